@@ -1,0 +1,49 @@
+# newsrag — everything a fresh machine needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE=1
+export TRANSFORMERS_OFFLINE=1
+export HF_HUB_DISABLE_TELEMETRY=1
+export GRADIO_ANALYTICS_ENABLED=False
+
+.PHONY: install run test lint format sample bench lock clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip==26.3
+	$(PIP) install --quiet --only-binary=:all: -r requirements.lock
+	$(PIP) install --quiet --no-deps -e .
+	touch $(STAMP)
+
+sample: install
+	$(VENV)/bin/newsrag ingest data/sample
+
+run: sample
+	$(VENV)/bin/newsrag serve
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) bench/ingest.py
+
+lock: install
+	$(PIP) freeze --exclude newsrag | sed 's/^torch==2.13.0+cpu/torch==2.13.0/' > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf $(VENV) data/index .pytest_cache .mypy_cache .ruff_cache

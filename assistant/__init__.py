@@ -1,0 +1,10 @@
+"""newsrag's assistant: retrieve, rerank, answer and cite over an index.
+
+The public API the CLI, HTTP API and chat use: ``Assistant`` (search now; ask comes with the
+answering engine), ``SearchMode`` and the errors they raise.
+"""
+
+from assistant.retrieval import QueryError, Retriever, SearchMode
+from assistant.service import Assistant
+
+__all__ = ["Assistant", "QueryError", "Retriever", "SearchMode"]

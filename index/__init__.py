@@ -1,0 +1,75 @@
+"""newsrag's index: load, chunk, embed and store articles (SQLite truth + FAISS cache).
+
+Importing this package is cheap: it forces offline mode and exposes the public API lazily, so
+the CLI can start without importing torch or FAISS.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from index import offline as _offline  # noqa: F401  (must run before any model library)
+from index.records import Article, ArticleMeta, Chunk, IngestStatus, LoadProblem, SearchHit
+from index.settings import Precision, Settings
+
+if TYPE_CHECKING:
+    from index.check import CheckReport, check_index
+    from index.citations import CitationKey, MalformedCitation, citation_key
+    from index.embedding import Embedder
+    from index.ingest import Ingestor, IngestSummary, ingest_paths
+    from index.loaders import iter_articles
+    from index.maintenance import delete_articles, reindex
+    from index.store import IndexBusy, IndexMismatch, IndexNotFound, NewsIndex
+
+_LAZY = {
+    "CheckReport": "index.check",
+    "check_index": "index.check",
+    "CitationKey": "index.citations",
+    "MalformedCitation": "index.citations",
+    "citation_key": "index.citations",
+    "Embedder": "index.embedding",
+    "IngestSummary": "index.ingest",
+    "Ingestor": "index.ingest",
+    "ingest_paths": "index.ingest",
+    "iter_articles": "index.loaders",
+    "delete_articles": "index.maintenance",
+    "reindex": "index.maintenance",
+    "IndexBusy": "index.store",
+    "IndexMismatch": "index.store",
+    "IndexNotFound": "index.store",
+    "NewsIndex": "index.store",
+}
+
+__all__ = [
+    "Article",
+    "ArticleMeta",
+    "CheckReport",
+    "Chunk",
+    "CitationKey",
+    "Embedder",
+    "IndexBusy",
+    "IndexMismatch",
+    "IndexNotFound",
+    "IngestStatus",
+    "IngestSummary",
+    "Ingestor",
+    "LoadProblem",
+    "MalformedCitation",
+    "NewsIndex",
+    "Precision",
+    "SearchHit",
+    "Settings",
+    "check_index",
+    "citation_key",
+    "delete_articles",
+    "ingest_paths",
+    "iter_articles",
+    "reindex",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'index' has no attribute {name!r}")

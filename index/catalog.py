@@ -1,0 +1,342 @@
+"""The SQLite catalog: the single source of truth (articles, chunks, vectors, FTS, meta).
+
+Every write is one transaction that also bumps ``meta.generation``; a crash leaves either the
+old or the new state of each article. Chunk ids are never reused (AUTOINCREMENT), so a stale
+vector cache can never point at a different passage.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from index.records import Article, ArticleMeta, Chunk
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    url TEXT,
+    title TEXT NOT NULL,
+    title_is_fallback INTEGER NOT NULL DEFAULT 0,
+    source TEXT,
+    authors TEXT NOT NULL DEFAULT '[]',
+    published_at TEXT,
+    section TEXT,
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    copy_of TEXT REFERENCES articles(id),
+    origin TEXT,
+    ingested_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_text_hash ON articles(text_hash);
+CREATE INDEX IF NOT EXISTS articles_copy_of ON articles(copy_of);
+CREATE INDEX IF NOT EXISTS articles_published_at ON articles(published_at);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL REFERENCES articles(id),
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    embed_hash TEXT NOT NULL,
+    embedding BLOB NOT NULL,
+    UNIQUE (article_id, ordinal)
+);
+CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    title, text, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+"""
+
+ARTICLE_META_COLUMNS = "id, title, url, source, authors, published_at, section, title_is_fallback"
+
+
+class CatalogError(RuntimeError):
+    """The catalog file cannot be used; the message names the file and the reason."""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float16).tobytes()
+
+
+def from_blobs(blobs: Sequence[bytes], dim: int) -> np.ndarray:
+    if not blobs:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(-1, dim).astype(np.float32)
+
+
+class Catalog:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        self.conn = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if self.readonly:
+                conn = sqlite3.connect(
+                    f"file:{self.path}?mode=ro",
+                    uri=True,
+                    check_same_thread=False,
+                    isolation_level=None,
+                )
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.executescript(SCHEMA)
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("SELECT count(*) FROM meta").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"{self.path}: not a usable newsrag catalog ({exc})") from exc
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write that also advances the generation."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    # -- meta ---------------------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        return {row["key"]: row["value"] for row in self.conn.execute("SELECT * FROM meta")}
+
+    def set_meta(self, conn: sqlite3.Connection, values: dict[str, object]) -> None:
+        conn.executemany(
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value="
+            "excluded.value",
+            [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in values.items()],
+        )
+
+    @property
+    def generation(self) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- reads --------------------------------------------------------------------------------
+    def article_state(self, article_id: str) -> sqlite3.Row | None:
+        return self.conn.execute(
+            "SELECT id, content_hash, text_hash, copy_of, url, source, authors, published_at, "
+            "section, title_is_fallback, origin FROM articles WHERE id=?",
+            (article_id,),
+        ).fetchone()
+
+    def primary_with_text(self, text_hash: str, exclude_id: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE text_hash=? AND copy_of IS NULL AND id<>? LIMIT 1",
+            (text_hash, exclude_id),
+        ).fetchone()
+        return row[0] if row else None
+
+    def article_text(self, article_id: str) -> str | None:
+        row = self.conn.execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def article_row(self, article_id: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+
+    def copies_of(self, article_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        ids = list(article_ids)
+        found: dict[str, list[str]] = {}
+        for batch in _batches(ids, 500):
+            marks = ",".join("?" * len(batch))
+            for row in self.conn.execute(
+                f"SELECT id, copy_of FROM articles WHERE copy_of IN ({marks}) ORDER BY id", batch
+            ):
+                found.setdefault(row["copy_of"], []).append(row["id"])
+        return {k: tuple(v) for k, v in found.items()}
+
+    def embeddings_by_hash(self, hashes: Sequence[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for batch in _batches(list(set(hashes)), 500):
+            marks = ",".join("?" * len(batch))
+            for row in self.conn.execute(
+                f"SELECT embed_hash, embedding FROM chunks WHERE embed_hash IN ({marks})", batch
+            ):
+                found[row[0]] = row[1]
+        return found
+
+    def chunk_ids_of(self, article_id: str) -> list[int]:
+        rows = self.conn.execute("SELECT id FROM chunks WHERE article_id=?", (article_id,))
+        return [r[0] for r in rows]
+
+    def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        ids, blobs = [], []
+        for row in self.conn.execute("SELECT id, embedding FROM chunks ORDER BY id"):
+            ids.append(row[0])
+            blobs.append(row[1])
+        return np.asarray(ids, dtype=np.int64), from_blobs(blobs, dim)
+
+    def passages(self, chunk_ids: Sequence[int]) -> dict[int, tuple[ArticleMeta, int, int, str]]:
+        """Chunk id -> (article metadata, start, end, passage text) for existing chunks."""
+        out: dict[int, tuple[ArticleMeta, int, int, str]] = {}
+        for batch in _batches(list(chunk_ids), 500):
+            marks = ",".join("?" * len(batch))
+            rows = self.conn.execute(
+                f'SELECT c.id AS chunk_id, c.start, c."end", substr(a.text, c.start + 1, '
+                f'c."end" - c.start) AS passage, a.{ARTICLE_META_COLUMNS.replace(", ", ", a.")} '
+                f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
+                batch,
+            ).fetchall()
+            copies = self.copies_of(r["id"] for r in rows)
+            for r in rows:
+                meta = row_to_meta(r, copies.get(r["id"], ()))
+                out[r["chunk_id"]] = (meta, r["start"], r["end"], r["passage"])
+        return out
+
+    def counts(self) -> dict[str, int]:
+        one = self.conn.execute
+        return {
+            "articles": one("SELECT count(*) FROM articles").fetchone()[0],
+            "primary_articles": one(
+                "SELECT count(*) FROM articles WHERE copy_of IS NULL"
+            ).fetchone()[0],
+            "copies": one("SELECT count(*) FROM articles WHERE copy_of IS NOT NULL").fetchone()[0],
+            "chunks": one("SELECT count(*) FROM chunks").fetchone()[0],
+        }
+
+    def list_articles(self, limit: int | None = None, offset: int = 0) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            f"SELECT {ARTICLE_META_COLUMNS}, copy_of, length(text) AS chars, "
+            "(SELECT count(*) FROM chunks c WHERE c.article_id = articles.id) AS chunks "
+            "FROM articles ORDER BY published_at DESC, id LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset),
+        ).fetchall()
+
+    # -- writes (inside ``transaction``) ------------------------------------------------------
+    def upsert_article(
+        self, conn: sqlite3.Connection, article: Article, copy_of: str | None
+    ) -> None:
+        stamp = now_iso()
+        conn.execute(
+            "INSERT INTO articles(id, url, title, title_is_fallback, source, authors, "
+            "published_at, section, text, text_hash, content_hash, copy_of, origin, ingested_at, "
+            "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+            "url=excluded.url, title=excluded.title, title_is_fallback=excluded.title_is_fallback,"
+            " source=excluded.source, authors=excluded.authors, published_at="
+            "excluded.published_at, section=excluded.section, text=excluded.text, text_hash="
+            "excluded.text_hash, content_hash=excluded.content_hash, copy_of=excluded.copy_of, "
+            "origin=excluded.origin, updated_at=excluded.updated_at",
+            (
+                article.id,
+                article.url,
+                article.title,
+                int(article.title_is_fallback),
+                article.source,
+                json.dumps(list(article.authors)),
+                article.published_at,
+                article.section,
+                article.text,
+                article.text_hash,
+                article.content_hash,
+                copy_of,
+                article.origin,
+                stamp,
+                stamp,
+            ),
+        )
+
+    def insert_chunks(
+        self,
+        conn: sqlite3.Connection,
+        title: str,
+        chunks: Sequence[Chunk],
+        embed_hashes: Sequence[str],
+        vectors: np.ndarray,
+    ) -> list[int]:
+        ids: list[int] = []
+        for chunk, embed_hash, vector in zip(chunks, embed_hashes, vectors, strict=True):
+            cursor = conn.execute(
+                'INSERT INTO chunks(article_id, ordinal, start, "end", n_tokens, embed_hash, '
+                "embedding) VALUES (?,?,?,?,?,?,?)",
+                (
+                    chunk.article_id,
+                    chunk.ordinal,
+                    chunk.start,
+                    chunk.end,
+                    chunk.n_tokens,
+                    embed_hash,
+                    to_blob(vector),
+                ),
+            )
+            chunk_id = int(cursor.lastrowid or 0)
+            conn.execute(
+                "INSERT INTO chunks_fts(rowid, title, text) VALUES (?,?,?)",
+                (chunk_id, title, chunk.text),
+            )
+            ids.append(chunk_id)
+        return ids
+
+    def delete_chunks(self, conn: sqlite3.Connection, article_id: str) -> list[int]:
+        ids = [
+            r[0] for r in conn.execute("SELECT id FROM chunks WHERE article_id=?", (article_id,))
+        ]
+        conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(i,) for i in ids])
+        conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+        return ids
+
+    def promote_first_copy(self, conn: sqlite3.Connection, article_id: str) -> str | None:
+        """Hand an article's chunks to its first copy, which becomes the primary."""
+        row = conn.execute(
+            "SELECT id FROM articles WHERE copy_of=? ORDER BY id LIMIT 1", (article_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        heir = row[0]
+        conn.execute("UPDATE articles SET copy_of=NULL WHERE id=?", (heir,))
+        conn.execute("UPDATE articles SET copy_of=? WHERE copy_of=?", (heir, article_id))
+        conn.execute("UPDATE chunks SET article_id=? WHERE article_id=?", (heir, article_id))
+        return heir
+
+    def delete_article_row(self, conn: sqlite3.Connection, article_id: str) -> None:
+        conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+
+
+def row_to_meta(row: sqlite3.Row, copies: tuple[str, ...] = ()) -> ArticleMeta:
+    return ArticleMeta(
+        id=row["id"],
+        title=row["title"],
+        url=row["url"],
+        source=row["source"],
+        authors=tuple(json.loads(row["authors"] or "[]")),
+        published_at=row["published_at"],
+        section=row["section"],
+        title_is_fallback=bool(row["title_is_fallback"]),
+        copies=copies,
+    )
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

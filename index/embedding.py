@@ -1,0 +1,144 @@
+"""The sentence-transformers encoder: light to construct, loaded on first use, normalised.
+
+Document batches run on all cores (sorted by length so batches carry little padding); a query
+runs on one thread, which is faster here for a single short input. ``Precision.AUTO`` keeps bf16
+only on CPUs with native bf16 matrix units (AMX / AVX512-BF16) and a probe that shows it pays.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from index.models import ModelSpec, resolve_model
+from index.settings import Precision
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")
+PROBE_SPEEDUP = 1.2  # bf16 is kept only when at least this much faster than fp32
+
+
+class Embedder:
+    def __init__(
+        self,
+        model: str = "all-MiniLM-L6-v2",
+        precision: Precision = Precision.AUTO,
+        batch_size: int = 32,
+    ) -> None:
+        self.spec: ModelSpec = resolve_model(model)
+        self.requested_precision = precision
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+        self.precision: Precision | None = None
+        self._lock = _LOCKS.setdefault((str(self.spec.path), precision), threading.RLock())
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def dim(self) -> int:
+        return self.spec.dim
+
+    @property
+    def model(self) -> SentenceTransformer:
+        with self._lock:
+            if self._model is None:
+                self._model, self.precision = _load(self.spec.path, self.requested_precision)
+            return self._model
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text, in input order."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self.model
+        with self._lock:
+            vectors = model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        model = self.model
+        with self._lock, _torch_threads(1):
+            vector = model.encode(
+                [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
+        return np.asarray(vector, dtype=np.float32)[0]
+
+
+@contextmanager
+def _torch_threads(n: int) -> Any:
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+# One loaded model per (directory, precision) per process, shared by every Embedder.
+_LOCKS: dict[tuple[str, Precision], threading.RLock] = {}
+
+
+@cache
+def _load(path: Path, precision: Precision) -> tuple[SentenceTransformer, Precision]:
+    started = time.perf_counter()
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    chosen = precision
+    if precision is Precision.AUTO:
+        chosen = Precision.BF16 if _bf16_pays(model) else Precision.FP32
+    if chosen is Precision.BF16:
+        model = model.to(torch.bfloat16)
+    log.info("loaded %s (%s) in %.1fs", path.name, chosen.value, time.perf_counter() - started)
+    return model, chosen
+
+
+def cpu_has_bf16_units() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return any(flag in flags for flag in BF16_CPU_FLAGS)
+
+
+def _bf16_pays(model: SentenceTransformer) -> bool:
+    """Time fp32 against bf16 on a small batch; only where the CPU has bf16 units."""
+    if not cpu_has_bf16_units():
+        return False
+    import copy
+
+    import torch
+
+    sample = ["The quick brown fox jumps over the lazy dog near the river bank. " * 12] * 16
+    bf16 = copy.deepcopy(model).to(torch.bfloat16)
+    timings = {}
+    for label, candidate in (("fp32", model), ("bf16", bf16)):
+        candidate.encode(sample[:2], show_progress_bar=False)
+        started = time.perf_counter()
+        candidate.encode(sample, batch_size=16, show_progress_bar=False)
+        timings[label] = time.perf_counter() - started
+    speedup = timings["fp32"] / max(timings["bf16"], 1e-9)
+    log.info("bf16 probe: %.2fx fp32", speedup)
+    return speedup >= PROBE_SPEEDUP

@@ -1,0 +1,90 @@
+"""Delete articles and rebuild an index with another model or chunker (``reindex``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+
+from index.catalog import Catalog
+from index.ingest import Ingestor, IngestSummary
+from index.records import Article
+from index.settings import Settings
+from index.store import NewsIndex, hold_write_lock
+
+log = logging.getLogger(__name__)
+
+
+def delete_articles(index: NewsIndex, article_ids: Sequence[str]) -> dict[str, list[str]]:
+    """Delete articles (a primary's first copy inherits its chunks). Unknown ids are reported."""
+    deleted, missing = [], []
+    with index.write_lock():
+        vectors = index.vectors
+        removed: list[int] = []
+        with index.catalog.transaction() as conn:
+            for article_id in article_ids:
+                if index.catalog.article_row(article_id) is None:
+                    missing.append(article_id)
+                    continue
+                if index.catalog.promote_first_copy(conn, article_id) is None:
+                    removed += index.catalog.delete_chunks(conn, article_id)
+                index.catalog.delete_article_row(conn, article_id)
+                deleted.append(article_id)
+        vectors.remove(removed)
+        vectors.generation = index.catalog.generation
+        index.adopt_vectors(vectors, save=True)
+    return {"deleted": deleted, "missing": missing}
+
+
+def stored_articles(catalog: Catalog) -> Iterable[Article]:
+    """Every article as stored, primaries before their copies (so copies stay copies)."""
+    rows = catalog.conn.execute(
+        "SELECT * FROM articles ORDER BY copy_of IS NOT NULL, ingested_at, id"
+    )
+    for row in rows:
+        yield Article(
+            id=row["id"],
+            text=row["text"],
+            title=row["title"],
+            url=row["url"],
+            source=row["source"],
+            authors=tuple(_json_list(row["authors"])),
+            published_at=row["published_at"],
+            section=row["section"],
+            title_is_fallback=bool(row["title_is_fallback"]),
+            origin=row["origin"] or "",
+        )
+
+
+def _json_list(raw: str | None) -> list[str]:
+    import json
+
+    return list(json.loads(raw or "[]"))
+
+
+def reindex(
+    settings: Settings, on_progress: Callable[[IngestSummary], None] | None = None
+) -> IngestSummary:
+    """Rebuild every chunk and vector from stored article texts into a new directory, then
+    switch over by renaming files; the old index serves until the switch."""
+    staging = settings.home / ".reindex"
+    shutil.rmtree(staging, ignore_errors=True)
+    with hold_write_lock(settings.home):
+        source = Catalog(settings.catalog_path)
+        target = NewsIndex.open(replace(settings, home=staging), create=True)
+        try:
+            summary = Ingestor(target, on_progress).run(stored_articles(source))
+            source.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            source.close()
+            target.close()
+        for suffix in ("-wal", "-shm"):  # the old catalog's log must not meet the new file
+            settings.catalog_path.with_name(settings.catalog_path.name + suffix).unlink(
+                missing_ok=True
+            )
+        os.replace(staging / settings.vectors_path.name, settings.vectors_path)
+        os.replace(staging / settings.catalog_path.name, settings.catalog_path)
+        shutil.rmtree(staging, ignore_errors=True)
+    return summary

@@ -1,0 +1,116 @@
+"""Records that cross module lines: Article, Chunk, SearchHit, LoadProblem.
+
+Every character offset in this project refers to ``Article.text`` (Python str indices,
+i.e. Unicode code points), so ``article.text[chunk.start:chunk.end] == chunk.text``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, normalised. ``text`` is what every offset refers to."""
+
+    id: str
+    text: str
+    title: str
+    url: str | None = None
+    source: str | None = None
+    authors: tuple[str, ...] = ()
+    published_at: str | None = None  # ISO date "YYYY-MM-DD" (or full ISO datetime)
+    section: str | None = None
+    title_is_fallback: bool = False  # title was derived from the first sentence
+    origin: str = ""  # where it came from: "path" or "path:line"
+
+    @property
+    def text_hash(self) -> str:
+        """Identity of the body: equal for exact duplicates under other ids."""
+        return sha256_hex(self.text)
+
+    @property
+    def content_hash(self) -> str:
+        """Identity of everything that is embedded (title prefix + body)."""
+        return sha256_hex(self.title + "\x00" + self.text)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of an article: ``article.text[start:end] == text``."""
+
+    article_id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+    n_tokens: int = 0  # tokens of the embedded input (title prefix included, specials included)
+    id: int | None = None  # integer id, also the FAISS id; assigned by the store
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """Article metadata without the body, as attached to search hits."""
+
+    id: str
+    title: str
+    url: str | None
+    source: str | None
+    authors: tuple[str, ...]
+    published_at: str | None
+    section: str | None
+    title_is_fallback: bool = False
+    copies: tuple[str, ...] = ()  # ids recorded as exact copies of this article
+
+
+@dataclass
+class SearchHit:
+    """A retrieved passage with its article and scores."""
+
+    rank: int
+    chunk_id: int
+    article: ArticleMeta
+    start: int
+    end: int
+    text: str
+    score: float
+    scores: dict[str, float] = field(default_factory=dict)  # dense, keyword, fused, rerank
+
+    @property
+    def citation(self) -> str:
+        from index.citations import citation_key
+
+        return citation_key(self.article.id, self.start, self.end, self.text)
+
+
+class IngestStatus(StrEnum):
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    COPY = "copy"  # exact duplicate of another article, recorded as its copy
+    SKIPPED = "skipped"  # nothing to index (e.g. empty text)
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """A piece of input that could not be turned into an Article.
+
+    ``where`` names the file and, when it applies, the line (``path:line``);
+    ``field`` names the offending field when one is to blame.
+    """
+
+    where: str
+    message: str
+    field: str | None = None
+    status: IngestStatus = IngestStatus.FAILED
+
+    def __str__(self) -> str:
+        at = f" (field {self.field!r})" if self.field else ""
+        return f"{self.where}: {self.message}{at}"

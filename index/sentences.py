@@ -1,0 +1,54 @@
+"""Sentence spans with exact character offsets (no text is ever rewritten)."""
+
+from __future__ import annotations
+
+import re
+
+# A boundary: sentence-final punctuation (plus closing quotes/brackets) then whitespace,
+# or a line break. Group 1 is the whitespace that separates the two sentences.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(\s+)|(\n\s*)")
+_ABBREVIATIONS = frozenset(
+    (
+        "mr mrs ms dr st jr sr prof gen sen rep gov lt col sgt capt cmdr adm pres vs etc inc "
+        "corp co ltd no fig jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g "
+        "i.e a.m p.m"
+    ).split()
+)
+_NEXT_STARTS_SENTENCE = re.compile(r"[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ]")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans ``(s, e)`` of the sentences in ``text[start:end]``, trimmed of outer whitespace."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        if match.group(1) is not None and not _is_sentence_end(text, match):
+            continue
+        gap_start = match.start(1) if match.group(1) is not None else match.start(2)
+        _append_trimmed(text, spans, cursor, gap_start)
+        cursor = match.end()
+    _append_trimmed(text, spans, cursor, end)
+    return spans
+
+
+def _is_sentence_end(text: str, match: re.Match[str]) -> bool:
+    after = match.end()
+    if after < len(text) and not _NEXT_STARTS_SENTENCE.match(text, after):
+        return False
+    word_start = match.start()
+    while word_start > 0 and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start : match.start()].lower().strip("\"'“‘(")
+    if word in _ABBREVIATIONS:
+        return False
+    return not (len(word) == 1 and word.isalpha())  # initials such as "J. Smith"
+
+
+def _append_trimmed(text: str, spans: list[tuple[int, int]], start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))

@@ -1,0 +1,88 @@
+"""All configuration in one place: a frozen dataclass read from ``NEWSRAG_*`` env vars.
+
+CLI flags override fields with ``dataclasses.replace``; nothing else holds defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+
+class Precision(StrEnum):
+    AUTO = "auto"  # probe bf16 once per machine, keep it only where it pays
+    FP32 = "fp32"
+    BF16 = "bf16"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = Path("data/index")
+    model: str = "all-MiniLM-L6-v2"  # a packaged model name or a local model directory
+    precision: Precision = Precision.AUTO
+    batch_size: int = 32
+    chunk_tokens: int = 256  # model window the embedded input (title prefix included) fits in
+    overlap_tokens: int = 32
+    commit_chunks: int = 256  # chunks embedded and written per transaction during ingest
+    max_file_bytes: int = 50 * 1024 * 1024
+    host: str = "127.0.0.1"
+    port: int = 7860
+    api_token: str | None = None
+    log_level: str = "WARNING"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``NEWSRAG_<FIELD>`` env vars, then non-None keyword overrides."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"NEWSRAG_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _parse(f.name, raw)
+        settings = cls(**values)
+        clean = {k: _coerce(k, v) for k, v in overrides.items() if v is not None}
+        return replace(settings, **clean) if clean else settings
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.home / "catalog.sqlite3"
+
+    @property
+    def vectors_path(self) -> Path:
+        return self.home / "vectors.faiss"
+
+
+_INT_FIELDS = {
+    "batch_size",
+    "chunk_tokens",
+    "overlap_tokens",
+    "commit_chunks",
+    "max_file_bytes",
+    "port",
+}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if isinstance(value, str):
+        return _parse(name, value)
+    return value
+
+
+def _parse(name: str, raw: str) -> Any:
+    if name == "home":
+        return Path(raw).expanduser()
+    if name == "precision":
+        try:
+            return Precision(raw.lower())
+        except ValueError:
+            choices = ", ".join(p.value for p in Precision)
+            raise ValueError(f"NEWSRAG_PRECISION={raw!r}: expected one of {choices}") from None
+    if name in _INT_FIELDS:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"NEWSRAG_{name.upper()}={raw!r}: expected an integer") from None
+    return raw

@@ -1,0 +1,47 @@
+"""Counts, model and size of an index (``newsrag stats``, ``/api/stats``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from index.models import resolve_model
+from index.settings import Settings
+from index.store import NewsIndex
+
+
+def index_stats(settings: Settings) -> dict[str, Any]:
+    """``articles`` counts every distinct article id (copies included); a missing index is empty."""
+    if not NewsIndex.exists(settings):
+        spec = resolve_model(settings.model)
+        return {
+            "articles": 0,
+            "chunks": 0,
+            "copies": 0,
+            "model": spec.name,
+            "dim": spec.dim,
+            "generation": 0,
+            "home": str(settings.home),
+            "bytes_on_disk": 0,
+        }
+    index = NewsIndex.open(settings)
+    try:
+        counts = index.catalog.counts()
+        meta = index.catalog.meta()
+        sources = index.catalog.conn.execute(
+            "SELECT source, count(*) FROM articles GROUP BY source ORDER BY 2 DESC"
+        ).fetchall()
+        return {
+            "articles": counts["articles"],
+            "chunks": counts["chunks"],
+            "copies": counts["copies"],
+            "model": index.model_name,
+            "dim": index.dim,
+            "generation": index.catalog.generation,
+            "chunker": json.loads(meta.get("chunker", "{}")),
+            "sources": {s or "": n for s, n in sources},
+            "home": str(settings.home),
+            "bytes_on_disk": sum(p.stat().st_size for p in settings.home.glob("*") if p.is_file()),
+        }
+    finally:
+        index.close()

@@ -1,0 +1,199 @@
+"""An opened index directory: the SQLite catalog, the FAISS cache and the model it was built with.
+
+Opening is cheap (no model load). The embedder and the vector cache load on first use; the
+cache is reloaded or rebuilt from SQLite whenever the catalog's generation moved on, so a
+reader always sees one committed generation, never a half-written one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from index.ann import StaleCache, VectorIndex
+from index.catalog import SCHEMA_VERSION, Catalog
+from index.chunking import Chunker, ChunkerConfig
+from index.embedding import Embedder
+from index.settings import Settings
+from index.tokenization import load_tokenizer
+
+log = logging.getLogger(__name__)
+
+LOCK_TIMEOUT_S = 60.0
+
+
+class IndexNotFound(RuntimeError):
+    pass
+
+
+class IndexMismatch(RuntimeError):
+    """The index was built with another model, dimension or schema."""
+
+
+class IndexBusy(RuntimeError):
+    """Another process holds the write lock."""
+
+
+class NewsIndex:
+    def __init__(
+        self, settings: Settings, catalog: Catalog, embedder: Embedder | None = None
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self._embedder = embedder
+        self._vectors: VectorIndex | None = None
+        self._vectors_lock = threading.Lock()
+        self._chunker: Chunker | None = None
+        self._check_compatible()
+
+    # -- opening ------------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls, settings: Settings, *, embedder: Embedder | None = None, create: bool = False
+    ) -> NewsIndex:
+        path = settings.catalog_path
+        if not path.exists() and not create:
+            raise IndexNotFound(f"no index at {settings.home} yet: run 'newsrag ingest PATH'")
+        return cls(settings, Catalog(path), embedder)
+
+    @staticmethod
+    def exists(settings: Settings) -> bool:
+        return settings.catalog_path.exists()
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder(
+                self.settings.model, self.settings.precision, self.settings.batch_size
+            )
+        return self._embedder
+
+    @property
+    def model_name(self) -> str:
+        return self.catalog.meta().get("model") or self.embedder.name
+
+    @property
+    def dim(self) -> int:
+        return int(self.catalog.meta().get("dim") or self.embedder.dim)
+
+    @property
+    def chunker_config(self) -> ChunkerConfig:
+        stored = self.catalog.meta().get("chunker")
+        if stored:
+            return ChunkerConfig(**json.loads(stored))
+        window = min(self.settings.chunk_tokens, self.embedder.spec.max_tokens)
+        return ChunkerConfig(max_tokens=window, overlap_tokens=self.settings.overlap_tokens)
+
+    @property
+    def chunker(self) -> Chunker:
+        if self._chunker is None:
+            self._chunker = Chunker(load_tokenizer(self.embedder.spec.path), self.chunker_config)
+        return self._chunker
+
+    def _check_compatible(self) -> None:
+        meta = self.catalog.meta()
+        if not meta.get("model"):
+            return
+        if int(meta.get("schema_version", SCHEMA_VERSION)) != SCHEMA_VERSION:
+            raise IndexMismatch(
+                f"{self.catalog.path}: schema version {meta['schema_version']}, this newsrag "
+                f"reads version {SCHEMA_VERSION}; run 'newsrag reindex'"
+            )
+        wanted = self.embedder
+        if meta["model"] != wanted.name or int(meta["dim"]) != wanted.dim:
+            raise IndexMismatch(
+                f"index at {self.settings.home} was built with model {meta['model']} "
+                f"({meta['dim']}-d) but this run uses {wanted.name} ({wanted.dim}-d): use "
+                f"--model {meta['model']} (or NEWSRAG_MODEL), or rebuild with "
+                f"'newsrag reindex --model {wanted.name}'"
+            )
+
+    def init_meta_values(self) -> dict[str, object]:
+        """The meta rows a fresh index records with its first write."""
+        return {
+            "schema_version": str(SCHEMA_VERSION),
+            "model": self.embedder.name,
+            "dim": str(self.embedder.dim),
+            "chunker": self.chunker_config.as_dict(),
+        }
+
+    # -- vectors ------------------------------------------------------------------------------
+    @property
+    def vectors(self) -> VectorIndex:
+        """The FAISS cache for the catalog's current generation (reloaded when it moved)."""
+        with self._vectors_lock:
+            generation = self.catalog.generation
+            if self._vectors is None or self._vectors.generation != generation:
+                self._vectors = self._load_or_rebuild(generation)
+            return self._vectors
+
+    def _load_or_rebuild(self, generation: int) -> VectorIndex:
+        path = self.settings.vectors_path
+        try:
+            return VectorIndex.load(path, self.dim, generation)
+        except StaleCache as reason:
+            if path.exists() or self.catalog.counts()["chunks"]:
+                log.warning("vector cache: %s; rebuilding from %s", reason, self.catalog.path)
+            return self.rebuild_vectors(save=True)
+
+    def rebuild_vectors(self, save: bool) -> VectorIndex:
+        conn = self.catalog.conn
+        conn.execute("BEGIN")  # one snapshot: the generation and the vectors agree
+        try:
+            generation = self.catalog.generation
+            ids, vectors = self.catalog.all_vectors(self.dim)
+        finally:
+            conn.execute("COMMIT")
+        ann = VectorIndex.build(self.dim, ids, vectors, generation)
+        if save:
+            self._save_quietly(ann)
+        return ann
+
+    def _save_quietly(self, ann: VectorIndex) -> None:
+        try:
+            ann.save(self.settings.vectors_path)
+        except OSError as exc:  # a read-only home still answers from memory
+            log.warning("could not write %s: %s", self.settings.vectors_path, exc)
+
+    def adopt_vectors(self, ann: VectorIndex, save: bool = True) -> None:
+        """Install an in-memory cache a writer kept current; persist it when asked."""
+        with self._vectors_lock:
+            self._vectors = ann
+        if save:
+            ann.save(self.settings.vectors_path)
+
+    def dense(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        return self.vectors.search(query, k)
+
+    # -- writing ------------------------------------------------------------------------------
+    @contextmanager
+    def write_lock(self, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+        with hold_write_lock(self.settings.home, timeout):
+            yield
+
+
+@contextmanager
+def hold_write_lock(home: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    home.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(home / "write.lock"))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise IndexBusy(
+            f"another newsrag process is writing to {home} (lock {home / 'write.lock'} held for "
+            f"{timeout:.0f}s); try again when it is done"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()

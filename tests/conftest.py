@@ -1,0 +1,46 @@
+"""Shared fixtures: the real packaged model (loaded once per session) and a sample index."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index import Embedder, NewsIndex, Settings, ingest_paths
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "data" / "sample"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The default embedder, loaded once; every Embedder in the process shares its model."""
+    e = Embedder()
+    _ = e.model
+    return e
+
+
+@pytest.fixture(scope="session")
+def sample_home(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """An index of the two sample articles, built once per session. Treat as read-only."""
+    home = tmp_path_factory.mktemp("sample-index")
+    settings = Settings.from_env(env={}, home=str(home))
+    index = NewsIndex.open(settings, embedder=embedder, create=True)
+    summary = ingest_paths(index, [SAMPLE])
+    index.close()
+    assert summary.added == 2 and summary.failed == 0
+    return home
+
+
+@pytest.fixture()
+def sample_copy(tmp_path: Path, sample_home: Path) -> Path:
+    """A private, writable copy of the sample index."""
+    home = tmp_path / "index"
+    shutil.copytree(sample_home, home)
+    return home
+
+
+def settings_for(home: Path, **overrides: object) -> Settings:
+    return Settings.from_env(env={}, home=str(home), **overrides)

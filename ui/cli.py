@@ -1,0 +1,130 @@
+"""``newsrag`` command line: a thin layer over the ``index`` and ``assistant`` APIs.
+
+JSON goes to stdout, progress bars and logs to stderr. Heavy libraries (torch,
+sentence-transformers, gradio) are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from index import Settings
+
+log = logging.getLogger("newsrag")
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", help="index directory (env NEWSRAG_HOME, default ./data/index)")
+    common.add_argument(
+        "--model",
+        help="embedding model: a packaged name or a local directory "
+        "(env NEWSRAG_MODEL, default all-MiniLM-L6-v2)",
+    )
+    common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more log output on stderr (-v info, -vv debug)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsrag", description="Semantic search and cited answers over news articles."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = _common()
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+
+    p = add("ingest", "Index files or folders (.txt .md .html .json .jsonl).")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = add("search", "Search the index; prints ranked passages with citation keys.")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("-k", "--k", type=int, default=10, help="number of hits (default 10)")
+
+    p = add("articles", "List indexed articles, newest first.")
+    p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    p.add_argument("--offset", type=int, default=0)
+
+    p = add("delete", "Delete articles by id (their copies keep the passages).")
+    p.add_argument("ids", nargs="+", metavar="ID")
+
+    add("stats", "Counts, model and size of the index.")
+    add("check", "Verify the index; exit 1 naming the first problem found.")
+
+    p = add("reindex", "Rebuild chunks and vectors (after a model or chunker change).")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--chunk-tokens", type=int, help="chunk window in tokens, title included")
+    p.add_argument("--overlap-tokens", type=int, help="overlap between chunks in tokens")
+
+    p = add("serve", "Serve the web UI and JSON API.")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(
+            home=args.home,
+            model=args.model,
+            host=getattr(args, "host", None),
+            port=getattr(args, "port", None),
+            chunk_tokens=getattr(args, "chunk_tokens", None),
+            overlap_tokens=getattr(args, "overlap_tokens", None),
+        )
+    except ValueError as exc:
+        return _fail(exc)
+    _setup_logging(settings, args.verbose)
+    from ui.commands import HANDLERS
+
+    try:
+        return HANDLERS[args.command](args, settings)
+    except KeyboardInterrupt:
+        print("newsrag: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line for the user; the trace only with -vv
+        log.debug("command failed", exc_info=True)
+        return _fail(exc)
+
+
+def _fail(exc: BaseException) -> int:
+    message = str(exc) or type(exc).__name__
+    print(f"newsrag: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _setup_logging(settings: Settings, verbose: int) -> None:
+    level = {0: settings.log_level.upper(), 1: "INFO"}.get(verbose, "DEBUG")
+    logging.basicConfig(
+        stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+def emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
+    if args.json:
+        json.dump(payload, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(text.rstrip("\n") + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""What each ``newsrag`` subcommand does; each is a few calls into ``index``/``assistant``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from index import IngestSummary, Settings
+from ui import payloads
+from ui.cli import emit
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from index import NewsIndex, ingest_paths
+
+    index = NewsIndex.open(settings, create=True)
+    try:
+        with _progress(not args.no_progress, "ingest") as hook:
+            summary = ingest_paths(index, args.paths, on_progress=hook)
+    finally:
+        index.close()
+    emit(args, summary.as_dict(), _summary_text(summary))
+    return 1 if summary.failed else 0
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from index import reindex
+
+    with _progress(not args.no_progress, "reindex") as hook:
+        summary = reindex(settings, on_progress=hook)
+    emit(args, summary.as_dict(), _summary_text(summary))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant import Assistant
+
+    assistant = Assistant(settings)
+    hits = assistant.search(args.query, k=args.k)
+    lines = [f"{len(hits)} hits for {args.query!r}"]
+    for h in hits:
+        meta = h.article
+        lines.append(f"\n{h.rank:>2}. [{h.score:.3f}] {meta.title}")
+        lines.append(f"    {meta.source or '-'} · {meta.published_at or 'undated'} · {h.citation}")
+        lines.append(f"    {payloads.snippet(h.text)}")
+    emit(args, payloads.search_result(args.query, hits), "\n".join(lines))
+    return 0
+
+
+def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
+    from index import NewsIndex
+
+    if not NewsIndex.exists(settings):
+        emit(args, {"total": 0, "articles": []}, "no articles")
+        return 0
+    index = NewsIndex.open(settings)
+    rows = [payloads.article_row(r) for r in index.catalog.list_articles(args.limit, args.offset)]
+    total = index.catalog.counts()["articles"]
+    lines = [f"{total} articles"] + [
+        f"{r['article_id']}  {r['published_at'] or 'undated':10}  {r['source'] or '-':18.18}  "
+        f"{r['title'][:70]}" + (f"  (copy of {r['copy_of']})" if r["copy_of"] else "")
+        for r in rows
+    ]
+    emit(args, {"total": total, "articles": rows}, "\n".join(lines))
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    from index import NewsIndex, delete_articles
+
+    index = NewsIndex.open(settings)
+    result = delete_articles(index, args.ids)
+    text = "\n".join(
+        [f"deleted {i}" for i in result["deleted"]]
+        + [f"unknown article id {i}" for i in result["missing"]]
+    )
+    emit(args, result, text)
+    if result["missing"]:
+        print(
+            f"newsrag: error: unknown article id(s): {', '.join(result['missing'])}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from index.stats import index_stats
+
+    stats = index_stats(settings)
+    text = "\n".join(f"{k:>12}: {v}" for k, v in stats.items())
+    emit(args, stats, text)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from index import check_index
+
+    report = check_index(settings)
+    counts = ", ".join(f"{v} {k}" for k, v in report.counts.items()) or "no index yet"
+    text = f"ok: {counts}" if report.ok else f"problem: {report.problems[0]}"
+    emit(args, {"ok": report.ok, "problems": report.problems, "counts": report.counts}, text)
+    if not report.ok:
+        print(f"newsrag: error: {report.problems[0]}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from ui.server import serve
+
+    serve(settings)
+    return 0
+
+
+def _summary_text(s: IngestSummary) -> str:
+    head = (
+        f"added {s.added}, updated {s.updated}, unchanged {s.unchanged}, copies {s.copies}, "
+        f"skipped {s.skipped}, failed {s.failed}; {s.chunks} chunks ({s.embedded} embedded) "
+        f"in {s.seconds:.1f}s"
+    )
+    return "\n".join([head, *s.problems])
+
+
+class _progress:
+    """A tqdm bar on stderr fed by ingest progress callbacks."""
+
+    def __init__(self, enabled: bool, label: str) -> None:
+        self.enabled = enabled and (sys.stderr.isatty() or _forced())
+        self.label = label
+        self.bar = None
+
+    def __enter__(self) -> Callable[[IngestSummary], None] | None:
+        if not self.enabled:
+            return None
+        from tqdm import tqdm
+
+        self.bar = tqdm(desc=self.label, unit=" articles", file=sys.stderr, dynamic_ncols=True)
+        return self.update
+
+    def update(self, s: IngestSummary) -> None:
+        assert self.bar is not None
+        done = s.added + s.updated + s.unchanged + s.copies + s.skipped + s.failed
+        self.bar.update(done - self.bar.n)
+        rate = s.chunks / max(self.bar.format_dict["elapsed"], 1e-9)
+        self.bar.set_postfix(chunks=s.chunks, chunks_per_s=f"{rate:.1f}", refresh=False)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _forced() -> bool:
+    import os
+
+    return os.environ.get("NEWSRAG_PROGRESS", "") == "1"
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "ingest": cmd_ingest,
+    "reindex": cmd_reindex,
+    "search": cmd_search,
+    "articles": cmd_articles,
+    "delete": cmd_delete,
+    "stats": cmd_stats,
+    "check": cmd_check,
+    "serve": cmd_serve,
+}

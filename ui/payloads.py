@@ -1,0 +1,65 @@
+"""JSON shapes shared by the CLI (``--json``) and the HTTP API, so both print the same objects."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from index import ArticleMeta, SearchHit
+
+SNIPPET_CHARS = 240
+
+
+def article_meta(meta: ArticleMeta) -> dict[str, Any]:
+    return {
+        "article_id": meta.id,
+        "title": meta.title,
+        "title_is_fallback": meta.title_is_fallback,
+        "source": meta.source,
+        "published_at": meta.published_at,
+        "url": meta.url,
+        "authors": list(meta.authors),
+        "section": meta.section,
+        "copies": list(meta.copies),
+    }
+
+
+def hit(h: SearchHit) -> dict[str, Any]:
+    return {
+        "rank": h.rank,
+        "score": round(h.score, 6),
+        "scores": {k: round(v, 6) for k, v in h.scores.items()},
+        "citation": h.citation,
+        "chunk_id": h.chunk_id,
+        **article_meta(h.article),
+        "start": h.start,
+        "end": h.end,
+        "text": h.text,
+    }
+
+
+def search_result(query: str, hits: list[SearchHit], **extra: Any) -> dict[str, Any]:
+    return {"query": query, "hits": [hit(h) for h in hits], **extra}
+
+
+def article_row(row: sqlite3.Row) -> dict[str, Any]:
+    import json
+
+    keys = row.keys()
+    return {
+        "article_id": row["id"],
+        "title": row["title"],
+        "source": row["source"],
+        "published_at": row["published_at"],
+        "url": row["url"],
+        "authors": json.loads(row["authors"] or "[]"),
+        "section": row["section"],
+        "copy_of": row["copy_of"] if "copy_of" in keys else None,
+        "chars": row["chars"] if "chars" in keys else None,
+        "chunks": row["chunks"] if "chunks" in keys else None,
+    }
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
