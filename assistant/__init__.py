@@ -4,7 +4,17 @@ The public API the CLI, HTTP API and chat use: ``Assistant`` (search now; ask co
 answering engine), ``SearchMode`` and the errors they raise.
 """
 
-from assistant.retrieval import QueryError, Retriever, SearchMode
+from assistant.filters import FilterError, SearchFilters
+from assistant.retrieval import QueryError, RetrievalOptions, Retriever, SearchMode, SearchResult
 from assistant.service import Assistant
 
-__all__ = ["Assistant", "QueryError", "Retriever", "SearchMode"]
+__all__ = [
+    "Assistant",
+    "FilterError",
+    "QueryError",
+    "RetrievalOptions",
+    "Retriever",
+    "SearchFilters",
+    "SearchMode",
+    "SearchResult",
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from assistant.filters import SearchFilters
 from assistant.retrieval import Retriever, SearchMode
 from index import SearchHit, Settings
 from index.store import NewsIndex
@@ -27,9 +28,13 @@ class Assistant:
         return Retriever(self.index)
 
     def search(
-        self, query: str, k: int = 10, mode: SearchMode = SearchMode.DENSE
+        self,
+        query: str,
+        k: int = 10,
+        mode: SearchMode = SearchMode.HYBRID,
+        filters: SearchFilters | None = None,
     ) -> list[SearchHit]:
-        return self.retriever.search(query, k=k, mode=mode)
+        return self.retriever.search(query, k=k, mode=mode, filters=filters)
 
     def close(self) -> None:
         if self._index is not None:

@@ -50,10 +50,17 @@ class VectorIndex:
         if ids:
             self.index.remove_ids(np.asarray(ids, dtype=np.int64))  # type: ignore[arg-type]
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        if len(self) == 0 or k <= 0:
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        if len(self) == 0 or k <= 0 or (allowed is not None and len(allowed) == 0):
             return []
-        scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), min(k, len(self)))
+        params = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+        vector = query.reshape(1, -1).astype(np.float32)
+        scores, ids = self.index.search(vector, min(k, len(self)), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def ids(self) -> np.ndarray:

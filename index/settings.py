@@ -28,6 +28,14 @@ class Settings:
     overlap_tokens: int = 32
     commit_chunks: int = 256  # chunks embedded and written per transaction during ingest
     max_file_bytes: int = 50 * 1024 * 1024
+    # retrieval (assistant/retrieval.py)
+    candidates: int = 50  # dense and keyword lists fused, each this long
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    per_article: int = 2  # at most this many passages of one article in a result list
+    time_weight: float = 0.5  # strength of the as-of recency prior, in RRF units of rank 1
+    time_half_life_days: float = 7.0
     host: str = "127.0.0.1"
     port: int = 7860
     api_token: str | None = None
@@ -55,20 +63,14 @@ class Settings:
         return self.home / "vectors.faiss"
 
 
-_INT_FIELDS = {
-    "batch_size",
-    "chunk_tokens",
-    "overlap_tokens",
-    "commit_chunks",
-    "max_file_bytes",
-    "port",
-}
-
-
 def _coerce(name: str, value: Any) -> Any:
     if isinstance(value, str):
         return _parse(name, value)
     return value
+
+
+_TYPES = {f.name: str(f.type) for f in fields(Settings)}
+_NUMBERS: dict[str, tuple[type, str]] = {"int": (int, "an integer"), "float": (float, "a number")}
 
 
 def _parse(name: str, raw: str) -> Any:
@@ -80,9 +82,10 @@ def _parse(name: str, raw: str) -> Any:
         except ValueError:
             choices = ", ".join(p.value for p in Precision)
             raise ValueError(f"NEWSRAG_PRECISION={raw!r}: expected one of {choices}") from None
-    if name in _INT_FIELDS:
+    if _TYPES[name] in _NUMBERS:
+        kind, label = _NUMBERS[_TYPES[name]]
         try:
-            return int(raw)
+            return kind(raw)
         except ValueError:
-            raise ValueError(f"NEWSRAG_{name.upper()}={raw!r}: expected an integer") from None
+            raise ValueError(f"NEWSRAG_{name.upper()}={raw!r}: expected {label}") from None
     return raw

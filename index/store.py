@@ -172,8 +172,11 @@ class NewsIndex:
         if save:
             ann.save(self.settings.vectors_path)
 
-    def dense(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        return self.vectors.search(query, k)
+    def dense(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Top-k chunk ids by inner product; ``allowed`` restricts the ids before the cut."""
+        return self.vectors.search(query, k, allowed)
 
     # -- writing ------------------------------------------------------------------------------
     @contextmanager

@@ -56,6 +56,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("search", "Search the index; prints ranked passages with citation keys.")
     p.add_argument("query", metavar="QUERY")
     p.add_argument("-k", "--k", type=int, default=10, help="number of hits (default 10)")
+    p.add_argument(
+        "--mode",
+        choices=["hybrid", "dense", "keyword"],
+        default="hybrid",
+        help="hybrid (default): dense + keyword fused by reciprocal rank",
+    )
+    _filter_options(p)
+
+    p = add("eval", "Score retrieval on a question file (rtqa-news dev.jsonl format).")
+    p.add_argument("questions", metavar="QUESTIONS.jsonl")
+    p.add_argument(
+        "--mode",
+        default="hybrid",
+        help="hybrid, dense, keyword, a comma list, or 'all' (default hybrid)",
+    )
+    p.add_argument(
+        "--as-of-field",
+        metavar="FIELD",
+        help="question field used as the as-of date (e.g. question_date)",
+    )
+    p.add_argument("--strict", action="store_true", help="with --as-of-field: nothing newer")
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--out", metavar="FILE", help="also write per-question results (JSONL)")
 
     p = add("articles", "List indexed articles, newest first.")
     p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
@@ -76,6 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 7860)")
     return parser
+
+
+def _filter_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--source",
+        action="append",
+        metavar="SOURCE",
+        help="only this outlet (repeat or comma-separate for several)",
+    )
+    p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", help="published on or before (YYYY-MM-DD)")
+    p.add_argument("--as-of", metavar="DATE", help="favour articles published shortly before")
+    p.add_argument("--strict", action="store_true", help="with --as-of: never anything newer")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

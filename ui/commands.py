@@ -34,10 +34,13 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant import Assistant
+    from assistant import Assistant, SearchFilters, SearchMode
 
+    filters = SearchFilters.build(
+        ",".join(args.source or []), args.since, args.until, args.as_of, args.strict
+    )
     assistant = Assistant(settings)
-    hits = assistant.search(args.query, k=args.k)
+    hits = assistant.search(args.query, k=args.k, mode=SearchMode(args.mode), filters=filters)
     lines = [f"{len(hits)} hits for {args.query!r}"]
     for h in hits:
         meta = h.article
@@ -106,6 +109,22 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.evaluation import evaluate, format_report, parse_modes
+
+    report = evaluate(
+        settings,
+        args.questions,
+        parse_modes(args.mode),
+        args.as_of_field,
+        args.strict,
+        args.limit,
+        args.out,
+    )
+    emit(args, report, format_report(report))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from ui.server import serve
 
@@ -164,5 +183,6 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "delete": cmd_delete,
     "stats": cmd_stats,
     "check": cmd_check,
+    "eval": cmd_eval,
     "serve": cmd_serve,
 }

@@ -1,0 +1,165 @@
+"""``newsrag eval``: retrieval quality on a question file in the rtqa-news dev.jsonl format.
+
+Retrieval sees only ``question`` (and ``question_date`` as the as-of date when asked); the
+``choices`` serve only the noise check, ``evidence`` is never read.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from assistant.answer_match import answer_in_text
+from assistant.filters import SearchFilters
+from assistant.retrieval import Retriever, SearchMode
+from index import SearchHit, Settings
+from index.store import NewsIndex
+
+KS = (1, 5, 10)
+
+
+def parse_modes(text: str) -> list[SearchMode]:
+    if text.strip() == "all":
+        return list(SearchMode)
+    try:
+        return [SearchMode(part.strip()) for part in text.split(",") if part.strip()]
+    except ValueError:
+        choices = ", ".join(m.value for m in SearchMode)
+        raise ValueError(f"--mode {text!r}: use {choices}, a comma list, or all") from None
+
+
+def read_questions(path: str | Path, limit: int | None = None) -> list[dict[str, Any]]:
+    questions = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from None
+            if not isinstance(row, dict) or not str(row.get("question", "")).strip():
+                raise ValueError(f"{path}:{number}: no 'question' field")
+            questions.append(row)
+    return questions[:limit] if limit else questions
+
+
+def evaluate(
+    settings: Settings,
+    path: str | Path,
+    modes: list[SearchMode],
+    as_of_field: str | None = None,
+    strict: bool = False,
+    limit: int | None = None,
+    out: str | None = None,
+) -> dict[str, Any]:
+    questions = read_questions(path, limit)
+    index = NewsIndex.open(settings)
+    retriever = Retriever(index)
+    retriever.search(questions[0]["question"] if questions else "warm up", k=1)  # load the model
+    metrics: dict[str, Any] = {}
+    rows: list[dict[str, Any]] = []
+    try:
+        for mode in modes:
+            scored = list(_score_mode(retriever, questions, mode, as_of_field, strict))
+            metrics[mode.value] = summarise(scored)
+            rows += scored
+    finally:
+        index.close()
+    if out:
+        Path(out).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return {"questions": len(questions), "metrics": metrics}
+
+
+def _score_mode(
+    retriever: Retriever,
+    questions: list[dict[str, Any]],
+    mode: SearchMode,
+    as_of_field: str | None,
+    strict: bool,
+) -> Iterator[dict[str, Any]]:
+    for q in questions:
+        as_of = q.get(as_of_field) if as_of_field else None
+        filters = SearchFilters.build(as_of=as_of, strict=strict)
+        result = retriever.run(q["question"], k=max(KS), mode=mode, filters=filters)
+        yield score_question(q, result.hits, mode.value, result.timings.get("total_ms", 0.0))
+
+
+def score_question(
+    q: dict[str, Any], hits: list[SearchHit], mode: str, latency_ms: float
+) -> dict[str, Any]:
+    gold = set(q.get("gold_ids") or [])
+    first = next((h.rank for h in hits if gold & {h.article.id, *h.article.copies}), None)
+    answer = str(q.get("answer") or "")
+    wrong = [c for c in q.get("choices") or [] if c != answer]
+    texts = {k: " \n ".join(h.text for h in hits[:k]) for k in (5, 10)}
+    return {
+        "id": q.get("id"),
+        "mode": mode,
+        "has_gold": bool(gold),
+        "first_gold_rank": first,
+        "answer_recall@5": bool(answer) and answer_in_text(answer, texts[5]),
+        "answer_recall@10": bool(answer) and answer_in_text(answer, texts[10]),
+        "wrong_choice_recall@10": (
+            sum(answer_in_text(c, texts[10]) for c in wrong) / len(wrong) if wrong else None
+        ),
+        "latency_ms": round(latency_ms, 2),
+        "hits": [h.citation for h in hits],
+    }
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    gold = [r for r in rows if r["has_gold"]]
+    ranks = [r["first_gold_rank"] for r in gold]
+    latencies = sorted(r["latency_ms"] for r in rows)
+    wrong = [r["wrong_choice_recall@10"] for r in rows if r["wrong_choice_recall@10"] is not None]
+    out: dict[str, Any] = {"n": len(rows), "n_article": len(gold)}
+    for k in KS:
+        out[f"hits@{k}"] = _mean([r is not None and r <= k for r in ranks])
+    out["mrr@10"] = _mean([1 / r if r is not None and r <= 10 else 0.0 for r in ranks])
+    for k in (5, 10):
+        out[f"answer_recall@{k}"] = _mean([r[f"answer_recall@{k}"] for r in rows])
+    out["wrong_choice_recall@10"] = _mean(wrong)
+    out["latency_p50_ms"] = round(_percentile(latencies, 50), 2)
+    out["latency_p95_ms"] = round(_percentile(latencies, 95), 2)
+    return out
+
+
+def _mean(values: list[Any]) -> float:
+    return round(statistics.fmean(float(v) for v in values), 4) if values else 0.0
+
+
+def _percentile(sorted_values: list[float], pct: float) -> float:
+    if not sorted_values:
+        return 0.0
+    position = (len(sorted_values) - 1) * pct / 100
+    low = int(position)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+def format_report(report: dict[str, Any]) -> str:
+    lines = [f"{report['questions']} questions"]
+    keys = [
+        "n_article",
+        "hits@1",
+        "hits@5",
+        "hits@10",
+        "mrr@10",
+        "answer_recall@5",
+        "answer_recall@10",
+        "wrong_choice_recall@10",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    ]
+    width = max(len(k) for k in keys) + 2
+    lines.append(f"{'mode':<10}" + "".join(f"{k:>{width}}" for k in keys))
+    for mode, values in report["metrics"].items():
+        lines.append(f"{mode:<10}" + "".join(f"{values.get(k, ''):>{width}}" for k in keys))
+    return "\n".join(lines)
+
+
+__all__ = ["evaluate", "format_report", "parse_modes", "read_questions"]

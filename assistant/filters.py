@@ -1,0 +1,71 @@
+"""Search filters (source, date range, as-of) turned into SQL that runs before the top-k cut."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+
+class FilterError(ValueError):
+    """A filter value is invalid; the message names the field."""
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    sources: tuple[str, ...] = ()
+    since: str | None = None  # inclusive ISO date
+    until: str | None = None  # inclusive ISO date
+    as_of: str | None = None  # favour articles published shortly before this date
+    strict: bool = False  # with as_of: never return articles published after it
+
+    @classmethod
+    def build(
+        cls,
+        sources: str | Iterable[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        as_of: str | None = None,
+        strict: bool = False,
+    ) -> SearchFilters:
+        if isinstance(sources, str):
+            sources = [s for s in sources.split(",") if s.strip()]
+        names = tuple(sorted({str(s).strip().lower() for s in sources or () if str(s).strip()}))
+        return cls(
+            names, _iso("since", since), _iso("until", until), _iso("as_of", as_of), bool(strict)
+        )
+
+    @property
+    def active(self) -> bool:
+        """True when the filters restrict which chunks may be returned."""
+        return bool(self.sources or self.since or self.until or (self.as_of and self.strict))
+
+    def where(self, alias: str = "a") -> tuple[str, list[object]]:
+        """A SQL condition over the articles table ``alias`` and its parameters."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if self.sources:
+            clauses.append(f"lower({alias}.source) IN ({','.join('?' * len(self.sources))})")
+            params += self.sources
+        if self.since:
+            clauses.append(f"{alias}.published_at >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append(f"substr({alias}.published_at, 1, 10) <= ?")
+            params.append(self.until)
+        if self.as_of and self.strict:
+            clauses.append(
+                f"({alias}.published_at IS NULL OR substr({alias}.published_at, 1, 10) <= ?)"
+            )
+            params.append(self.as_of)
+        return (" AND ".join(clauses) or "1"), params
+
+
+def _iso(name: str, value: str | None) -> str | None:
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()[:10]
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise FilterError(f"{name}: {value!r} is not an ISO date (YYYY-MM-DD)") from None

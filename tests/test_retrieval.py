@@ -1,0 +1,206 @@
+"""Hybrid retrieval on a small fixture index: fusion, filters, time, diversity, FTS5 safety."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant import RetrievalOptions, Retriever, SearchFilters, SearchMode
+from assistant.diversity import diversify
+from assistant.evaluation import evaluate
+from assistant.fusion import recency, reciprocal_rank_fusion
+from assistant.keyword import fts_query, keyword_search
+from index import Embedder, NewsIndex, ingest_paths
+from tests.conftest import FIXTURES, settings_for
+
+
+@pytest.fixture(scope="module")
+def news_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> NewsIndex:
+    home = tmp_path_factory.mktemp("retrieval-index")
+    index = NewsIndex.open(settings_for(home), embedder=embedder, create=True)
+    summary = ingest_paths(index, [FIXTURES / "retrieval.jsonl"])
+    assert summary.added == 7
+    return index
+
+
+def _ids(hits) -> list[str]:
+    return [h.article.id for h in hits]
+
+
+def test_reciprocal_rank_fusion_arithmetic() -> None:
+    fused = reciprocal_rank_fusion(
+        {"dense": [(1, 0.9), (2, 0.8)], "keyword": [(2, 5.0), (3, 1)]},
+        {"dense": 1.0, "keyword": 0.5},
+        k=60,
+    )
+    assert fused[1] == pytest.approx(1 / 61)
+    assert fused[2] == pytest.approx(1 / 62 + 0.5 / 61)
+    assert fused[3] == pytest.approx(0.5 / 62)
+
+
+def test_recency_prior() -> None:
+    assert recency("2022-06-10", "2022-06-10", 7) == 1.0
+    assert recency("2022-06-03", "2022-06-10", 7) == pytest.approx(0.5)
+    assert recency("2022-06-11", "2022-06-10", 7) == 0.0
+    assert recency(None, "2022-06-10", 7) == 0.0
+
+
+def test_hybrid_dense_and_keyword_modes(news_index: NewsIndex) -> None:
+    retriever = Retriever(news_index)
+    for mode in SearchMode:
+        hits = retriever.search(
+            "How much of the wheat harvest did the drought destroy?", k=3, mode=mode
+        )
+        assert hits[0].article.id == "drought", mode
+        assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+
+
+def test_source_filter_applies_before_the_cut(news_index: NewsIndex) -> None:
+    retriever = Retriever(news_index)
+    filters = SearchFilters.build(sources=["theweek.co.uk"])
+    for mode in (SearchMode.HYBRID, SearchMode.DENSE):
+        hits = retriever.search("harbour bridge", k=1, mode=mode, filters=filters)
+        assert _ids(hits) == ["drought"], mode  # the only article of that source, however weak
+    keyword = retriever.search("harbour bridge", k=1, mode=SearchMode.KEYWORD, filters=filters)
+    assert keyword == []  # no word matches inside that source
+
+
+def test_date_range_filter(news_index: NewsIndex) -> None:
+    filters = SearchFilters.build(since="2022-06-09", until="2022-06-30")
+    hits = Retriever(news_index).search("harbour bridge", k=10, filters=filters)
+    assert set(_ids(hits)) <= {"harbour-1", "election"} and "harbour-1" in _ids(hits)
+
+
+def test_as_of_favours_recent_and_strict_excludes_later(news_index: NewsIndex) -> None:
+    retriever = Retriever(news_index)
+    query = "harbour bridge news"
+    loose = retriever.search(query, k=10, filters=SearchFilters.build(as_of="2022-06-11"))
+    assert loose[0].article.id == "harbour-1"
+    strict = retriever.search(
+        query, k=10, filters=SearchFilters.build(as_of="2022-06-11", strict=True)
+    )
+    assert "harbour-future" not in _ids(strict) and "harbour-future" in _ids(loose)
+
+
+def test_near_duplicates_collapse_into_one_hit(news_index: NewsIndex) -> None:
+    hits = Retriever(news_index).search("bridge opened to traffic on Friday", k=5)
+    assert _ids(hits).count("harbour-1") + _ids(hits).count("harbour-1-copy") == 1
+    top = hits[0]
+    assert {top.article.id, *top.article.copies} == {"harbour-1", "harbour-1-copy"}
+    options = RetrievalOptions(collapse_duplicates=False)
+    plain = Retriever(news_index, options).search("bridge opened to traffic on Friday", k=5)
+    assert {"harbour-1", "harbour-1-copy"} <= set(_ids(plain))
+
+
+def test_per_article_cap(sample_home: Path) -> None:
+    index = NewsIndex.open(settings_for(sample_home))
+    for cap in (1, 2):
+        hits = Retriever(index, RetrievalOptions(per_article=cap)).search("Russia war", k=10)
+        counts = {a: _ids(hits).count(a) for a in set(_ids(hits))}
+        assert max(counts.values()) == cap and len(hits) == 2 * cap
+    index.close()
+
+
+def test_diversify_keeps_order() -> None:
+    assert diversify([], per_article=2) == []
+
+
+HOSTILE = [
+    '"NEAR( AND OR * ^',
+    "title:foo",
+    "a AND (b OR",
+    "*",
+    "^start",
+    "'",
+    '"""',
+    "NOT",
+    "x NEAR/3 y",
+    "col:val*",
+    "(((",
+    "-",
+    "–",
+    "\x00",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_queries_never_raise(news_index: NewsIndex, text: str) -> None:
+    keyword_search(news_index.catalog.conn, text, 5)
+    for mode in SearchMode:
+        Retriever(news_index).search(text + " bridge", k=3, mode=mode)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=200))
+def test_fts_query_is_always_valid(news_index: NewsIndex, text: str) -> None:
+    query = fts_query(text)
+    if query is not None:
+        news_index.catalog.conn.execute(
+            "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (query,)
+        ).fetchone()
+
+
+def test_langchain_retriever_returns_documents(news_index: NewsIndex) -> None:
+    from assistant.langchain_retriever import NewsragRetriever
+
+    lc = NewsragRetriever(retriever=Retriever(news_index), k=2)
+    docs = lc.invoke("drought harvest")
+    assert len(docs) == 2 and docs[0].metadata["article_id"] == "drought"
+    assert docs[0].metadata["citation"].startswith("drought:")
+    assert docs[0].page_content in (FIXTURES / "retrieval.jsonl").read_text()
+
+
+def test_eval_on_sample_questions(sample_home: Path, tmp_path: Path) -> None:
+    index = NewsIndex.open(settings_for(sample_home))
+    ids = {row["title"][:8]: row["id"] for row in index.catalog.list_articles()}
+    index.close()
+    kherson, russia = ids["Massacre"], ids["Russia’s"]
+    questions = [
+        {
+            "id": "1",
+            "question": "How many drones did Russia launch in the large-scale attack?",
+            "question_date": "2024-11-25",
+            "answer": "188",
+            "choices": ["188", "50", "12", "300"],
+            "gold_ids": [kherson],
+            "evidence": "never read",
+        },
+        {
+            "id": "2",
+            "question": "Which new ballistic missile did Moscow fire at Dnipro?",
+            "answer": "Orešnik",
+            "choices": ["Orešnik", "Iskander"],
+            "gold_ids": [kherson],
+        },
+        {
+            "id": "3",
+            "question": "Which Italian prime minister is mentioned?",
+            "answer": "Draghi",
+            "choices": ["Draghi", "Meloni"],
+            "gold_ids": [russia],
+        },
+        {
+            "id": "4",
+            "question": "On which day did US intelligence expect a Russian attack?",
+            "answer": "February 16",
+            "choices": ["February 16", "March 1"],
+            "gold_ids": [],
+        },
+    ]
+    path = tmp_path / "q.jsonl"
+    path.write_text("".join(json.dumps(q) + "\n" for q in questions))
+    out = tmp_path / "per_question.jsonl"
+    report = evaluate(
+        settings_for(sample_home), path, list(SearchMode), "question_date", out=str(out)
+    )
+    assert report["questions"] == 4
+    for mode, m in report["metrics"].items():
+        assert m["n_article"] == 3, mode
+        assert m["hits@10"] == 1.0 and m["answer_recall@10"] == 1.0, mode
+        assert 0 < m["latency_p50_ms"] <= m["latency_p95_ms"]
+    assert report["metrics"]["hybrid"]["hits@1"] == 1.0
+    assert len(out.read_text().splitlines()) == 4 * len(SearchMode)
