@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.loaders.boilerplate import drop_boilerplate
 from index.loaders.ids import article_id, source_from_url
 from index.loaders.normalize import normalize_text, one_line
 from index.loaders.titles import fallback_title
@@ -36,7 +37,7 @@ class Draft:
 
 def build_article(draft: Draft, origin: Origin) -> Article | LoadProblem:
     """Normalise text and title, fall back for title/source, assign the id."""
-    text = normalize_text(draft.text)
+    text = normalize_text(drop_boilerplate(normalize_text(draft.text)))
     if not text:
         return LoadProblem(origin.where, "empty text", field="text", status=IngestStatus.SKIPPED)
     title = one_line(draft.title or "")
