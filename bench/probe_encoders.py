@@ -5,18 +5,21 @@ sentence ends, each <= 256 model tokens) built from ../shared/data/rtqa-news/cor
 paths run interleaved over several rounds, in a rotated order; the machine is shared and noisy,
 so each speed-up is the ratio to the fp32 baseline of the same round, reported as the median.
 
-Phase 1, at batch 32 (chunks/s, speed-up, cosine vs fp32 min/mean, setup time):
-  st_fp32         SentenceTransformer.encode, fp32 (baseline; sorts by length itself)
-  torch_int8      torch.ao.quantization.quantize_dynamic on every nn.Linear (x86/fbgemm engine)
-  ort_fp32_basic  onnxruntime over a classic torch.onnx.export (dynamo=False) of the BERT body,
-                  graph optimisation level BASIC; tokenizers + numpy mean pooling + L2 norm
-  ort_fp32_all    the same at level ALL
-  ort_{q,qu}int8[_pc]  onnxruntime.quantization.quantize_dynamic, QInt8 / QUInt8 weights,
-                  per-tensor / per-channel, level ALL
-  ort_fused_*     the export fused by onnxruntime.transformers.optimizer (Attention,
-                  SkipLayerNorm, BiasGelu), fp32 and QInt8
-Phase 2: the fastest onnxruntime path within the cosine bar (min >= 0.99, mean >= 0.995),
-  length-sorted over the whole set vs input order, batch 16/32/64, interleaved with st_fp32.
+Phase 1, at batch 32 (chunks/s, CPU ms per chunk, speed-up, cosine vs fp32 min/mean, setup):
+  st_fp32           SentenceTransformer.encode, fp32 (baseline; it sorts by length itself)
+  torch_int8[_pc]   torch.ao.quantization.quantize_dynamic on every nn.Linear (x86 engine),
+                    per-tensor (the default qconfig) and per-channel weights
+  ort_fp32_basic    onnxruntime over a classic torch.onnx.export (dynamo=False, eager attention)
+                    of the BERT body at graph level BASIC; tokenizers + numpy mean pool + L2
+  ort_fp32_all      the same at level ALL (every ONNX path below runs at ALL)
+  ort_{q,qu}int8*   onnxruntime.quantization.quantize_dynamic: QInt8 / QUInt8 weights, _pc
+                    per-channel, _rr reduce_range (7-bit), _ffn32 the 6 FFN-output MatMuls
+                    kept fp32 (the most quantisation-sensitive layers here)
+  ort_fused_*       the export fused by onnxruntime.transformers.optimizer (Attention,
+                    EmbedLayerNorm, SkipLayerNorm, BiasGelu), fp32 and int8
+Phase 2: the fastest onnxruntime path within the cosine bar (min >= 0.99, mean >= 0.995):
+  length-sorted over the whole set vs input order, batch 16/32/64, thread spinning off,
+  interleaved with st_fp32.
 Phase 3: single-query latency (one 12-word question, 1 thread), p50/p90 over 50 interleaved runs.
 
 Prints tables and a final JSON line. Not part of CI; needs onnxruntime and onnx in the venv.
@@ -65,6 +68,7 @@ class Candidate:
     setup_s: float
     note: str = ""
     speeds: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)
     vectors: np.ndarray | None = None
 
@@ -148,15 +152,17 @@ def st_encoder(model: Any) -> Encode:
     return encode
 
 
-def torch_int8(path: Path) -> tuple[Any, str]:
+def torch_int8(path: Path, per_channel: bool) -> tuple[Any, str]:
     import torch
+    from torch.ao import quantization as tq
 
     engine = torch.backends.quantized.engine
+    spec: Any = (
+        {torch.nn.Linear: tq.per_channel_dynamic_qconfig} if per_channel else {torch.nn.Linear}
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = torch.ao.quantization.quantize_dynamic(
-            st_model(path), {torch.nn.Linear}, dtype=torch.qint8
-        )
+        model = tq.quantize_dynamic(st_model(path), spec, dtype=torch.qint8)
     return model, f"engine={engine}; {warning_summary(caught)}"
 
 
@@ -217,7 +223,30 @@ def export_onnx(path: Path, out: Path) -> tuple[float, str]:
     return time.perf_counter() - started, " | ".join(notes)
 
 
-def quantize(src: Path, dst: Path, weight_type: str, per_channel: bool) -> float:
+@dataclass(frozen=True)
+class QuantSpec:
+    source: str  # key of the fp32 file to quantise
+    weight_type: str  # QInt8 | QUInt8
+    per_channel: bool = False
+    reduce_range: bool = False
+    ffn_fp32: bool = False
+
+
+QUANT_PLAN = {
+    "qint8": QuantSpec("fp32", "QInt8"),
+    "qint8_pc": QuantSpec("fp32", "QInt8", per_channel=True),
+    "quint8": QuantSpec("fp32", "QUInt8"),
+    "quint8_pc": QuantSpec("fp32", "QUInt8", per_channel=True),
+    "qint8_pc_rr": QuantSpec("fp32", "QInt8", per_channel=True, reduce_range=True),
+    "qint8_pc_rr_ffn32": QuantSpec("fp32", "QInt8", True, reduce_range=True, ffn_fp32=True),
+    "quint8_pc_ffn32": QuantSpec("fp32", "QUInt8", per_channel=True, ffn_fp32=True),
+    "fused_quint8_pc": QuantSpec("fused_fp32", "QUInt8", per_channel=True),
+    "fused_quint8_pc_ffn32": QuantSpec("fused_fp32", "QUInt8", per_channel=True, ffn_fp32=True),
+}
+FFN_OUT = [f"/body/encoder/layer.{i}/output/dense/MatMul" for i in range(6)]
+
+
+def quantize(src: Path, dst: Path, spec: QuantSpec) -> float:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     # fused com.microsoft ops defeat shape inference: name the default tensor type (1 = FLOAT)
@@ -225,8 +254,9 @@ def quantize(src: Path, dst: Path, weight_type: str, per_channel: bool) -> float
     started = time.perf_counter()
     logging.getLogger().setLevel(logging.ERROR)  # "consider pre-processing" on every call
     quantize_dynamic(
-        str(src), str(dst), weight_type=QuantType[weight_type], per_channel=per_channel,
-        extra_options=extra,
+        str(src), str(dst), weight_type=QuantType[spec.weight_type],
+        per_channel=spec.per_channel, reduce_range=spec.reduce_range,
+        nodes_to_exclude=FFN_OUT if spec.ffn_fp32 else None, extra_options=extra,
     )  # fmt: skip
     return time.perf_counter() - started
 
@@ -249,12 +279,13 @@ def warning_summary(caught: list[warnings.WarningMessage]) -> str:
 # ---------------------------------------------------------------- onnxruntime path
 
 
-def session(path: Path, threads: int, level: str = "ORT_ENABLE_ALL") -> Any:
+def session(path: Path, threads: int, level: str = "ORT_ENABLE_ALL", spin: bool = True) -> Any:
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
     opts.graph_optimization_level = getattr(ort.GraphOptimizationLevel, level)
     return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
@@ -297,28 +328,33 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 def torch_candidates(path: Path) -> tuple[list[Candidate], dict[str, Any]]:
     fp32, load_s = timed(lambda: st_model(path))
-    (int8, note), q_s = timed(lambda: torch_int8(path))
-    cands = [
-        Candidate("st_fp32", st_encoder(fp32), load_s, "SentenceTransformer load"),
-        Candidate("torch_int8", st_encoder(int8), q_s, f"load+quantise; {note}"),
-    ]
-    return cands, {"st_fp32": fp32, "torch_int8": int8}
+    cands = [Candidate("st_fp32", st_encoder(fp32), load_s, "SentenceTransformer load")]
+    models = {"st_fp32": fp32}
+    for name, per_channel in (("torch_int8", False), ("torch_int8_pc", True)):
+        (int8, note), q_s = timed(lambda pc=per_channel: torch_int8(path, pc))
+        cands.append(Candidate(name, st_encoder(int8), q_s, f"load+quantise; {note}"))
+        models[name] = int8
+    return cands, models
 
 
 def onnx_files(path: Path, work: Path) -> dict[str, tuple[Path, float, str]]:
     fp32 = work / "minilm_fp32.onnx"
     export_s, note = export_onnx(path, fp32)
     files = {"fp32": (fp32, export_s, f"export; {note}")}
-    for wt in ("QInt8", "QUInt8"):
-        for pc in (False, True):
-            dst = work / f"minilm_{wt.lower()}{'_pc' if pc else ''}.onnx"
-            files[f"{wt.lower()}{'_pc' if pc else ''}"] = (dst, quantize(fp32, dst, wt, pc), "")
     fused = work / "minilm_fused.onnx"
     fuse_s, fnote = fuse(fp32, fused)
-    files["fused_fp32"] = (fused, fuse_s, fnote)
-    dst = work / "minilm_fused_qint8.onnx"
-    files["fused_qint8"] = (dst, fuse_s + quantize(fused, dst, "QInt8", False), "fuse+quantise")
+    files["fused_fp32"] = (fused, export_s + fuse_s, f"export+fuse; {fnote}")
+    for key, spec in QUANT_PLAN.items():
+        dst = work / f"minilm_{key}.onnx"
+        src, src_s, _ = files[spec.source]
+        files[key] = (dst, src_s + quantize(src, dst, spec), "export+quantise")
     return files
+
+
+def file_key(name: str) -> str:
+    """ort_fp32_all / ort_fp32_basic -> fp32; ort_quint8_pc -> quint8_pc."""
+    key = name.removeprefix("ort_")
+    return "fp32" if key.startswith("fp32_") else key
 
 
 def ort_candidates(files: dict[str, tuple[Path, float, str]], tok: Any) -> list[Candidate]:
@@ -344,8 +380,10 @@ def ort_candidates(files: dict[str, tuple[Path, float, str]], tok: Any) -> list[
 def run_round(cands: list[Candidate], texts: list[str], rnd: int, batch: int = 32) -> None:
     shift = rnd % len(cands)
     for cand in cands[shift:] + cands[:shift]:
+        cpu = time.process_time()
         vecs, secs = timed(lambda c=cand: c.encode(texts, batch))
         cand.speeds.append(len(texts) / secs)
+        cand.cpu_ms.append((time.process_time() - cpu) * 1000 / len(texts))
         if cand.vectors is None:
             cand.vectors = vecs
     base = cands[0].speeds[-1]
@@ -365,6 +403,7 @@ def summarise(cands: list[Candidate]) -> list[dict[str, Any]]:
         cmin, cmean = cosines(cand.vectors, ref) if ref is not None else (1.0, 1.0)
         rows.append({
             "path": cand.name, "chunks_per_s": round(statistics.median(cand.speeds), 2),
+            "cpu_ms_chunk": round(statistics.median(cand.cpu_ms), 1),
             "speedup": round(statistics.median(cand.ratios), 2), "cos_min": round(cmin, 5),
             "cos_mean": round(cmean, 5), "setup_s": round(cand.setup_s, 2), "note": cand.note,
         })  # fmt: skip
@@ -387,18 +426,22 @@ def phase(cands: list[Candidate], texts: list[str], rounds: int) -> list[dict[st
 def pick_best(rows: list[dict[str, Any]]) -> str:
     ok = [
         r for r in rows
-        if r["path"].startswith("ort_") and r["cos_min"] >= COS_MIN and r["cos_mean"] >= COS_MEAN
+        if r["path"].startswith("ort_") and r["path"] != "ort_fp32_basic"
+        and r["cos_min"] >= COS_MIN and r["cos_mean"] >= COS_MEAN
     ]  # fmt: skip
     return max(ok, key=lambda r: r["speedup"])["path"] if ok else "ort_fp32_all"
 
 
-def batching_candidates(base: Candidate, best: Candidate, sess: Any, tok: Any) -> list[Candidate]:
+def batching_candidates(base: Candidate, best: Candidate, file: Path, tok: Any) -> list[Candidate]:
     out = [Candidate("st_fp32_b32", base.encode, base.setup_s)]
+    sess = session(file, 2)
     for batch in (16, 32, 64):
         for sort in (True, False):
             enc = ort_encoder(sess, tok, sort)
             name = f"{best.name}_b{batch}_{'sorted' if sort else 'inorder'}"
             out.append(Candidate(name, bound_batch(enc, batch), best.setup_s))
+    nospin = ort_encoder(session(file, 2, spin=False), tok)
+    out.append(Candidate(f"{best.name}_b32_sorted_nospin", nospin, best.setup_s))
     return out
 
 
@@ -418,7 +461,7 @@ class QueryPath:
 
 def query_paths(models: dict[str, Any], files: dict[str, Any], best: str, tok: Any) -> list[Any]:
     paths = [QueryPath(n, lambda m=m: st_encoder(m)([QUERY], 1)) for n, m in models.items()]
-    keys = ["fp32", "fused_fp32", best.removeprefix("ort_")]
+    keys = ["fp32", "fused_fp32", "quint8_pc", "quint8_pc_ffn32", file_key(best)]
     for key in dict.fromkeys(k for k in keys if k in files):
         sess = session(files[key][0], 1)
         paths.append(QueryPath(f"ort_{key}", lambda s=sess: ort_batch(s, tok, [QUERY])))
@@ -522,8 +565,8 @@ def main() -> None:
     print_table("phase 1: batch 32, speed-up vs st_fp32 in the same round", rows)
     best = pick_best(rows)
     by_name = {c.name: c for c in cands}
-    best_sess = session(files[best.removeprefix("ort_")][0], 2)
-    batch_cands = batching_candidates(cands[0], by_name[best], best_sess, tok)
+    best_file = files[file_key(best)][0]
+    batch_cands = batching_candidates(cands[0], by_name[best], best_file, tok)
     print(f"phase 2: {best}, {len(batch_cands)} variants x {args.rounds} rounds", flush=True)
     rows2 = phase(batch_cands, texts, args.rounds)
     print_table(f"phase 2: {best} batching, speed-up vs st_fp32 (batch 32)", rows2)
