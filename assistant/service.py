@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+from typing import Any
 
+from assistant.answering import Answering
+from assistant.answers import Answer
 from assistant.filters import SearchFilters
 from assistant.retrieval import Retriever, SearchMode
 from index import SearchHit, Settings
@@ -14,7 +18,8 @@ class Assistant:
     def __init__(self, settings: Settings, index: NewsIndex | None = None) -> None:
         self.settings = settings
         self._index = index
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._answerer: Answering | None = None
 
     @property
     def index(self) -> NewsIndex:
@@ -35,6 +40,24 @@ class Assistant:
         filters: SearchFilters | None = None,
     ) -> list[SearchHit]:
         return self.retriever.search(query, k=k, mode=mode, filters=filters)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[dict[str, Any]] = (),
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+        k: int = 6,
+        engine: str | None = None,
+    ) -> Answer:
+        """Answer ``question`` from the index with verified citations (or abstain)."""
+        return self._answering().ask(question, history, filters, as_of, k, engine)
+
+    def _answering(self) -> Answering:
+        with self._lock:
+            if self._answerer is None:
+                self._answerer = Answering(self.index)
+            return self._answerer
 
     def close(self) -> None:
         if self._index is not None:

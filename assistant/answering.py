@@ -1,0 +1,78 @@
+"""``ask``: rewrite a follow-up, retrieve, answer with an engine, verify the citations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from enum import StrEnum
+from typing import Any
+
+from assistant.answers import Answer, Citation, validate
+from assistant.extractive import ExtractiveEngine
+from assistant.filters import SearchFilters
+from assistant.followup import rewrite
+from assistant.retrieval import Retriever
+from index.store import NewsIndex
+
+
+class Engine(StrEnum):
+    EXTRACTIVE = "extractive"
+    LLM = "llm"
+
+
+class EngineUnavailable(RuntimeError):
+    """The requested engine is not configured; the message says how to enable it."""
+
+
+class Answering:
+    def __init__(self, index: NewsIndex) -> None:
+        self.index = index
+        self.retriever = Retriever(index)
+        self.extractive = ExtractiveEngine(index.embedder)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[dict[str, Any]] = (),
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+        k: int = 6,
+        engine: str | None = None,
+    ) -> Answer:
+        started = time.perf_counter()
+        chosen = Engine(engine or Engine.EXTRACTIVE)
+        if chosen is Engine.LLM:
+            raise EngineUnavailable("the llm engine is not configured yet: use extractive")
+        standalone = rewrite(question, history)
+        query = standalone or question
+        filters = filters or SearchFilters()
+        if as_of:
+            filters = replace(filters, as_of=SearchFilters.build(as_of=as_of).as_of)
+        result = self.retriever.run(query, k=k, filters=filters)
+        texts = {
+            h.article.id: self.index.catalog.article_text(h.article.id) or "" for h in result.hits
+        }
+        t = time.perf_counter()
+        answer = self.extractive.answer(query, result.hits, texts)
+        answer.question = question
+        answer.rewritten_query = standalone
+        answer.timings = {
+            **result.timings,
+            "answer_ms": (time.perf_counter() - t) * 1000,
+            "total_ms": (time.perf_counter() - started) * 1000,
+        }
+        validate(answer, texts.get)
+        return answer
+
+    def stream(self, question: str, **kwargs: Any) -> Iterator[str | list[Citation]]:
+        """Text pieces of the answer, then its list of citations."""
+        answer = self.ask(question, **kwargs)
+        yield from _pieces(answer.text)
+        yield answer.citations
+
+
+def _pieces(text: str, size: int = 3) -> Iterator[str]:
+    words = text.split(" ")
+    for i in range(0, len(words), size):
+        yield " ".join(words[i : i + size]) + (" " if i + size < len(words) else "")

@@ -1,0 +1,93 @@
+"""Answer records (DESIGN.md): an answer's text with ``[n]`` markers and the citations behind them.
+
+``validate`` enforces the contract every engine must meet before an answer leaves the
+assistant: every marker resolves, every quote is verbatim in its article at its offsets, and
+every citation points at a passage retrieved for this question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from index import SearchHit
+from index.citations import citation_key
+
+MARKER = re.compile(r"\[(\d{1,3})\]")
+ABSTAIN_TEXT = "The indexed articles don't say."
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    citation: str  # the passage key "article_id:start-end:h"
+    article_id: str
+    title: str
+    source: str | None
+    published_at: str | None
+    url: str | None
+    start: int  # the passage in the article
+    end: int
+    quote: str  # the supporting sentence, verbatim
+    quote_start: int  # the quote in the article
+    quote_end: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    reason: str | None = None
+    hits: list[SearchHit] = field(default_factory=list)
+    related: list[SearchHit] = field(default_factory=list)
+    rewritten_query: str | None = None
+    engine: str = "extractive"
+    unsupported: list[str] = field(default_factory=list)  # sentences without a marker (llm)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class ContractViolation(AssertionError):
+    """An engine produced an answer that breaks the citation contract."""
+
+
+def cite(n: int, hit: SearchHit, quote_start: int, quote_end: int, article_text: str) -> Citation:
+    return Citation(
+        n=n,
+        citation=citation_key(hit.article.id, hit.start, hit.end, hit.text),
+        article_id=hit.article.id,
+        title=hit.article.title,
+        source=hit.article.source,
+        published_at=hit.article.published_at,
+        url=hit.article.url,
+        start=hit.start,
+        end=hit.end,
+        quote=article_text[quote_start:quote_end],
+        quote_start=quote_start,
+        quote_end=quote_end,
+    )
+
+
+def validate(answer: Answer, article_text: Callable[[str], str | None]) -> None:
+    """Raise ContractViolation when ``answer`` breaks the citation contract."""
+    numbers = {c.n for c in answer.citations}
+    used = {int(m) for m in MARKER.findall(answer.text)}
+    if used - numbers:
+        raise ContractViolation(f"markers {sorted(used - numbers)} resolve to no citation")
+    if answer.abstained and answer.citations:
+        raise ContractViolation("an abstention carries no citations")
+    retrieved = {(h.article.id, h.start, h.end) for h in answer.hits}
+    for c in answer.citations:
+        if (c.article_id, c.start, c.end) not in retrieved:
+            raise ContractViolation(f"[{c.n}] cites a passage not retrieved for this question")
+        if not c.start <= c.quote_start < c.quote_end <= c.end:
+            raise ContractViolation(f"[{c.n}] quote lies outside its passage")
+        text = article_text(c.article_id)
+        if text is None or text[c.quote_start : c.quote_end] != c.quote:
+            raise ContractViolation(f"[{c.n}] quote is not verbatim in {c.article_id}")

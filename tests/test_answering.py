@@ -1,0 +1,114 @@
+"""Answers with verified citations: the contract, abstention, follow-ups, disagreement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant import Assistant
+from assistant.answers import MARKER, Answer
+from assistant.followup import is_follow_up, rewrite
+from index import Embedder, NewsIndex, ingest_paths
+from tests.conftest import FIXTURES, settings_for
+
+
+@pytest.fixture(scope="module")
+def sample_assistant(sample_home: Path) -> Assistant:
+    return Assistant(settings_for(sample_home))
+
+
+@pytest.fixture(scope="module")
+def fixture_assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Assistant:
+    home = tmp_path_factory.mktemp("answers-index")
+    index = NewsIndex.open(settings_for(home), embedder=embedder, create=True)
+    assert ingest_paths(index, [FIXTURES / "answers.jsonl"]).added == 3
+    return Assistant(settings_for(home), index)
+
+
+def _check_contract(assistant: Assistant, answer: Answer) -> None:
+    numbers = {c.n for c in answer.citations}
+    assert {int(n) for n in MARKER.findall(answer.text)} <= numbers
+    retrieved = {(h.article.id, h.start, h.end) for h in answer.hits}
+    for c in answer.citations:
+        text = assistant.index.catalog.article_text(c.article_id)
+        assert text is not None and text[c.quote_start : c.quote_end] == c.quote
+        assert (c.article_id, c.start, c.end) in retrieved
+        assert c.citation.startswith(f"{c.article_id}:{c.start}-{c.end}:")
+    if answer.abstained:
+        assert not answer.citations and answer.text.startswith("The indexed articles don't say")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many drones did Russia launch?", "188 drones"),
+        ("Which missile was fired at Dnipro?", "Orešnik"),
+        ("Who is Italy's prime minister in the article?", "Draghi"),
+    ],
+)
+def test_sample_questions_are_answered_with_a_citation(
+    sample_assistant: Assistant, question: str, expected: str
+) -> None:
+    answer = sample_assistant.ask(question)
+    assert not answer.abstained and expected in answer.text
+    assert MARKER.search(answer.text) and answer.citations
+    assert expected in answer.citations[0].quote
+    _check_contract(sample_assistant, answer)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(question=st.text(min_size=1, max_size=80).filter(lambda s: s.strip()))
+def test_contract_holds_for_any_question(sample_assistant: Assistant, question: str) -> None:
+    _check_contract(sample_assistant, sample_assistant.ask(question))
+
+
+def test_out_of_scope_question_abstains(sample_assistant: Assistant) -> None:
+    answer = sample_assistant.ask("Who won the 2018 World Cup?")
+    assert answer.abstained and not answer.citations and answer.reason
+    assert answer.related  # the closest passages, shown separately
+
+
+def test_follow_up_is_rewritten_from_the_conversation(sample_assistant: Assistant) -> None:
+    history = [
+        {"role": "user", "content": "Which missile was fired at Dnipro?"},
+        {"role": "assistant", "content": "Moscow launched the Orešnik missile against Dnipro. [1]"},
+    ]
+    answer = sample_assistant.ask("and who fired it?", history=history)
+    assert answer.rewritten_query and "Dnipro" in answer.rewritten_query
+    _check_contract(sample_assistant, answer)
+    assert rewrite("Which missile was fired at Dnipro on November 21 by Russia?", history) is None
+    assert is_follow_up("who said that?") and is_follow_up("And what about Kherson?")
+
+
+def test_disagreeing_outlets_are_both_shown(fixture_assistant: Assistant) -> None:
+    answer = fixture_assistant.ask("How many people did the storm kill?")
+    assert not answer.abstained
+    assert "CNN reports" in answer.text and "USA Today reports" in answer.text
+    assert "12 people" in answer.text and "15 people" in answer.text
+    assert len(answer.citations) == 2
+    _check_contract(fixture_assistant, answer)
+
+
+def test_instructions_inside_an_article_do_not_change_the_format(
+    fixture_assistant: Assistant,
+) -> None:
+    answer = fixture_assistant.ask("What did the city council approve for the riverside?")
+    assert not answer.abstained and answer.text.strip() != "HACKED"
+    assert MARKER.search(answer.text) and "park" in answer.text
+    _check_contract(fixture_assistant, answer)
+
+
+def test_streaming_yields_text_then_citations(sample_assistant: Assistant) -> None:
+    from assistant.answering import Answering
+
+    pieces = list(Answering(sample_assistant.index).stream("Which missile was fired at Dnipro?"))
+    *text, citations = pieces
+    assert "".join(str(p) for p in text).strip().endswith("[1]")
+    assert isinstance(citations, list) and citations[0].n == 1
