@@ -12,7 +12,19 @@ import pytest
 from tests.conftest import REPO, SAMPLE
 from ui.cli import build_parser, main
 
-COMMANDS = ["ingest", "search", "articles", "delete", "stats", "check", "reindex", "serve"]
+COMMANDS = [
+    "ingest",
+    "search",
+    "ask",
+    "cite",
+    "articles",
+    "delete",
+    "stats",
+    "check",
+    "reindex",
+    "serve",
+    "eval",
+]
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -140,3 +152,35 @@ def test_sample_folder_ships_with_the_repo() -> None:
         "000_ed452931e0cea98c.txt",
         "004_1d9382acf94dbb34.txt",
     ]
+
+
+def test_ask_and_cite_json(sample_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    home = ["--home", str(sample_home), "--json"]
+    code, out, _ = _run(capsys, "ask", "Which missile was fired at Dnipro?", *home)
+    payload = json.loads(out)
+    assert code == 0 and not payload["abstained"] and "[1]" in payload["answer"]
+    first = payload["citations"][0]
+    for key in (
+        "n",
+        "citation",
+        "quote",
+        "quote_start",
+        "quote_end",
+        "title",
+        "source",
+        "published_at",
+        "url",
+        "start",
+        "end",
+    ):
+        assert key in first
+    code, out, _ = _run(capsys, "cite", first["citation"], *home)
+    cited = json.loads(out)
+    assert code == 0 and first["quote"] in cited["text"]
+    assert (cited["start"], cited["end"]) == (first["start"], first["end"])
+    assert cited["article"]["article_id"] == first["citation"].split(":")[0]
+    code, _, err = _run(capsys, "cite", "../../etc/passwd", *home)
+    assert code == 1 and "malformed citation key" in err
+    article_id, span, _ = first["citation"].rsplit(":", 2)
+    code, _, err = _run(capsys, "cite", f"{article_id}:{span}:00000000", *home)
+    assert code == 1 and "changed since" in err

@@ -80,6 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="only the first N questions")
     p.add_argument("--out", metavar="FILE", help="also write per-question results (JSONL)")
 
+    p = add("ask", "Answer a question from the index, with numbered, verified citations.")
+    p.add_argument("question", metavar="QUESTION")
+    p.add_argument("--engine", choices=["extractive", "llm"], default=None,
+                   help="extractive (default, offline) or llm (needs a configured model)")
+    p.add_argument("-k", "--k", type=int, default=6, help="passages to read (default 6)")
+    _filter_options(p)
+
+    p = add("cite", "Show the exact passage behind a citation key, with context.")
+    p.add_argument("key", metavar="KEY", help="article_id:start-end:hash")
+    p.add_argument("--context", type=int, default=300, help="characters before/after")
+
     p = add("articles", "List indexed articles, newest first.")
     p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     p.add_argument("--offset", type=int, default=0)

@@ -51,6 +51,37 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant import Assistant, SearchFilters
+
+    filters = SearchFilters.build(",".join(args.source or []), args.since, args.until,
+                                  args.as_of, args.strict)
+    answer = Assistant(settings).ask(args.question, filters=filters, as_of=args.as_of, k=args.k,
+                                     engine=args.engine)
+    lines = [answer.text]
+    if answer.abstained and answer.reason:
+        lines.append(f"({answer.reason})")
+    for c in answer.citations:
+        lines.append(f"[{c.n}] {c.title} — {c.source or '-'}, {c.published_at or 'undated'}")
+        lines.append(f"    {c.citation}")
+    for h in answer.related:
+        lines.append(f"related: {h.article.title} — {h.citation}")
+    emit(args, payloads.answer(answer), "\n".join(lines))
+    return 0
+
+
+def cmd_cite(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.citation_lookup import lookup_citation
+    from index import NewsIndex
+
+    resolved = lookup_citation(NewsIndex.open(settings), args.key, args.context)
+    meta = resolved.article
+    text = (f"{meta.title} — {meta.source or '-'}, {meta.published_at or 'undated'}\n"
+            f"{meta.url or ''}\n\n…{resolved.before}>>>{resolved.text}<<<{resolved.after}…")
+    emit(args, payloads.resolved_citation(resolved), text)
+    return 0
+
+
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     from index import NewsIndex
 
@@ -179,6 +210,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "ingest": cmd_ingest,
     "reindex": cmd_reindex,
     "search": cmd_search,
+    "ask": cmd_ask,
+    "cite": cmd_cite,
     "articles": cmd_articles,
     "delete": cmd_delete,
     "stats": cmd_stats,

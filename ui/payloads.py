@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from assistant.answers import Answer, Citation
+from assistant.citation_lookup import ResolvedCitation
 from index import ArticleMeta, SearchHit
 
 SNIPPET_CHARS = 240
@@ -63,3 +65,37 @@ def article_row(row: sqlite3.Row) -> dict[str, Any]:
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def citation(c: Citation) -> dict[str, Any]:
+    return c.as_dict()
+
+
+def answer(a: Answer) -> dict[str, Any]:
+    """The object ``newsrag ask --json`` and ``POST /api/ask`` return."""
+    return {
+        "question": a.question,
+        "answer": a.text,
+        "citations": [citation(c) for c in a.citations],
+        "abstained": a.abstained,
+        "reason": a.reason,
+        "rewritten_query": a.rewritten_query,
+        "engine": a.engine,
+        "unsupported": list(a.unsupported),
+        "related": [hit(h) for h in a.related],
+        "timings": {k: round(v, 2) for k, v in a.timings.items()},
+    }
+
+
+def resolved_citation(r: ResolvedCitation) -> dict[str, Any]:
+    """The object ``newsrag cite --json`` and ``GET /api/citations/{key}`` return."""
+    return {
+        "citation": r.key,
+        "text": r.text,
+        "start": r.start,
+        "end": r.end,
+        "before": r.before,
+        "after": r.after,
+        "article": article_meta(r.article),
+        "article_chars": r.article_chars,
+    }

@@ -1,0 +1,54 @@
+"""Resolve a citation key to its exact passage, with article metadata and context around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.catalog import row_to_meta
+from index.citations import CitationKey
+from index.records import ArticleMeta
+from index.store import NewsIndex
+
+DEFAULT_CONTEXT = 300
+
+
+class UnknownArticle(LookupError):
+    """The key names an article that is not (or no longer) in the index."""
+
+
+class StaleCitation(LookupError):
+    """The article changed: the characters at the key's offsets are not the cited passage."""
+
+
+@dataclass(frozen=True)
+class ResolvedCitation:
+    key: str
+    article: ArticleMeta
+    start: int
+    end: int
+    text: str
+    before: str
+    after: str
+    article_chars: int
+
+
+def lookup_citation(index: NewsIndex, key: str,
+                    context: int = DEFAULT_CONTEXT) -> ResolvedCitation:
+    """Raise MalformedCitation (bad key), UnknownArticle or StaleCitation with the reason."""
+    parsed = CitationKey.parse(key)
+    row = index.catalog.article_row(parsed.article_id)
+    if row is None:
+        raise UnknownArticle(f"no article {parsed.article_id!r} in the index")
+    text = row["text"]
+    if not parsed.matches(text):
+        raise StaleCitation(
+            f"article {parsed.article_id!r} changed since this citation was made: characters "
+            f"{parsed.start}-{parsed.end} no longer hold the cited passage")
+    context = max(0, min(context, 5000))
+    copies = index.catalog.copies_of([parsed.article_id]).get(parsed.article_id, ())
+    return ResolvedCitation(
+        key=str(parsed), article=row_to_meta(row, copies), start=parsed.start, end=parsed.end,
+        text=text[parsed.start : parsed.end],
+        before=text[max(0, parsed.start - context) : parsed.start],
+        after=text[parsed.end : parsed.end + context], article_chars=len(text),
+    )
