@@ -12,7 +12,7 @@ from assistant.answers import Answer, Citation, validate
 from assistant.extractive import ExtractiveEngine
 from assistant.filters import SearchFilters
 from assistant.followup import rewrite
-from assistant.retrieval import Retriever
+from assistant.retrieval import Retriever, SearchMode
 from index.store import NewsIndex
 
 
@@ -39,6 +39,7 @@ class Answering:
         as_of: str | None = None,
         k: int = 6,
         engine: str | None = None,
+        mode: SearchMode = SearchMode.HYBRID,
     ) -> Answer:
         started = time.perf_counter()
         chosen = Engine(engine or Engine.EXTRACTIVE)
@@ -49,7 +50,7 @@ class Answering:
         filters = filters or SearchFilters()
         if as_of:
             filters = replace(filters, as_of=SearchFilters.build(as_of=as_of).as_of)
-        result = self.retriever.run(query, k=k, filters=filters)
+        result = self.retriever.run(query, k=k, mode=mode, filters=filters)
         texts = {
             h.article.id: self.index.catalog.article_text(h.article.id) or "" for h in result.hits
         }

@@ -32,8 +32,7 @@ class ResolvedCitation:
     article_chars: int
 
 
-def lookup_citation(index: NewsIndex, key: str,
-                    context: int = DEFAULT_CONTEXT) -> ResolvedCitation:
+def lookup_citation(index: NewsIndex, key: str, context: int = DEFAULT_CONTEXT) -> ResolvedCitation:
     """Raise MalformedCitation (bad key), UnknownArticle or StaleCitation with the reason."""
     parsed = CitationKey.parse(key)
     row = index.catalog.article_row(parsed.article_id)
@@ -43,12 +42,17 @@ def lookup_citation(index: NewsIndex, key: str,
     if not parsed.matches(text):
         raise StaleCitation(
             f"article {parsed.article_id!r} changed since this citation was made: characters "
-            f"{parsed.start}-{parsed.end} no longer hold the cited passage")
+            f"{parsed.start}-{parsed.end} no longer hold the cited passage"
+        )
     context = max(0, min(context, 5000))
     copies = index.catalog.copies_of([parsed.article_id]).get(parsed.article_id, ())
     return ResolvedCitation(
-        key=str(parsed), article=row_to_meta(row, copies), start=parsed.start, end=parsed.end,
+        key=str(parsed),
+        article=row_to_meta(row, copies),
+        start=parsed.start,
+        end=parsed.end,
         text=text[parsed.start : parsed.end],
         before=text[max(0, parsed.start - context) : parsed.start],
-        after=text[parsed.end : parsed.end + context], article_chars=len(text),
+        after=text[parsed.end : parsed.end + context],
+        article_chars=len(text),
     )

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from assistant.answer_eval import CorpusMatcher, score_answer, summarise_answers
 from assistant.answer_match import answer_in_text
 from assistant.filters import SearchFilters
 from assistant.retrieval import Retriever, SearchMode
@@ -55,6 +56,7 @@ def evaluate(
     strict: bool = False,
     limit: int | None = None,
     out: str | None = None,
+    answers: bool = False,
 ) -> dict[str, Any]:
     questions = read_questions(path, limit)
     index = NewsIndex.open(settings)
@@ -66,6 +68,11 @@ def evaluate(
         for mode in modes:
             scored = list(_score_mode(retriever, questions, mode, as_of_field, strict))
             metrics[mode.value] = summarise(scored)
+            if answers:
+                answered = _answer_mode(index, questions, mode, as_of_field, strict)
+                metrics[mode.value].update(summarise_answers(answered))
+                for row, extra in zip(scored, answered, strict=True):
+                    row.update(extra)
             rows += scored
     finally:
         index.close()
@@ -86,6 +93,29 @@ def _score_mode(
         filters = SearchFilters.build(as_of=as_of, strict=strict)
         result = retriever.run(q["question"], k=max(KS), mode=mode, filters=filters)
         yield score_question(q, result.hits, mode.value, result.timings.get("total_ms", 0.0))
+
+
+def _answer_mode(
+    index: NewsIndex,
+    questions: list[dict[str, Any]],
+    mode: SearchMode,
+    as_of_field: str | None,
+    strict: bool,
+) -> list[dict[str, Any]]:
+    from assistant.answering import Answering
+
+    answering = Answering(index)
+    matcher = CorpusMatcher(index)
+    rows = []
+    for q in questions:
+        as_of = q.get(as_of_field) if as_of_field else None
+        answer = answering.ask(
+            q["question"], filters=SearchFilters.build(as_of=as_of, strict=strict), mode=mode
+        )
+        gold = set(q.get("gold_ids") or [])
+        gold |= {c for g in gold for c in index.catalog.copies_of([g]).get(g, ())}
+        rows.append(score_answer(q, answer, matcher.contains(str(q.get("answer") or "")), gold))
+    return rows
 
 
 def score_question(

@@ -195,7 +195,12 @@ def test_eval_on_sample_questions(sample_home: Path, tmp_path: Path) -> None:
     path.write_text("".join(json.dumps(q) + "\n" for q in questions))
     out = tmp_path / "per_question.jsonl"
     report = evaluate(
-        settings_for(sample_home), path, list(SearchMode), "question_date", out=str(out)
+        settings_for(sample_home),
+        path,
+        list(SearchMode),
+        "question_date",
+        out=str(out),
+        answers=True,
     )
     assert report["questions"] == 4
     for mode, m in report["metrics"].items():
@@ -203,4 +208,7 @@ def test_eval_on_sample_questions(sample_home: Path, tmp_path: Path) -> None:
         assert m["hits@10"] == 1.0 and m["answer_recall@10"] == 1.0, mode
         assert 0 < m["latency_p50_ms"] <= m["latency_p95_ms"]
     assert report["metrics"]["hybrid"]["hits@1"] == 1.0
+    hybrid = report["metrics"]["hybrid"]
+    assert hybrid["n_answerable"] == 4 and hybrid["answer_accuracy"] >= 0.75
+    assert hybrid["citation_precision"] >= 0.75 and hybrid["abstention_rate"] <= 0.25
     assert len(out.read_text().splitlines()) == 4 * len(SearchMode)

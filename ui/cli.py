@@ -78,12 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--strict", action="store_true", help="with --as-of-field: nothing newer")
     p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument(
+        "--answers",
+        action="store_true",
+        help="also ask each question: answer accuracy, citation precision, abstention",
+    )
     p.add_argument("--out", metavar="FILE", help="also write per-question results (JSONL)")
 
     p = add("ask", "Answer a question from the index, with numbered, verified citations.")
     p.add_argument("question", metavar="QUESTION")
-    p.add_argument("--engine", choices=["extractive", "llm"], default=None,
-                   help="extractive (default, offline) or llm (needs a configured model)")
+    p.add_argument(
+        "--engine",
+        choices=["extractive", "llm"],
+        default=None,
+        help="extractive (default, offline) or llm (needs a configured model)",
+    )
     p.add_argument("-k", "--k", type=int, default=6, help="passages to read (default 6)")
     _filter_options(p)
 

@@ -54,10 +54,12 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from assistant import Assistant, SearchFilters
 
-    filters = SearchFilters.build(",".join(args.source or []), args.since, args.until,
-                                  args.as_of, args.strict)
-    answer = Assistant(settings).ask(args.question, filters=filters, as_of=args.as_of, k=args.k,
-                                     engine=args.engine)
+    filters = SearchFilters.build(
+        ",".join(args.source or []), args.since, args.until, args.as_of, args.strict
+    )
+    answer = Assistant(settings).ask(
+        args.question, filters=filters, as_of=args.as_of, k=args.k, engine=args.engine
+    )
     lines = [answer.text]
     if answer.abstained and answer.reason:
         lines.append(f"({answer.reason})")
@@ -76,8 +78,10 @@ def cmd_cite(args: argparse.Namespace, settings: Settings) -> int:
 
     resolved = lookup_citation(NewsIndex.open(settings), args.key, args.context)
     meta = resolved.article
-    text = (f"{meta.title} — {meta.source or '-'}, {meta.published_at or 'undated'}\n"
-            f"{meta.url or ''}\n\n…{resolved.before}>>>{resolved.text}<<<{resolved.after}…")
+    text = (
+        f"{meta.title} — {meta.source or '-'}, {meta.published_at or 'undated'}\n"
+        f"{meta.url or ''}\n\n…{resolved.before}>>>{resolved.text}<<<{resolved.after}…"
+    )
     emit(args, payloads.resolved_citation(resolved), text)
     return 0
 
@@ -151,6 +155,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         args.strict,
         args.limit,
         args.out,
+        args.answers,
     )
     emit(args, report, format_report(report))
     return 0
