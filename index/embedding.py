@@ -8,6 +8,7 @@ only on CPUs with native bf16 matrix units (AMX / AVX512-BF16) and a probe that 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -19,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.models import ModelSpec, resolve_model
-from index.settings import Precision
+from index.settings import EncoderBackend, Precision
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    from index.onnx_encoder import OnnxEncoder
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +39,14 @@ class Embedder:
         model: str = "all-MiniLM-L6-v2",
         precision: Precision = Precision.AUTO,
         batch_size: int = 32,
+        backend: EncoderBackend = EncoderBackend.AUTO,
+        cache_dir: Path | None = None,
     ) -> None:
         self.spec: ModelSpec = resolve_model(model)
         self.requested_precision = precision
         self.batch_size = batch_size
+        self.backend = backend
+        self.cache_dir = cache_dir or Path("~/.cache/newsrag").expanduser()
         self._model: SentenceTransformer | None = None
         self.precision: Precision | None = None
         self._lock = _LOCKS.setdefault((str(self.spec.path), precision), threading.RLock())
@@ -59,10 +66,39 @@ class Embedder:
                 self._model, self.precision = _load(self.spec.path, self.requested_precision)
             return self._model
 
+    @property
+    def document_path(self) -> str:
+        """How documents are encoded: onnx-int8, onnx-fp32 or torch-<precision>."""
+        if self._onnx_file(documents=True) is not None:
+            return "onnx-int8" if self.backend is EncoderBackend.ONNX_INT8 else "onnx-fp32"
+        return f"torch-{self.precision.value if self.precision else self.requested_precision}"
+
+    def _onnx_file(self, documents: bool) -> str | None:
+        if self.backend is EncoderBackend.TORCH or self.spec.name in _ONNX_FAILED:
+            return None
+        if documents:
+            return {EncoderBackend.ONNX: "fp32", EncoderBackend.ONNX_INT8: "int8"}.get(self.backend)
+        return "fp32"
+
+    def _onnx(self, documents: bool) -> OnnxEncoder | None:
+        kind = self._onnx_file(documents)
+        if kind is None:
+            return None
+        threads = 1 if not documents else max(1, os.cpu_count() or 1)
+        try:
+            return _onnx_encoder(self.spec, self.cache_dir, kind == "int8", threads)
+        except Exception as exc:  # any failure: the torch path still works
+            _ONNX_FAILED.add(self.spec.name)
+            log.warning("ONNX encoder unavailable for %s (%s); using torch", self.name, exc)
+            return None
+
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text, in input order."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        onnx = self._onnx(documents=True)
+        if onnx is not None:
+            return onnx.encode(list(texts), self.batch_size)
         model = self.model
         with self._lock:
             vectors = model.encode(
@@ -75,6 +111,9 @@ class Embedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
+        onnx = self._onnx(documents=False)
+        if onnx is not None:
+            return onnx.encode([text], 1)[0]
         model = self.model
         with self._lock, _torch_threads(1):
             vector = model.encode(
@@ -93,6 +132,16 @@ def _torch_threads(n: int) -> Any:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+_ONNX_FAILED: set[str] = set()
+
+
+@cache
+def _onnx_encoder(spec: ModelSpec, cache_dir: Path, quantized: bool, threads: int) -> OnnxEncoder:
+    from index.onnx_encoder import OnnxEncoder, model_files
+
+    return OnnxEncoder(spec, model_files(spec, cache_dir, quantized), threads)
 
 
 # One loaded model per (directory, precision) per process, shared by every Embedder.

@@ -74,7 +74,11 @@ class NewsIndex:
     def embedder(self) -> Embedder:
         if self._embedder is None:
             self._embedder = Embedder(
-                self.settings.model, self.settings.precision, self.settings.batch_size
+                self.settings.model,
+                self.settings.precision,
+                self.settings.batch_size,
+                self.settings.encoder,
+                self.settings.cache_dir,
             )
         return self._embedder
 

@@ -1,0 +1,43 @@
+"""Encoder backends agree: ONNX fp32 queries match torch; int8 ONNX documents stay ≥ 0.99."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index import Embedder
+from index.settings import EncoderBackend
+from tests.conftest import SAMPLE
+
+QUESTION = "How many drones did Russia launch against Ukraine in the attack last week?"
+
+
+def _passages() -> list[str]:
+    text = (SAMPLE / "000_ed452931e0cea98c.txt").read_text()
+    return [p for p in text.split("\n\n") if len(p) > 200][:8]
+
+
+def test_onnx_query_matches_torch(embedder: Embedder) -> None:
+    torch_only = Embedder(backend=EncoderBackend.TORCH)
+    onnx = Embedder(backend=EncoderBackend.ONNX)
+    assert float(torch_only.encode_query(QUESTION) @ onnx.encode_query(QUESTION)) > 0.9999
+    docs = _passages()
+    cos = np.sum(torch_only.encode_documents(docs) * onnx.encode_documents(docs), axis=1)
+    assert cos.min() > 0.9999 and onnx.document_path == "onnx-fp32"
+
+
+def test_int8_documents_stay_close_to_fp32(embedder: Embedder) -> None:
+    docs = _passages()
+    int8 = Embedder(backend=EncoderBackend.ONNX_INT8)
+    fp32 = Embedder(backend=EncoderBackend.TORCH).encode_documents(docs)
+    vectors = int8.encode_documents(docs)
+    assert int8.document_path == "onnx-int8"
+    assert np.sum(vectors * fp32, axis=1).min() >= 0.99
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_encode_keeps_input_order(embedder: Embedder) -> None:
+    docs = ["short", "a much longer text about the harbour bridge and its opening day", "mid one"]
+    onnx = Embedder(backend=EncoderBackend.ONNX)
+    together = onnx.encode_documents(docs)
+    alone = np.stack([onnx.encode_documents([d])[0] for d in docs])
+    assert np.allclose(together, alone, atol=1e-4)
