@@ -78,7 +78,7 @@ def run(n: int) -> dict[str, object]:
         "articles": n,
         "chars": chars,
         "chunks": chunks,
-        "precision": embedder.precision.value if embedder.precision else None,
+        "document_encoder": embedder.document_path,
         "ingest_s": round(ingest_s, 2),
         "ingest_chunks_per_s": round(chunks / ingest_s, 2),
         "bare_encode_s": round(bare_s, 2),
