@@ -1,0 +1,89 @@
+"""Real servers for end-to-end tests: ``python -m ui.cli serve`` on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import REPO
+
+START_TIMEOUT_S = 180
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    home: Path
+    token: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def copy_index(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+def _spawn(spec: ServerSpec) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {**os.environ, "NEWSRAG_HOME": str(spec.home), "GRADIO_ANALYTICS_ENABLED": "False"}
+    env.pop("NEWSRAG_API_TOKEN", None)
+    if spec.token:
+        env["NEWSRAG_API_TOKEN"] = spec.token
+    env.update(spec.env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "serve", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _wait(proc: subprocess.Popen[bytes], base: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise AssertionError(f"server exited with {proc.returncode}: {err[-3000:]}")
+        try:
+            if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"server at {base} not up after {START_TIMEOUT_S}s")
+
+
+@contextmanager
+def live_servers(specs: Sequence[ServerSpec]) -> Iterator[list[str]]:
+    """Start every server at once (they load in parallel), yield their base URLs, stop them."""
+    started = [_spawn(s) for s in specs]
+    try:
+        for proc, base in started:
+            _wait(proc, base)
+        yield [base for _, base in started]
+    finally:
+        for proc, _ in started:
+            proc.terminate()
+        for proc, _ in started:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

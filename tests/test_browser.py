@@ -1,0 +1,179 @@
+"""The chat UI in a real browser: Debian's chromium driven by Playwright against a real server.
+
+One server (with an API token) over a copy of the sample index plus an article full of HTML
+and Markdown that must stay text; one browser per module, a fresh page per test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from index import Embedder, NewsIndex, ingest_paths
+from tests.conftest import FIXTURES, REPO, settings_for
+from tests.live_server import ServerSpec, copy_index, live_servers
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="browser tests need Debian chromium at /usr/bin/chromium "
+        "(apt-get install chromium chromium-driver; .ci/run does it)",
+    ),
+]
+
+TOKEN = "browser-token-77"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+SCREENSHOT = REPO / "docs" / "img" / "chat.png"
+TIMEOUT_MS = 120_000
+CITE_LINK = "#chat-answers a[href*='/cite/']"
+XSS_PROBES = """() => [
+  window.__xss,
+  document.querySelectorAll('img[src="x"]').length,
+  [...document.scripts].filter((s) => s.textContent.includes('__xss')).length,
+  document.querySelectorAll('a[href^="javascript"]').length,
+]"""
+
+
+@pytest.fixture(scope="module")
+def base(
+    tmp_path_factory: pytest.TempPathFactory, sample_home: Path, embedder: Embedder
+) -> Iterator[str]:
+    home = copy_index(sample_home, tmp_path_factory.mktemp("browser") / "index")
+    index = NewsIndex.open(settings_for(home), embedder=embedder)
+    try:
+        assert ingest_paths(index, [FIXTURES / "server" / "xss_article.json"]).added == 1
+    finally:
+        index.close()
+    with live_servers([ServerSpec(home, TOKEN)]) as (url,):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser: Any, base: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + "/")
+    page.wait_for_selector("#question textarea")
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def ask(page: Any, question: str) -> None:
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    page.wait_for_selector(CITE_LINK)
+    page.wait_for_function("document.querySelector('#chat-answers').innerText.includes('Sources')")
+
+
+def open_tab(page: Any, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def _watch_stream(page: Any) -> None:
+    page.evaluate(
+        """() => {
+        window.__lengths = [];
+        new MutationObserver(() => {
+          const bots = document.querySelectorAll('#chat-answers [data-testid="bot"]');
+          if (!bots.length) return;
+          const n = bots[bots.length - 1].textContent.length, seen = window.__lengths;
+          if (!seen.length || seen[seen.length - 1] !== n) seen.push(n);
+        }).observe(document.querySelector('#chat-answers'),
+                   {subtree: true, childList: true, characterData: true});
+        }"""
+    )
+
+
+def test_chat_streams_a_cited_answer_and_shows_the_passage(page: Any) -> None:
+    _watch_stream(page)
+    ask(page, "How many drones were launched?")
+    assert len(set(page.evaluate("window.__lengths"))) >= 4  # it grew piece by piece
+    answer = page.inner_text("#chat-answers")
+    assert "188 drones" in answer and "[1]" in answer and "Massacre in Kherson" in answer
+    page.locator(CITE_LINK).first.click()
+    mark = page.wait_for_selector("#chat-panel mark.passage")
+    assert "188 drones" in mark.inner_text()
+    assert "Massacre in Kherson" in page.inner_text("#chat-panel h2")
+    assert "/cite/" not in page.url  # the panel opened it; the chat stayed
+    page.wait_for_timeout(300)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+
+def test_search_tab_marks_terms_and_opens_passages(page: Any) -> None:
+    open_tab(page, "Search")
+    page.fill("#search-query textarea", "Iskander ballistic missiles")
+    page.click("#search-go")
+    page.wait_for_selector("#search-results table.results mark")
+    marked = page.locator("#search-results mark").all_inner_texts()
+    assert any(m.lower().startswith(("iskander", "ballistic", "missile")) for m in marked)
+    page.locator("#search-results a.cite-link").first.click()
+    assert page.wait_for_selector("#search-panel mark.passage").inner_text()
+
+
+def test_library_upload_with_token_then_search(page: Any) -> None:
+    open_tab(page, "Library")
+    page.wait_for_selector("#library-counts strong")
+    assert "articles" in page.inner_text("#library-counts")
+    page.set_input_files("#library-files input[type=file]", FIXTURES / "server" / "otters.md")
+    page.wait_for_selector("#library-files :text('otters.md')")
+    page.fill("#library-token input", "wrong")
+    page.click("#library-upload")
+    page.wait_for_selector("text=wrong or missing API token")
+    page.fill("#library-token input", TOKEN)
+    page.click("#library-upload")
+    page.wait_for_selector("#library-result :text('added 1')")
+    assert "Otters return to the Thames estuary" in page.inner_text("#library-table")
+    open_tab(page, "Search")
+    page.fill("#search-query textarea", "otters in the Thames estuary")
+    page.click("#search-go")
+    page.wait_for_selector("#search-results :text('Otters return to the Thames estuary')")
+
+
+def test_article_html_never_runs(page: Any, base: str) -> None:
+    ask(page, "How many lighthouse keepers joined the strike?")
+    assert "lighthouse keepers" in page.inner_text("#chat-answers").lower()
+    page.locator(CITE_LINK).first.click()
+    page.wait_for_selector("#chat-panel mark.passage")
+    panel = page.inner_text("#chat-panel")
+    assert '<img src=x onerror="window.__xss=1">' in panel and "<script>" in panel
+    assert page.evaluate(XSS_PROBES) == [None, 0, 0, 0]
+    open_tab(page, "Search")
+    page.fill("#search-query textarea", "lighthouse keepers strike")
+    page.click("#search-go")
+    page.wait_for_selector("#search-results table.results")
+    open_tab(page, "Library")
+    page.wait_for_selector("#library-table :text('Lighthouse keepers')")
+    assert page.evaluate(XSS_PROBES) == [None, 0, 0, 0]
+    href = page.locator(CITE_LINK).first.get_attribute("href")
+    page.goto(base + href)
+    assert "Lighthouse keepers <img" in page.inner_text("h2")
+    assert page.locator("mark#passage").count() == 1
+    assert page.evaluate(XSS_PROBES) == [None, 0, 0, 0]

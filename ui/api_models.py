@@ -1,0 +1,203 @@
+"""Pydantic models of every JSON request and response of the HTTP API (shown at ``/docs``).
+
+The field names follow ``ui.payloads``, so ``newsrag ... --json`` and the API print the same
+objects; the models only describe and validate them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="machine-readable name, e.g. bad_query, stale_citation")
+    detail: Any = Field(description="human-readable reason (a list of problems for 422)")
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    ready: bool = Field(description="false until the index holds at least one article")
+    model: str
+    articles: int
+    chunks: int
+    generation: int
+
+
+class StatsOut(BaseModel):
+    articles: int
+    chunks: int
+    copies: int
+    model: str
+    dim: int
+    generation: int
+    chunker: dict[str, Any] = {}
+    sources: dict[str, int] = {}
+    home: str
+    bytes_on_disk: int
+
+
+class ArticleMetaOut(BaseModel):
+    article_id: str
+    title: str
+    title_is_fallback: bool = False
+    source: str | None
+    published_at: str | None
+    url: str | None
+    authors: list[str] = []
+    section: str | None = None
+    copies: list[str] = []
+
+
+class HitOut(ArticleMetaOut):
+    rank: int
+    score: float
+    scores: dict[str, float]
+    citation: str = Field(description="stable passage key article_id:start-end:hash")
+    chunk_id: int
+    start: int
+    end: int
+    text: str
+
+
+class SearchHitOut(HitOut):
+    snippet: str = Field(description="plain text around the best match (never HTML)")
+    highlights: list[tuple[int, int]] = Field(
+        description="[start, end) character offsets into snippet of the matched query terms"
+    )
+
+
+class SearchOut(BaseModel):
+    query: str
+    mode: str
+    hits: list[SearchHitOut]
+
+
+class CitationOut(BaseModel):
+    n: int
+    citation: str
+    article_id: str
+    title: str
+    source: str | None
+    published_at: str | None
+    url: str | None
+    start: int
+    end: int
+    quote: str
+    quote_start: int
+    quote_end: int
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class FiltersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[str] = []
+    since: str | None = Field(None, description="published on or after, YYYY-MM-DD")
+    until: str | None = Field(None, description="published on or before, YYYY-MM-DD")
+    strict: bool = Field(False, description="with as_of: never anything published after it")
+
+
+class AskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=10_000)
+    history: list[Turn] = Field(default=[], max_length=50)
+    filters: FiltersIn | None = None
+    as_of: str | None = Field(None, description="favour articles published shortly before")
+    k: int = Field(6, ge=1, le=50, description="passages to read")
+    engine: Literal["extractive", "llm"] | None = None
+    stream: bool = Field(False, description="answer as server-sent events")
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answer: str = Field(description="the answer text with [n] markers")
+    citations: list[CitationOut]
+    abstained: bool
+    reason: str | None
+    rewritten_query: str | None
+    engine: str
+    unsupported: list[str]
+    related: list[HitOut]
+    timings: dict[str, float]
+
+
+class ResolvedCitationOut(BaseModel):
+    citation: str
+    text: str = Field(description="the cited passage, exactly as in the article")
+    start: int
+    end: int
+    before: str
+    after: str
+    article: ArticleMetaOut
+    article_chars: int
+
+
+class ArticleRowOut(BaseModel):
+    article_id: str
+    title: str
+    source: str | None
+    published_at: str | None
+    url: str | None
+    authors: list[str] = []
+    section: str | None = None
+    copy_of: str | None = None
+    chars: int | None = None
+    chunks: int | None = None
+
+
+class ArticleListOut(BaseModel):
+    total: int = Field(description="articles matching the filters")
+    limit: int
+    offset: int
+    articles: list[ArticleRowOut]
+
+
+class ArticleOut(ArticleRowOut):
+    title_is_fallback: bool = False
+    copies: list[str] = []
+    text: str
+
+
+class ArticleIn(BaseModel):
+    """One article; the loaders' aliases (headline, body, link, outlet, date...) also work."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None = Field(None, description="kept as the article id; else the url's hash")
+    title: str | None = None
+    text: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published_at: str | None = None
+    authors: list[str] | str | None = None
+    section: str | None = None
+
+
+class IngestedArticle(BaseModel):
+    article_id: str
+    title: str
+
+
+class IngestOut(BaseModel):
+    added: int
+    updated: int
+    unchanged: int
+    copies: int
+    skipped: int
+    failed: int
+    chunks: int
+    embedded: int
+    seconds: float
+    problems: list[str]
+    articles: list[IngestedArticle] = Field(description="the articles read from the input")
+
+
+class DeleteOut(BaseModel):
+    deleted: list[str]

@@ -1,0 +1,93 @@
+"""An article as HTML with a cited passage marked: the citation page and the chat's side panel.
+
+Everything that comes from an article (title, outlet, authors, text, URL) is HTML-escaped here,
+so article text is never interpreted as HTML. A link is only made of an ``http(s)`` URL.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from assistant.citation_lookup import ResolvedCitation
+from ui import payloads
+
+_SPAN = re.compile(r"([0-9]{1,12})-([0-9]{1,12})")
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def safe_href(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return esc(url.strip()) if scheme in ("http", "https") else None
+
+
+def byline(meta: dict[str, Any]) -> str:
+    """``outlet · date · authors · link`` (escaped)."""
+    parts = [
+        esc(meta.get("source") or "unknown outlet"),
+        esc(meta.get("published_at") or "undated"),
+    ]
+    if meta.get("authors"):
+        parts.append(esc(", ".join(meta["authors"])))
+    href = safe_href(meta.get("url"))
+    if href:
+        parts.append(f'<a href="{href}" rel="noopener noreferrer" target="_blank">original</a>')
+    return " · ".join(parts)
+
+
+def marked_text(
+    text: str, start: int, end: int, quote: tuple[int, int] | None, mark_id: str | None
+) -> str:
+    """The article text, escaped, with ``<mark>`` around ``[start, end)`` and ``<strong>`` on
+    the quote when it lies inside."""
+    ident = f' id="{esc(mark_id)}"' if mark_id else ""
+    inner = esc(text[start:end])
+    if quote and start <= quote[0] < quote[1] <= end:
+        qs, qe = quote[0] - start, quote[1] - start
+        passage = text[start:end]
+        inner = (
+            f'{esc(passage[:qs])}<strong class="quote">{esc(passage[qs:qe])}</strong>'
+            f"{esc(passage[qe:])}"
+        )
+    return f'{esc(text[:start])}<mark class="passage"{ident}>{inner}</mark>{esc(text[end:])}'
+
+
+def article_view(
+    resolved: ResolvedCitation,
+    text: str,
+    quote: tuple[int, int] | None = None,
+    mark_id: str | None = None,
+    scroll: bool = False,
+) -> str:
+    """Header (title, byline, citation key) and the whole article with the passage marked; with
+    ``scroll`` the text sits in its own scroll box (the chat's panel) below a fixed header."""
+    meta = payloads.article_meta(resolved.article)
+    marked = marked_text(text, resolved.start, resolved.end, quote, mark_id)
+    body = f'<div class="article-text">{marked}</div>'
+    if scroll:
+        body = f'<div class="panel-scroll">{body}</div>'
+    return (
+        '<article class="newsrag-article">'
+        f"<h2>{esc(meta['title'])}</h2>"
+        f'<p class="byline">{byline(meta)}</p>'
+        f'<p class="key">citation <code>{esc(resolved.key)}</code></p>'
+        f"{body}</article>"
+    )
+
+
+def parse_quote(raw: str | None) -> tuple[int, int] | None:
+    """``"123-456"`` to a span; anything else to None (the quote is a nicety, never an error)."""
+    if not raw:
+        return None
+    match = _SPAN.fullmatch(raw)
+    return (int(match.group(1)), int(match.group(2))) if match else None

@@ -1,0 +1,42 @@
+"""Writes (ingest, delete) need ``Authorization: Bearer <NEWSRAG_API_TOKEN>``.
+
+With no token configured the server is read-only: writes answer 403 saying how to enable them.
+Tokens are compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import Request
+
+from index import Settings
+from ui.errors import ApiError
+
+NO_TOKEN = (
+    "writes are disabled on this server: set NEWSRAG_API_TOKEN and restart it, then send "
+    "'Authorization: Bearer <token>'"
+)
+
+
+def token_matches(settings: Settings, given: str | None) -> bool:
+    expected = settings.api_token
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def require_token(settings: Settings, request: Request) -> None:
+    """Raise 403 (no token configured), 401 (missing or wrong token); return when allowed."""
+    if not settings.api_token:
+        raise ApiError(403, "writes_disabled", NO_TOKEN)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise ApiError(
+            401,
+            "unauthorized",
+            "this endpoint needs 'Authorization: Bearer <NEWSRAG_API_TOKEN>'",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    if not token_matches(settings, given.strip()):
+        raise ApiError(401, "unauthorized", "wrong API token", {"WWW-Authenticate": "Bearer"})

@@ -1,0 +1,92 @@
+"""The Gradio UI mounted at ``/``: Chat, Search and Library tabs over the ``assistant`` API.
+
+Named endpoints for ``gradio_client`` (see docs/API.md): ``/chat``, ``/ask``, ``/search``,
+``/citation``, ``/articles``, and with a token configured ``/upload`` and ``/delete``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from assistant.citation_lookup import DEFAULT_CONTEXT, lookup_citation
+from ui import payloads
+from ui.chat_tab import build_chat_tab
+from ui.cite_keys import checked_key
+from ui.filter_controls import build_filters
+from ui.library_tab import build_library_tab, library_view
+from ui.search_tab import build_search_tab
+from ui.services import Services
+
+CSS = """
+.citation-panel .panel-scroll{max-height:60vh;overflow:auto;position:relative;padding-right:.5em}
+.citation-panel .article-text{white-space:pre-wrap;line-height:1.55}
+.citation-panel mark.passage{background:#fff3a3;color:inherit;padding:.1em 0}
+.citation-panel strong.quote{background:#ffd84d;font-weight:600}
+.citation-panel .byline,.results .byline{color:#666;font-size:.9em}
+.citation-panel .key code{font-size:.8em}
+.panel-empty{color:#777;padding:1em}
+.panel-error{color:#b00}
+table.results{width:100%;border-collapse:collapse}
+table.results td,table.results th{border-bottom:1px solid #ddd;padding:.4em;vertical-align:top}
+table.results mark{background:#fff3a3;color:inherit}
+"""
+HEAD = '<meta name="referrer" content="same-origin">'
+
+
+def build_chat(services: Services) -> gr.Blocks:
+    with gr.Blocks(title="newsrag", analytics_enabled=False) as blocks:
+        gr.Markdown("## newsrag — answers from your news articles, every sentence cited")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                chat = build_chat_tab(services)
+            with gr.Tab("Search", id="search"):
+                search = build_search_tab(services)
+            with gr.Tab("Library", id="library"):
+                library = build_library_tab(services)
+        source_lists = [chat.filters.sources, search.filters.sources]
+        with_ids = library.doomed is not None
+        blocks.load(
+            lambda: _on_load(services, with_ids),
+            None,
+            [*source_lists, library.counts, library.table]
+            + ([library.doomed] if library.doomed else []),
+            api_visibility="private",
+        )
+        _api_endpoints(services)
+    return blocks
+
+
+def _on_load(services: Services, with_ids: bool) -> tuple[Any, ...]:
+    """Fresh outlet lists and library on every page load (articles may have arrived since)."""
+    sources = services.sources()
+    return (
+        gr.update(choices=sources),
+        gr.update(choices=sources),
+        *library_view(services, with_ids),
+    )
+
+
+def _api_endpoints(services: Services) -> None:
+    def ask(
+        question: str,
+        sources: list[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        as_of: str | None = None,
+        k: int = 6,
+    ) -> dict[str, Any]:
+        """Answer a question; the same object as POST /api/ask."""
+        filters = build_filters(sources, since, until, as_of)
+        with services.reading() as a:
+            return payloads.answer(a.ask(question, (), filters, filters.as_of, int(k)))
+
+    def citation(key: str, context: int = DEFAULT_CONTEXT) -> dict[str, Any]:
+        """The passage behind a citation key; the same object as GET /api/citations/{key}."""
+        with services.reading() as a:
+            resolved = lookup_citation(a.index, checked_key(key), int(context))
+        return payloads.resolved_citation(resolved)
+
+    gr.api(ask, api_name="ask")
+    gr.api(citation, api_name="citation")

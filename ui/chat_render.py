@@ -1,0 +1,123 @@
+"""Markdown and HTML the chat shows. Article text is escaped before it reaches any renderer.
+
+Chat messages are Markdown: in article-derived text, ``< > &`` become entities and every other
+character that can start Markdown (``\\ ` * _ [ ] ( ) ! | ~ $ # { } :``, and list or heading
+markers at a line start) is backslash-escaped, so the text forms neither HTML nor Markdown
+(links, emphasis, autolinks, LaTeX). Only the ``[n]`` links made here are markup.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Sequence
+
+from assistant.answers import MARKER, Answer, Citation
+from index import SearchHit
+from ui.article_html import esc
+from ui.cite_keys import cite_url
+from ui.highlight import snippet, with_marks
+
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_INLINE = re.compile(r"([\\`*_\[\]()<>&!|~$#{}:])")  # can start markup anywhere in a line
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])", re.MULTILINE)  # lists, setext headings
+
+
+def md_escape(text: str | None) -> str:
+    """Plain text that Markdown renders as itself (no markup, no HTML, no autolinks)."""
+
+    def inline(match: re.Match[str]) -> str:
+        ch = match.group(1)
+        return _ENTITIES.get(ch) or "\\" + ch
+
+    escaped = _INLINE.sub(inline, text or "")
+    return _LINE_START.sub(lambda m: m.group(1) + _escape_all(m.group(2)), escaped)
+
+
+def _escape_all(token: str) -> str:
+    return "".join("\\" + ch if ch in string.punctuation else ch for ch in token)
+
+
+def citation_link(c: Citation) -> str:
+    return f"[\\[{c.n}\\]]({cite_url(c.citation, (c.quote_start, c.quote_end))})"
+
+
+def answer_markdown(text: str, citations: Sequence[Citation]) -> str:
+    """The answer (or a prefix of it, while streaming) with ``[n]`` markers as citation links."""
+    by_n = {c.n: c for c in citations}
+    out, at = [], 0
+    for m in MARKER.finditer(text):
+        c = by_n.get(int(m.group(1)))
+        if c is None:
+            continue
+        out.append(md_escape(text[at : m.start()]))
+        out.append(citation_link(c))
+        at = m.end()
+    out.append(md_escape(text[at:]))
+    return "".join(out)
+
+
+def _dateline(source: str | None, published_at: str | None) -> str:
+    return f"{md_escape(source or 'unknown outlet')}, {md_escape(published_at or 'undated')}"
+
+
+def sources_markdown(answer: Answer) -> str:
+    """The sources list under an answer (or the closest passages under an abstention)."""
+    lines: list[str] = []
+    if answer.abstained and answer.reason:
+        lines.append(f"*{md_escape(answer.reason)}*")
+    if answer.citations:
+        lines.append("**Sources**")
+        for c in answer.citations:
+            title = f"[{md_escape(c.title)}]({cite_url(c.citation, (c.quote_start, c.quote_end))})"
+            lines.append(f"- {citation_link(c)} {title} — {_dateline(c.source, c.published_at)}")
+    elif answer.related:
+        lines.append("**Closest passages**")
+        for h in answer.related:
+            dateline = _dateline(h.article.source, h.article.published_at)
+            lines.append(f"- {_hit_link(h)} — {dateline}")
+    return "\n".join(lines)
+
+
+def _hit_link(h: SearchHit) -> str:
+    return f"[{md_escape(h.article.title)}]({cite_url(h.citation)})"
+
+
+def full_answer(answer: Answer) -> str:
+    """The answer, then (for a follow-up) the standalone query used, then its sources."""
+    parts = [answer_markdown(answer.text, answer.citations)]
+    if answer.rewritten_query:
+        parts.append(f"*Searched for: {md_escape(answer.rewritten_query)}*")
+    parts.append(sources_markdown(answer))
+    return "\n\n".join(p for p in parts if p)
+
+
+def results_html(query: str, hits: Sequence[SearchHit]) -> str:
+    """The search tab's results table: escaped text, ``<mark>`` on query terms, citation links."""
+    if not hits:
+        return '<p class="empty">No passages found.</p>'
+    rows = []
+    for h in hits:
+        text, spans = snippet(h.text, query)
+        meta = h.article
+        rows.append(
+            "<tr>"
+            f'<td class="rank">{h.rank}</td>'
+            f'<td><a class="cite-link" href="{esc(cite_url(h.citation))}">{esc(meta.title)}</a>'
+            f'<div class="byline">{esc(meta.source or "unknown outlet")} · '
+            f"{esc(meta.published_at or 'undated')} · score {h.score:.3f}</div></td>"
+            f'<td class="snippet">{with_marks(text, spans)}</td>'
+            "</tr>"
+        )
+    head = "<tr><th>#</th><th>Article</th><th>Passage</th></tr>"
+    return f'<table class="results"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+PANEL_PLACEHOLDER = (
+    '<div class="panel-empty">Click a citation to read the passage, highlighted in its '
+    "article.</div>"
+)
+
+
+def panel_error(error: str, detail: str) -> str:
+    return f'<div class="panel-error"><strong>{esc(error)}</strong>: {esc(detail)}</div>'

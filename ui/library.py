@@ -1,0 +1,78 @@
+"""The article library over an opened index: outlets, filtered listing, one article, ingest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant import SearchFilters
+from assistant.citation_lookup import UnknownArticle
+from index import Article, IngestSummary, LoadProblem, NewsIndex
+from index.catalog import ARTICLE_META_COLUMNS, row_to_meta
+from ui import payloads
+
+
+def sources(index: NewsIndex) -> list[str]:
+    rows = index.catalog.conn.execute(
+        "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL AND source <> '' "
+        "ORDER BY lower(source)"
+    )
+    return [r[0] for r in rows]
+
+
+def list_articles(
+    index: NewsIndex, filters: SearchFilters, limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Articles matching ``filters`` (sources, since, until), newest first, and their total."""
+    where, params = filters.where("a")
+    conn = index.catalog.conn
+    total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
+    rows = conn.execute(
+        f"SELECT {ARTICLE_META_COLUMNS}, copy_of, length(text) AS chars, "
+        "(SELECT count(*) FROM chunks c WHERE c.article_id = a.id) AS chunks "
+        f"FROM articles a WHERE {where} ORDER BY published_at DESC, id LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return int(total), [payloads.article_row(r) for r in rows]
+
+
+def article(index: NewsIndex, article_id: str) -> dict[str, Any]:
+    """Metadata and text of one article; UnknownArticle when it is not in the index."""
+    row = index.catalog.article_row(article_id)
+    if row is None:
+        raise UnknownArticle(f"no article {article_id!r} in the index")
+    copies = index.catalog.copies_of([article_id]).get(article_id, ())
+    meta = payloads.article_meta(row_to_meta(row, copies))
+    chunks = len(index.catalog.chunk_ids_of(article_id))
+    return {
+        **meta,
+        "copy_of": row["copy_of"],
+        "chars": len(row["text"]),
+        "chunks": chunks,
+        "text": row["text"],
+    }
+
+
+def ingest(
+    index: NewsIndex,
+    paths: Sequence[Path],
+    on_progress: Callable[[IngestSummary], None] | None = None,
+) -> tuple[IngestSummary, list[dict[str, str]]]:
+    """``index.ingest_paths``, also noting the id and title of every article read."""
+    from index import Ingestor, iter_articles
+
+    seen: list[dict[str, str]] = []
+    with index.write_lock():
+        items = iter_articles(paths, max_file_bytes=index.settings.max_file_bytes)
+        summary = Ingestor(index, on_progress).run(_noting(items, seen))
+    return summary, seen
+
+
+def _noting(
+    items: Iterable[Article | LoadProblem], seen: list[dict[str, str]]
+) -> Iterator[Article | LoadProblem]:
+    for item in items:
+        if isinstance(item, Article):
+            seen.append({"article_id": item.id, "title": item.title})
+        yield item

@@ -1,0 +1,170 @@
+"""The Library tab: the articles with counts; upload (with a progress bar) and delete, which
+exist only when the server runs with an API token, and need that token typed in."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant import SearchFilters
+from ui import uploads
+from ui.auth import token_matches
+from ui.chat_render import md_escape
+from ui.errors import ApiError, classify
+from ui.services import Services
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ["id", "title", "outlet", "published", "characters", "passages"]
+FILE_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
+LIST_LIMIT = 500
+
+
+@dataclass
+class LibraryTab:
+    counts: gr.Markdown
+    table: gr.Dataframe
+    doomed: gr.Dropdown | None
+
+    @property
+    def outputs(self) -> list[gr.components.Component]:
+        return [self.counts, self.table] + ([self.doomed] if self.doomed else [])
+
+
+def build_library_tab(services: Services) -> LibraryTab:
+    counts = gr.Markdown(elem_id="library-counts")
+    table = gr.Dataframe(
+        headers=COLUMNS,
+        datatype=["str"] * 6,
+        interactive=False,
+        elem_id="library-table",
+        wrap=True,
+        max_height=420,
+    )
+    refresh = gr.Button("Refresh", elem_id="library-refresh", size="sm")
+    tab = LibraryTab(counts, table, None)
+    if services.writes_enabled:
+        tab.doomed = _write_controls(services, tab)
+    else:
+        gr.Markdown("Uploads and deletes are off: start the server with `NEWSRAG_API_TOKEN` set.")
+    refresh.click(
+        lambda: library_view(services, tab.doomed is not None),
+        None,
+        tab.outputs,
+        api_name="articles",
+    )
+    return tab
+
+
+def library_view(services: Services, with_ids: bool = True) -> tuple[Any, ...]:
+    """Counts line, table rows and (with writes on) the delete choices."""
+    total, rows = services.list_articles(SearchFilters(), LIST_LIMIT, 0)
+    n = services.counts()
+    shown = f" (newest {LIST_LIMIT} listed)" if total > LIST_LIMIT else ""
+    counts = (
+        f"**{n['articles']}** articles ({n['copies']} exact copies), "
+        f"**{n['chunks']}** passages{shown}"
+    )
+    table = [
+        [
+            r["article_id"],
+            r["title"],
+            r["source"] or "",
+            r["published_at"] or "",
+            str(r["chars"]),
+            str(r["chunks"]),
+        ]
+        for r in rows
+    ]
+    if not with_ids:
+        return counts, table
+    choices = [(f"{r['title'][:60]} ({r['article_id']})", r["article_id"]) for r in rows]
+    return counts, table, gr.update(choices=choices, value=None)
+
+
+def _write_controls(services: Services, tab: LibraryTab) -> gr.Dropdown:
+    with gr.Group():
+        token_box = gr.Textbox(label="API token", type="password", elem_id="library-token")
+        files_box = gr.File(
+            label="Add articles",
+            file_count="multiple",
+            file_types=FILE_TYPES,
+            elem_id="library-files",
+            type="filepath",
+        )
+        upload = gr.Button("Index files", variant="primary", elem_id="library-upload")
+        result = gr.Markdown(elem_id="library-result")
+        doomed = gr.Dropdown(label="Article to delete", choices=[], elem_id="library-doomed")
+        delete = gr.Button("Delete article", variant="stop", elem_id="library-delete")
+
+    def do_upload(token: str, files: list[str] | None, progress: Any = gr.Progress()) -> Any:  # noqa: B008
+        message = upload_files(services, token, files or [], progress)
+        return (message, *library_view(services))
+
+    def do_delete(token: str, article_id: str | None) -> Any:
+        return (delete_article(services, token, article_id), *library_view(services))
+
+    outputs = [result, tab.counts, tab.table, doomed]
+    upload.click(do_upload, [token_box, files_box], outputs, api_name="upload")
+    delete.click(do_delete, [token_box, doomed], outputs, api_name="delete")
+    return doomed
+
+
+def _check_token(services: Services, key: str | None) -> None:
+    if not token_matches(services.settings, (key or "").strip()):
+        raise gr.Error("wrong or missing API token")
+
+
+def upload_files(services: Services, key: str, paths: list[str], progress: Any) -> str:
+    """Stage each file under a generated name, ingest it, and report per file (Markdown)."""
+    _check_token(services, key)
+    if not paths:
+        return "Choose one or more files first."
+    lines = []
+    limit = services.settings.max_file_bytes
+    with uploads.staging() as folder:
+        for number, path in enumerate(paths, start=1):
+            name = uploads.display_name(Path(path).name)
+            progress((number - 1) / len(paths), desc=f"indexing {name}")
+            lines.append(_ingest_one(services, folder, number, path, limit))
+    progress(1.0, desc="done")
+    return "\n".join(lines)
+
+
+def _ingest_one(services: Services, folder: Path, number: int, path: str, limit: int) -> str:
+    name = uploads.display_name(Path(path).name)
+    try:
+        with open(path, "rb") as source:
+            staged = uploads.stage_stream(folder, number, name, source, limit)
+        summary, seen = services.ingest([staged.path])
+    except Exception as exc:
+        known = classify(exc) if not isinstance(exc, OSError) else (400, "error", str(exc))
+        if known is None:
+            log.exception("upload")
+            known = (500, "internal_error", type(exc).__name__)
+        return f"- {md_escape(name)}: {md_escape(known[2])}"
+    problems = uploads.readable_problems(summary.problems, [staged])
+    titles = ", ".join(md_escape(a["title"]) for a in seen[:5]) or "nothing"
+    status = (
+        f"added {summary.added}, updated {summary.updated}, unchanged "
+        f"{summary.unchanged}, copies {summary.copies}, failed {summary.failed}"
+    )
+    extra = "".join(f"\n  - {md_escape(p)}" for p in problems)
+    return f"- {md_escape(name)}: {status} ({titles}){extra}"
+
+
+def delete_article(services: Services, key: str, article_id: str | None) -> str:
+    _check_token(services, key)
+    if not article_id:
+        return "Choose an article to delete."
+    try:
+        result = services.delete([article_id])
+    except ApiError as exc:
+        return md_escape(exc.detail)
+    if result["missing"]:
+        return f"No article {md_escape(article_id)} in the index."
+    return f"Deleted {md_escape(article_id)}."

@@ -1,0 +1,70 @@
+"""``GET /cite/{key}``: the human page of a citation, the target of every link in the chat.
+
+The article (title, outlet, date, link) with the passage in ``<mark id="passage">``; links end in
+``#passage`` so the browser scrolls it into view without any script. Article text is escaped,
+and the page is served with a Content-Security-Policy that allows no script at all.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from assistant.citation_lookup import lookup_citation
+from ui.article_html import article_view, esc, parse_quote
+from ui.cite_keys import checked_key
+from ui.errors import classify
+from ui.services import Services
+
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; script-src 'none'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;
+line-height:1.55;color:#222}
+.byline{color:#555}.key code{font-size:.85em;color:#666}
+.article-text{white-space:pre-wrap}
+mark.passage{background:#fff3a3;padding:.1em 0;scroll-margin-top:30vh}
+mark.passage strong.quote{background:#ffd84d;font-weight:600}
+.error{border-left:4px solid #c33;padding:.5em 1em;background:#fdf0f0}
+"""
+
+
+def page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    doc = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{STYLE}</style></head>"
+        f'<body><p><a href="/">← newsrag</a></p>{body}</body></html>'
+    )
+    headers = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"}
+    return HTMLResponse(doc, status, headers=headers)
+
+
+def citation_page(services: Services, key: str, quote: str | None) -> HTMLResponse:
+    try:
+        with services.reading() as a:
+            resolved = lookup_citation(a.index, checked_key(key), 0)
+            text = a.index.catalog.article_text(resolved.article.id) or ""
+    except Exception as exc:
+        known = classify(exc)
+        if known is None:
+            raise
+        status, error, detail = known
+        body = f'<div class="error"><h1>{status}: {esc(error)}</h1><p>{esc(detail)}</p></div>'
+        return page(f"citation: {error}", body, status)
+    view = article_view(resolved, text, parse_quote(quote), mark_id="passage")
+    return page(resolved.article.title, view)
+
+
+def router() -> APIRouter:
+    r = APIRouter()
+
+    @r.get("/cite/{key:path}", response_class=HTMLResponse, tags=["citations"])
+    def cite(request: Request, key: str, quote: str | None = None) -> HTMLResponse:
+        """The cited passage highlighted in its article (HTML for people)."""
+        return citation_page(request.app.state.services, key, quote)
+
+    return r

@@ -1,0 +1,168 @@
+"""``/api/articles``: list, read, ingest (JSON or file upload) and delete articles.
+
+Ingest and delete need the API token (``ui.auth``). Uploads go through the CLI's loaders from a
+private temporary directory (``ui.uploads``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from assistant import SearchFilters
+from assistant.citation_lookup import UnknownArticle
+from ui import uploads
+from ui.api_models import (
+    ArticleIn,
+    ArticleListOut,
+    ArticleOut,
+    DeleteOut,
+    ErrorOut,
+    IngestOut,
+)
+from ui.auth import require_token
+from ui.errors import ApiError
+from ui.routes_query import split_sources
+from ui.services import Services
+
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "missing or wrong token"},
+    403: {"model": ErrorOut, "description": "no NEWSRAG_API_TOKEN configured: read-only"},
+}
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/ArticleIn"},
+                        {"type": "array", "items": {"$ref": "#/components/schemas/ArticleIn"}},
+                    ]
+                }
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            },
+        },
+    }
+}
+_ARTICLES = TypeAdapter(ArticleIn | list[ArticleIn])
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def router() -> APIRouter:
+    r = APIRouter(prefix="/api/articles", tags=["articles"])
+
+    @r.get("", response_model=ArticleListOut)
+    def list_articles(
+        request: Request,
+        source: Annotated[list[str], Query(description="outlet; repeat or comma-separate")] = [],  # noqa: B006
+        since: str | None = None,
+        until: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """Indexed articles, newest first, with their size in characters and passages."""
+        filters = SearchFilters.build(split_sources(source), since, until)
+        total, rows = _services(request).list_articles(filters, limit, offset)
+        return {"total": total, "limit": limit, "offset": offset, "articles": rows}
+
+    @r.get(
+        "/{article_id:path}",
+        response_model=ArticleOut,
+        responses={404: {"model": ErrorOut, "description": "unknown article"}},
+    )
+    def get_article(request: Request, article_id: str) -> dict[str, Any]:
+        """One article: metadata and the full text every citation offset refers to."""
+        return _services(request).article(article_id)
+
+    @r.post(
+        "",
+        response_model=IngestOut,
+        openapi_extra=UPLOAD_BODY,
+        responses={**WRITE_ERRORS, 413: {"model": ErrorOut, "description": "too large"}},
+    )
+    async def add_articles(request: Request) -> dict[str, Any]:
+        """Ingest a JSON article (or a list), or uploaded files (.txt .md .html .json .jsonl)."""
+        services = _services(request)
+        require_token(services.settings, request)
+        limit = services.settings.max_file_bytes
+        with uploads.staging() as folder:
+            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if kind == "application/json":
+                staged = [uploads.stage_json(folder, await _json_articles(request, limit), limit)]
+            elif kind == "multipart/form-data":
+                staged = await _staged_files(request, folder, limit)
+            else:
+                raise ApiError(
+                    415, "unsupported_media_type", "send application/json or multipart/form-data"
+                )
+            summary, seen = await run_in_threadpool(services.ingest, [s.path for s in staged])
+        result = summary.as_dict()
+        result["problems"] = uploads.readable_problems(summary.problems, staged)
+        return {**result, "articles": seen}
+
+    @r.delete(
+        "/{article_id:path}",
+        response_model=DeleteOut,
+        responses={**WRITE_ERRORS, 404: {"model": ErrorOut, "description": "unknown"}},
+    )
+    def delete_article(request: Request, article_id: str) -> dict[str, Any]:
+        """Delete an article (an exact copy of it, if any, keeps the passages)."""
+        services = _services(request)
+        require_token(services.settings, request)
+        result = services.delete([article_id])
+        if result["missing"]:
+            raise UnknownArticle(f"no article {article_id!r} in the index")
+        return {"deleted": result["deleted"]}
+
+    return r
+
+
+async def _json_articles(request: Request, limit: int) -> list[dict[str, Any]]:
+    body = bytearray()
+    async for block in request.stream():
+        body += block
+        if len(body) > limit:
+            raise uploads.too_large("request body", limit)
+    try:
+        parsed = _ARTICLES.validate_json(bytes(body))
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    items = parsed if isinstance(parsed, list) else [parsed]
+    if not items:
+        raise ApiError(400, "no_articles", "the list of articles is empty")
+    return [a.model_dump(exclude_none=True) for a in items]
+
+
+async def _staged_files(request: Request, folder: Any, limit: int) -> list[uploads.Staged]:
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > uploads.MAX_FILES * limit + 1_000_000:
+        raise uploads.too_large("request body", uploads.MAX_FILES * limit)
+    form = await request.form(max_files=uploads.MAX_FILES)
+    files = [v for _, v in form.multi_items() if isinstance(v, UploadFile)]
+    if not files:
+        raise ApiError(400, "no_files", "no file in the multipart form (use the field 'file')")
+    uploads.check_count(len(files))
+    staged = []
+    for number, f in enumerate(files, start=1):
+        staged.append(
+            await run_in_threadpool(uploads.stage_stream, folder, number, f.filename, f.file, limit)
+        )
+    await form.close()
+    return staged

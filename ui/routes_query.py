@@ -1,0 +1,108 @@
+"""``/api/search``, ``/api/ask`` (JSON or server-sent events) and ``/api/citations/{key}``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from assistant import SearchFilters, SearchMode
+from assistant.citation_lookup import DEFAULT_CONTEXT, lookup_citation
+from ui import payloads
+from ui.api_models import AnswerOut, AskIn, ErrorOut, ResolvedCitationOut, SearchOut
+from ui.cite_keys import checked_key
+from ui.highlight import snippet
+from ui.services import Services
+from ui.streaming import answer_events, sse
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "bad query, filter or citation key"},
+    503: {"model": ErrorOut, "description": "no index yet"},
+}
+SSE_DOC: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/event-stream": {}},
+        "description": "JSON, or with stream=true / Accept: text/event-stream: events "
+        "'token' ({text}), 'citations' (list), 'done' (the full answer), 'error'",
+    }
+}
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def split_sources(values: list[str]) -> list[str]:
+    return [s.strip() for v in values for s in v.split(",") if s.strip()]
+
+
+def search_payload(query: str, hits: list[Any], mode: str) -> dict[str, Any]:
+    result = payloads.search_result(query, hits, mode=mode)
+    for h in result["hits"]:
+        h["snippet"], h["highlights"] = snippet(h["text"], query)
+    return result
+
+
+def router() -> APIRouter:
+    r = APIRouter(prefix="/api", responses=ERRORS)
+
+    @r.get("/search", response_model=SearchOut, tags=["search"])
+    def search(
+        request: Request,
+        q: Annotated[str, Query(min_length=1, max_length=10_000, description="the query")],
+        k: Annotated[int, Query(ge=1, le=100)] = 10,
+        mode: SearchMode = SearchMode.HYBRID,
+        source: Annotated[list[str], Query(description="outlet; repeat or comma-separate")] = [],  # noqa: B006
+        since: str | None = None,
+        until: str | None = None,
+        as_of: str | None = None,
+        strict: bool = False,
+    ) -> dict[str, Any]:
+        """Ranked passages, as ``newsrag search --json``, each with a highlighted snippet."""
+        filters = SearchFilters.build(split_sources(source), since, until, as_of, strict)
+        with _services(request).reading() as a:
+            hits = a.search(q, k=k, mode=mode, filters=filters)
+        return search_payload(q, hits, mode.value)
+
+    @r.post("/ask", response_model=AnswerOut, tags=["answers"], responses=SSE_DOC)
+    def ask(request: Request, body: AskIn) -> Any:
+        """An answer with [n] markers and verified citations, as ``newsrag ask --json``."""
+        f = body.filters
+        filters = SearchFilters.build(
+            f.sources if f else (),
+            f.since if f else None,
+            f.until if f else None,
+            body.as_of,
+            f.strict if f else False,
+        )
+        history = [t.model_dump() for t in body.history]
+        with _services(request).reading() as a:
+            answer = a.ask(body.question, history, filters, body.as_of, body.k, body.engine)
+        if body.stream or "text/event-stream" in request.headers.get("accept", ""):
+            return StreamingResponse(
+                sse(answer_events(answer)),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            )
+        return payloads.answer(answer)
+
+    @r.get(
+        "/citations/{key:path}",
+        response_model=ResolvedCitationOut,
+        tags=["citations"],
+        responses={
+            404: {"model": ErrorOut, "description": "unknown article"},
+            410: {"model": ErrorOut, "description": "stale: the article changed"},
+        },
+    )
+    def citation(
+        request: Request, key: str, context: Annotated[int, Query(ge=0, le=5000)] = DEFAULT_CONTEXT
+    ) -> dict[str, Any]:
+        """The exact passage behind a citation key, its article and context around it."""
+        with _services(request).reading() as a:
+            resolved = lookup_citation(a.index, checked_key(key), context)
+        return payloads.resolved_citation(resolved)
+
+    return r

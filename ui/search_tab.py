@@ -1,0 +1,90 @@
+"""The Search tab: retrieval only, a results table with highlighted snippets and citation links
+that open in the tab's own side panel."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import gradio as gr
+
+from assistant import SearchMode
+from ui.article_html import esc
+from ui.chat_render import results_html
+from ui.citation_panel import citation_panel
+from ui.errors import classify
+from ui.filter_controls import FilterControls, build_filters, filter_controls
+from ui.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SearchTab:
+    filters: FilterControls
+
+
+def build_search_tab(services: Services) -> SearchTab:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            with gr.Row():
+                query_box = gr.Textbox(
+                    placeholder="Search passages", show_label=False, elem_id="search-query", scale=5
+                )
+                go = gr.Button("Search", variant="primary", elem_id="search-go", scale=1)
+            with gr.Row():
+                mode_radio = gr.Radio(
+                    [m.value for m in SearchMode],
+                    value="hybrid",
+                    label="Mode",
+                    elem_id="search-mode",
+                )
+                k_slider = gr.Slider(1, 50, value=10, step=1, label="Results", elem_id="search-k")
+            filters = filter_controls("search")
+            results = gr.HTML("", elem_id="search-results", js_on_load=None)
+        with gr.Column(scale=2):
+            citation_panel(services, "#search-results", "search-panel")
+
+    def run(
+        query: str,
+        mode: str,
+        k: float,
+        sources: list[str] | None,
+        since: str | None,
+        until: str | None,
+        as_of: str | None,
+    ) -> str:
+        return search_html(services, query, mode, k, sources, since, until, as_of)
+
+    inputs = [query_box, mode_radio, k_slider, *filters.inputs]
+    go.click(run, inputs, results, api_name="search")
+    query_box.submit(run, inputs, results, api_visibility="private")
+    return SearchTab(filters)
+
+
+def search_html(
+    services: Services,
+    query: str,
+    mode: str,
+    k: float,
+    sources: list[str] | None,
+    since: str | None,
+    until: str | None,
+    as_of: str | None,
+) -> str:
+    """The results table for a query, or the reason there is none (escaped)."""
+    if not (query or "").strip():
+        return '<p class="empty">Type a query.</p>'
+    try:
+        filters = build_filters(sources, since, until, as_of)
+        with services.reading() as a:
+            hits = a.search(
+                query, k=int(k or 10), mode=SearchMode(mode or "hybrid"), filters=filters
+            )
+    except Exception as exc:
+        known = classify(exc)
+        if known is None:
+            log.exception("search")
+            known = (500, "internal_error", type(exc).__name__)
+        return f'<p class="panel-error">{esc(known[2])}</p>'
+    return results_html(query, hits)
