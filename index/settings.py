@@ -88,24 +88,20 @@ def _coerce(name: str, value: Any) -> Any:
 
 
 _TYPES = {f.name: str(f.type) for f in fields(Settings)}
+_ENUMS: dict[str, type[StrEnum]] = {"encoder": EncoderBackend, "precision": Precision}
 _NUMBERS: dict[str, tuple[type, str]] = {"int": (int, "an integer"), "float": (float, "a number")}
 
 
 def _parse(name: str, raw: str) -> Any:
     if name in ("home", "cache_dir"):
         return Path(raw).expanduser()
-    if name == "encoder":
+    if name in _ENUMS:
+        enum = _ENUMS[name]
         try:
-            return EncoderBackend(raw.lower())
+            return enum(raw.lower())
         except ValueError:
-            choices = ", ".join(e.value for e in EncoderBackend)
-            raise ValueError(f"NEWSRAG_ENCODER={raw!r}: expected one of {choices}") from None
-    if name == "precision":
-        try:
-            return Precision(raw.lower())
-        except ValueError:
-            choices = ", ".join(p.value for p in Precision)
-            raise ValueError(f"NEWSRAG_PRECISION={raw!r}: expected one of {choices}") from None
+            choices = ", ".join(e.value for e in enum)
+            raise ValueError(f"NEWSRAG_{name.upper()}={raw!r}: expected one of {choices}") from None
     if _TYPES[name] in _NUMBERS:
         kind, label = _NUMBERS[_TYPES[name]]
         try:
