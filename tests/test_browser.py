@@ -138,12 +138,24 @@ def test_search_tab_marks_terms_and_opens_passages(page: Any) -> None:
     assert page.wait_for_selector("#search-panel mark.passage").inner_text()
 
 
+def _choose_file(page: Any, path: Path, tries: int = 3) -> None:
+    """Set the upload input until the file shows; under heavy load the first change event can
+    arrive before Gradio's upload handler is wired, and is then lost."""
+    for attempt in range(tries):
+        page.set_input_files("#library-files input[type=file]", path)
+        try:
+            page.wait_for_selector(f"#library-files :text('{path.name}')", timeout=30_000)
+            return
+        except Exception:
+            if attempt == tries - 1:
+                raise
+
+
 def test_library_upload_with_token_then_search(page: Any) -> None:
     open_tab(page, "Library")
     page.wait_for_selector("#library-counts strong")
     assert "articles" in page.inner_text("#library-counts")
-    page.set_input_files("#library-files input[type=file]", FIXTURES / "server" / "otters.md")
-    page.wait_for_selector("#library-files :text('otters.md')")
+    _choose_file(page, FIXTURES / "server" / "otters.md")
     page.fill("#library-token input", "wrong")
     page.click("#library-upload")
     page.wait_for_selector("text=wrong or missing API token")
