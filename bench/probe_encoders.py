@@ -35,6 +35,7 @@ import json
 import logging
 import os
 import re
+import resource
 import statistics
 import time
 import warnings
@@ -421,21 +422,23 @@ def warm(cands: list[Candidate], texts: list[str]) -> None:
         cand.encode(texts[:8], 8)
 
 
-def phase(cands: list[Candidate], texts: list[str], rounds: int) -> list[dict[str, Any]]:
+def phase(
+    cands: list[Candidate], texts: list[str], rounds: int, dump: Path
+) -> list[dict[str, Any]]:
+    """Run the rounds; after each, the summary so far goes to ``dump`` (survives a kill)."""
     warm(cands, texts)
     for rnd in range(rounds):
         run_round(cands, texts, rnd)
         print(f"  round {rnd + 1}/{rounds}: load {os.getloadavg()[0]:.2f}", flush=True)
+        dump.write_text(json.dumps({"rounds_done": rnd + 1, "rows": summarise(cands)}, indent=1))
     return summarise(cands)
 
 
-def pick_best(rows: list[dict[str, Any]]) -> str:
-    ok = [
-        r for r in rows
-        if r["path"].startswith("ort_") and r["path"] != "ort_fp32_basic"
-        and r["cos_min"] >= COS_MIN and r["cos_mean"] >= COS_MEAN
-    ]  # fmt: skip
-    return max(ok, key=lambda r: r["speedup"])["path"] if ok else "ort_fp32_all"
+def pick_best(rows: list[dict[str, Any]]) -> str | None:
+    """Fastest ONNX path (level ALL) within the cosine bar, else the fastest ONNX path."""
+    ort = [r for r in rows if r["path"].startswith("ort_") and r["path"] != "ort_fp32_basic"]
+    ok = [r for r in ort if r["cos_min"] >= COS_MIN and r["cos_mean"] >= COS_MEAN] or ort
+    return max(ok, key=lambda r: r["speedup"])["path"] if ok else None
 
 
 def batching_candidates(base: Candidate, best: Candidate, file: Path, tok: Any) -> list[Candidate]:
@@ -467,7 +470,7 @@ class QueryPath:
 
 def query_paths(models: dict[str, Any], files: dict[str, Any], best: str, tok: Any) -> list[Any]:
     paths = [QueryPath(n, lambda m=m: st_encoder(m)([QUERY], 1)) for n, m in models.items()]
-    keys = ["fp32", "fused_fp32", "quint8_pc", "quint8_pc_ffn32", file_key(best)]
+    keys = ["fp32", "fused_fp32", "quint8_pc", "quint8_pc_ffn32", file_key(best) if best else ""]
     for key in dict.fromkeys(k for k in keys if k in files):
         sess = session(files[key][0], 1)
         paths.append(QueryPath(f"ort_{key}", lambda s=sess: ort_batch(s, tok, [QUERY])))
@@ -544,6 +547,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--chunks", type=int, default=256, help="number of document chunks")
     parser.add_argument("--query-runs", type=int, default=50, help="single-query runs per path")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsrag-probe-encoders"))
+    parser.add_argument(
+        "--paths", default="", help="comma-separated phase-1 paths to keep (st_fp32 always runs)"
+    )
     return parser.parse_args()
 
 
@@ -552,6 +558,18 @@ def quiet_libraries() -> None:
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
+
+
+def phase2(
+    args: argparse.Namespace, cands: list[Candidate], best: str, files: dict[str, Any],
+    texts: list[str], tok: Any,
+) -> list[dict[str, Any]]:  # fmt: skip
+    best_cand = next(c for c in cands if c.name == best)
+    batch_cands = batching_candidates(cands[0], best_cand, files[file_key(best)][0], tok)
+    print(f"phase 2: {best}, {len(batch_cands)} variants x {args.rounds} rounds", flush=True)
+    rows = phase(batch_cands, texts, args.rounds, args.workdir / "phase2.json")
+    print_table(f"phase 2: {best} batching, speed-up vs st_fp32 (batch 32)", rows)
+    return rows
 
 
 def main() -> None:
@@ -566,19 +584,18 @@ def main() -> None:
     cands, models = torch_candidates(path)
     files = onnx_files(path, args.workdir)
     cands += ort_candidates(files, tok)
+    if args.paths:
+        keep = {"st_fp32", *args.paths.split(",")}
+        cands = [c for c in cands if c.name in keep]
     print(f"phase 1: {len(cands)} paths x {args.rounds} rounds", flush=True)
-    rows = phase(cands, texts, args.rounds)
+    rows = phase(cands, texts, args.rounds, args.workdir / "phase1.json")
     print_table("phase 1: batch 32, speed-up vs st_fp32 in the same round", rows)
     best = pick_best(rows)
-    by_name = {c.name: c for c in cands}
-    best_file = files[file_key(best)][0]
-    batch_cands = batching_candidates(cands[0], by_name[best], best_file, tok)
-    print(f"phase 2: {best}, {len(batch_cands)} variants x {args.rounds} rounds", flush=True)
-    rows2 = phase(batch_cands, texts, args.rounds)
-    print_table(f"phase 2: {best} batching, speed-up vs st_fp32 (batch 32)", rows2)
-    rows3 = query_latency(query_paths(models, files, best, tok), args.query_runs)
+    rows2 = phase2(args, cands, best, files, texts, tok) if best else []
+    rows3 = query_latency(query_paths(models, files, best or "", tok), args.query_runs)
     print_table("phase 3: single query, 1 thread (cos vs st_fp32)", rows3)
     info = {"chunks": len(texts), "tokens_mean": float(np.mean(lengths)), "best": best}
+    info["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     result = {"env": environment(), "inputs": info, "phase1": rows, "phase2": rows2}
     print(json.dumps({**result, "query": rows3}))
 
