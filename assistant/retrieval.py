@@ -40,7 +40,7 @@ class RetrievalOptions:
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     per_article: int = 2
-    time_weight: float = 0.5
+    time_weight: float = 1.0
     time_half_life_days: float = 7.0
     collapse_duplicates: bool = True
 

@@ -46,7 +46,7 @@ class Settings:
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     per_article: int = 2  # at most this many passages of one article in a result list
-    time_weight: float = 0.5  # strength of the as-of recency prior, in RRF units of rank 1
+    time_weight: float = 1.0  # strength of the as-of recency prior, in RRF units of rank 1
     time_half_life_days: float = 7.0
     # the optional llm answer engine (assistant/llm_models.py)
     llm_provider: str = "none"  # none | openai (any OpenAI-compatible server) | gguf (local file)
