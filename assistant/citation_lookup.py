@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index.catalog import row_to_meta
 from index.citations import CitationKey
@@ -30,6 +30,7 @@ class ResolvedCitation:
     before: str
     after: str
     article_chars: int
+    article_text: str = field(repr=False, default="")  # the whole article, for rendering
 
 
 def lookup_citation(index: NewsIndex, key: str, context: int = DEFAULT_CONTEXT) -> ResolvedCitation:
@@ -55,4 +56,5 @@ def lookup_citation(index: NewsIndex, key: str, context: int = DEFAULT_CONTEXT) 
         before=text[max(0, parsed.start - context) : parsed.start],
         after=text[parsed.end : parsed.end + context],
         article_chars=len(text),
+        article_text=text,
     )

@@ -226,13 +226,24 @@ class Catalog:
             "chunks": one("SELECT count(*) FROM chunks").fetchone()[0],
         }
 
-    def list_articles(self, limit: int | None = None, offset: int = 0) -> list[sqlite3.Row]:
+    def list_articles(
+        self,
+        limit: int | None = None,
+        offset: int = 0,
+        where: str = "1",
+        params: Sequence[object] = (),
+    ) -> list[sqlite3.Row]:
+        """Articles newest first; ``where`` is a condition over the articles table ``a``."""
         return self.conn.execute(
             f"SELECT {ARTICLE_META_COLUMNS}, copy_of, length(text) AS chars, "
-            "(SELECT count(*) FROM chunks c WHERE c.article_id = articles.id) AS chunks "
-            "FROM articles ORDER BY published_at DESC, id LIMIT ? OFFSET ?",
-            (-1 if limit is None else limit, offset),
+            "(SELECT count(*) FROM chunks c WHERE c.article_id = a.id) AS chunks "
+            f"FROM articles a WHERE {where} ORDER BY published_at DESC, id LIMIT ? OFFSET ?",
+            [*params, -1 if limit is None else limit, offset],
         ).fetchall()
+
+    def count_articles(self, where: str = "1", params: Sequence[object] = ()) -> int:
+        row = self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", list(params))
+        return int(row.fetchone()[0])
 
     # -- writes (inside ``transaction``) ------------------------------------------------------
     def upsert_article(

@@ -25,7 +25,7 @@ def delete_articles(index: NewsIndex, article_ids: Sequence[str]) -> dict[str, l
         removed: list[int] = []
         with index.catalog.transaction() as conn:
             for article_id in article_ids:
-                if index.catalog.article_row(article_id) is None:
+                if index.catalog.article_state(article_id) is None:
                     missing.append(article_id)
                     continue
                 if index.catalog.promote_first_copy(conn, article_id) is None:

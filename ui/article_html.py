@@ -64,7 +64,6 @@ def marked_text(
 
 def article_view(
     resolved: ResolvedCitation,
-    text: str,
     quote: tuple[int, int] | None = None,
     mark_id: str | None = None,
     scroll: bool = False,
@@ -72,7 +71,7 @@ def article_view(
     """Header (title, byline, citation key) and the whole article with the passage marked; with
     ``scroll`` the text sits in its own scroll box (the chat's panel) below a fixed header."""
     meta = payloads.article_meta(resolved.article)
-    marked = marked_text(text, resolved.start, resolved.end, quote, mark_id)
+    marked = marked_text(resolved.article_text, resolved.start, resolved.end, quote, mark_id)
     body = f'<div class="article-text">{marked}</div>'
     if scroll:
         body = f'<div class="panel-scroll">{body}</div>'

@@ -53,14 +53,13 @@ def passage_html(services: Services, key: str, quote: str | None = None) -> str:
     try:
         with services.reading() as a:
             resolved = lookup_citation(a.index, checked_key(key), 0)
-            text = a.index.catalog.article_text(resolved.article.id) or ""
     except Exception as exc:
         known = classify(exc)
         if known is None:
             log.exception("citation panel")
             return panel_error("internal_error", type(exc).__name__)
         return panel_error(known[1], known[2])
-    return article_view(resolved, text, parse_quote(quote), scroll=True)
+    return article_view(resolved, parse_quote(quote), scroll=True)
 
 
 def citation_panel(services: Services, zone: str, elem_id: str) -> gr.HTML:

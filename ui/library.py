@@ -9,7 +9,7 @@ from typing import Any
 from assistant import SearchFilters
 from assistant.citation_lookup import UnknownArticle
 from index import Article, IngestSummary, LoadProblem, NewsIndex
-from index.catalog import ARTICLE_META_COLUMNS, row_to_meta
+from index.catalog import row_to_meta
 from ui import payloads
 
 
@@ -26,15 +26,8 @@ def list_articles(
 ) -> tuple[int, list[dict[str, Any]]]:
     """Articles matching ``filters`` (sources, since, until), newest first, and their total."""
     where, params = filters.where("a")
-    conn = index.catalog.conn
-    total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
-    rows = conn.execute(
-        f"SELECT {ARTICLE_META_COLUMNS}, copy_of, length(text) AS chars, "
-        "(SELECT count(*) FROM chunks c WHERE c.article_id = a.id) AS chunks "
-        f"FROM articles a WHERE {where} ORDER BY published_at DESC, id LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
-    return int(total), [payloads.article_row(r) for r in rows]
+    rows = index.catalog.list_articles(limit, offset, where, params)
+    return index.catalog.count_articles(where, params), [payloads.article_row(r) for r in rows]
 
 
 def article(index: NewsIndex, article_id: str) -> dict[str, Any]:

@@ -47,7 +47,6 @@ def citation_page(services: Services, key: str, quote: str | None) -> HTMLRespon
     try:
         with services.reading() as a:
             resolved = lookup_citation(a.index, checked_key(key), 0)
-            text = a.index.catalog.article_text(resolved.article.id) or ""
     except Exception as exc:
         known = classify(exc)
         if known is None:
@@ -55,7 +54,7 @@ def citation_page(services: Services, key: str, quote: str | None) -> HTMLRespon
         status, error, detail = known
         body = f'<div class="error"><h1>{status}: {esc(error)}</h1><p>{esc(detail)}</p></div>'
         return page(f"citation: {error}", body, status)
-    view = article_view(resolved, text, parse_quote(quote), mark_id="passage")
+    view = article_view(resolved, parse_quote(quote), mark_id="passage")
     return page(resolved.article.title, view)
 
 
