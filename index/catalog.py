@@ -8,6 +8,8 @@ vector cache can never point at a different passage.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -62,9 +64,37 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
 
 ARTICLE_META_COLUMNS = "id, title, url, source, authors, published_at, section, title_is_fallback"
 
+log = logging.getLogger(__name__)
+
 
 class CatalogError(RuntimeError):
     """The catalog file cannot be used; the message names the file and the reason."""
+
+
+class IndexWriteError(OSError):
+    """A write to the index directory failed (disk full, read-only, I/O error).
+
+    The message is one line naming the file, the reason and what state the index is left in.
+    """
+
+
+def storage_failure(exc: sqlite3.Error) -> bool:
+    """SQLite errors that come from the file or the disk (not from a bug in a statement)."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _probe(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM meta").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
 
 
 def now_iso() -> str:
@@ -89,44 +119,78 @@ class Catalog:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            if self.readonly:
-                conn = sqlite3.connect(
-                    f"file:{self.path}?mode=ro",
-                    uri=True,
-                    check_same_thread=False,
-                    isolation_level=None,
-                )
-            else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-                conn.executescript(SCHEMA)
+            if not self.readonly and self.path.exists() and not _writable(self.path):
+                log.info("%s is read-only: opened for reading only", self.path)
+                self.readonly = True
+            conn = self._open_readonly() if self.readonly else self._open_writable()
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("SELECT count(*) FROM meta").fetchone()
         except sqlite3.DatabaseError as exc:
+            if not self.path.exists() or not self.path.stat().st_size:
+                raise CatalogError(f"cannot create {self.path}: {exc}") from exc
             raise CatalogError(f"{self.path}: not a usable newsrag catalog ({exc})") from exc
         conn.row_factory = sqlite3.Row
         return conn
+
+    def _open_writable(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(SCHEMA)
+        return conn
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        """Read-only; on a read-only filesystem SQLite cannot make the WAL's shared-memory file,
+        so a catalog without a pending WAL is opened as immutable (nobody can change it)."""
+        uri = self.path.resolve().as_uri()
+        try:
+            return _probe(f"{uri}?mode=ro")
+        except sqlite3.OperationalError:
+            wal = self.path.with_name(self.path.name + "-wal")
+            if wal.exists() and wal.stat().st_size:
+                raise
+            return _probe(f"{uri}?mode=ro&immutable=1")
 
     def close(self) -> None:
         self.conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write that also advances the generation."""
+        """One atomic write that also advances the generation.
+
+        A failure from the file or the disk (full, read-only, I/O error) rolls back and raises
+        ``IndexWriteError`` naming the catalog: the index keeps its last committed state.
+        """
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
-            conn.execute(
-                "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
-                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
+                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+        except sqlite3.Error as exc:
+            if not storage_failure(exc):
+                raise
+            raise IndexWriteError(
+                f"cannot write {self.path}: {exc}; nothing of this write was saved, the index "
+                "keeps its last committed state"
+            ) from exc
+
+    def _rollback(self) -> None:
+        """Roll back if a transaction is still open (SQLite may already have, e.g. disk full)."""
+        if not self.conn.in_transaction:
+            return
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:  # the original error matters more
+            log.warning("%s: rollback failed: %s", self.path, exc)
 
     # -- meta ---------------------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
@@ -213,6 +277,19 @@ class Catalog:
             for r in rows:
                 meta = row_to_meta(r, copies.get(r["id"], ()))
                 out[r["chunk_id"]] = (meta, r["start"], r["end"], r["passage"])
+        return out
+
+    def published_dates(self, chunk_ids: Sequence[int]) -> dict[int, str | None]:
+        """Chunk id -> its article's ``published_at`` (a light lookup: no text is read)."""
+        out: dict[int, str | None] = {}
+        for batch in _batches(list(chunk_ids), 500):
+            marks = ",".join("?" * len(batch))
+            rows = self.conn.execute(
+                "SELECT c.id, a.published_at FROM chunks c JOIN articles a "
+                f"ON a.id = c.article_id WHERE c.id IN ({marks})",
+                batch,
+            )
+            out.update((int(r[0]), r[1]) for r in rows)
         return out
 
     def counts(self) -> dict[str, int]:

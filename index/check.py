@@ -1,20 +1,37 @@
-"""``newsrag check``: verify every invariant the index promises; report the first broken one."""
+"""``newsrag check``: verify every invariant the index promises; report the first broken one.
+
+The catalog is read in one snapshot (a read transaction), so a check that runs while another
+process writes still sees one committed generation. Nothing is written: a vector cache that is
+missing or stale (normal after a crash between a commit and the cache write) is rebuilt in
+memory from the catalog, checked, and left for the next open to persist.
+"""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.catalog import Catalog, CatalogError
+from index.ann import StaleCache, VectorIndex
+from index.catalog import Catalog, CatalogError, from_blobs
 from index.settings import Settings
 from index.store import IndexMismatch, NewsIndex
+
+log = logging.getLogger(__name__)
+
+VALUE_BATCH = 4096  # vectors compared per step (bounded memory on large indexes)
+REQUIRED_META = ("schema_version", "model", "dim", "chunker")
 
 
 @dataclass
 class CheckReport:
     problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # facts that are not problems
 
     @property
     def ok(self) -> bool:
@@ -44,6 +61,11 @@ SQL_CHECKS: list[tuple[str, str]] = [
         'OR c."end" > length(a.text) LIMIT 1',
     ),
     (
+        "article {0} has chunk ordinals {1}..{2} for {3} chunks (a gap or a stray chunk)",
+        "SELECT article_id, min(ordinal), max(ordinal), count(*) FROM chunks GROUP BY article_id "
+        "HAVING min(ordinal) <> 0 OR max(ordinal) <> count(*) - 1 LIMIT 1",
+    ),
+    (
         "FTS row {0} has no chunk",
         "SELECT f.rowid FROM chunks_fts f LEFT JOIN chunks c ON c.id = f.rowid "
         "WHERE c.id IS NULL LIMIT 1",
@@ -54,10 +76,15 @@ SQL_CHECKS: list[tuple[str, str]] = [
         "WHERE f.rowid IS NULL LIMIT 1",
     ),
     (
-        "FTS text of chunk {0} differs from its article's text at its offsets",
-        "SELECT c.id FROM chunks c JOIN chunks_fts f ON f.rowid = c.id JOIN articles a "
-        'ON a.id = c.article_id WHERE f.text <> substr(a.text, c.start + 1, c."end" - c.start) '
-        "LIMIT 1",
+        "FTS text of chunk {0} differs from its article's text at its offsets {1}-{2}",
+        'SELECT c.id, c.start, c."end" FROM chunks c JOIN chunks_fts f ON f.rowid = c.id '
+        "JOIN articles a ON a.id = c.article_id "
+        'WHERE f.text <> substr(a.text, c.start + 1, c."end" - c.start) LIMIT 1',
+    ),
+    (
+        "FTS title of chunk {0} differs from the title of its article {1}",
+        "SELECT c.id, c.article_id FROM chunks c JOIN chunks_fts f ON f.rowid = c.id "
+        "JOIN articles a ON a.id = c.article_id WHERE f.title IS NOT a.title LIMIT 1",
     ),
     (
         "article {0} is a copy of {1}, which is missing or itself a copy",
@@ -76,8 +103,11 @@ SQL_CHECKS: list[tuple[str, str]] = [
     ),
 ]
 
+Check = Callable[[NewsIndex, CheckReport], None]
+
 
 def check_index(settings: Settings) -> CheckReport:
+    """Check the index at ``settings.home``; a home without an index is consistent and empty."""
     report = CheckReport()
     if not NewsIndex.exists(settings):
         return report
@@ -87,20 +117,53 @@ def check_index(settings: Settings) -> CheckReport:
         report.problems.append(str(exc))
         return report
     try:
-        for check in (_integrity, _sql_invariants, _embeddings, _vectors):
-            check(index, report)
-            if report.problems:
-                break
-        report.counts = index.catalog.counts()
+        with _snapshot(index.catalog):
+            _run_checks(index, report)
+    except sqlite3.DatabaseError as exc:  # a damaged page met while reading
+        report.problems.append(f"{index.catalog.path}: cannot be read ({exc})")
     finally:
         index.close()
+    for note in report.notes:
+        log.info("%s", note)
     return report
+
+
+def _run_checks(index: NewsIndex, report: CheckReport) -> None:
+    checks: list[Check] = [_integrity, _meta, _sql_invariants, _embeddings, _vectors]
+    for check in checks:
+        check(index, report)
+        if report.problems:
+            break
+    report.counts = {**index.catalog.counts(), **report.counts}
+
+
+@contextmanager
+def _snapshot(catalog: Catalog) -> Iterator[None]:
+    """Every read inside sees the same committed state, even while another process writes."""
+    catalog.conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if catalog.conn.in_transaction:
+            catalog.conn.execute("ROLLBACK")
 
 
 def _integrity(index: NewsIndex, report: CheckReport) -> None:
     result = _first(index.catalog, "PRAGMA quick_check")
     if result and result[0] != "ok":
         report.problems.append(f"{index.catalog.path}: SQLite quick_check: {result[0]}")
+
+
+def _meta(index: NewsIndex, report: CheckReport) -> None:
+    counts = index.catalog.counts()
+    if not counts["articles"] and not counts["chunks"]:
+        return  # an index that never committed an article may not have its meta yet
+    meta = index.catalog.meta()
+    missing = [key for key in REQUIRED_META if not meta.get(key)]
+    if missing:
+        report.problems.append(
+            f"{index.catalog.path}: holds articles but its meta table lacks {', '.join(missing)}"
+        )
 
 
 def _sql_invariants(index: NewsIndex, report: CheckReport) -> None:
@@ -122,8 +185,10 @@ def _embeddings(index: NewsIndex, report: CheckReport) -> None:
 
 
 def _vectors(index: NewsIndex, report: CheckReport) -> None:
-    """Open the FAISS cache (rebuilt if stale) and match its ids with the chunk ids."""
-    ann_ids = np.sort(index.vectors.ids())
+    """The FAISS ids are exactly the chunk ids, and each vector is the chunk's stored one."""
+    ann = _cache(index, report)
+    report.counts["vectors"] = len(ann)
+    ann_ids = np.sort(ann.ids())
     chunk_ids = np.asarray(
         [r[0] for r in index.catalog.conn.execute("SELECT id FROM chunks ORDER BY id")],
         dtype=np.int64,
@@ -137,3 +202,30 @@ def _vectors(index: NewsIndex, report: CheckReport) -> None:
             f"FAISS ids differ from chunk ids (e.g. FAISS-only {extra[:3].tolist()}, "
             f"chunk-only {missing[:3].tolist()})"
         )
+    else:
+        _vector_values(index, ann, report)
+
+
+def _cache(index: NewsIndex, report: CheckReport) -> VectorIndex:
+    """The cache file for the snapshot's generation, else a rebuild in memory (not saved)."""
+    path, dim, generation = index.settings.vectors_path, index.dim, index.catalog.generation
+    try:
+        return VectorIndex.load(path, dim, generation)
+    except StaleCache as reason:
+        report.notes.append(f"vector cache: {reason}; checked a rebuild from the catalog instead")
+    ids, vectors = index.catalog.all_vectors(dim)
+    return VectorIndex.build(dim, ids, vectors, generation)
+
+
+def _vector_values(index: NewsIndex, ann: VectorIndex, report: CheckReport) -> None:
+    rows = index.catalog.conn.execute("SELECT id, embedding FROM chunks ORDER BY id")
+    while batch := rows.fetchmany(VALUE_BATCH):
+        ids = np.asarray([r[0] for r in batch], dtype=np.int64)
+        stored = from_blobs([r[1] for r in batch], index.dim)
+        cached = ann.index.reconstruct_batch(ids)
+        differs = np.flatnonzero(np.abs(cached - stored).max(axis=1) > 1e-6)
+        if len(differs):
+            report.problems.append(
+                f"FAISS vector of chunk {ids[differs[0]]} differs from its stored embedding"
+            )
+            return

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
-from index.ann import StaleCache, VectorIndex
-from index.catalog import SCHEMA_VERSION, Catalog
+from index.ann import OutdatedCache, StaleCache, VectorIndex
+from index.catalog import SCHEMA_VERSION, Catalog, CatalogError, IndexWriteError
 from index.chunking import Chunker, ChunkerConfig
 from index.embedding import Embedder
 from index.settings import Settings
@@ -41,6 +41,9 @@ class IndexBusy(RuntimeError):
     """Another process holds the write lock."""
 
 
+__all__ = ["IndexBusy", "IndexMismatch", "IndexNotFound", "IndexWriteError", "NewsIndex"]
+
+
 class NewsIndex:
     def __init__(
         self, settings: Settings, catalog: Catalog, embedder: Embedder | None = None
@@ -59,8 +62,12 @@ class NewsIndex:
         cls, settings: Settings, *, embedder: Embedder | None = None, create: bool = False
     ) -> NewsIndex:
         path = settings.catalog_path
-        if not path.exists() and not create:
-            raise IndexNotFound(f"no index at {settings.home} yet: run 'newsrag ingest PATH'")
+        if not path.exists():
+            if not create:
+                raise IndexNotFound(f"no index at {settings.home} yet: run 'newsrag ingest PATH'")
+            _drop_orphan_cache(settings)
+        else:
+            _refuse_emptied_catalog(settings)
         return cls(settings, Catalog(path), embedder)
 
     @staticmethod
@@ -147,7 +154,8 @@ class NewsIndex:
             return VectorIndex.load(path, self.dim, generation)
         except StaleCache as reason:
             if path.exists() or self.catalog.counts()["chunks"]:
-                log.warning("vector cache: %s; rebuilding from %s", reason, self.catalog.path)
+                level = logging.INFO if isinstance(reason, OutdatedCache) else logging.WARNING
+                log.log(level, "vector cache: %s; rebuilding from %s", reason, self.catalog.path)
             return self.rebuild_vectors(save=True)
 
     def rebuild_vectors(self, save: bool) -> VectorIndex:
@@ -184,23 +192,68 @@ class NewsIndex:
 
     # -- writing ------------------------------------------------------------------------------
     @contextmanager
-    def write_lock(self, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    def write_lock(self, timeout: float | None = None) -> Iterator[None]:
         with hold_write_lock(self.settings.home, timeout):
             yield
 
 
+def _drop_orphan_cache(settings: Settings) -> None:
+    """A vector cache without its catalog belongs to a deleted index: a new catalog would
+    reach the same generation numbers, so the old file could pass for current. Remove it."""
+    if settings.vectors_path.exists():
+        settings.vectors_path.unlink(missing_ok=True)
+        log.info("removed %s: its catalog is gone", settings.vectors_path)
+
+
+def _refuse_emptied_catalog(settings: Settings) -> None:
+    """An empty catalog file next to a vector cache is a lost catalog, not an empty index."""
+    path, vectors = settings.catalog_path, settings.vectors_path
+    if path.stat().st_size == 0 and vectors.exists():
+        raise CatalogError(
+            f"{path} is empty but {vectors} holds vectors: the catalog was truncated or "
+            f"replaced; restore it, or delete {settings.home} and ingest again"
+        )
+
+
 @contextmanager
-def hold_write_lock(home: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    home.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(home / "write.lock"))
-    try:
-        lock.acquire(timeout=timeout)
-    except Timeout:
-        raise IndexBusy(
-            f"another newsrag process is writing to {home} (lock {home / 'write.lock'} held for "
-            f"{timeout:.0f}s); try again when it is done"
-        ) from None
+def hold_write_lock(home: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold ``home/write.lock``: one writer at a time, across processes.
+
+    A second writer waits (saying so on the log) up to ``timeout`` seconds (default
+    ``LOCK_TIMEOUT_S``), then raises ``IndexBusy``; the lock dies with its holder, so a killed
+    writer never leaves the index locked.
+    """
+    wait = LOCK_TIMEOUT_S if timeout is None else timeout
+    lock = _lock_file(home)
+    if not _try_acquire(lock, 0):
+        log.warning("%s is locked by another newsrag writer; waiting up to %.0fs", home, wait)
+        if not _try_acquire(lock, wait):
+            raise IndexBusy(
+                f"{home} is locked: another newsrag process is writing to it (waited {wait:.0f}s "
+                f"for {lock.lock_file}); try again when it is done"
+            )
     try:
         yield
     finally:
         lock.release()
+
+
+def _lock_file(home: Path) -> FileLock:
+    path = home / "write.lock"
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IndexWriteError(f"cannot create {home}: {exc.strerror or exc}") from exc
+    return FileLock(str(path))
+
+
+def _try_acquire(lock: FileLock, timeout: float) -> bool:
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        return False
+    except OSError as exc:  # a read-only directory cannot hold the lock file
+        raise IndexWriteError(
+            f"cannot write {lock.lock_file}: {exc.strerror or exc}; the index is unchanged"
+        ) from exc
+    return True
