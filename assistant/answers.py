@@ -53,6 +53,13 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+def as_quoted(text: str) -> str:
+    """Article text as shown inside an answer: a ``[n]`` look-alike in it becomes ``(n)``, so
+    only the engine's own markers cite (an article cannot inject or break citations).
+    ``Citation.quote`` keeps the verbatim text."""
+    return MARKER.sub(r"(\1)", text)
+
+
 class ContractViolation(AssertionError):
     """An engine produced an answer that breaks the citation contract."""
 

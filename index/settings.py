@@ -36,27 +36,36 @@ class Settings:
     encoder: EncoderBackend = EncoderBackend.AUTO
     cache_dir: Path = DEFAULT_CACHE_DIR  # exported ONNX models
     batch_size: int = 32
+    encoder_threads: int = 0  # intra-op threads for document batches; 0 = every available core
+    workers: int = 1  # ingest processes (shard and merge); 1 = one process, encoder in a thread
     chunk_tokens: int = 256  # model window the embedded input (title prefix included) fits in
     overlap_tokens: int = 32
     commit_chunks: int = 256  # chunks embedded and written per transaction during ingest
     max_file_bytes: int = 50 * 1024 * 1024
+    max_upload_files: int = 50  # files per upload request (HTTP API); more is 413
     # retrieval (assistant/retrieval.py)
     candidates: int = 50  # dense and keyword lists fused, each this long
+    candidate_pool: int = 200  # each backend's list before the cut; as-of recent lists come from it
     rrf_k: int = 60
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     per_article: int = 2  # at most this many passages of one article in a result list
     time_weight: float = 1.0  # strength of the as-of recency prior, in RRF units of rank 1
     time_half_life_days: float = 7.0
+    recent_days: int = 7  # with as_of: candidates of these days before it are fused as extra lists
+    recent_weight: float = 1.0  # weight of those recent lists (0 turns them off)
+    dedup: bool = True  # fold near-duplicate passages of other articles into one hit
     # the optional llm answer engine (assistant/llm_models.py)
     llm_provider: str = "none"  # none | openai (any OpenAI-compatible server) | gguf (local file)
     llm_model: str = ""  # model name for openai; a .gguf path, or "smollm2", for gguf
     llm_base_url: str = ""  # e.g. http://127.0.0.1:11434/v1 for Ollama
     llm_api_key: str = ""
     llm_max_tokens: int = 160
+    ask_concurrency: int = 1  # asks answered at once by the server (ui/services.py AskPool)
     host: str = "127.0.0.1"
     port: int = 7860
     api_token: str | None = None
+    cors_origins: str = ""  # comma-separated origins allowed cross-origin; empty: none
     log_level: str = "WARNING"
 
     @classmethod
@@ -72,6 +81,11 @@ class Settings:
         clean = {k: _coerce(k, v) for k, v in overrides.items() if v is not None}
         return replace(settings, **clean) if clean else settings
 
+    def __repr__(self) -> str:
+        """Every field, secrets (``SECRET_FIELDS``) masked, so logging a Settings leaks nothing."""
+        shown = (f"{f.name}={_shown(f.name, getattr(self, f.name))}" for f in fields(self))
+        return f"Settings({', '.join(shown)})"
+
     @property
     def catalog_path(self) -> Path:
         return self.home / "catalog.sqlite3"
@@ -79,6 +93,14 @@ class Settings:
     @property
     def vectors_path(self) -> Path:
         return self.home / "vectors.faiss"
+
+
+SECRET_FIELDS = frozenset({"api_token", "llm_api_key"})
+
+
+def _shown(name: str, value: object) -> str:
+    """``repr(value)``; a set secret as ``'***'``."""
+    return "'***'" if name in SECRET_FIELDS and value else repr(value)
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -89,6 +111,8 @@ def _coerce(name: str, value: Any) -> Any:
 
 _TYPES = {f.name: str(f.type) for f in fields(Settings)}
 _ENUMS: dict[str, type[StrEnum]] = {"encoder": EncoderBackend, "precision": Precision}
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 _NUMBERS: dict[str, tuple[type, str]] = {"int": (int, "an integer"), "float": (float, "a number")}
 
 
@@ -102,6 +126,10 @@ def _parse(name: str, raw: str) -> Any:
         except ValueError:
             choices = ", ".join(e.value for e in enum)
             raise ValueError(f"NEWSRAG_{name.upper()}={raw!r}: expected one of {choices}") from None
+    if _TYPES[name] == "bool":
+        if raw.strip().lower() in _TRUE | _FALSE:
+            return raw.strip().lower() in _TRUE
+        raise ValueError(f"NEWSRAG_{name.upper()}={raw!r}: expected true or false")
     if _TYPES[name] in _NUMBERS:
         kind, label = _NUMBERS[_TYPES[name]]
         try:

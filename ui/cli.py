@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("ingest", "Index files or folders (.txt .md .html .json .jsonl).")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="chunk and embed in N local processes, merged by one writer "
+        "(env NEWSRAG_WORKERS, default 1: one process, encoder on a thread)",
+    )
 
     p = add("search", "Search the index; prints ranked passages with citation keys.")
     p.add_argument("query", metavar="QUERY")
@@ -116,8 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overlap-tokens", type=int, help="overlap between chunks in tokens")
 
     p = add("serve", "Serve the web UI and JSON API.")
-    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    p.add_argument(
+        "--host",
+        help="address to bind (default 127.0.0.1); a non-loopback address needs "
+        "NEWSRAG_API_TOKEN or --insecure",
+    )
     p.add_argument("--port", type=int, help="port (default 7860)")
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow a non-loopback --host without an API token (read-only to the network)",
+    )
     return parser
 
 
@@ -134,6 +150,16 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="with --as-of: never anything newer")
 
 
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {raw!r}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -144,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=getattr(args, "port", None),
             chunk_tokens=getattr(args, "chunk_tokens", None),
             overlap_tokens=getattr(args, "overlap_tokens", None),
+            workers=getattr(args, "workers", None),
         )
     except ValueError as exc:
         return _fail(exc)

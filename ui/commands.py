@@ -12,9 +12,9 @@ from ui.cli import emit
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from index import NewsIndex, ingest_paths
+    from index import Embedder, NewsIndex, ingest_paths
 
-    index = NewsIndex.open(settings, create=True)
+    index = NewsIndex.open(settings, embedder=Embedder.from_settings(settings), create=True)
     try:
         with _progress(not args.no_progress, "ingest") as hook:
             summary = ingest_paths(index, args.paths, on_progress=hook)
@@ -164,7 +164,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from ui.server import serve
 
-    serve(settings)
+    serve(settings, insecure=args.insecure)
     return 0
 
 

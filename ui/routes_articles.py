@@ -12,7 +12,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.types import Message
 
 from assistant import SearchFilters
 from assistant.citation_lookup import UnknownArticle
@@ -95,7 +97,10 @@ def router() -> APIRouter:
         "",
         response_model=IngestOut,
         openapi_extra=UPLOAD_BODY,
-        responses={**WRITE_ERRORS, 413: {"model": ErrorOut, "description": "too large"}},
+        responses={
+            **WRITE_ERRORS,
+            413: {"model": ErrorOut, "description": "a file or body too large, too many files"},
+        },
     )
     async def add_articles(request: Request) -> dict[str, Any]:
         """Ingest a JSON article (or a list), or uploaded files (.txt .md .html .json .jsonl)."""
@@ -107,7 +112,9 @@ def router() -> APIRouter:
             if kind == "application/json":
                 staged = [uploads.stage_json(folder, await _json_articles(request, limit), limit)]
             elif kind == "multipart/form-data":
-                staged = await _staged_files(request, folder, limit)
+                staged = await _staged_files(
+                    request, folder, limit, services.settings.max_upload_files
+                )
             else:
                 raise ApiError(
                     415, "unsupported_media_type", "send application/json or multipart/form-data"
@@ -150,19 +157,47 @@ async def _json_articles(request: Request, limit: int) -> list[dict[str, Any]]:
     return [a.model_dump(exclude_none=True) for a in items]
 
 
-async def _staged_files(request: Request, folder: Any, limit: int) -> list[uploads.Staged]:
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > uploads.MAX_FILES * limit + 1_000_000:
-        raise uploads.too_large("request body", uploads.MAX_FILES * limit)
-    form = await request.form(max_files=uploads.MAX_FILES)
-    files = [v for _, v in form.multi_items() if isinstance(v, UploadFile)]
-    if not files:
-        raise ApiError(400, "no_files", "no file in the multipart form (use the field 'file')")
-    uploads.check_count(len(files))
-    staged = []
-    for number, f in enumerate(files, start=1):
-        staged.append(
-            await run_in_threadpool(uploads.stage_stream, folder, number, f.filename, f.file, limit)
-        )
-    await form.close()
-    return staged
+async def _staged_files(
+    request: Request, folder: Any, limit: int, max_files: int
+) -> list[uploads.Staged]:
+    form = await _form(request, uploads.max_form_bytes(max_files, limit), max_files)
+    try:
+        files = [v for _, v in form.multi_items() if isinstance(v, UploadFile)]
+        if not files:
+            raise ApiError(400, "no_files", "no file in the multipart form (use the field 'file')")
+        uploads.check_count(len(files), max_files)
+        return [
+            await run_in_threadpool(uploads.stage_stream, folder, n, f.filename, f.file, limit)
+            for n, f in enumerate(files, start=1)
+        ]
+    finally:
+        await form.close()
+
+
+async def _form(request: Request, max_bytes: int, max_files: int) -> FormData:
+    """The multipart form, read no further than ``max_bytes`` (declared or streamed: 413) and
+    ``max_files`` files (413); any other malformed form is 400 ``bad_form``."""
+    if int(request.headers.get("content-length") or 0) > max_bytes:
+        raise uploads.form_too_large(max_bytes)
+    capped = Request(request.scope, _capped_receive(request, max_bytes))
+    try:
+        return await capped.form(max_files=max_files)
+    except HTTPException as exc:  # starlette's MultiPartException, as a 400
+        if "too many files" in str(exc.detail).lower():
+            raise uploads.too_many_files(max_files) from None
+        raise ApiError(400, "bad_form", str(exc.detail)) from None
+
+
+def _capped_receive(request: Request, max_bytes: int) -> Any:
+    """``request.receive`` that stops with 413 once the body passes ``max_bytes``."""
+    seen = 0
+
+    async def receive() -> Message:
+        nonlocal seen
+        message = await request.receive()
+        seen += len(message.get("body", b""))
+        if seen > max_bytes:
+            raise uploads.form_too_large(max_bytes)
+        return message
+
+    return receive

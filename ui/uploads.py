@@ -2,8 +2,11 @@
 
 Each request gets a fresh private temporary directory; a file is written there under a generated
 name (``upload-N`` plus its extension, when that extension is one the loaders read), never under
-the client's path or name. Sizes are counted while copying, so an oversized upload stops at
-``max_file_bytes`` + 1 bytes.
+the client's path or name. The client's name, cut to its last component and printable characters
+(``display_name``: no directories, no ``..`` path, no NUL), is only recorded beside the file
+(``index.loaders.ids.record_upload_name``): articles without an own id or URL take their id from
+it, so uploading ``notes.txt`` again updates the same article. Sizes are counted while copying,
+so an oversized upload stops at ``max_file_bytes`` + 1 bytes.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from index.loaders import SUPPORTED_EXTENSIONS
+from index.loaders.ids import record_upload_name
 from ui.errors import ApiError
 
 CHUNK = 1 << 16
-MAX_FILES = 100
+FORM_OVERHEAD = 1 << 20  # multipart headers and boundaries allowed on top of the files
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,11 @@ def staging() -> Iterator[Path]:
 
 
 def display_name(client_name: str | None) -> str:
-    """The last component of the client's name, printable characters only (for messages)."""
-    base = re.split(r"[\\/]", client_name or "")[-1]
-    clean = "".join(ch for ch in base if ch.isprintable())[:120]
-    return clean or "upload"
+    """The last component of the client's name, printable characters only (for messages and
+    the article id of what it holds); ``upload`` when nothing is left."""
+    printable = "".join(ch for ch in client_name or "" if ch.isprintable())
+    base = re.split(r"[\\/]", printable)[-1].strip()[:120]
+    return base if base not in ("", ".", "..") else "upload"
 
 
 def extension(client_name: str | None) -> str:
@@ -73,6 +78,7 @@ def stage_stream(
             if written > limit:
                 raise too_large(name, limit)
             out.write(block)
+    record_upload_name(target, name)
     return Staged(target, name)
 
 
@@ -91,9 +97,31 @@ def too_large(name: str, limit: int) -> ApiError:
     )
 
 
-def check_count(count: int) -> None:
-    if count > MAX_FILES:
-        raise ApiError(400, "too_many_files", f"at most {MAX_FILES} files per request")
+def too_many_files(limit: int) -> ApiError:
+    return ApiError(
+        413,
+        "too_many_files",
+        f"at most {limit} files per request (NEWSRAG_MAX_UPLOAD_FILES)",
+    )
+
+
+def check_count(count: int, limit: int) -> None:
+    if count > limit:
+        raise too_many_files(limit)
+
+
+def max_form_bytes(files: int, file_bytes: int) -> int:
+    """The largest multipart body worth reading: every file at its limit, plus the framing."""
+    return files * file_bytes + FORM_OVERHEAD
+
+
+def form_too_large(max_bytes: int) -> ApiError:
+    return ApiError(
+        413,
+        "too_large",
+        f"request body: larger than {max_bytes} bytes (NEWSRAG_MAX_UPLOAD_FILES files of "
+        "NEWSRAG_MAX_FILE_BYTES each, plus the form's framing)",
+    )
 
 
 def readable_problems(problems: list[str], staged: list[Staged]) -> list[str]:

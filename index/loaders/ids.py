@@ -1,4 +1,10 @@
-"""Article id rules and URL helpers."""
+"""Article id rules and URL helpers.
+
+Without an own id or URL, an article's id hashes its file's resolved path. A file staged for an
+upload lives at a throwaway temporary path, so the uploader records the client's file name next
+to it (``record_upload_name``) and the id hashes ``upload:<name>`` instead: re-uploading a file
+under the same name updates its article rather than adding a copy.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 HASH_CHARS = 16
+UPLOAD_NAME_SUFFIX = ".newsrag-name"
 
 
 def _short_hash(text: str) -> str:
@@ -32,9 +39,29 @@ def url_id(url: str) -> str:
     return "url-" + _short_hash(normalize_url(url))
 
 
+def upload_name_file(path: Path) -> Path:
+    """The hidden sibling that holds a staged upload's client file name."""
+    return path.with_name(f".{path.name}{UPLOAD_NAME_SUFFIX}")
+
+
+def record_upload_name(path: Path, name: str) -> None:
+    """Make ``path``'s articles take their ids from ``name`` (a clean base name, no path)."""
+    upload_name_file(path).write_text(name, encoding="utf-8")
+
+
+def _identity(path: Path) -> str:
+    """``upload:<client name>`` for a staged upload, else the resolved path."""
+    try:
+        name = upload_name_file(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return str(path.resolve())
+    return f"upload:{name}"
+
+
 def path_id(path: Path, index: int | None = None) -> str:
-    """``doc-`` hash of the resolved path (``path#index`` for one of several articles)."""
-    key = str(path.resolve())
+    """``doc-`` hash of the resolved path, or of a staged upload's client name (``#index``
+    appended for one of several articles)."""
+    key = _identity(path)
     if index is not None:
         key = f"{key}#{index}"
     return "doc-" + _short_hash(key)

@@ -12,6 +12,7 @@ from index.loaders.fields import ALIASES, record_to_article
 from index.records import Article, IngestStatus, LoadProblem
 
 WRAPPER_KEYS = ("articles", "items", "data")
+TOO_DEEP = "invalid JSON: nested too deeply"
 
 
 def parse_json(text: str, path: Path, where: str) -> Iterator[Article | LoadProblem]:
@@ -19,6 +20,9 @@ def parse_json(text: str, path: Path, where: str) -> Iterator[Article | LoadProb
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         yield LoadProblem(where, f"invalid JSON: {exc}")
+        return
+    except RecursionError:
+        yield LoadProblem(where, TOO_DEEP)
         return
     elements = _article_list(document)
     if elements is None:
@@ -40,6 +44,9 @@ def parse_jsonl(text: str, path: Path, where: str) -> Iterator[Article | LoadPro
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield LoadProblem(origin.where, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            yield LoadProblem(origin.where, TOO_DEEP)
             continue
         yield _one(record, origin)
 
