@@ -12,13 +12,14 @@ from assistant.citation_lookup import DEFAULT_CONTEXT, lookup_citation
 from ui import payloads
 from ui.api_models import AnswerOut, AskIn, ErrorOut, ResolvedCitationOut, SearchOut
 from ui.cite_keys import checked_key
+from ui.errors import ApiError
 from ui.highlight import snippet
-from ui.services import Services
+from ui.services import AskBusy, AskRequest, Services
 from ui.streaming import answer_events, sse
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "bad query, filter or citation key"},
-    503: {"model": ErrorOut, "description": "no index yet"},
+    503: {"model": ErrorOut, "description": "no index yet; for asks also: too many waiting"},
 }
 SSE_DOC: dict[int | str, dict[str, Any]] = {
     200: {
@@ -36,6 +37,27 @@ def _services(request: Request) -> Services:
 
 def split_sources(values: list[str]) -> list[str]:
     return [s.strip() for v in values for s in v.split(",") if s.strip()]
+
+
+def ask_request(body: AskIn) -> AskRequest:
+    f = body.filters
+    filters = SearchFilters.build(
+        f.sources if f else (),
+        f.since if f else None,
+        f.until if f else None,
+        body.as_of,
+        f.strict if f else False,
+    )
+    history = [t.model_dump() for t in body.history]
+    return AskRequest(body.question, history, filters, body.as_of, body.k, body.engine)
+
+
+async def answer_on_pool(services: Services, request: AskRequest) -> Any:
+    """The answer, computed on the bounded ask pool (503 ``busy`` when its queue is too long)."""
+    try:
+        return await services.ask_async(request)
+    except AskBusy as exc:
+        raise ApiError(503, "busy", str(exc)) from None
 
 
 def search_payload(query: str, hits: list[Any], mode: str) -> dict[str, Any]:
@@ -67,19 +89,12 @@ def router() -> APIRouter:
         return search_payload(q, hits, mode.value)
 
     @r.post("/ask", response_model=AnswerOut, tags=["answers"], responses=SSE_DOC)
-    def ask(request: Request, body: AskIn) -> Any:
-        """An answer with [n] markers and verified citations, as ``newsrag ask --json``."""
-        f = body.filters
-        filters = SearchFilters.build(
-            f.sources if f else (),
-            f.since if f else None,
-            f.until if f else None,
-            body.as_of,
-            f.strict if f else False,
-        )
-        history = [t.model_dump() for t in body.history]
-        with _services(request).reading() as a:
-            answer = a.ask(body.question, history, filters, body.as_of, body.k, body.engine)
+    async def ask(request: Request, body: AskIn) -> Any:
+        """An answer with [n] markers and verified citations, as ``newsrag ask --json``.
+
+        Answers run on a pool of ``NEWSRAG_ASK_CONCURRENCY`` workers, never in the request
+        threadpool, so waiting asks hold no thread a search needs."""
+        answer = await answer_on_pool(_services(request), ask_request(body))
         if body.stream or "text/event-stream" in request.headers.get("accept", ""):
             return StreamingResponse(
                 sse(answer_events(answer)),

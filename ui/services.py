@@ -1,42 +1,185 @@
-"""What the HTTP API and the chat share: one ``Assistant`` over the index, and the write path.
+"""What the HTTP API and the chat share: readers over the index, the ask pool, the write path.
 
-Reads go through the one ``Assistant`` (its index reloads its FAISS cache whenever the catalog's
-generation moves, so articles another process ingests show up without a restart). Its SQLite
-connection is shared, so reads are serialised by a lock. Writes (ingest, delete) open their own
-``NewsIndex`` under the index's write lock, so they never hold a transaction on the reader's
-connection.
+Reads (search, citation lookup, library) check out one of ``READERS`` assistants, each with its
+own SQLite connection, so up to that many run at once (a connection is never shared between
+threads); a thread that already holds one gets the same one back. Every index reloads its FAISS
+cache when the catalog's generation moves (articles another process ingests show up without a
+restart); ``SharedVectors`` hands all of them one copy, so memory does not grow with readers.
+
+Asks (``Services.ask``, ``ask_async``) do not take a reader: they run on the ``AskPool``,
+``Settings.ask_concurrency`` worker threads with their own assistants. So searches never queue
+behind an ask, at most that many asks compete for the cores, and an ask that would wait too long
+is refused with ``AskBusy`` (HTTP 503 + Retry-After) rather than left to time out.
+
+Writes (ingest, delete) open their own ``NewsIndex`` under the index's write lock, so they never
+hold a transaction on a reader's connection.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant import Assistant, SearchFilters
+from assistant.answers import Answer
 from index import IngestSummary, NewsIndex, Settings
+from index.ann import VectorIndex
 from ui import library
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[IngestSummary], None]
+T = TypeVar("T")
+
+READERS = max(2, os.cpu_count() or 1)  # searches and lookups served at once
+ASK_WAITING_PER_SLOT = 32  # asks queued per slot before new ones are refused at once
+ASK_MAX_WAIT_S = 25.0  # an ask that waited longer for a slot is refused (before 30 s timeouts)
+RETRY_AFTER_S = 5  # what ui.errors sends with every 503
+
+
+class AskBusy(RuntimeError):
+    """Too many asks queued, or this one waited too long for a slot; retry later."""
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    question: str
+    history: Sequence[dict[str, Any]] = ()
+    filters: SearchFilters | None = None
+    as_of: str | None = None
+    k: int = 6
+    engine: str | None = None
+
+
+class AskPool:
+    """At most ``slots`` jobs at once, on worker threads that each keep their own ``Assistant``.
+
+    Up to ``max_waiting`` more wait in order; beyond that ``submit`` raises ``AskBusy`` at once,
+    and a job that waited longer than ``max_wait_s`` raises it when its turn comes (so a client
+    hears 503 + Retry-After instead of timing out).
+    """
+
+    def __init__(
+        self,
+        slots: int,
+        make_assistant: Callable[[], Assistant],
+        max_waiting: int,
+        max_wait_s: float = ASK_MAX_WAIT_S,
+    ) -> None:
+        self.slots = max(1, slots)
+        self.max_waiting = max_waiting
+        self.max_wait_s = max_wait_s
+        self.peak_running = 0  # the most jobs seen running at once
+        self._make_assistant = make_assistant
+        self._pending = 0  # queued or running
+        self._running = 0
+        self._count_lock = threading.Lock()
+        self._local = threading.local()
+        self._executor = ThreadPoolExecutor(self.slots, thread_name_prefix="newsrag-ask")
+
+    @property
+    def pending(self) -> int:
+        """Jobs queued or running."""
+        return self._pending
+
+    def submit(self, job: Callable[[Assistant], T]) -> Future[T]:
+        with self._count_lock:
+            if self._pending >= self.slots + self.max_waiting:
+                raise AskBusy(
+                    f"{self._pending} questions are being answered or waiting "
+                    f"({self.slots} at a time); retry in {RETRY_AFTER_S} s"
+                )
+            self._pending += 1
+        future = self._executor.submit(self._run, job, time.monotonic())
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _: Future[Any]) -> None:
+        with self._count_lock:
+            self._pending -= 1
+
+    def _run(self, job: Callable[[Assistant], T], queued_at: float) -> T:
+        waited = time.monotonic() - queued_at
+        if waited > self.max_wait_s:
+            raise AskBusy(
+                f"the question waited {waited:.0f} s for one of {self.slots} answer slots; "
+                f"retry in {RETRY_AFTER_S} s"
+            )
+        with self._count_lock:
+            self._running += 1
+            self.peak_running = max(self.peak_running, self._running)
+        try:
+            return job(self._assistant())
+        finally:
+            with self._count_lock:
+                self._running -= 1
+
+    def _assistant(self) -> Assistant:
+        assistant: Assistant | None = getattr(self._local, "assistant", None)
+        if assistant is None:
+            assistant = self._local.assistant = self._make_assistant()
+        return assistant
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class SharedVectors:
+    """One FAISS cache in memory for every index of the process, of the current generation.
+
+    Only memory is at stake: an index whose catalog moves on after ``attach`` still notices
+    and reloads on its own (``NewsIndex.vectors``), so a read never sees a stale cache."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._current: VectorIndex | None = None
+
+    def attach(self, index: NewsIndex) -> None:
+        generation = index.catalog.generation
+        with self._lock:
+            current = self._current
+            if current is None or current.generation != generation:
+                current = self._current = index.vectors  # loads (once) if the index has none
+        index.adopt_vectors(current, save=False)
 
 
 class Services:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, readers: int = READERS) -> None:
         self.settings = settings
-        self.assistant = Assistant(settings)
-        self._read_lock = threading.RLock()
+        self.vectors = SharedVectors()
+        self._readers: queue.LifoQueue[Assistant] = queue.LifoQueue()
+        for _ in range(max(1, readers)):
+            self._readers.put(Assistant(settings))
+        self._held = threading.local()
         self._write_lock = threading.Lock()
+        slots = max(1, settings.ask_concurrency)
+        self.ask_pool = AskPool(slots, self._ask_assistant, ASK_WAITING_PER_SLOT * slots)
 
     @contextmanager
     def reading(self) -> Iterator[Assistant]:
-        """The assistant, for one read (search, ask, lookup) at a time."""
-        with self._read_lock:
-            yield self.assistant
+        """An assistant of its own for one read (search, lookup); waits while all are busy."""
+        held: Assistant | None = getattr(self._held, "reader", None)
+        if held is not None:  # a nested read in the same thread
+            yield held
+            return
+        reader = self._readers.get()
+        self._held.reader = reader
+        try:
+            self.vectors.attach(reader.index)
+            yield reader
+        finally:
+            self._held.reader = None
+            self._readers.put(reader)
 
     def warm_up(self) -> None:
         """Load the embedding model in the background, so the first question does not wait
@@ -85,6 +228,33 @@ class Services:
     def article(self, article_id: str) -> dict[str, Any]:
         with self.reading() as a:
             return library.article(a.index, article_id)
+
+    # -- asks ---------------------------------------------------------------------------------
+    def submit_ask(self, request: AskRequest) -> Future[Answer]:
+        """Queue an ask on the pool (``AskBusy`` when the queue is full)."""
+        queued_at = time.perf_counter()
+        return self.ask_pool.submit(lambda a: self._answer(a, request, queued_at))
+
+    def ask(self, request: AskRequest) -> Answer:
+        """Answer on the pool, blocking the calling thread until done."""
+        return self.submit_ask(request).result()
+
+    async def ask_async(self, request: AskRequest) -> Answer:
+        """Answer on the pool without holding an event-loop or threadpool thread while waiting.
+
+        A cancelled caller (client gone) cancels the ask if it has not started yet."""
+        return await asyncio.wrap_future(self.submit_ask(request))
+
+    def _answer(self, assistant: Assistant, r: AskRequest, queued_at: float) -> Answer:
+        queue_ms = (time.perf_counter() - queued_at) * 1000
+        self.vectors.attach(assistant.index)
+        answer = assistant.ask(r.question, r.history, r.filters, r.as_of, r.k, r.engine)
+        answer.timings = {"queue_ms": queue_ms, **answer.timings}
+        return answer
+
+    def _ask_assistant(self) -> Assistant:
+        """A pool worker's own assistant (own SQLite connection; models and vectors shared)."""
+        return Assistant(self.settings)
 
     # -- writes -------------------------------------------------------------------------------
     def ingest(
