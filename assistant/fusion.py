@@ -21,12 +21,35 @@ def reciprocal_rank_fusion(
 def recency(published_at: str | None, as_of: str, half_life_days: float) -> float:
     """1.0 for an article of the as-of day, halving every ``half_life_days`` before it; 0.0 for
     undated articles and articles published after the as-of date."""
-    if not published_at:
-        return 0.0
-    try:
-        age = (date.fromisoformat(as_of) - date.fromisoformat(published_at[:10])).days
-    except ValueError:
-        return 0.0
-    if age < 0:
+    age = days_before(published_at, as_of)
+    if age is None or age < 0:
         return 0.0
     return float(0.5 ** (age / half_life_days))
+
+
+def days_before(published_at: str | None, as_of: str) -> int | None:
+    """Whole days from publication to the as-of date (negative: published after it)."""
+    if not published_at:
+        return None
+    try:
+        return (date.fromisoformat(as_of) - date.fromisoformat(published_at[:10])).days
+    except ValueError:
+        return None
+
+
+def recent_only(
+    items: Sequence[tuple[int, float]],
+    published: Mapping[int, str | None],
+    as_of: str,
+    days: int,
+    limit: int,
+) -> list[tuple[int, float]]:
+    """The items published in the ``days`` days up to ``as_of``, in their original order."""
+    kept = []
+    for item in items:
+        age = days_before(published.get(item[0]), as_of)
+        if age is not None and 0 <= age <= days:
+            kept.append(item)
+            if len(kept) == limit:
+                break
+    return kept

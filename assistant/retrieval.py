@@ -5,6 +5,7 @@ collapse. ``Retriever.search`` is the one entry point every interface uses."""
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -12,7 +13,7 @@ import numpy as np
 
 from assistant.diversity import diversify
 from assistant.filters import SearchFilters
-from assistant.fusion import recency, reciprocal_rank_fusion
+from assistant.fusion import recency, recent_only, reciprocal_rank_fusion
 from assistant.keyword import keyword_search
 from index import SearchHit, Settings
 from index.store import NewsIndex
@@ -29,31 +30,39 @@ class QueryError(ValueError):
 
 
 MAX_QUERY_CHARS = 10_000
+_KEYWORD_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsrag-keyword")
 
 
 @dataclass(frozen=True)
 class RetrievalOptions:
     """Knobs of one search; defaults come from ``Settings``."""
 
-    candidates: int = 50
+    candidates: int = 50  # each ranked list fused is cut to this length
+    pool: int = 200  # each backend returns this many; the as-of recent lists are drawn from it
     rrf_k: int = 60
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     per_article: int = 2
     time_weight: float = 1.0
     time_half_life_days: float = 7.0
+    recent_days: int = 7
+    recent_weight: float = 1.0
     collapse_duplicates: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetrievalOptions:
         return cls(
-            settings.candidates,
-            settings.rrf_k,
-            settings.dense_weight,
-            settings.keyword_weight,
-            settings.per_article,
-            settings.time_weight,
-            settings.time_half_life_days,
+            candidates=settings.candidates,
+            pool=max(settings.candidates, settings.candidate_pool),
+            rrf_k=settings.rrf_k,
+            dense_weight=settings.dense_weight,
+            keyword_weight=settings.keyword_weight,
+            per_article=settings.per_article,
+            time_weight=settings.time_weight,
+            time_half_life_days=settings.time_half_life_days,
+            recent_days=settings.recent_days,
+            recent_weight=settings.recent_weight,
+            collapse_duplicates=settings.dedup,
         )
 
 
@@ -61,6 +70,15 @@ class RetrievalOptions:
 class SearchResult:
     hits: list[SearchHit]
     timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A fused candidate before its passage is read."""
+
+    chunk_id: int
+    score: float
+    scores: dict[str, float]
 
 
 class Retriever:
@@ -89,16 +107,15 @@ class Retriever:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         ranked: dict[str, list[tuple[int, float]]] = {}
+        keyword = None
+        if mode in (SearchMode.HYBRID, SearchMode.KEYWORD):  # SQLite runs beside the encoder
+            keyword = _KEYWORD_THREADS.submit(self._keyword, query, filters, timings)
         if mode in (SearchMode.HYBRID, SearchMode.DENSE):
             ranked["dense"] = self._dense(query, filters, timings)
-        if mode in (SearchMode.HYBRID, SearchMode.KEYWORD):
-            t = time.perf_counter()
-            ranked["keyword"] = keyword_search(
-                self.index.catalog.conn, query, self.options.candidates, filters
-            )
-            timings["keyword_ms"] = _ms(t)
+        if keyword is not None:
+            ranked["keyword"] = keyword.result()
         t = time.perf_counter()
-        hits = self._fuse(ranked, filters, k)
+        hits = self._materialize(self._fuse(ranked, filters), k)
         timings["fuse_ms"] = _ms(t)
         timings["total_ms"] = _ms(started)
         return SearchResult(hits, timings)
@@ -111,8 +128,16 @@ class Retriever:
         timings["encode_ms"] = _ms(t)
         t = time.perf_counter()
         allowed = self._allowed_ids(filters) if filters.active else None
-        found = self.index.dense(vector, self.options.candidates, allowed)
+        found = self.index.dense(vector, self.options.pool, allowed)
         timings["dense_ms"] = _ms(t)
+        return found
+
+    def _keyword(
+        self, query: str, filters: SearchFilters, timings: dict[str, float]
+    ) -> list[tuple[int, float]]:
+        t = time.perf_counter()
+        found = keyword_search(self.index.catalog.conn, query, self.options.pool, filters)
+        timings["keyword_ms"] = _ms(t)
         return found
 
     def _allowed_ids(self, filters: SearchFilters) -> np.ndarray:
@@ -124,28 +149,59 @@ class Retriever:
         return np.asarray([r[0] for r in rows], dtype=np.int64)
 
     def _fuse(
-        self, ranked: dict[str, list[tuple[int, float]]], filters: SearchFilters, k: int
-    ) -> list[SearchHit]:
+        self, ranked: dict[str, list[tuple[int, float]]], filters: SearchFilters
+    ) -> list[Scored]:
+        """RRF over each backend's top ``candidates`` and, with an as-of date, over each backend's
+        candidates published in the ``recent_days`` before it; plus the recency prior."""
         opts = self.options
+        lists = {name: items[: opts.candidates] for name, items in ranked.items()}
         weights = {"dense": opts.dense_weight, "keyword": opts.keyword_weight}
-        fused = reciprocal_rank_fusion(ranked, weights, opts.rrf_k)
-        passages = self.index.catalog.passages(list(fused))
-        raw = {name: dict(items) for name, items in ranked.items()}
+        as_of = filters.as_of
+        dates: dict[int, str | None] = {}
+        if as_of and (opts.recent_weight or opts.time_weight):
+            dates = self.index.catalog.published_dates(
+                list({cid for items in ranked.values() for cid, _ in items})
+            )
+        if as_of and opts.recent_weight:
+            for name, items in ranked.items():
+                recent = recent_only(items, dates, as_of, opts.recent_days, opts.candidates)
+                lists[f"{name}_recent"] = recent
+                weights[f"{name}_recent"] = weights[name] * opts.recent_weight
+        fused = reciprocal_rank_fusion(lists, weights, opts.rrf_k)
+        raw = {name: dict(items[: opts.candidates]) for name, items in ranked.items()}
         unit = 1.0 / (opts.rrf_k + 1)  # what rank 1 of one list is worth
-        hits: list[SearchHit] = []
+        out: list[Scored] = []
         for chunk_id, score in fused.items():
-            if chunk_id not in passages:  # deleted since the vector cache was read
-                continue
-            article, start, end, text = passages[chunk_id]
             scores = {name: values[chunk_id] for name, values in raw.items() if chunk_id in values}
             scores["fused"] = score
-            if filters.as_of and opts.time_weight:
-                prior = recency(article.published_at, filters.as_of, opts.time_half_life_days)
+            if as_of and opts.time_weight:
+                prior = recency(dates.get(chunk_id), as_of, opts.time_half_life_days)
                 scores["time"] = prior
                 score += opts.time_weight * unit * prior
-            hits.append(SearchHit(0, chunk_id, article, start, end, text, score, scores))
-        hits.sort(key=lambda h: (-h.score, h.chunk_id))
-        hits = diversify(hits, opts.per_article, opts.collapse_duplicates)[:k]
+            out.append(Scored(chunk_id, score, scores))
+        out.sort(key=lambda c: (-c.score, c.chunk_id))
+        return out
+
+    def _materialize(self, scored: list[Scored], k: int) -> list[SearchHit]:
+        """Read passages best first, only as many as the diversity rules need for ``k`` hits."""
+        opts = self.options
+        step = max(4 * k, 40)
+        candidates: list[SearchHit] = []
+        hits: list[SearchHit] = []
+        for begin in range(0, len(scored), step):
+            batch = scored[begin : begin + step]
+            passages = self.index.catalog.passages([c.chunk_id for c in batch])
+            for c in batch:
+                if c.chunk_id not in passages:  # deleted since the vector cache was read
+                    continue
+                article, start, end, text = passages[c.chunk_id]
+                candidates.append(
+                    SearchHit(0, c.chunk_id, article, start, end, text, c.score, c.scores)
+                )
+            hits = diversify(candidates, opts.per_article, opts.collapse_duplicates)
+            if len(hits) >= k:
+                break
+        hits = hits[:k]
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
         return hits
