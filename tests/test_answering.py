@@ -112,3 +112,21 @@ def test_streaming_yields_text_then_citations(sample_assistant: Assistant) -> No
     *text, citations = pieces
     assert "".join(str(p) for p in text).strip().endswith("[1]")
     assert isinstance(citations, list) and citations[0].n == 1
+
+
+def test_questions_in_articles_never_answer() -> None:
+    from assistant.extractive import _asks
+
+    assert _asks("Which iconic landmark is riddled with rust?")
+    assert _asks("“Who said that?”")
+    assert not _asks("The Eiffel Tower is riddled with rust, a report says.")
+
+
+def test_which_questions_favour_sentences_with_new_names_or_numbers() -> None:
+    from assistant.extractive import _content_words, _has_kind, _question_kind
+
+    question = "Which wildly popular show was renewed for a new season?"
+    assert _question_kind(question) == "entity"
+    words = _content_words(question)
+    assert _has_kind("entity", "Netflix renewed Squid Game on Sunday.", words) == 1.0
+    assert _has_kind("entity", "the popular show was renewed for a new season.", words) == 0.0
