@@ -15,6 +15,7 @@ from assistant.diversity import diversify
 from assistant.filters import SearchFilters
 from assistant.fusion import recency, recent_only, reciprocal_rank_fusion
 from assistant.keyword import keyword_search
+from assistant.rerank import Reranker, make_reranker, rerank
 from index import SearchHit, Settings
 from index.store import NewsIndex
 
@@ -48,6 +49,8 @@ class RetrievalOptions:
     recent_days: int = 7
     recent_weight: float = 1.0
     collapse_duplicates: bool = True
+    rerank_depth: int = 25  # hits the reranker (if any) reorders before the cut to k
+    rerank_weight: float = 1.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetrievalOptions:
@@ -63,6 +66,8 @@ class RetrievalOptions:
             recent_days=settings.recent_days,
             recent_weight=settings.recent_weight,
             collapse_duplicates=settings.dedup,
+            rerank_depth=settings.rerank_depth,
+            rerank_weight=settings.rerank_weight,
         )
 
 
@@ -82,9 +87,24 @@ class Scored:
 
 
 class Retriever:
-    def __init__(self, index: NewsIndex, options: RetrievalOptions | None = None) -> None:
+    def __init__(
+        self,
+        index: NewsIndex,
+        options: RetrievalOptions | None = None,
+        reranker: Reranker | None = None,
+    ) -> None:
+        """``reranker`` overrides ``NEWSRAG_RERANK`` (which is read on first use)."""
         self.index = index
         self.options = options or RetrievalOptions.from_settings(index.settings)
+        self._reranker = reranker
+        self._configured = reranker is not None
+
+    @property
+    def reranker(self) -> Reranker | None:
+        if not self._configured:
+            self._reranker = make_reranker(self.index.settings.rerank, self.index.embedder)
+            self._configured = True
+        return self._reranker
 
     def search(
         self,
@@ -115,8 +135,14 @@ class Retriever:
         if keyword is not None:
             ranked["keyword"] = keyword.result()
         t = time.perf_counter()
-        hits = self._materialize(self._fuse(ranked, filters), k)
+        reranker = self.reranker
+        depth = max(k, self.options.rerank_depth) if reranker else k
+        hits = self._materialize(self._fuse(ranked, filters), depth)
         timings["fuse_ms"] = _ms(t)
+        if reranker is not None:
+            t = time.perf_counter()
+            hits = _numbered(rerank(reranker, query, hits, self.options.rerank_weight)[:k])
+            timings["rerank_ms"] = _ms(t)
         timings["total_ms"] = _ms(started)
         return SearchResult(hits, timings)
 
@@ -201,10 +227,13 @@ class Retriever:
             hits = diversify(candidates, opts.per_article, opts.collapse_duplicates)
             if len(hits) >= k:
                 break
-        hits = hits[:k]
-        for rank, hit in enumerate(hits, start=1):
-            hit.rank = rank
-        return hits
+        return _numbered(hits[:k])
+
+
+def _numbered(hits: list[SearchHit]) -> list[SearchHit]:
+    for rank, hit in enumerate(hits, start=1):
+        hit.rank = rank
+    return hits
 
 
 def _clean(query: str, k: int) -> str:

@@ -55,6 +55,9 @@ class Settings:
     recent_days: int = 7  # with as_of: candidates of these days before it are fused as extra lists
     recent_weight: float = 1.0  # weight of those recent lists (0 turns them off)
     dedup: bool = True  # fold near-duplicate passages of other articles into one hit
+    rerank: str = "none"  # none | sentence | cross-encoder:<model dir> (assistant/rerank.py)
+    rerank_depth: int = 25
+    rerank_weight: float = 1.0
     # the optional llm answer engine (assistant/llm_models.py)
     llm_provider: str = "none"  # none | openai (any OpenAI-compatible server) | gguf (local file)
     llm_model: str = ""  # model name for openai; a .gguf path, or "smollm2", for gguf

@@ -246,3 +246,40 @@ def test_eval_on_sample_questions(sample_home: Path, tmp_path: Path) -> None:
     assert hybrid["n_answerable"] == 4 and hybrid["answer_accuracy"] >= 0.75
     assert hybrid["citation_precision"] >= 0.75 and hybrid["abstention_rate"] <= 0.25
     assert len(out.read_text().splitlines()) == 4 * len(SearchMode)
+
+
+def test_sentence_reranker_keeps_contract(news_index: NewsIndex) -> None:
+    from assistant.rerank import SentenceMaxSimReranker
+
+    retriever = Retriever(news_index, reranker=SentenceMaxSimReranker(news_index.embedder))
+    result = retriever.run("How much of the wheat harvest did the drought destroy?", k=3)
+    assert result.hits[0].article.id == "drought"
+    assert [h.rank for h in result.hits] == [1, 2, 3] and "rerank_ms" in result.timings
+    assert all("sentence" in h.scores for h in result.hits)
+
+
+class _ReversedJudge:
+    """A stand-in cross-encoder (none is packaged): prefers later passages."""
+
+    def predict(self, pairs: list[tuple[str, str]]) -> list[float]:
+        return [float(i) for i in range(len(pairs))]
+
+
+def test_rerank_fuses_model_order_with_retrieval_order(news_index: NewsIndex) -> None:
+    from assistant.rerank import CrossEncoderReranker, rerank
+
+    hits = Retriever(news_index).search("harbour bridge", k=4)
+    judge = CrossEncoderReranker(_ReversedJudge())
+    ignored = rerank(judge, "harbour bridge", hits, weight=0.0)
+    assert [h.chunk_id for h in ignored] == [h.chunk_id for h in hits]
+    trusted = rerank(judge, "harbour bridge", hits, weight=100.0)
+    assert [h.chunk_id for h in trusted] == [h.chunk_id for h in reversed(hits)]
+    assert trusted[0].scores["cross-encoder"] == 3.0
+
+
+def test_make_reranker_rejects_unknown_names(news_index: NewsIndex) -> None:
+    from assistant.rerank import make_reranker
+
+    assert make_reranker("none", news_index.embedder) is None
+    with pytest.raises(ValueError, match="NEWSRAG_RERANK"):
+        make_reranker("magic", news_index.embedder)
