@@ -17,7 +17,7 @@ from ui.cite_keys import checked_key
 from ui.filter_controls import build_filters
 from ui.library_tab import build_library_tab, library_view
 from ui.search_tab import build_search_tab
-from ui.services import Services
+from ui.services import AskRequest, Services
 
 CSS = """
 .citation-panel .panel-scroll{max-height:60vh;overflow:auto;position:relative;padding-right:.5em}
@@ -79,8 +79,8 @@ def _api_endpoints(services: Services) -> None:
     ) -> dict[str, Any]:
         """Answer a question; the same object as POST /api/ask."""
         filters = build_filters(sources, since, until, as_of)
-        with services.reading() as a:
-            return payloads.answer(a.ask(question, (), filters, filters.as_of, int(k)))
+        request = AskRequest(question, (), filters, filters.as_of, int(k))
+        return payloads.answer(services.ask(request))  # on the bounded ask pool
 
     def citation(key: str, context: int = DEFAULT_CONTEXT) -> dict[str, Any]:
         """The passage behind a citation key; the same object as GET /api/citations/{key}."""

@@ -15,7 +15,7 @@ from ui.chat_render import PANEL_PLACEHOLDER, answer_markdown, full_answer, md_e
 from ui.citation_panel import citation_panel
 from ui.errors import classify
 from ui.filter_controls import FilterControls, build_filters, filter_controls
-from ui.services import Services
+from ui.services import AskRequest, Services
 from ui.streaming import pieces
 
 log = logging.getLogger(__name__)
@@ -117,8 +117,8 @@ def _respond(
     yield "", thinking, shown, turns
     try:
         filters = build_filters(sources, since, until, as_of)
-        with services.reading() as a:
-            answer = a.ask(question, turns, filters, filters.as_of, int(k or 6))
+        request = AskRequest(question, turns, filters, filters.as_of, int(k or 6))
+        answer = services.ask(request)  # on the bounded ask pool, like POST /api/ask
     except Exception as exc:
         known = classify(exc)
         if known is None:

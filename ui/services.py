@@ -190,9 +190,8 @@ class Services:
         def load() -> None:
             from index import Embedder
 
-            s = self.settings
-            try:  # every Embedder in the process shares the loaded model
-                _ = Embedder(s.model, s.precision, s.batch_size).model
+            try:  # the query encoder (ONNX fp32 unless NEWSRAG_ENCODER=torch): no torch load
+                Embedder.from_settings(self.settings).encode_query("warm up")
             except Exception as exc:  # a bad model name: the first request reports it
                 log.info("warm-up skipped: %s", exc)
 
