@@ -20,17 +20,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.models import ModelSpec, resolve_model
-from index.settings import EncoderBackend, Precision
+from index.settings import EncoderBackend, Precision, Settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from index.onnx_encoder import OnnxEncoder
+    from index.onnx_encoder import EncoderStats, OnnxEncoder
 
 log = logging.getLogger(__name__)
 
 BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")
 PROBE_SPEEDUP = 1.2  # bf16 is kept only when at least this much faster than fp32
+# which ONNX model encodes documents per backend (queries always use the fp32 export)
+DOCUMENT_ONNX = {
+    EncoderBackend.ONNX: "fp32",
+    EncoderBackend.ONNX_INT8: "int8",
+}
 
 
 class Embedder:
@@ -41,15 +46,28 @@ class Embedder:
         batch_size: int = 32,
         backend: EncoderBackend = EncoderBackend.AUTO,
         cache_dir: Path | None = None,
+        threads: int = 0,
     ) -> None:
         self.spec: ModelSpec = resolve_model(model)
         self.requested_precision = precision
         self.batch_size = batch_size
         self.backend = backend
         self.cache_dir = cache_dir or Path("~/.cache/newsrag").expanduser()
+        self.threads = threads or available_cores()  # for document batches; a query uses one
         self._model: SentenceTransformer | None = None
         self.precision: Precision | None = None
         self._lock = _LOCKS.setdefault((str(self.spec.path), precision), threading.RLock())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Embedder:
+        return cls(
+            settings.model,
+            settings.precision,
+            settings.batch_size,
+            settings.encoder,
+            settings.cache_dir,
+            settings.encoder_threads,
+        )
 
     @property
     def name(self) -> str:
@@ -69,22 +87,23 @@ class Embedder:
     @property
     def document_path(self) -> str:
         """How documents are encoded: onnx-int8, onnx-fp32 or torch-<precision>."""
-        if self._onnx_file(documents=True) is not None:
-            return "onnx-int8" if self.backend is EncoderBackend.ONNX_INT8 else "onnx-fp32"
+        kind = self._onnx_file(documents=True)
+        if kind is not None:
+            return f"onnx-{kind}"
         return f"torch-{self.precision.value if self.precision else self.requested_precision}"
 
     def _onnx_file(self, documents: bool) -> str | None:
         if self.backend is EncoderBackend.TORCH or self.spec.name in _ONNX_FAILED:
             return None
         if documents:
-            return {EncoderBackend.ONNX: "fp32", EncoderBackend.ONNX_INT8: "int8"}.get(self.backend)
+            return DOCUMENT_ONNX.get(self.backend)
         return "fp32"
 
     def _onnx(self, documents: bool) -> OnnxEncoder | None:
         kind = self._onnx_file(documents)
         if kind is None:
             return None
-        threads = 1 if not documents else max(1, os.cpu_count() or 1)
+        threads = self.threads if documents else 1
         try:
             return _onnx_encoder(self.spec, self.cache_dir, kind == "int8", threads)
         except Exception as exc:  # any failure: the torch path still works
@@ -110,6 +129,11 @@ class Embedder:
             )
         return np.asarray(vectors, dtype=np.float32)
 
+    def document_stats(self) -> EncoderStats | None:
+        """Token and padding counters of the ONNX document encoder (None on the torch path)."""
+        onnx = self._onnx(documents=True)
+        return onnx.stats if onnx is not None else None
+
     def encode_query(self, text: str) -> np.ndarray:
         onnx = self._onnx(documents=False)
         if onnx is not None:
@@ -120,6 +144,17 @@ class Embedder:
                 [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
             )
         return np.asarray(vector, dtype=np.float32)[0]
+
+    def encode_sentences(self, texts: Sequence[str]) -> np.ndarray:
+        """Short texts scored at question time (answer sentences, reranking): the query encoder
+        in one batch — fp32, so a sentence's vector never depends on what it is batched with
+        (int8's activation scales do), and no torch load in a server that only answers."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        onnx = self._onnx(documents=False)
+        if onnx is not None:
+            return onnx.encode(list(texts), len(texts))
+        return self.encode_documents(texts)
 
 
 @contextmanager
@@ -139,9 +174,17 @@ _ONNX_FAILED: set[str] = set()
 
 @cache
 def _onnx_encoder(spec: ModelSpec, cache_dir: Path, quantized: bool, threads: int) -> OnnxEncoder:
-    from index.onnx_encoder import OnnxEncoder, model_files
+    from index.onnx_encoder import OnnxEncoder, SessionConfig, model_files
 
-    return OnnxEncoder(spec, model_files(spec, cache_dir, quantized), threads)
+    return OnnxEncoder(spec, model_files(spec, cache_dir, quantized), SessionConfig(threads))
+
+
+def available_cores() -> int:
+    """CPUs this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 # One loaded model per (directory, precision) per process, shared by every Embedder.

@@ -1,8 +1,12 @@
 """Ingest: loaders → plan (content hashes) → chunk → embed (reusing known vectors) → write.
 
-Each batch of articles is written in one SQLite transaction, so a crash leaves every article in
-its old or its new state. Unchanged articles cost a hash comparison; chunks whose embedded text
-was seen before reuse the stored vector instead of running the encoder.
+A pipeline with one writer. The calling thread loads, plans and (by default) chunks articles,
+hands full batches to an embed stage and writes finished batches, in input order, each in one
+SQLite transaction, so a crash leaves every article in its old or its new state. The default
+stage encodes on a background thread, so parsing, chunking and writing overlap the encoder;
+``index.sharding.ShardStage`` sends batches to worker processes that chunk and embed them into
+shard files instead. Unchanged articles cost a hash comparison; chunks whose embedded text was
+seen before reuse the stored vector instead of running the encoder.
 """
 
 from __future__ import annotations
@@ -11,18 +15,24 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from index.catalog import from_blobs
+from index.chunking import Chunker
 from index.loaders import iter_articles
 from index.records import Article, Chunk, IngestStatus, LoadProblem, sha256_hex
 from index.store import NewsIndex
 
 log = logging.getLogger(__name__)
+
+NO_TEXT = "no text to index"
 
 
 @dataclass
@@ -48,110 +58,243 @@ class IngestSummary:
 
 
 @dataclass
-class _Planned:
+class Planned:
+    """An article on its way into the catalog, with what writing it will do."""
+
     article: Article
     status: IngestStatus
     copy_of: str | None = None
     chunks: list[Chunk] = field(default_factory=list)
     replaces: bool = False  # an older version's chunks leave the catalog
+    deferred: bool = False  # the embed stage chunks it (worker processes)
+
+
+@dataclass
+class EmbeddedBatch:
+    """A batch back from the embed stage: one vector and embed hash per chunk, in order."""
+
+    planned: list[Planned]
+    vectors: np.ndarray
+    hashes: list[str]
+    embedded: int  # chunks that went through the encoder
+
+
+class PendingBatch(Protocol):
+    def result(self) -> EmbeddedBatch: ...
+
+
+class EmbedStage(Protocol):
+    """Turns planned batches into vectors, possibly elsewhere, while the writer moves on."""
+
+    chunks_articles: bool  # True: the stage chunks articles itself (planning leaves them whole)
+    depth: int  # batches in flight besides the one being written
+
+    def batch_full(self, chunks: int, chars: int) -> bool: ...
+
+    def submit(self, batch: list[Planned]) -> PendingBatch: ...
+
+    def close(self) -> None: ...
+
+
+def embed_texts(chunker: Chunker, batch: Sequence[Planned]) -> list[str]:
+    """The encoder inputs of a batch: title prefix + chunk text, chunk by chunk."""
+    return [chunker.embed_text(p.article.title, c.text) for p in batch for c in p.chunks]
+
+
+def embed_hash(model: str, text: str) -> str:
+    """Identity of an encoder input under a model: equal inputs share one stored vector."""
+    return sha256_hex(model + "\x00" + text)[:32]
+
+
+def vectors_for(hashes: Sequence[str], stored: dict[str, bytes], dim: int) -> np.ndarray:
+    """One row per hash from float16 blobs (the vectors FAISS and SQLite both hold)."""
+    return from_blobs([stored[h] for h in hashes], dim)
+
+
+class _ThreadPending:
+    def __init__(
+        self,
+        batch: list[Planned],
+        hashes: list[str],
+        stored: dict[str, bytes],
+        todo: list[str],
+        future: Future[np.ndarray],
+        dim: int,
+    ) -> None:
+        self.batch, self.hashes, self.stored, self.todo = batch, hashes, stored, todo
+        self.future, self.dim = future, dim
+
+    def result(self) -> EmbeddedBatch:
+        fresh = self.future.result()
+        for h, vector in zip(self.todo, fresh, strict=True):
+            self.stored[h] = vector.astype(np.float16).tobytes()
+        vectors = vectors_for(self.hashes, self.stored, self.dim)
+        return EmbeddedBatch(self.batch, vectors, self.hashes, len(self.todo))
+
+
+class EncoderThread:
+    """The default stage: this process's encoder, on one background thread.
+
+    Stored vectors are looked up on the calling thread (the catalog connection stays on it);
+    only ``encode_documents`` runs on the encoder thread, which releases the GIL inside ONNX
+    Runtime / torch, so the caller parses, chunks and writes meanwhile.
+    """
+
+    chunks_articles = False
+
+    def __init__(self, index: NewsIndex, overlap: bool = True) -> None:
+        self.index = index
+        self.depth = 1 if overlap else 0  # 0: wait for each batch (no overlap; for benchmarks)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="newsrag-encoder")
+
+    def batch_full(self, chunks: int, chars: int) -> bool:
+        return chunks >= self.index.settings.commit_chunks
+
+    def submit(self, batch: list[Planned]) -> PendingBatch:
+        texts = embed_texts(self.index.chunker, batch)
+        model = self.index.embedder.name
+        hashes = [embed_hash(model, t) for t in texts]
+        stored = self.index.catalog.embeddings_by_hash(hashes)
+        todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in stored}
+        future = self._pool.submit(self.index.embedder.encode_documents, list(todo.values()))
+        return _ThreadPending(batch, hashes, stored, list(todo), future, self.index.dim)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 ProgressHook = Callable[[IngestSummary], None]
 
 
 class Ingestor:
-    """Writes articles into an opened, write-locked index."""
+    """Writes articles into an opened, write-locked index (the one writer)."""
 
-    def __init__(self, index: NewsIndex, on_progress: ProgressHook | None = None) -> None:
+    def __init__(
+        self,
+        index: NewsIndex,
+        on_progress: ProgressHook | None = None,
+        stage: EmbedStage | None = None,
+    ) -> None:
         self.index = index
         self.summary = IngestSummary()
         self.on_progress = on_progress
-        self._batch: list[_Planned] = []
-        self._batch_ids: set[str] = set()
-        self._batch_texts: dict[str, str] = {}  # text_hash -> id of a primary in this batch
-        self._pending_chunks = 0
+        self._stage = stage
+        self._open: list[Planned] = []
+        self._open_chunks = 0
+        self._open_chars = 0
+        self._pending: deque[PendingBatch] = deque()
+        self._ids: Counter[str] = Counter()  # articles planned and not yet written
+        self._texts: dict[str, str] = {}  # text_hash -> primary planned and not yet written
+        self._skipped: set[str] = set()  # primaries the stage found nothing to index in
+
+    @property
+    def stage(self) -> EmbedStage:
+        if self._stage is None:
+            self._stage = EncoderThread(self.index)
+        return self._stage
 
     def run(self, items: Iterable[Article | LoadProblem]) -> IngestSummary:
         started = time.perf_counter()
         self._ensure_meta()
         self.vectors = self.index.vectors
-        for item in items:
-            if isinstance(item, LoadProblem):
-                self._problem(item)
-            else:
-                self.add(item)
-        self.flush()
+        try:
+            for item in items:
+                if isinstance(item, LoadProblem):
+                    self._problem(item)
+                else:
+                    self.add(item)
+            self.flush()
+        finally:
+            self.stage.close()
         self.index.adopt_vectors(self.vectors, save=True)
         self.summary.seconds = time.perf_counter() - started
         return self.summary
 
     def add(self, article: Article) -> None:
-        if article.id in self._batch_ids:
+        if article.id in self._ids:  # the same id twice: write the first before planning
             self.flush()
         planned = self._plan(article)
         if planned.status in (IngestStatus.UNCHANGED, IngestStatus.SKIPPED):
             self.summary.count(planned.status)
             self._progress()
             return
-        self._batch.append(planned)
-        self._batch_ids.add(article.id)
-        self._pending_chunks += len(planned.chunks)
-        if self._pending_chunks >= self.index.settings.commit_chunks:
-            self.flush()
+        self._open.append(planned)
+        self._ids[article.id] += 1
+        self._open_chunks += len(planned.chunks)
+        self._open_chars += len(article.text) if planned.deferred else 0
+        if self.stage.batch_full(self._open_chunks, self._open_chars):
+            self._submit()
 
-    def _plan(self, article: Article) -> _Planned:
+    def flush(self) -> None:
+        """Send the open batch and write every batch in flight."""
+        self._submit()
+        while self._pending:
+            self._complete_oldest()
+
+    def _plan(self, article: Article) -> Planned:
         state = self.index.catalog.article_state(article.id)
         if state is not None and state["content_hash"] == article.content_hash:
             if _metadata_changed(state, article):
-                return _Planned(article, IngestStatus.UPDATED, state["copy_of"], replaces=False)
-            return _Planned(article, IngestStatus.UNCHANGED)
+                return Planned(article, IngestStatus.UPDATED, state["copy_of"], replaces=False)
+            return Planned(article, IngestStatus.UNCHANGED)
         replaces = state is not None
         status = IngestStatus.UPDATED if replaces else IngestStatus.ADDED
-        primary = self._batch_texts.get(article.text_hash) or self.index.catalog.primary_with_text(
+        primary = self._texts.get(article.text_hash) or self.index.catalog.primary_with_text(
             article.text_hash, article.id
         )
         if primary is not None:
-            return _Planned(
+            return Planned(
                 article, IngestStatus.COPY if not replaces else status, primary, replaces=replaces
             )
+        if self.stage.chunks_articles:
+            self._texts[article.text_hash] = article.id
+            return Planned(article, status, None, [], replaces, deferred=True)
         chunks = self.index.chunker.chunk(article)
         if not chunks:
-            self._problem(
-                LoadProblem(
-                    article.origin or article.id, "no text to index", "text", IngestStatus.SKIPPED
-                ),
-                count=False,
-            )
-            return _Planned(article, IngestStatus.SKIPPED)
-        self._batch_texts[article.text_hash] = article.id
-        return _Planned(article, status, None, chunks, replaces)
+            self._no_text(article)
+            return Planned(article, IngestStatus.SKIPPED)
+        self._texts[article.text_hash] = article.id
+        return Planned(article, status, None, chunks, replaces)
 
-    def flush(self) -> None:
-        if not self._batch:
+    def _submit(self) -> None:
+        if not self._open:
             return
-        batch, self._batch = self._batch, []
-        self._batch_ids.clear()
-        self._batch_texts.clear()
-        self._pending_chunks = 0
-        vectors, hashes = self._embed(batch)
-        self._write(batch, vectors, hashes)
+        batch, self._open = self._open, []
+        self._open_chunks = self._open_chars = 0
+        self._pending.append(self.stage.submit(batch))
+        while len(self._pending) > self.stage.depth:
+            self._complete_oldest()
+
+    def _complete_oldest(self) -> None:
+        done = self._pending.popleft().result()
+        self.summary.embedded += done.embedded
+        self._write(done)
+        for planned in done.planned:
+            self._release(planned.article)
         self._progress()
 
-    def _embed(self, batch: list[_Planned]) -> tuple[np.ndarray, list[str]]:
-        chunker, model = self.index.chunker, self.index.embedder.name
-        texts = [chunker.embed_text(p.article.title, c.text) for p in batch for c in p.chunks]
-        hashes = [sha256_hex(model + "\x00" + t)[:32] for t in texts]
-        known = self.index.catalog.embeddings_by_hash(hashes)
-        todo = sorted({h: t for h, t in zip(hashes, texts, strict=True) if h not in known}.items())
-        if todo:
-            fresh = self.index.embedder.encode_documents([t for _, t in todo])
-            for (h, _), vector in zip(todo, fresh, strict=True):
-                known[h] = vector.astype(np.float16).tobytes()
-            self.summary.embedded += len(todo)
-        return from_blobs([known[h] for h in hashes], self.index.dim), hashes
+    def _release(self, article: Article) -> None:
+        self._ids[article.id] -= 1
+        if self._ids[article.id] <= 0:
+            del self._ids[article.id]
+        if self._texts.get(article.text_hash) == article.id:
+            del self._texts[article.text_hash]
 
-    def _write(self, batch: list[_Planned], vectors: np.ndarray, hashes: list[str]) -> None:
+    def _settle(self, batch: list[Planned]) -> list[Planned]:
+        """Drop what the stage found nothing to index in, and copies of it; count them."""
+        kept = []
+        for planned in batch:
+            if planned.status is IngestStatus.SKIPPED or planned.copy_of in self._skipped:
+                self._skipped.add(planned.article.id)
+                self._no_text(planned.article)
+                self.summary.count(IngestStatus.SKIPPED)
+            else:
+                kept.append(planned)
+        return kept
+
+    def _write(self, done: EmbeddedBatch) -> None:
         catalog = self.index.catalog
+        batch, vectors, hashes = self._settle(done.planned), done.vectors, done.hashes
         removed: list[int] = []
         added_ids: list[int] = []
         offset = 0
@@ -174,6 +317,9 @@ class Ingestor:
         self.vectors.remove(removed)
         self.vectors.add(np.asarray(added_ids, dtype=np.int64), vectors)
         self.vectors.generation = catalog.generation
+        self._count_written(batch)
+
+    def _count_written(self, batch: list[Planned]) -> None:
         for planned in batch:
             self.summary.count(planned.status)
             self.summary.chunks += len(planned.chunks)
@@ -184,6 +330,10 @@ class Ingestor:
         if not self.index.catalog.meta().get("model"):
             with self.index.catalog.transaction() as conn:
                 self.index.catalog.set_meta(conn, self.index.init_meta_values())
+
+    def _no_text(self, article: Article) -> None:
+        where = article.origin or article.id
+        self._problem(LoadProblem(where, NO_TEXT, "text", IngestStatus.SKIPPED), count=False)
 
     def _problem(self, problem: LoadProblem, count: bool = True) -> None:
         if count:
@@ -216,9 +366,22 @@ def _metadata_changed(row: sqlite3.Row, article: Article) -> bool:
 
 
 def ingest_paths(
-    index: NewsIndex, paths: Iterable[str | Path], on_progress: ProgressHook | None = None
+    index: NewsIndex,
+    paths: Iterable[str | Path],
+    on_progress: ProgressHook | None = None,
+    workers: int | None = None,
 ) -> IngestSummary:
-    """Ingest files and folders into ``index`` under the write lock."""
+    """Ingest files and folders into ``index`` under the write lock.
+
+    ``workers`` (default ``settings.workers``) above 1 chunks and embeds in that many local
+    processes (shard and merge, ``index.sharding``); this process stays the only writer.
+    """
+    workers = workers or index.settings.workers
     with index.write_lock():
         items = iter_articles(paths, max_file_bytes=index.settings.max_file_bytes)
-        return Ingestor(index, on_progress).run(items)
+        stage = None
+        if workers > 1:
+            from index.sharding import local_shard_stage
+
+            stage = local_shard_stage(index, workers)
+        return Ingestor(index, on_progress, stage).run(items)

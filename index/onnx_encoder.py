@@ -13,12 +13,13 @@ import json
 import logging
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from filelock import FileLock
-from tokenizers import Tokenizer
+from tokenizers import Encoding, Tokenizer
 
 from index.models import ModelSpec
 
@@ -115,40 +116,97 @@ def _quantize(src: Path, dst: Path) -> None:
     os.replace(tmp, dst)
 
 
-class OnnxEncoder:
-    def __init__(self, spec: ModelSpec, model_file: Path, threads: int) -> None:
+@dataclass
+class EncoderStats:
+    """What the encoder saw: texts, batches, real and padded token slots."""
+
+    texts: int = 0
+    batches: int = 0
+    tokens: int = 0  # real tokens, special tokens included
+    slots: int = 0  # batch rows x padded width
+
+    @property
+    def padding_share(self) -> float:
+        return 1.0 - self.tokens / self.slots if self.slots else 0.0
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """ONNX Runtime session options (measured on 2 AVX2 cores, see docs/BENCHMARKS.md)."""
+
+    threads: int = 1  # intra-op threads
+    spinning: bool = False  # busy-wait between ops: no gain here, costs CPU on a shared box
+    optimization: str = "all"  # basic | extended | all
+
+    def options(self) -> Any:
         import onnxruntime as ort
 
+        levels = {
+            "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+            "extended": ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+            "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
+        }
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.graph_optimization_level = levels[self.optimization]
         options.log_severity_level = 3
+        spin = "1" if self.spinning else "0"
+        options.add_session_config_entry("session.intra_op.allow_spinning", spin)
+        return options
+
+
+class OnnxEncoder:
+    """Tokenise everything once, sort by token count, run padded-to-longest batches."""
+
+    def __init__(self, spec: ModelSpec, model_file: Path, config: SessionConfig) -> None:
+        import onnxruntime as ort
+
         self.session = ort.InferenceSession(
-            str(model_file), options, providers=["CPUExecutionProvider"]
+            str(model_file), config.options(), providers=["CPUExecutionProvider"]
         )
         self.tokenizer = Tokenizer.from_file(str(spec.path / "tokenizer.json"))
         self.tokenizer.enable_truncation(spec.max_tokens)
-        self.tokenizer.enable_padding()
+        self.tokenizer.no_padding()
+        self.sort_by_length = True
+        self.stats = EncoderStats()  # approximate when several threads encode at once
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        order = np.argsort([-len(t) for t in texts], kind="stable")
-        out = np.zeros((len(texts), 0), dtype=np.float32)
-        parts = []
-        for i in range(0, len(texts), batch_size):
-            parts.append(self._batch([texts[j] for j in order[i : i + batch_size]]))
-        if parts:
-            out = np.concatenate(parts)
-        result = np.empty_like(out)
-        result[order] = out
+        """Unit-length float32 vectors in input order."""
+        encodings = self.tokenizer.encode_batch(texts)
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.arange(len(texts))
+        if self.sort_by_length:
+            order = np.argsort(-lengths, kind="stable")
+        rows = [
+            self._batch([encodings[j] for j in order[i : i + batch_size]])
+            for i in range(0, len(texts), batch_size)
+        ]
+        result = np.empty((len(texts), rows[0].shape[1] if rows else 0), dtype=np.float32)
+        if rows:
+            result[order] = np.concatenate(rows)
         return result
 
-    def _batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _batch(self, encodings: list[Encoding]) -> np.ndarray:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
+        self._count(mask)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = self.session.run(None, feeds)[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)
+        return _mean_pool(hidden, mask)
+
+    def _count(self, mask: np.ndarray) -> None:
+        self.stats.texts += mask.shape[0]
+        self.stats.batches += 1
+        self.stats.tokens += int(mask.sum())
+        self.stats.slots += mask.size
+
+
+def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    weights = mask[..., None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)

@@ -1,0 +1,311 @@
+"""Shard and merge: workers chunk and embed blocks of articles, one writer merges the shards.
+
+The writer (``index.ingest.Ingestor``) plans every article against the live catalog (content
+hashes, copies, unchanged articles) and groups the ones to index into blocks. An executor runs
+``run_block`` on each block elsewhere: a local process today (``LocalProcessExecutor``), a Ray
+task or actor tomorrow (same function, another executor; docs/SCALING.md). A worker chunks the
+block with the index's chunker, reuses vectors already stored in the catalog (opened
+read-only), embeds the rest and writes one shard file (chunk offsets, embed hashes, float16
+vectors). The writer merges shards in input order, one transaction per block, so every store
+invariant, content-hash reuse and copy rule is the single-process one.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from index.catalog import Catalog
+from index.chunking import Chunker, ChunkerConfig
+from index.embedding import Embedder, available_cores
+from index.ingest import EmbeddedBatch, Planned, embed_hash, vectors_for
+from index.records import Article, Chunk, IngestStatus
+from index.settings import EncoderBackend, Precision
+from index.store import NewsIndex
+from index.tokenization import load_tokenizer
+
+log = logging.getLogger(__name__)
+
+CHARS_PER_CHUNK = 900  # article characters per chunk, measured on rtqa-news (34.6M / 36.9k)
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """Everything a worker needs to build the index's chunker and encoder."""
+
+    model: str
+    precision: Precision
+    backend: EncoderBackend
+    batch_size: int
+    cache_dir: Path
+    threads: int
+    chunker: ChunkerConfig
+
+    @classmethod
+    def of(cls, index: NewsIndex, threads: int) -> EncoderSpec:
+        s = index.settings
+        return cls(
+            s.model,
+            s.precision,
+            s.encoder,
+            s.batch_size,
+            s.cache_dir,
+            threads,
+            index.chunker_config,
+        )
+
+
+@dataclass(frozen=True)
+class BlockArticle:
+    id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class BlockTask:
+    block: int
+    articles: tuple[BlockArticle, ...]
+    out: Path  # the shard file the worker writes
+    encoder: EncoderSpec
+    known: Path | None  # a catalog whose stored vectors may be reused (opened read-only)
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    block: int
+    out: Path
+    chunks: int
+    embedded: int
+    cpu_seconds: float
+
+
+@dataclass
+class Shard:
+    """The chunks of one block: article position in the block, offsets, hashes, vectors."""
+
+    article: np.ndarray
+    ordinal: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    n_tokens: np.ndarray
+    hashes: list[str]
+    vectors: np.ndarray  # float16
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
+        np.savez(
+            tmp,
+            article=self.article,
+            ordinal=self.ordinal,
+            start=self.start,
+            end=self.end,
+            n_tokens=self.n_tokens,
+            hashes=np.array(self.hashes, dtype="U32"),
+            vectors=self.vectors,
+        )
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Shard:
+        with np.load(path) as data:
+            columns = {k: data[k] for k in data.files}
+        hashes = [str(h) for h in columns.pop("hashes")]
+        return cls(hashes=hashes, **columns)
+
+
+# -- the worker side ---------------------------------------------------------------------------
+@cache
+def _tools(spec: EncoderSpec) -> tuple[Chunker, Embedder]:
+    """One chunker and encoder per worker process, kept across blocks."""
+    embedder = Embedder(
+        spec.model, spec.precision, spec.batch_size, spec.backend, spec.cache_dir, spec.threads
+    )
+    return Chunker(load_tokenizer(embedder.spec.path), spec.chunker), embedder
+
+
+def _stored_vectors(known: Path | None, hashes: list[str]) -> dict[str, bytes]:
+    if known is None or not known.exists():
+        return {}
+    catalog = Catalog(known, readonly=True)
+    try:
+        return catalog.embeddings_by_hash(hashes)
+    finally:
+        catalog.close()
+
+
+def run_block(task: BlockTask) -> BlockResult:
+    """Chunk and embed one block into its shard file (runs in a worker)."""
+    started = time.process_time()
+    shard, embedded = embed_articles(task.articles, task.encoder, task.known)
+    shard.save(task.out)
+    cpu = time.process_time() - started
+    return BlockResult(task.block, task.out, len(shard.hashes), embedded, cpu)
+
+
+def embed_articles(
+    articles: Sequence[BlockArticle], spec: EncoderSpec, known: Path | None
+) -> tuple[Shard, int]:
+    """The chunks and vectors of some articles, and how many went through the encoder.
+
+    The unit of work of every executor (a Ray Data ``map_batches`` callable is this function
+    over a batch of rows)."""
+    chunker, embedder = _tools(spec)
+    rows: list[tuple[int, Chunk]] = []
+    for position, a in enumerate(articles):
+        article = Article(id=a.id, text=a.text, title=a.title)
+        rows += [(position, chunk) for chunk in chunker.chunk(article)]
+    texts = [chunker.embed_text(articles[p].title, c.text) for p, c in rows]
+    hashes = [embed_hash(embedder.name, t) for t in texts]
+    stored = _stored_vectors(known, hashes)
+    todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in stored}
+    for h, vector in zip(todo, embedder.encode_documents(list(todo.values())), strict=True):
+        stored[h] = vector.astype(np.float16).tobytes()
+    return _shard(rows, hashes, stored, embedder.dim), len(todo)
+
+
+def _shard(
+    rows: list[tuple[int, Chunk]], hashes: list[str], stored: dict[str, bytes], dim: int
+) -> Shard:
+    def column(values: list[int]) -> np.ndarray:
+        return np.asarray(values, dtype=np.int64)
+
+    return Shard(
+        article=column([p for p, _ in rows]),
+        ordinal=column([c.ordinal for _, c in rows]),
+        start=column([c.start for _, c in rows]),
+        end=column([c.end for _, c in rows]),
+        n_tokens=column([c.n_tokens for _, c in rows]),
+        hashes=hashes,
+        vectors=vectors_for(hashes, stored, dim).astype(np.float16),
+    )
+
+
+# -- executors ---------------------------------------------------------------------------------
+class BlockExecutor(Protocol):
+    """Runs ``run_block`` somewhere; a future per block. Ray: ``remote(...).future()``."""
+
+    workers: int
+
+    def submit(self, task: BlockTask) -> Future[BlockResult]: ...
+
+    def shutdown(self) -> None: ...
+
+
+def _init_worker(threads: int) -> None:
+    # the tokenizer's and torch's own pools: no more threads than this worker's share of cores
+    os.environ["RAYON_NUM_THREADS"] = str(threads)
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+
+
+class LocalProcessExecutor:
+    """Worker processes on this machine (spawned: no inherited model or thread state)."""
+
+    def __init__(self, workers: int, threads: int) -> None:
+        self.workers = workers
+        self._pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(threads,),
+        )
+
+    def submit(self, task: BlockTask) -> Future[BlockResult]:
+        return self._pool.submit(run_block, task)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- the writer side ---------------------------------------------------------------------------
+class _ShardPending:
+    def __init__(self, batch: list[Planned], future: Future[BlockResult] | None, dim: int) -> None:
+        self.batch, self.future, self.dim = batch, future, dim
+
+    def result(self) -> EmbeddedBatch:
+        if self.future is None:  # copies and metadata updates only: nothing to embed
+            return EmbeddedBatch(self.batch, np.zeros((0, self.dim), np.float32), [], 0)
+        done = self.future.result()
+        shard = Shard.load(done.out)
+        done.out.unlink(missing_ok=True)
+        attach_chunks([p for p in self.batch if p.deferred], shard)
+        vectors = shard.vectors.astype(np.float32).reshape(-1, self.dim)
+        return EmbeddedBatch(self.batch, vectors, shard.hashes, done.embedded)
+
+
+def attach_chunks(deferred: list[Planned], shard: Shard) -> None:
+    """Give each planned article its chunks from the shard; none found means nothing to index."""
+    by_article: dict[int, list[Chunk]] = {i: [] for i in range(len(deferred))}
+    for i in range(len(shard.hashes)):
+        planned = deferred[int(shard.article[i])]
+        start, end = int(shard.start[i]), int(shard.end[i])
+        chunk = Chunk(
+            article_id=planned.article.id,
+            ordinal=int(shard.ordinal[i]),
+            start=start,
+            end=end,
+            text=planned.article.text[start:end],
+            n_tokens=int(shard.n_tokens[i]),
+        )
+        by_article[int(shard.article[i])].append(chunk)
+    for position, planned in enumerate(deferred):
+        planned.chunks = by_article[position]
+        if not planned.chunks:
+            planned.status = IngestStatus.SKIPPED
+
+
+class ShardStage:
+    """The embed stage of ``Ingestor`` that sends blocks to an executor and merges shards."""
+
+    chunks_articles = True
+
+    def __init__(self, index: NewsIndex, executor: BlockExecutor, spec: EncoderSpec) -> None:
+        self.index = index
+        self.executor = executor
+        self.spec = spec
+        self.depth = 2 * executor.workers  # every worker has a block queued behind its current
+        self.block_chars = index.settings.commit_chunks * CHARS_PER_CHUNK
+        self.shard_dir = Path(tempfile.mkdtemp(prefix=".shards-", dir=index.settings.home))
+        self._blocks = 0
+
+    def batch_full(self, chunks: int, chars: int) -> bool:
+        return chars >= self.block_chars
+
+    def submit(self, batch: list[Planned]) -> _ShardPending:
+        articles = tuple(
+            BlockArticle(p.article.id, p.article.title, p.article.text) for p in batch if p.deferred
+        )
+        future = None
+        if articles:
+            self._blocks += 1
+            out = self.shard_dir / f"block-{self._blocks:06d}.npz"
+            task = BlockTask(
+                self._blocks, articles, out, self.spec, self.index.settings.catalog_path
+            )
+            future = self.executor.submit(task)
+        return _ShardPending(batch, future, self.index.dim)
+
+    def close(self) -> None:
+        self.executor.shutdown()
+        shutil.rmtree(self.shard_dir, ignore_errors=True)
+
+
+def local_shard_stage(index: NewsIndex, workers: int, threads: int = 0) -> ShardStage:
+    """``workers`` local processes sharing this machine's cores (``threads`` each, default an
+    even share; ``settings.encoder_threads`` when set)."""
+    threads = threads or index.settings.encoder_threads or max(1, available_cores() // workers)
+    spec = EncoderSpec.of(index, threads)
+    log.info("ingest: %d worker processes, %d encoder threads each", workers, threads)
+    return ShardStage(index, LocalProcessExecutor(workers, threads), spec)
