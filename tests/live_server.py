@@ -87,3 +87,12 @@ def live_servers(specs: Sequence[ServerSpec]) -> Iterator[list[str]]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def error_of(response: httpx.Response, status: int) -> dict:
+    """The JSON error body of a response that must have ``status`` (and no stack trace)."""
+    assert response.status_code == status, response.text
+    assert "Traceback" not in response.text
+    body = response.json()
+    assert set(body) == {"error", "detail"}
+    return body

@@ -17,7 +17,7 @@ import pytest
 
 from index import Embedder, NewsIndex, ingest_paths
 from tests.conftest import FIXTURES, settings_for
-from tests.live_server import ServerSpec, copy_index, live_servers
+from tests.live_server import ServerSpec, copy_index, error_of, live_servers
 
 pytestmark = pytest.mark.slow
 
@@ -57,14 +57,6 @@ def drones_answer(api: httpx.Client) -> dict:
     response = api.post("/api/ask", json={"question": DRONES})
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def error_of(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    assert "Traceback" not in response.text
-    body = response.json()
-    assert set(body) == {"error", "detail"}
-    return body
 
 
 def stale(key: str) -> str:

@@ -31,7 +31,7 @@ from tests.hostile.api_cases import (
     raw_request,
     upload,
 )
-from tests.live_server import ServerSpec, copy_index, live_servers
+from tests.live_server import ServerSpec, copy_index, error_of, live_servers
 
 pytestmark = pytest.mark.slow
 
@@ -81,14 +81,6 @@ def intact(api: httpx.Client, baseline: Baseline) -> Iterator[None]:
     yield
     assert baseline.ids <= article_ids(api)
     assert top_hit(api) == baseline.top
-
-
-def error_of(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    assert "Traceback" not in response.text
-    body = response.json()
-    assert set(body) == {"error", "detail"}
-    return body
 
 
 @pytest.mark.parametrize(
