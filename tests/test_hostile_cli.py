@@ -17,13 +17,15 @@ from pathlib import Path
 
 import pytest
 
+from index.loaders.ids import path_id
+from tests.conftest import SAMPLE
 from tests.hostile import inputs as h
 from tests.live_server import copy_index
 from ui.cli import main
 
 FILE_LIMIT = 1_000_000
 DRONES = "How many drones were launched?"
-SAMPLE_ID = "doc-ade8c4a05b0684c6"
+SAMPLE_ID = path_id(SAMPLE / "000_ed452931e0cea98c.txt")  # ids hash the absolute path
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+from index.loaders.ids import path_id
+from tests.conftest import SAMPLE
 from tests.hostile import inputs as h
 
 TOKEN = "hostile-token-7c1e"
@@ -210,7 +212,7 @@ REFUSED = [
 ]
 
 
-SAMPLE_ID = "doc-ade8c4a05b0684c6"  # data/sample/000_...txt
+SAMPLE_ID = path_id(SAMPLE / "000_ed452931e0cea98c.txt")  # ids hash the absolute path
 CITATION_KEYS: list[tuple[str, str, int, str]] = [
     ("path traversal", "../../etc/passwd", 400, "malformed_citation"),
     ("encoded traversal", "..%2F..%2Fetc%2Fpasswd", 400, "malformed_citation"),
