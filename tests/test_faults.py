@@ -473,3 +473,15 @@ def test_searches_while_a_cli_ingest_process_writes(sample_copy: Path, tmp_path:
     _assert_hits_resolve(sample_copy, reader)
     assert any(article_id.startswith("proc-") for _, article_id, *_ in reader.hits)
     assert check_index(settings_for(sample_copy)).ok
+
+
+def test_storage_errors_map_to_json_statuses() -> None:
+    from index.catalog import CatalogError, IndexWriteError
+    from ui.errors import classify
+
+    full = IndexWriteError("cannot write /x/catalog.sqlite3: database or disk is full")
+    assert classify(full) == (507, "index_not_writable", str(full))
+    assert classify(CatalogError("/x/catalog.sqlite3: not a usable newsrag catalog"))[:2] == (
+        503,
+        "catalog_unusable",
+    )

@@ -37,11 +37,14 @@ class ApiError(Exception):
 
 def _index_errors() -> list[tuple[type[Exception], int, str]]:
     from index import IndexBusy, IndexMismatch, IndexNotFound
+    from index.catalog import CatalogError, IndexWriteError
 
     return [
         (IndexNotFound, 503, "index_not_ready"),
         (IndexMismatch, 503, "index_mismatch"),
         (IndexBusy, 503, "index_busy"),
+        (CatalogError, 503, "catalog_unusable"),  # damaged or unreadable catalog.sqlite3
+        (IndexWriteError, 507, "index_not_writable"),  # disk full, read-only: nothing saved
     ]
 
 
