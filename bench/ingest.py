@@ -132,7 +132,7 @@ def ingest(index: Any, src: Path, lever: Run) -> Any:
 
 def patch_onnx_session(lever: Run) -> None:
     """Swap the ONNX session options or batch order for a lever run (this process only)."""
-    if not {"spinning", "optimization", "sort"} & set(lever):
+    if not {"spinning", "optimization", "sort", "per_text"} & set(lever):
         return
     import functools
 
@@ -144,7 +144,8 @@ def patch_onnx_session(lever: Run) -> None:
         config = SessionConfig(
             threads, lever.get("spinning", False), lever.get("optimization", "all")
         )
-        encoder = OnnxEncoder(spec, model_files(spec, cache_dir, quantized), config)
+        per_text = quantized and lever.get("per_text", True)
+        encoder = OnnxEncoder(spec, model_files(spec, cache_dir, quantized), config, per_text)
         encoder.sort_by_length = lever.get("sort", True)
         return encoder
 
@@ -394,9 +395,10 @@ LEVERS: dict[str, Run] = {
     "documents ONNX fp32": {"encoder": "onnx"},
     "documents ONNX int8": {"encoder": "onnx-int8"},
     "no overlap (encoder waited on)": {"overlap": False},
-    "batches in input order": {"sort": False},
-    "batch 16": {"batch_size": 16},
-    "batch 64": {"batch_size": 64},
+    "int8 in batches of 32 (shared scale)": {"per_text": False},
+    "int8 in batches of 32, input order": {"per_text": False, "sort": False},
+    "int8 in batches of 16": {"per_text": False, "batch_size": 16},
+    "int8 in batches of 64": {"per_text": False, "batch_size": 64},
     "ORT thread spinning on": {"spinning": True},
     "ORT graph optimisation basic": {"optimization": "basic"},
     "1 intra-op thread": {"encoder_threads": 1},

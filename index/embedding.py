@@ -176,7 +176,8 @@ _ONNX_FAILED: set[str] = set()
 def _onnx_encoder(spec: ModelSpec, cache_dir: Path, quantized: bool, threads: int) -> OnnxEncoder:
     from index.onnx_encoder import OnnxEncoder, SessionConfig, model_files
 
-    return OnnxEncoder(spec, model_files(spec, cache_dir, quantized), SessionConfig(threads))
+    config = SessionConfig(threads)
+    return OnnxEncoder(spec, model_files(spec, cache_dir, quantized), config, per_text=quantized)
 
 
 def available_cores() -> int:

@@ -56,3 +56,12 @@ def test_batches_sorted_by_token_count_carry_less_padding(embedder: Embedder) ->
     assert encoder.stats.texts == len(docs) and encoder.stats.batches == 4
     assert 0 <= sorted_share < encoder.stats.padding_share
     assert np.allclose(sorted_vectors, plain_vectors, atol=1e-4)  # order never changes a vector
+
+
+def test_int8_vector_is_a_function_of_its_text(embedder: Embedder) -> None:
+    """int8 activations share one scale per run: texts run alone, so batch mates never matter."""
+    docs = _passages()
+    int8 = Embedder(backend=EncoderBackend.ONNX_INT8)
+    together = int8.encode_documents(docs)
+    alone = np.stack([int8.encode_documents([d])[0] for d in docs])
+    assert np.allclose(together, alone, atol=1e-6)
