@@ -35,7 +35,7 @@ PROBE_SPEEDUP = 1.2  # bf16 is kept only when at least this much faster than fp3
 DOCUMENT_ONNX = {
     EncoderBackend.ONNX: "fp32",
     EncoderBackend.ONNX_INT8: "int8",
-}
+}  # AUTO decides per machine: Embedder._auto_documents
 
 
 class Embedder:
@@ -96,8 +96,21 @@ class Embedder:
         if self.backend is EncoderBackend.TORCH or self.spec.name in _ONNX_FAILED:
             return None
         if documents:
-            return DOCUMENT_ONNX.get(self.backend)
+            return DOCUMENT_ONNX.get(self.backend) or self._auto_documents()
         return "fp32"
+
+    def _auto_documents(self) -> str | None:
+        """AUTO: the fastest document path that keeps retrieval quality (docs/BENCHMARKS.md).
+
+        bf16 torch where the CPU has bf16 units (the probe still decides bf16 vs fp32); int8
+        ONNX elsewhere (1.4x less CPU than fp32, dev metrics within one question of fp32); an
+        explicit precision is honoured: fp32 through the fp32 export (same vectors), bf16 torch.
+        """
+        if self.requested_precision is Precision.FP32:
+            return "fp32"
+        if self.requested_precision is Precision.BF16 or cpu_has_bf16_units():
+            return None
+        return "int8"
 
     def _onnx(self, documents: bool) -> OnnxEncoder | None:
         kind = self._onnx_file(documents)

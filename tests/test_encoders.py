@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from index import Embedder
-from index.settings import EncoderBackend
+from index.embedding import cpu_has_bf16_units
+from index.settings import EncoderBackend, Precision
 from tests.conftest import SAMPLE
 
 QUESTION = "How many drones did Russia launch against Ukraine in the attack last week?"
@@ -65,3 +66,13 @@ def test_int8_vector_is_a_function_of_its_text(embedder: Embedder) -> None:
     together = int8.encode_documents(docs)
     alone = np.stack([int8.encode_documents([d])[0] for d in docs])
     assert np.allclose(together, alone, atol=1e-6)
+
+
+def test_auto_picks_the_fastest_document_path_that_keeps_quality() -> None:
+    """AUTO: int8 ONNX documents, or torch (bf16 probe) where the CPU has bf16 matrix units;
+    an explicit precision wins (fp32 through the same-vector fp32 export)."""
+    expected = "torch-auto" if cpu_has_bf16_units() else "onnx-int8"
+    assert Embedder().document_path == expected
+    assert Embedder(precision=Precision.FP32).document_path == "onnx-fp32"
+    assert Embedder(precision=Precision.BF16).document_path == "torch-bf16"
+    assert Embedder(backend=EncoderBackend.TORCH).document_path == "torch-auto"
