@@ -1,8 +1,10 @@
 """The sentence-transformers encoder: light to construct, loaded on first use, normalised.
 
-Document batches run on all cores (sorted by length so batches carry little padding); a query
-runs on one thread, which is faster here for a single short input. ``Precision.AUTO`` keeps bf16
-only on CPUs with native bf16 matrix units (AMX / AVX512-BF16) and a probe that shows it pays.
+Documents run on all cores: by default through the int8 ONNX model one text at a time (no
+padding; a vector depends only on its text), or in length-sorted batches on the fp32 and torch
+paths; a query runs on one thread, which is faster here for a single short input.
+``Precision.AUTO`` keeps bf16 only on CPUs with native bf16 matrix units (AMX / AVX512-BF16)
+and a probe that shows it pays.
 """
 
 from __future__ import annotations
