@@ -500,7 +500,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--articles", type=int, default=150, help="first N articles of the corpus")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved A/B rounds")
-    parser.add_argument("--workers", type=int, default=1, help="newsrag ingest --workers")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="newsrag ingest --workers (0: automatic)"
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON result line")
     parser.add_argument(
         "--quality",

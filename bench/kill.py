@@ -12,6 +12,7 @@ once (``newsrag stats --json`` "articles" equals the number of distinct input id
 catalog holds exactly those ids), with no temporary files left behind.
 
 Usage: .venv/bin/python bench/kill.py [-n 300] [--kills 20] [--seed 0] [--encoder onnx-int8]
+                                      [--workers N]
                                       [--json] [--keep] [--home DIR]
 A progress bar goes to stderr; stdout gets a markdown table (header and row to paste) and, with
 --json, the summary as the last line. Exit status 0 only when every check passed.
@@ -42,6 +43,7 @@ POLL_S = 0.02
 RUN_TIMEOUT_S = 3600.0
 STARTUP_WINDOW_S = 4.0  # start-up kills land in [0.05, this) seconds after the spawn
 STARTUP_EVERY = 5  # every 5th kill (the first included) is a start-up kill
+ORPHAN_WAIT_S = 5.0  # a killed writer's worker processes must be gone by then
 
 
 @dataclass
@@ -63,6 +65,7 @@ class Kill:
     generation: int
     check_ok: bool
     problem: str = ""
+    orphans: int = 0  # worker processes of the killed ingest still alive after ORPHAN_WAIT_S
 
 
 @dataclass
@@ -102,7 +105,8 @@ class Home:
         return [r[0] for r in self.query("SELECT id FROM articles")]
 
     def stray_files(self) -> list[str]:
-        return sorted(p.name for p in self.path.glob(".*.tmp"))
+        """Temporary files and shard folders (``--workers``) nobody cleaned up."""
+        return sorted(p.name for p in [*self.path.glob(".*.tmp"), *self.path.glob(".shards-*")])
 
 
 def newsrag() -> list[str]:
@@ -193,11 +197,13 @@ def one_kill(n: int, moment: Moment, src: Path, home: Home, env: dict[str, str])
     started = time.monotonic()
     proc = spawn_ingest(src, home.path, env)
     at = wait_for(moment, proc, home)
+    workers = children(proc.pid)
     if at is not None:
         proc.send_signal(signal.SIGKILL)
     code = proc.wait(timeout=RUN_TIMEOUT_S)
     if code != -signal.SIGKILL:  # it exited on its own before the signal
         return None
+    orphans = still_alive(workers, ORPHAN_WAIT_S)
     ok, problem = check(home.path, env)
     return Kill(
         n=n,
@@ -210,7 +216,35 @@ def one_kill(n: int, moment: Moment, src: Path, home: Home, env: dict[str, str])
         generation=home.generation(),
         check_ok=ok,
         problem=problem,
+        orphans=orphans,
     )
+
+
+def children(pid: int) -> list[int]:
+    """Direct child processes (the ``--workers`` pool), read from /proc."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(c) for c in task.read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def still_alive(pids: list[int], wait_s: float) -> int:
+    """How many of ``pids`` are still running ``wait_s`` seconds from now (zombies count dead)."""
+    deadline = time.monotonic() + wait_s
+
+    def alive(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return False
+        return state != "Z"
+
+    while time.monotonic() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.1)
+    return sum(alive(p) for p in pids)
 
 
 def kill_loop(
@@ -270,6 +304,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         **os.environ,
         "NEWSRAG_ENCODER": args.encoder,
         "NEWSRAG_COMMIT_CHUNKS": str(args.commit_chunks),
+        "NEWSRAG_WORKERS": str(args.workers),
     }
     moments = plan(args.kills, len(expected_ids), random.Random(args.seed), args.jitter)
     from tqdm import tqdm
@@ -316,7 +351,9 @@ def summarize(
         **final,
         "ids_match": set(ids) == expected_ids and len(ids) == len(set(ids)),
         "stray_files": home.stray_files(),
+        "orphan_workers": sum(k.orphans for k in kills),
         "encoder": args.encoder,
+        "workers": args.workers,
         "commit_chunks": args.commit_chunks,
         "seed": args.seed,
     }
@@ -327,6 +364,7 @@ def summarize(
         and final["final_articles"] == len(expected_ids)
         and result["ids_match"]
         and not result["stray_files"]
+        and result["orphan_workers"] == 0
         and len(kills) >= args.kills
     )
     return result
@@ -342,7 +380,8 @@ def table(result: dict[str, Any]) -> str:
         f"| first {result['slice_lines']} lines ({result['expected']} articles) "
         f"| {result['kills']} ({result['startup_kills']} / {result['progress_kills']}) "
         f"| {result['check_failures']} | {result['final_articles']} / {result['expected']} "
-        f"| {len(result['stray_files'])} | {result['elapsed_s']:.0f} s | {result['encoder']} |"
+        f"| {len(result['stray_files'])} | {result['elapsed_s']:.0f} s "
+        f"| {result['encoder']}, workers {result['workers']} |"
     )
     return "\n".join([head, rule, row])
 
@@ -363,6 +402,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="onnx-int8",
         choices=["auto", "torch", "onnx", "onnx-int8"],
         help="NEWSRAG_ENCODER of the ingest processes (default onnx-int8: fast start-up)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="NEWSRAG_WORKERS of the ingest processes"
     )
     parser.add_argument(
         "--commit-chunks",

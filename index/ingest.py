@@ -375,13 +375,16 @@ def ingest_paths(
 
     ``workers`` (default ``settings.workers``) above 1 chunks and embeds in that many local
     processes (shard and merge, ``index.sharding``); this process stays the only writer.
+    0 decides by input size (``sharding.auto_workers``).
     """
-    workers = workers or index.settings.workers
+    from index.sharding import auto_workers, local_shard_stage, remove_stale_shards
+
+    paths = list(paths)
+    workers = workers or index.settings.workers or auto_workers(index, paths)
     with index.write_lock():
         items = iter_articles(paths, max_file_bytes=index.settings.max_file_bytes)
         stage = None
+        remove_stale_shards(index.settings.home)
         if workers > 1:
-            from index.sharding import local_shard_stage
-
             stage = local_shard_stage(index, workers)
         return Ingestor(index, on_progress, stage).run(items)

@@ -37,7 +37,8 @@ class Settings:
     cache_dir: Path = DEFAULT_CACHE_DIR  # exported ONNX models
     batch_size: int = 32
     encoder_threads: int = 0  # intra-op threads for document batches; 0 = every available core
-    workers: int = 1  # ingest processes (shard and merge); 1 = one process, encoder in a thread
+    workers: int = 0  # ingest processes (shard and merge); 1 = one process, encoder in a thread;
+    # 0 = one per core for big inputs on the ONNX path, else 1 (index.sharding.auto_workers)
     chunk_tokens: int = 256  # model window the embedded input (title prefix included) fits in
     overlap_tokens: int = 32
     commit_chunks: int = 256  # chunks embedded and written per transaction during ingest

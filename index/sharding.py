@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -204,10 +205,29 @@ class BlockExecutor(Protocol):
     def shutdown(self) -> None: ...
 
 
-def _init_worker(threads: int) -> None:
+SHARD_DIR_PREFIX = ".shards-"
+ORPHAN_POLL_S = 0.5
+
+
+def _init_worker(threads: int, writer_pid: int) -> None:
     # the tokenizer's and torch's own pools: no more threads than this worker's share of cores
     os.environ["RAYON_NUM_THREADS"] = str(threads)
     os.environ["OMP_NUM_THREADS"] = str(threads)
+    threading.Thread(target=_exit_with_writer, args=(writer_pid,), daemon=True).start()
+
+
+def _exit_with_writer(writer_pid: int) -> None:
+    """A worker whose writer died (SIGKILL, OOM) exits instead of embedding for nobody."""
+    while os.getppid() == writer_pid:
+        time.sleep(ORPHAN_POLL_S)
+    os._exit(1)
+
+
+def remove_stale_shards(home: Path) -> None:
+    """Shard folders left by a killed writer; call only under the write lock."""
+    for stale in home.glob(f"{SHARD_DIR_PREFIX}*"):
+        log.warning("removing %s, left by an interrupted ingest", stale.name)
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 class LocalProcessExecutor:
@@ -219,7 +239,7 @@ class LocalProcessExecutor:
             workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(threads,),
+            initargs=(threads, os.getpid()),
         )
 
     def submit(self, task: BlockTask) -> Future[BlockResult]:
@@ -277,7 +297,7 @@ class ShardStage:
         self.spec = spec
         self.depth = 2 * executor.workers  # every worker has a block queued behind its current
         self.block_chars = index.settings.commit_chunks * CHARS_PER_CHUNK
-        self.shard_dir = Path(tempfile.mkdtemp(prefix=".shards-", dir=index.settings.home))
+        self.shard_dir = Path(tempfile.mkdtemp(prefix=SHARD_DIR_PREFIX, dir=index.settings.home))
         self._blocks = 0
 
     def batch_full(self, chunks: int, chars: int) -> bool:
@@ -300,6 +320,36 @@ class ShardStage:
     def close(self) -> None:
         self.executor.shutdown()
         shutil.rmtree(self.shard_dir, ignore_errors=True)
+
+
+AUTO_WORKERS_BYTES = 4_000_000  # ≈ 400 news articles, minutes of embedding: the pool pays
+
+
+def auto_workers(index: NewsIndex, paths: Sequence[str | Path]) -> int:
+    """``workers = 0`` (the default): one worker process per core for inputs of at least
+    ``AUTO_WORKERS_BYTES`` on the ONNX document path (2 × 1 thread embeds 1.21× faster than one
+    process with 2 threads on 2 cores, docs/BENCHMARKS.md); otherwise one process, so small
+    ingests pay no pool start-up and torch paths don't load one model per core."""
+    cores = available_cores()
+    if cores < 2 or not index.embedder.document_path.startswith("onnx"):
+        return 1
+    return cores if _input_bytes(paths, AUTO_WORKERS_BYTES) >= AUTO_WORKERS_BYTES else 1
+
+
+def _input_bytes(paths: Sequence[str | Path], enough: int) -> int:
+    """Bytes of the input files (folders walked), counting stops once ``enough`` is reached."""
+    total = 0
+    for raw in paths:
+        path = Path(raw)
+        files = (p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            try:
+                total += file.stat().st_size
+            except OSError:
+                continue  # the loader reports unreadable paths with their name
+            if total >= enough:
+                return total
+    return total
 
 
 def local_shard_stage(index: NewsIndex, workers: int, threads: int = 0) -> ShardStage:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from index import NewsIndex, Settings, check_index, ingest_paths
+from index.embedding import available_cores
 from index.ingest import IngestSummary
-from tests.conftest import SAMPLE, settings_for
+from index.sharding import AUTO_WORKERS_BYTES, auto_workers
+from tests.conftest import REPO, SAMPLE, settings_for
 
 # small blocks, so that two workers each get several and the merge order matters
 OVERRIDES = {"commit_chunks": 4}
@@ -124,3 +130,69 @@ def test_sharded_reingest_reuses_stored_vectors(built: dict, tmp_path: Path) -> 
     assert again.updated == 1 and again.unchanged == 3
     assert 0 < again.embedded < again.chunks  # unchanged passages kept their vectors
     assert check_index(settings).ok
+
+
+def test_stale_shard_folders_are_removed_by_the_next_ingest(tmp_path: Path) -> None:
+    """A killed writer leaves its shard folder; the next writer (under the lock) clears it."""
+    settings = settings_for(tmp_path / "index")
+    stale = settings.home / ".shards-killed"
+    stale.mkdir(parents=True)
+    (stale / "block-000001.npz").write_bytes(b"half written")
+
+    _ingest(settings, [SAMPLE], workers=1)
+
+    assert not stale.exists()
+    assert check_index(settings).ok
+
+
+WORKER_SCRIPT = """
+import os, time
+from index.sharding import LocalProcessExecutor
+pool = LocalProcessExecutor(1, 1)
+print(pool._pool.submit(os.getpid).result(), flush=True)
+pool._pool.submit(time.sleep, 60)
+time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_exit_when_their_writer_is_killed() -> None:
+    """SIGKILL the writer mid-task: its worker notices within a second and exits."""
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WORKER_SCRIPT], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        worker = int(writer.stdout.readline())  # type: ignore[union-attr]
+        assert _running(worker)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(worker)
+    finally:
+        writer.kill()
+
+
+def test_auto_workers_follow_input_size(tmp_path: Path) -> None:
+    """workers = 0: one process for small inputs, one per core for big ones (ONNX path)."""
+    settings = settings_for(tmp_path / "index")
+    assert settings.workers == 0
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "archive.jsonl").write_bytes(b" " * AUTO_WORKERS_BYTES)
+    index = NewsIndex.open(settings, create=True)
+    try:
+        assert auto_workers(index, [SAMPLE]) == 1
+        onnx = index.embedder.document_path.startswith("onnx")
+        assert auto_workers(index, [inputs]) == (available_cores() if onnx else 1)
+    finally:
+        index.close()

@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         metavar="N",
         help="chunk and embed in N local processes, merged by one writer "
-        "(env NEWSRAG_WORKERS, default 1: one process, encoder on a thread)",
+        "(env NEWSRAG_WORKERS; default: one per core for inputs of 4 MB or more, "
+        "else one process with the encoder on a thread)",
     )
 
     p = add("search", "Search the index; prints ranked passages with citation keys.")
