@@ -223,6 +223,7 @@ def _load(path: Path, precision: Precision) -> tuple[SentenceTransformer, Precis
     return model, chosen
 
 
+@cache  # read once per process: the document path asks on every encode call
 def cpu_has_bf16_units() -> bool:
     try:
         flags = Path("/proc/cpuinfo").read_text()
