@@ -38,6 +38,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from proctree import descendants, running  # noqa: E402
+
 CORPUS = REPO.parent / "shared" / "data" / "rtqa-news" / "corpus.jsonl"
 POLL_S = 0.02
 RUN_TIMEOUT_S = 3600.0
@@ -197,7 +201,7 @@ def one_kill(n: int, moment: Moment, src: Path, home: Home, env: dict[str, str])
     started = time.monotonic()
     proc = spawn_ingest(src, home.path, env)
     at = wait_for(moment, proc, home)
-    workers = children(proc.pid)
+    workers = descendants(proc.pid)
     if at is not None:
         proc.send_signal(signal.SIGKILL)
     code = proc.wait(timeout=RUN_TIMEOUT_S)
@@ -220,31 +224,12 @@ def one_kill(n: int, moment: Moment, src: Path, home: Home, env: dict[str, str])
     )
 
 
-def children(pid: int) -> list[int]:
-    """Direct child processes (the ``--workers`` pool), read from /proc."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            found += [int(c) for c in task.read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return found
-
-
 def still_alive(pids: list[int], wait_s: float) -> int:
     """How many of ``pids`` are still running ``wait_s`` seconds from now (zombies count dead)."""
     deadline = time.monotonic() + wait_s
-
-    def alive(pid: int) -> bool:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            return False
-        return state != "Z"
-
-    while time.monotonic() < deadline and any(alive(p) for p in pids):
+    while time.monotonic() < deadline and any(running(p) for p in pids):
         time.sleep(0.1)
-    return sum(alive(p) for p in pids)
+    return sum(running(p) for p in pids)
 
 
 def kill_loop(

@@ -15,29 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from proctree import descendants, rss_kib
+
 POLL_S = 0.5
-
-
-def tree(pid: int) -> list[int]:
-    """``pid`` and all its descendants."""
-    found = [pid]
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            for child in task.read_text().split():
-                found += tree(int(child))
-        except (OSError, ValueError):
-            continue
-    return found
-
-
-def rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def main(argv: list[str]) -> int:
@@ -48,7 +30,7 @@ def main(argv: list[str]) -> int:
     proc = subprocess.Popen(argv)
     peak, at_peak = 0, 0
     while proc.poll() is None:
-        pids = tree(proc.pid)
+        pids = [proc.pid, *descendants(proc.pid)]
         total = sum(rss_kib(p) for p in pids)
         if total > peak:
             peak, at_peak = total, len(pids)
