@@ -45,6 +45,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from corpus_slice import write_first_lines  # noqa: E402
+
 DATA = REPO.parent / "shared" / "data" / "rtqa-news"
 CORPUS = DATA / "corpus.jsonl"
 DEV = DATA / "dev.jsonl"
@@ -57,13 +61,7 @@ Run = dict[str, Any]
 # ---------------------------------------------------------------- shared helpers
 def slice_corpus(n: int, out: Path) -> int:
     """The first ``n`` corpus lines into ``out``; returns their article characters."""
-    lines = []
-    with CORPUS.open(encoding="utf-8") as handle:
-        for line in handle:
-            lines.append(line)
-            if len(lines) == n:
-                break
-    out.write_text("".join(lines), encoding="utf-8")
+    lines = write_first_lines(CORPUS, n, out)
     return sum(len(json.loads(line).get("text") or "") for line in lines)
 
 

@@ -40,6 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from corpus_slice import write_first_lines  # noqa: E402
 from proctree import descendants, running  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "data" / "rtqa-news" / "corpus.jsonl"
@@ -116,18 +117,6 @@ class Home:
 def newsrag() -> list[str]:
     script = REPO / ".venv" / "bin" / "newsrag"
     return [str(script)] if script.exists() else [sys.executable, "-m", "ui.cli"]
-
-
-def slice_corpus(corpus: Path, n: int, out: Path) -> int:
-    """The first ``n`` lines of the corpus; returns the number of lines written."""
-    lines: list[str] = []
-    with corpus.open(encoding="utf-8") as handle:
-        for line in handle:
-            lines.append(line)
-            if len(lines) == n:
-                break
-    out.write_text("".join(lines), encoding="utf-8")
-    return len(lines)
 
 
 def loadable_ids(path: Path) -> tuple[set[str], int]:
@@ -280,7 +269,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="newsrag-kill-"))
     work.mkdir(parents=True, exist_ok=True)
     src = work / "slice.jsonl"
-    lines = slice_corpus(Path(args.corpus), args.articles, src)
+    lines = len(write_first_lines(Path(args.corpus), args.articles, src))
     expected_ids, skipped = loadable_ids(src)
     home = Home(work / "index")
     if home.path.exists():
