@@ -1,9 +1,13 @@
 """The offline extractive engine: pick the sentences of the retrieved passages that answer the
 question, and quote them with ``[n]`` markers. No generator and no QA model are needed.
 
-A sentence's score mixes its embedding similarity to the question (the packaged encoder), the
-share of the question's content words and names it contains, whether it holds the kind of thing
-asked for (a number for "how many", a date for "when"), and its passage's retrieval rank.
+A sentence's score is a linear mix of features (``FEATURES``): its embedding similarity to the
+question (the packaged encoder), the share of the question's content words it contains (and of
+the last clause's, where a quiz question puts what it asks), whether it holds the kind of thing
+asked for (a number for "how many", a new name for "who"), how many names the question lacks,
+how near the article's top it stands (news puts the facts first), its passage's retrieval rank
+and recency. The weights were fitted on the dev questions by logistic regression, checked by
+leave-one-week-out cross-validation (``bench/fit_answer_weights.py``, docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -28,24 +32,45 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"\b[A-Z][\w’'-]+")
+_CLAUSE_END = re.compile(r"(?<=[.!?])\s+")
+
+FEATURES = (
+    "similarity",  # cosine of sentence and question vectors
+    "keywords",  # share of the question's content words in the sentence
+    "last_clause",  # ... of its last sentence's ("Where did the leak occur?")
+    "kind",  # holds the kind of thing asked for (_has_kind)
+    "new_names",  # names the question lacks, 5 or more count 1
+    "lead",  # 1 / (1 + offset in the article / 500 characters)
+    "rank",  # 1 / (1 + the passage's rank, 0-based)
+    "recency",  # the passage's as-of recency prior (0 without an as-of date)
+)
+EVIDENCE = FEATURES[:6]  # what abstention judges: rank and recency only order candidates
 
 
 @dataclass(frozen=True)
 class ExtractiveConfig:
     max_passages: int = 6
     max_sentences: int = 80  # sentences considered from the passages
-    max_encoded: int = 12  # of which the best by cheap lexical score are embedded (dev: 24 gave
-    # the same accuracy at twice the encoding cost)
+    max_encoded: int = 16  # of which the best by the other features are embedded
     min_words: int = 4
-    w_similarity: float = 0.55
-    w_keywords: float = 0.25
-    w_names: float = 0.10
-    w_rank: float = 0.10
-    w_type: float = 0.15  # holds the kind asked for (dev: accuracy 0.37 -> 0.385 vs 0.08)
-    threshold: float = 0.50  # abstain below this best-sentence score (docs/BENCHMARKS.md)
-    min_similarity: float = 0.25  # ... or when no sentence is this close to the question
+    max_support: int = 3  # sentences quoted in an answer
+    support_evidence: float = 3.0  # ... each with at least this evidence (the best one: threshold)
+    # weights of FEATURES, fitted on dev (bench/fit_answer_weights.py)
+    w_similarity: float = 2.73
+    w_keywords: float = 0.46
+    w_last_clause: float = 1.39
+    w_kind: float = 1.33
+    w_new_names: float = 0.23
+    w_lead: float = 1.06
+    w_rank: float = 0.46
+    w_recency: float = 1.21
+    threshold: float = 3.0  # abstain when the best sentence's evidence is below this
+    min_similarity: float = 0.35  # ... or when its similarity to the question is below this
     agree_similarity: float = 0.80  # two sentences from two articles say the same thing
     same_topic_similarity: float = 0.60  # ... or the same topic, with other numbers: disagree
+
+    def weights(self) -> np.ndarray:
+        return np.array([getattr(self, f"w_{name}") for name in FEATURES])
 
 
 @dataclass(frozen=True)
@@ -54,9 +79,11 @@ class Candidate:
     start: int  # offsets in the article
     end: int
     text: str
-    score: float
+    score: float  # weights · features: orders the sentences
+    evidence: float  # the same over EVIDENCE only: decides abstention
     similarity: float
     vector: np.ndarray
+    features: tuple[float, ...] = ()
 
 
 class ExtractiveEngine:
@@ -70,7 +97,7 @@ class ExtractiveEngine:
         candidates = self.score(question, hits)
         if not candidates or self._weak(candidates[0]):
             best = (
-                f" (best sentence score {candidates[0].score:.2f}, similarity "
+                f" (best sentence evidence {candidates[0].evidence:.2f}, similarity "
                 f"{candidates[0].similarity:.2f})"
                 if candidates
                 else ""
@@ -83,42 +110,46 @@ class ExtractiveEngine:
                 related=hits[:5],
                 reason=f"no passage answers the question well enough{best}",
             )
-        chosen = self._support(candidates)
-        return self._compose(question, hits, chosen, article_text)
+        return self._compose(question, hits, self._support(candidates), article_text)
 
     def _weak(self, best: Candidate) -> bool:
-        return best.score < self.config.threshold or best.similarity < self.config.min_similarity
+        return best.evidence < self.config.threshold or best.similarity < self.config.min_similarity
 
     def score(self, question: str, hits: list[SearchHit]) -> list[Candidate]:
-        """Sentences of the top passages, best first (only the lexically best are embedded)."""
+        """Sentences of the top passages, best first (only the best by the features other than
+        similarity are embedded)."""
         spans = self._sentences(hits)
         if not spans:
             return []
-        cfg = self.config
-        q_words, q_names = _content_words(question), _names(question)
-        kind = _question_kind(question)
-        lexical = []
-        for hit, start, end, text in spans:
-            words = _content_words(text)
-            keywords = len(q_words & words) / len(q_words) if q_words else 0.0
-            names = len(q_names & words) / len(q_names) if q_names else 0.0
-            cheap = (
-                cfg.w_keywords * keywords
-                + cfg.w_names * names
-                + cfg.w_rank / (1 + hit)
-                + cfg.w_type * _has_kind(kind, text, q_words)
-            )
-            lexical.append((cheap, hit, start, end, text))
-        lexical.sort(key=lambda item: -item[0])
-        lexical = lexical[: cfg.max_encoded]
-        q_vector = self.embedder.encode_query(question)
-        vectors = self.embedder.encode_sentences([item[4] for item in lexical])
-        out = [
-            Candidate(hit, start, end, text, cheap + cfg.w_similarity * float(sim), float(sim), v)
-            for (cheap, hit, start, end, text), sim, v in zip(
-                lexical, vectors @ q_vector, vectors, strict=True
-            )
+        weights = self.config.weights()
+        terms = _QuestionTerms.of(question)
+        rows = [
+            (np.array([0.0, *terms.features(text, start, hit, hits[hit])]), hit, start, end, text)
+            for hit, start, end, text in spans
         ]
+        rows.sort(key=lambda row: -float(row[0] @ weights))
+        rows = rows[: self.config.max_encoded]
+        q_vector = self.embedder.encode_query(question)
+        vectors = self.embedder.encode_sentences([row[4] for row in rows])
+        evidence = np.array([name in EVIDENCE for name in FEATURES]) * weights
+        out = []
+        for (feats, hit, start, end, text), sim, vector in zip(
+            rows, vectors @ q_vector, vectors, strict=True
+        ):
+            feats[0] = float(sim)
+            out.append(
+                Candidate(
+                    hit,
+                    start,
+                    end,
+                    text,
+                    float(feats @ weights),
+                    float(feats @ evidence),
+                    float(sim),
+                    vector,
+                    tuple(float(f) for f in feats),
+                )
+            )
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -136,18 +167,17 @@ class ExtractiveEngine:
         return found[: self.config.max_sentences]
 
     def _support(self, candidates: list[Candidate]) -> list[Candidate]:
-        """The best sentence, plus the best one from another article when it agrees or clearly
-        disagrees about a number (both are then shown, attributed)."""
+        """The best sentences, up to ``max_support``; when a sentence from another article
+        disagrees with the best one about a number, the two are shown alone, attributed."""
         best = candidates[0]
-        for other in candidates[1:6]:
+        for other in candidates[1 : 2 * self.config.max_support]:
             if other.hit == best.hit or other.score < 0.85 * best.score:
                 continue
             similarity = float(other.vector @ best.vector)
             if similarity >= self.config.same_topic_similarity and _disagree(best, other):
                 return [best, other]
-            if similarity >= self.config.agree_similarity:
-                return [best, other]
-        return [best]
+        floor = self.config.support_evidence
+        return [best] + [c for c in candidates[1 : self.config.max_support] if c.evidence >= floor]
 
     def _compose(
         self,
@@ -156,20 +186,64 @@ class ExtractiveEngine:
         chosen: list[Candidate],
         article_text: dict[str, str],
     ) -> Answer:
+        """One quoted sentence per citation; a sentence another article's says the same
+        (``agree_similarity``) is cited next to it instead of repeated."""
         citations = []
         for n, cand in enumerate(chosen, start=1):
             hit = hits[cand.hit]
             citations.append(cite(n, hit, cand.start, cand.end, article_text[hit.article.id]))
-        if len(chosen) == 1:
-            text = f"{as_quoted(chosen[0].text)} [1]"
-        elif not _disagree(chosen[0], chosen[1]):
-            text = f"{as_quoted(chosen[0].text)} [1][2]"
-        else:
+        if len(chosen) == 2 and _disagree(chosen[0], chosen[1]) and chosen[0].hit != chosen[1].hit:
             text = " ".join(
                 f"{as_quoted(_outlet(hits[c.hit]))} reports: “{as_quoted(c.text)}” [{n}]"
                 for n, c in enumerate(chosen, start=1)
             )
+            return Answer(question, text, citations, hits=hits, related=[])
+        shown: list[tuple[Candidate, list[int]]] = []
+        for n, cand in enumerate(chosen, start=1):
+            same = next((s for s in shown if _says_same(s[0], cand, hits, self.config)), None)
+            if same is None:
+                shown.append((cand, [n]))
+            else:
+                same[1].append(n)
+        text = " ".join(
+            f"{as_quoted(c.text)} " + "".join(f"[{n}]" for n in numbers) for c, numbers in shown
+        )
         return Answer(question, text, citations, hits=hits, related=[])
+
+
+@dataclass(frozen=True)
+class _QuestionTerms:
+    words: set[str]
+    last_clause: set[str]
+    kind: str
+
+    @classmethod
+    def of(cls, question: str) -> _QuestionTerms:
+        last = _CLAUSE_END.split(question.strip())[-1]
+        return cls(_content_words(question), _content_words(last), _question_kind(question))
+
+    def features(self, text: str, start: int, rank: int, hit: SearchHit) -> list[float]:
+        """FEATURES after ``similarity`` for one sentence at ``start`` in its article."""
+        words = _content_words(text)
+        new_names = sum(1 for n in _NAME.findall(text)[1:] if _stem(n.lower()) not in self.words)
+        return [
+            len(self.words & words) / len(self.words) if self.words else 0.0,
+            len(self.last_clause & words) / len(self.last_clause) if self.last_clause else 0.0,
+            _has_kind(self.kind, text, self.words),
+            min(new_names, 5) / 5,
+            1 / (1 + start / 500),
+            1 / (1 + rank),
+            float(hit.scores.get("time", 0.0)),
+        ]
+
+
+def _says_same(a: Candidate, b: Candidate, hits: list[SearchHit], cfg: ExtractiveConfig) -> bool:
+    """Two articles' sentences that say the same thing, with the same numbers."""
+    if hits[a.hit].article.id == hits[b.hit].article.id:
+        return False
+    return float(a.vector @ b.vector) >= cfg.agree_similarity and _numbers(a.text) == _numbers(
+        b.text
+    )
 
 
 def _content_words(text: str) -> set[str]:
@@ -178,11 +252,6 @@ def _content_words(text: str) -> set[str]:
 
 def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
-
-
-def _names(text: str) -> set[str]:
-    tokens = _NAME.findall(text)[1:]  # the first word is capitalised anyway
-    return {_stem(t.lower()) for t in tokens if t.lower() not in STOPWORDS}
 
 
 def _disagree(a: Candidate, b: Candidate) -> bool:

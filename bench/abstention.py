@@ -1,8 +1,8 @@
 """Calibrate the extractive engine's abstention on the rtqa-news dev questions (reads ../shared).
 
-For every question it records the best sentence's score and similarity (the two numbers the
-engine abstains on) in three settings, then prints the abstention rate of each setting for a
-grid of thresholds:
+For every question it records the best sentence's evidence score and similarity (the two
+numbers the engine abstains on) in three settings, then prints the abstention rate of each
+setting for a grid of thresholds:
 
 - answerable: the whole-corpus index, questions whose answer occurs somewhere in it;
 - unanswerable, sample index: the same questions asked of an index of the two sample articles;
@@ -33,14 +33,14 @@ from assistant.retrieval import Retriever  # noqa: E402
 from index import SearchHit, Settings  # noqa: E402
 from index.store import NewsIndex  # noqa: E402
 
-THRESHOLDS = (0.35, 0.40, 0.45, 0.50, 0.55, 0.60)
+THRESHOLDS = (1.50, 1.75, 2.00, 2.25, 2.50, 2.75, 3.00, 3.25)
 FLOORS = (0.25, 0.35)
 Best = tuple[float, float]
 
 
 def best(engine: ExtractiveEngine, question: str, hits: list[SearchHit]) -> Best:
     found = engine.score(question, hits)
-    return (found[0].score, found[0].similarity) if found else (0.0, 0.0)
+    return (found[0].evidence, found[0].similarity) if found else (0.0, 0.0)
 
 
 def without_evidence(index: NewsIndex, q: dict, hits: list[SearchHit]) -> list[SearchHit]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ def test_streaming_yields_text_then_citations(sample_assistant: Assistant) -> No
 
     pieces = list(Answering(sample_assistant.index).stream("Which missile was fired at Dnipro?"))
     *text, citations = pieces
-    assert "".join(str(p) for p in text).strip().endswith("[1]")
+    assert re.search(r"\[\d\]$", "".join(str(p) for p in text).strip())
     assert isinstance(citations, list) and citations[0].n == 1
 
 
@@ -130,3 +131,31 @@ def test_which_questions_favour_sentences_with_new_names_or_numbers() -> None:
     words = _content_words(question)
     assert _has_kind("entity", "Netflix renewed Squid Game on Sunday.", words) == 1.0
     assert _has_kind("entity", "the popular show was renewed for a new season.", words) == 0.0
+
+
+def test_answer_quotes_up_to_three_sentences_each_with_enough_evidence(embedder: Embedder) -> None:
+    import numpy as np
+
+    from assistant.extractive import Candidate, ExtractiveConfig, ExtractiveEngine
+
+    def cand(hit: int, score: float, evidence: float, axis: int) -> Candidate:
+        vector = np.eye(4)[axis]
+        return Candidate(hit, 0, 10, f"sentence {axis}", score, evidence, 0.6, vector)
+
+    engine = ExtractiveEngine(embedder, ExtractiveConfig(max_support=3, support_evidence=3.0))
+    best, strong, weak, fourth = (
+        cand(0, 5, 4, 0),
+        cand(1, 4, 3.5, 1),
+        cand(2, 4, 2, 2),
+        cand(0, 3, 4, 3),
+    )
+    assert engine._support([best, strong, weak, fourth]) == [best, strong]
+    assert engine._support([best, strong, fourth, weak]) == [best, strong, fourth]
+
+
+def test_sentence_features_follow_the_documented_order() -> None:
+    from assistant.extractive import FEATURES, ExtractiveConfig
+
+    weights = ExtractiveConfig().weights()
+    assert len(weights) == len(FEATURES) and FEATURES[0] == "similarity"
+    assert weights[FEATURES.index("recency")] == ExtractiveConfig().w_recency

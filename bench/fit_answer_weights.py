@@ -1,0 +1,130 @@
+"""Fit the extractive engine's sentence weights on the rtqa-news dev questions (reads ../shared).
+
+For every question: retrieve its passages as ``ask`` does (as-of = question_date), score every
+sentence of them with the engine's features (``assistant.extractive.FEATURES``, all sentences
+embedded), and label a sentence good when it contains the answer and no wrong choice (the
+choices are used only here, as labels). A logistic regression over the features gives the
+weights; leave-one-week-out cross-validation says how well they carry to weeks they were not
+fitted on: answer accuracy when the answer quotes the top 1 / 2 / 3 sentences, for the fitted
+weights (cross-validated) and for the engine's current weights.
+
+Usage: .venv/bin/python bench/fit_answer_weights.py --home WHOLE_CORPUS_INDEX [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+QUESTIONS = REPO.parent / "shared" / "data" / "rtqa-news" / "dev.jsonl"
+
+from assistant.answer_eval import CorpusMatcher  # noqa: E402
+from assistant.answer_match import answer_in_text  # noqa: E402
+from assistant.evaluation import read_questions  # noqa: E402
+from assistant.extractive import FEATURES, ExtractiveConfig, ExtractiveEngine  # noqa: E402
+from assistant.filters import SearchFilters  # noqa: E402
+from assistant.retrieval import Retriever  # noqa: E402
+from index import Settings  # noqa: E402
+from index.store import NewsIndex  # noqa: E402
+
+TOPS = (1, 2, 3)
+
+
+def collect(home: Path, questions: Path) -> list[dict[str, Any]]:
+    """Per question: its week, whether it is answerable, and each sentence's features,
+    label and text (best first by the current weights)."""
+    from tqdm import tqdm
+
+    index = NewsIndex.open(Settings.from_env(home=str(home)))
+    retriever = Retriever(index)
+    base = ExtractiveConfig()
+    engine = ExtractiveEngine(
+        index.embedder, replace(base, max_encoded=base.max_sentences)
+    )  # every sentence
+    matcher = CorpusMatcher(index)
+    out = []
+    for q in tqdm(read_questions(questions), desc="questions", file=sys.stderr):
+        filters = SearchFilters.build(as_of=q.get("question_date"))
+        hits = retriever.search(q["question"], k=base.max_passages, filters=filters)
+        truth = str(q["answer"])
+        wrong = [c for c in q.get("choices") or [] if c != truth]
+        sentences = [
+            (
+                list(c.features),
+                answer_in_text(truth, c.text) and not any(answer_in_text(w, c.text) for w in wrong),
+                c.text,
+            )
+            for c in engine.score(q["question"], hits)
+        ]
+        out.append(
+            {
+                "week": q.get("week") or q.get("question_date"),
+                "answerable": matcher.contains(truth),
+                "truth": truth,
+                "wrong": wrong,
+                "sentences": sentences,
+            }
+        )
+    return out
+
+
+def accuracy(rows: list[dict[str, Any]], weights: list[np.ndarray], top: int) -> float:
+    """Share of answerable questions whose top ``top`` sentences hold the answer and no wrong
+    choice; ``weights[i]`` scores question ``i``."""
+    correct = 0
+    for row, w in zip(rows, weights, strict=True):
+        if not row["answerable"] or not row["sentences"]:
+            continue
+        order = sorted(row["sentences"], key=lambda s: -float(np.asarray(s[0]) @ w))
+        text = " ".join(s[2] for s in order[:top])
+        correct += answer_in_text(row["truth"], text) and not any(
+            answer_in_text(c, text) for c in row["wrong"]
+        )
+    return correct / max(1, sum(r["answerable"] for r in rows))
+
+
+def fit(rows: list[dict[str, Any]]) -> np.ndarray:
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([s[0] for r in rows for s in r["sentences"]])
+    y = np.array([s[1] for r in rows for s in r["sentences"]])
+    return LogisticRegression(max_iter=2000).fit(x, y).coef_[0]
+
+
+def report(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    weeks = sorted({r["week"] for r in rows})
+    held_out = {w: fit([r for r in rows if r["week"] != w]) for w in weeks}
+    per_question = [held_out[r["week"]] for r in rows]
+    current = [ExtractiveConfig().weights()] * len(rows)
+    fitted = fit(rows)
+    return {
+        "questions": len(rows),
+        "answerable": sum(r["answerable"] for r in rows),
+        "fitted_weights": dict(zip(FEATURES, np.round(fitted, 2).tolist(), strict=True)),
+        "current_weights": dict(zip(FEATURES, ExtractiveConfig().weights().tolist(), strict=True)),
+        "accuracy_cross_validated": {f"top{t}": accuracy(rows, per_question, t) for t in TOPS},
+        "accuracy_current_weights": {f"top{t}": accuracy(rows, current, t) for t in TOPS},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--home", type=Path, required=True, help="the whole-corpus index")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args()
+    result = report(collect(args.home, args.questions))
+    print(json.dumps(result, indent=None if args.json else 2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
