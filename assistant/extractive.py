@@ -6,8 +6,10 @@ question (the packaged encoder), the share of the question's content words it co
 the last clause's, where a quiz question puts what it asks), whether it holds the kind of thing
 asked for (a number for "how many", a new name for "who"), how many names the question lacks,
 how near the article's top it stands (news puts the facts first), its passage's retrieval rank
-and recency. The weights were fitted on the dev questions by logistic regression, checked by
-leave-one-week-out cross-validation (``bench/fit_answer_weights.py``, docs/BENCHMARKS.md).
+and recency, and how many of the read passages repeat its new names and numbers (an answer
+tends to recur across the articles about a story). The weights were fitted on the dev
+questions by logistic regression, checked by leave-one-week-out cross-validation
+(``bench/fit_answer_weights.py``, docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ FEATURES = (
     "lead",  # 1 / (1 + offset in the article / 500 characters)
     "rank",  # 1 / (1 + the passage's rank, 0-based)
     "recency",  # the passage's as-of recency prior (0 without an as-of date)
+    "redundancy",  # mean share of the read passages holding each of its new names and numbers
 )
-EVIDENCE = FEATURES[:6]  # what abstention judges: rank and recency only order candidates
+EVIDENCE = FEATURES[:6]  # what abstention judges: the last three only order candidates
 
 
 @dataclass(frozen=True)
@@ -54,18 +57,19 @@ class ExtractiveConfig:
     max_encoded: int = 16  # of which the best by the other features are embedded
     min_words: int = 4
     max_support: int = 3  # sentences quoted in an answer
-    support_evidence: float = 3.0  # ... each with at least this evidence (the best one: threshold)
+    support_evidence: float = 1.75  # ... each with at least this evidence (the best one: threshold)
     # weights of FEATURES, fitted on dev (bench/fit_answer_weights.py)
-    w_similarity: float = 2.73
-    w_keywords: float = 0.46
+    w_similarity: float = 2.17
+    w_keywords: float = 0.29
     w_last_clause: float = 1.39
-    w_kind: float = 1.33
-    w_new_names: float = 0.23
-    w_lead: float = 1.06
-    w_rank: float = 0.46
-    w_recency: float = 1.21
-    threshold: float = 3.0  # abstain when the best sentence's evidence is below this
-    min_similarity: float = 0.35  # ... or when its similarity to the question is below this
+    w_kind: float = 0.99
+    w_new_names: float = 0.22
+    w_lead: float = 0.93
+    w_rank: float = 0.61
+    w_recency: float = 0.96
+    w_redundancy: float = 2.41
+    threshold: float = 1.75  # abstain when the best sentence's evidence is below this
+    min_similarity: float = 0.30  # ... or when its similarity to the question is below this
     agree_similarity: float = 0.80  # two sentences from two articles say the same thing
     same_topic_similarity: float = 0.60  # ... or the same topic, with other numbers: disagree
 
@@ -123,8 +127,15 @@ class ExtractiveEngine:
             return []
         weights = self.config.weights()
         terms = _QuestionTerms.of(question)
+        passages = [h.text.lower() for h in hits[: self.config.max_passages]]
         rows = [
-            (np.array([0.0, *terms.features(text, start, hit, hits[hit])]), hit, start, end, text)
+            (
+                np.array([0.0, *terms.features(text, start, hit, hits[hit], passages)]),
+                hit,
+                start,
+                end,
+                text,
+            )
             for hit, start, end, text in spans
         ]
         rows.sort(key=lambda row: -float(row[0] @ weights))
@@ -222,10 +233,14 @@ class _QuestionTerms:
         last = _CLAUSE_END.split(question.strip())[-1]
         return cls(_content_words(question), _content_words(last), _question_kind(question))
 
-    def features(self, text: str, start: int, rank: int, hit: SearchHit) -> list[float]:
-        """FEATURES after ``similarity`` for one sentence at ``start`` in its article."""
+    def features(
+        self, text: str, start: int, rank: int, hit: SearchHit, passages: list[str]
+    ) -> list[float]:
+        """FEATURES after ``similarity`` for one sentence at ``start`` in its article;
+        ``passages``: the lower-cased texts of the passages read."""
         words = _content_words(text)
-        new_names = sum(1 for n in _NAME.findall(text)[1:] if _stem(n.lower()) not in self.words)
+        names = [n for n in _NAME.findall(text)[1:] if _stem(n.lower()) not in self.words]
+        new_names = len(names)
         return [
             len(self.words & words) / len(self.words) if self.words else 0.0,
             len(self.last_clause & words) / len(self.last_clause) if self.last_clause else 0.0,
@@ -234,7 +249,20 @@ class _QuestionTerms:
             1 / (1 + start / 500),
             1 / (1 + rank),
             float(hit.scores.get("time", 0.0)),
+            _redundancy({*names, *(n for n in _numbers(text) if n not in self.words)}, passages),
         ]
+
+
+def _redundancy(tokens: set[str], passages: list[str]) -> float:
+    """Mean, over ``tokens``, of the share of ``passages`` that hold the token as a word."""
+    if not tokens or not passages:
+        return 0.0
+    shares = [
+        sum(bool(re.search(rf"(?<!\w){re.escape(t.lower())}(?!\w)", p)) for p in passages)
+        / len(passages)
+        for t in tokens
+    ]
+    return sum(shares) / len(shares)
 
 
 def _says_same(a: Candidate, b: Candidate, hits: list[SearchHit], cfg: ExtractiveConfig) -> bool:

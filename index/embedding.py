@@ -40,6 +40,9 @@ DOCUMENT_ONNX = {
 }  # AUTO decides per machine: Embedder._auto_documents
 
 
+SENTENCE_BATCH = 4  # question-time sentences per encoder run (less padding than one batch)
+
+
 class Embedder:
     def __init__(
         self,
@@ -162,13 +165,15 @@ class Embedder:
 
     def encode_sentences(self, texts: Sequence[str]) -> np.ndarray:
         """Short texts scored at question time (answer sentences, reranking): the query encoder
-        in one batch — fp32, so a sentence's vector never depends on what it is batched with
-        (int8's activation scales do), and no torch load in a server that only answers."""
+        — fp32, so a sentence's vector never depends on what it is batched with (int8's
+        activation scales do), and no torch load in a server that only answers — in
+        length-sorted batches of ``SENTENCE_BATCH`` (16 answer sentences: 217 ms vs 330 ms as
+        one batch padded to the longest, same vectors)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         onnx = self._onnx(documents=False)
         if onnx is not None:
-            return onnx.encode(list(texts), len(texts))
+            return onnx.encode(list(texts), SENTENCE_BATCH)
         return self.encode_documents(texts)
 
 

@@ -56,7 +56,7 @@ def test_sample_questions_are_answered_with_a_citation(
     answer = sample_assistant.ask(question)
     assert not answer.abstained and expected in answer.text
     assert MARKER.search(answer.text) and answer.citations
-    assert expected in answer.citations[0].quote
+    assert any(expected in c.quote for c in answer.citations)  # one of the 1-3 quoted sentences
     _check_contract(sample_assistant, answer)
 
 
