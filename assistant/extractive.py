@@ -197,7 +197,7 @@ class ExtractiveEngine:
         chosen: list[Candidate],
         article_text: dict[str, str],
     ) -> Answer:
-        """One quoted sentence per citation; a sentence another article's says the same
+        """One quoted sentence per citation; a sentence from another article that says the same
         (``agree_similarity``) is cited next to it instead of repeated."""
         citations = []
         for n, cand in enumerate(chosen, start=1):

@@ -239,7 +239,7 @@ def test_prompt_injection_does_not_change_citing(
     assert response.status_code == 200, response.text
     body = response.json()
     markers = {int(n) for n in MARKER.findall(body["answer"])}
-    assert markers == {c["n"] for c in body["citations"]} <= {1, 2}
+    assert markers == {c["n"] for c in body["citations"]} <= {1, 2, 3}  # the engine's own
     retrieved = {
         hit["citation"] for hit in api.get("/api/search", params={"q": question}).json()["hits"]
     }
