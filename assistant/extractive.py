@@ -69,7 +69,7 @@ class ExtractiveConfig:
     w_recency: float = 0.96
     w_redundancy: float = 2.41
     threshold: float = 1.75  # abstain when the best sentence's evidence is below this
-    min_similarity: float = 0.30  # ... or when its similarity to the question is below this
+    min_similarity: float = 0.25  # ... or when its similarity to the question is below this
     agree_similarity: float = 0.80  # two sentences from two articles say the same thing
     same_topic_similarity: float = 0.60  # ... or the same topic, with other numbers: disagree
 

@@ -33,8 +33,8 @@ from assistant.retrieval import Retriever  # noqa: E402
 from index import SearchHit, Settings  # noqa: E402
 from index.store import NewsIndex  # noqa: E402
 
-THRESHOLDS = (1.75, 2.00, 2.25, 2.50, 2.75, 3.00)
-FLOORS = (0.30, 0.35, 0.40)
+THRESHOLDS = (1.50, 1.75, 2.00, 2.25, 2.50, 2.75, 3.00)
+FLOORS = (0.25, 0.30, 0.35, 0.40)
 Best = tuple[float, float]
 
 
