@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.answer_match import normalise, normalise_answer
+from assistant.answer_match import answer_in_text, answers_alone, normalise, normalise_answer
 from assistant.answers import Answer
 from index.store import NewsIndex
 
@@ -35,15 +35,9 @@ class CorpusMatcher:
 def score_answer(
     q: dict[str, Any], answer: Answer, answerable: bool, copies_of_gold: set[str]
 ) -> dict[str, Any]:
-    from assistant.answer_match import answer_in_text
-
     truth = str(q.get("answer") or "")
     wrong = [c for c in q.get("choices") or [] if c != truth]
-    correct = (
-        not answer.abstained
-        and answer_in_text(truth, answer.text)
-        and not any(answer_in_text(c, answer.text) for c in wrong)
-    )
+    correct = not answer.abstained and answers_alone(truth, wrong, answer.text)
     good = 0
     if not answer.abstained:
         for c in answer.citations:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _QUOTES = str.maketrans(
     {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-", "−": "-"}
@@ -30,3 +31,8 @@ def answer_in_text(answer: str, text: str) -> bool:
         return False
     pattern = r"(?<![^\W_])" + re.escape(needle) + r"(?![^\W_])"
     return re.search(pattern, normalise(text)) is not None
+
+
+def answers_alone(truth: str, wrong: Sequence[str], text: str) -> bool:
+    """The rtqa-news correctness rule: ``text`` holds the answer and none of the wrong choices."""
+    return answer_in_text(truth, text) and not any(answer_in_text(c, text) for c in wrong)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 QUESTIONS = REPO.parent / "shared" / "data" / "rtqa-news" / "dev.jsonl"
 
 from assistant.answer_eval import CorpusMatcher  # noqa: E402
-from assistant.answer_match import answer_in_text  # noqa: E402
+from assistant.answer_match import answers_alone  # noqa: E402
 from assistant.evaluation import read_questions  # noqa: E402
 from assistant.extractive import FEATURES, ExtractiveConfig, ExtractiveEngine  # noqa: E402
 from assistant.filters import SearchFilters  # noqa: E402
@@ -57,11 +57,7 @@ def collect(home: Path, questions: Path) -> list[dict[str, Any]]:
         truth = str(q["answer"])
         wrong = [c for c in q.get("choices") or [] if c != truth]
         sentences = [
-            (
-                list(c.features),
-                answer_in_text(truth, c.text) and not any(answer_in_text(w, c.text) for w in wrong),
-                c.text,
-            )
+            (list(c.features), answers_alone(truth, wrong, c.text), c.text)
             for c in engine.score(q["question"], hits)
         ]
         out.append(
@@ -85,9 +81,7 @@ def accuracy(rows: list[dict[str, Any]], weights: list[np.ndarray], top: int) ->
             continue
         order = sorted(row["sentences"], key=lambda s: -float(np.asarray(s[0]) @ w))
         text = " ".join(s[2] for s in order[:top])
-        correct += answer_in_text(row["truth"], text) and not any(
-            answer_in_text(c, text) for c in row["wrong"]
-        )
+        correct += answers_alone(row["truth"], row["wrong"], text)
     return correct / max(1, sum(r["answerable"] for r in rows))
 
 
