@@ -127,7 +127,7 @@ class ExtractiveEngine:
             return []
         weights = self.config.weights()
         terms = _QuestionTerms.of(question)
-        passages = [h.text.lower() for h in hits[: self.config.max_passages]]
+        passages = _Passages([h.text for h in hits[: self.config.max_passages]])
         rows = [
             (
                 np.array([0.0, *terms.features(text, start, hit, hits[hit], passages)]),
@@ -234,10 +234,9 @@ class _QuestionTerms:
         return cls(_content_words(question), _content_words(last), _question_kind(question))
 
     def features(
-        self, text: str, start: int, rank: int, hit: SearchHit, passages: list[str]
+        self, text: str, start: int, rank: int, hit: SearchHit, passages: _Passages
     ) -> list[float]:
-        """FEATURES after ``similarity`` for one sentence at ``start`` in its article;
-        ``passages``: the lower-cased texts of the passages read."""
+        """FEATURES after ``similarity`` for one sentence at ``start`` in its article."""
         words = _content_words(text)
         names = [n for n in _NAME.findall(text)[1:] if _stem(n.lower()) not in self.words]
         new_names = len(names)
@@ -249,20 +248,48 @@ class _QuestionTerms:
             1 / (1 + start / 500),
             1 / (1 + rank),
             float(hit.scores.get("time", 0.0)),
-            _redundancy({*names, *(n for n in _numbers(text) if n not in self.words)}, passages),
+            passages.redundancy({*names, *(n for n in _numbers(text) if n not in self.words)}),
         ]
 
 
-def _redundancy(tokens: set[str], passages: list[str]) -> float:
-    """Mean, over ``tokens``, of the share of ``passages`` that hold the token as a word."""
-    if not tokens or not passages:
-        return 0.0
-    shares = [
-        sum(bool(re.search(rf"(?<!\w){re.escape(t.lower())}(?!\w)", p)) for p in passages)
-        / len(passages)
-        for t in tokens
-    ]
-    return sum(shares) / len(shares)
+class _Passages:
+    """The passages read for one question, and which share of them holds a word — memoised,
+    since a story's names and numbers recur in many of its ~80 candidate sentences."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = [t.lower() for t in texts]
+        self._shares: dict[str, float] = {}
+
+    def share(self, token: str) -> float:
+        key = token.lower()
+        if key not in self._shares:
+            held = sum(_holds_word(p, key) for p in self.texts)
+            self._shares[key] = held / len(self.texts)
+        return self._shares[key]
+
+    def redundancy(self, tokens: set[str]) -> float:
+        """Mean, over ``tokens``, of the share of the passages holding the token as a word."""
+        if not tokens or not self.texts:
+            return 0.0
+        return sum(self.share(t) for t in tokens) / len(tokens)
+
+
+def _holds_word(text: str, word: str) -> bool:
+    """``word`` occurs in ``text`` with no word character (``\\w``) glued on either side — the
+    regex ``(?<!\\w)word(?!\\w)`` without compiling one pattern per word."""
+    at = text.find(word)
+    while at != -1:
+        end = at + len(word)
+        glued_before = at > 0 and _word_char(text[at - 1])
+        glued_after = end < len(text) and _word_char(text[end])
+        if not glued_before and not glued_after:
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _says_same(a: Candidate, b: Candidate, hits: list[SearchHit], cfg: ExtractiveConfig) -> bool:
