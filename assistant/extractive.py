@@ -130,7 +130,7 @@ class ExtractiveEngine:
         passages = _Passages([h.text for h in hits[: self.config.max_passages]])
         rows = [
             (
-                np.array([0.0, *terms.features(text, start, hit, hits[hit], passages)]),
+                np.array([0.0, *terms.features(text, start, hit, _recency(hits[hit]), passages)]),
                 hit,
                 start,
                 end,
@@ -234,7 +234,7 @@ class _QuestionTerms:
         return cls(_content_words(question), _content_words(last), _question_kind(question))
 
     def features(
-        self, text: str, start: int, rank: int, hit: SearchHit, passages: _Passages
+        self, text: str, start: int, rank: int, recency: float, passages: _Passages
     ) -> list[float]:
         """FEATURES after ``similarity`` for one sentence at ``start`` in its article."""
         words = _content_words(text)
@@ -247,7 +247,7 @@ class _QuestionTerms:
             min(new_names, 5) / 5,
             1 / (1 + start / 500),
             1 / (1 + rank),
-            float(hit.scores.get("time", 0.0)),
+            recency,
             passages.redundancy({*names, *(n for n in _numbers(text) if n not in self.words)}),
         ]
 
@@ -296,9 +296,13 @@ def _says_same(a: Candidate, b: Candidate, hits: list[SearchHit], cfg: Extractiv
     """Two articles' sentences that say the same thing, with the same numbers."""
     if hits[a.hit].article.id == hits[b.hit].article.id:
         return False
-    return float(a.vector @ b.vector) >= cfg.agree_similarity and _numbers(a.text) == _numbers(
-        b.text
-    )
+    same_numbers = _numbers(a.text) == _numbers(b.text)
+    return same_numbers and float(a.vector @ b.vector) >= cfg.agree_similarity
+
+
+def _recency(hit: SearchHit) -> float:
+    """The passage's as-of recency prior from retrieval (0 without an as-of date)."""
+    return float(hit.scores.get("time", 0.0))
 
 
 def _content_words(text: str) -> set[str]:
