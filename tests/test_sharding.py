@@ -15,7 +15,7 @@ import pytest
 from index import NewsIndex, Settings, check_index, ingest_paths
 from index.embedding import available_cores
 from index.ingest import IngestSummary
-from index.sharding import AUTO_WORKERS_BYTES, auto_workers
+from index.sharding import AUTO_WORKERS_BYTES, SHARD_DIR_PREFIX, auto_workers
 from tests.conftest import REPO, SAMPLE, settings_for
 
 # small blocks, so that two workers each get several and the merge order matters
@@ -135,7 +135,7 @@ def test_sharded_reingest_reuses_stored_vectors(built: dict, tmp_path: Path) -> 
 def test_stale_shard_folders_are_removed_by_the_next_ingest(tmp_path: Path) -> None:
     """A killed writer leaves its shard folder; the next writer (under the lock) clears it."""
     settings = settings_for(tmp_path / "index")
-    stale = settings.home / ".shards-killed"
+    stale = settings.home / f"{SHARD_DIR_PREFIX}killed"
     stale.mkdir(parents=True)
     (stale / "block-000001.npz").write_bytes(b"half written")
 
