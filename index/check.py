@@ -18,6 +18,7 @@ import numpy as np
 
 from index.ann import StaleCache, VectorIndex
 from index.catalog import Catalog, CatalogError, from_blobs
+from index.loaders.ids import legacy_url_id
 from index.settings import Settings
 from index.store import IndexMismatch, NewsIndex
 
@@ -134,6 +135,7 @@ def _run_checks(index: NewsIndex, report: CheckReport) -> None:
         check(index, report)
         if report.problems:
             break
+    _legacy_ids(index, report)
     report.counts = {**index.catalog.counts(), **report.counts}
 
 
@@ -146,6 +148,19 @@ def _snapshot(catalog: Catalog) -> Iterator[None]:
     finally:
         if catalog.conn.in_transaction:
             catalog.conn.execute("ROLLBACK")
+
+
+def _legacy_ids(index: NewsIndex, report: CheckReport) -> None:
+    """Ids made by the URL rule before 0.2 (query string dropped) still work; say so."""
+    rows = index.catalog.conn.execute("SELECT id, url FROM articles WHERE id LIKE 'url-%'")
+    legacy = [r[0] for r in rows if legacy_url_id(r[0], r[1])]
+    if legacy:
+        report.notes.append(
+            f"{len(legacy)} article id(s) (e.g. {legacy[0]}) were made by the URL rule before "
+            "0.2, which dropped the query string: they keep working, but ingesting their URL "
+            "again adds a new article; 'newsrag reindex' recomputes them (their citation keys "
+            "change)"
+        )
 
 
 def _integrity(index: NewsIndex, report: CheckReport) -> None:

@@ -48,6 +48,9 @@ class IngestSummary:
     chars: int = 0  # article characters of added/updated articles
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    # what was done but deserves a word: an id given twice with different texts in one input
+    # (the later text replaced the earlier), a vector cache that could not be written
+    warnings: list[str] = field(default_factory=list)
 
     def count(self, status: IngestStatus) -> None:
         name = {IngestStatus.COPY: "copies"}.get(status, status.value)
@@ -186,6 +189,7 @@ class Ingestor:
         self._ids: Counter[str] = Counter()  # articles planned and not yet written
         self._texts: dict[str, str] = {}  # text_hash -> primary planned and not yet written
         self._skipped: set[str] = set()  # primaries the stage found nothing to index in
+        self._first_seen: dict[str, tuple[str, str]] = {}  # id -> (content hash, where) this run
 
     @property
     def stage(self) -> EmbedStage:
@@ -206,11 +210,14 @@ class Ingestor:
             self.flush()
         finally:
             self.stage.close()
-        self.index.adopt_vectors(self.vectors, save=True)
+        cache_problem = self.index.adopt_vectors(self.vectors, save=True)
+        if cache_problem:
+            self.summary.warnings.append(cache_problem)
         self.summary.seconds = time.perf_counter() - started
         return self.summary
 
     def add(self, article: Article) -> None:
+        self._note_repeated_id(article)
         if article.id in self._ids:  # the same id twice: write the first before planning
             self.flush()
         planned = self._plan(article)
@@ -224,6 +231,17 @@ class Ingestor:
         self._open_chars += len(article.text) if planned.deferred else 0
         if self.stage.batch_full(self._open_chunks, self._open_chars):
             self._submit()
+
+    def _note_repeated_id(self, article: Article) -> None:
+        """An id met again in this run with another text replaces the first: say so."""
+        where = article.origin or article.id
+        first = self._first_seen.setdefault(article.id, (article.content_hash, where))
+        if first[0] != article.content_hash:
+            self._first_seen[article.id] = (article.content_hash, where)
+            self.summary.warnings.append(
+                f"{where}: id {article.id!r} was also given by {first[1]} with other content in "
+                "this input; this later one replaced it"
+            )
 
     def flush(self) -> None:
         """Send the open batch and write every batch in flight."""
@@ -295,6 +313,8 @@ class Ingestor:
     def _write(self, done: EmbeddedBatch) -> None:
         catalog = self.index.catalog
         batch, vectors, hashes = self._settle(done.planned), done.vectors, done.hashes
+        if not batch:  # nothing to write: the generation stays where it is
+            return
         removed: list[int] = []
         added_ids: list[int] = []
         offset = 0

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from index.catalog import Catalog
 from index.ingest import Ingestor, IngestSummary
+from index.loaders.ids import legacy_url_id, url_id
 from index.records import Article
 from index.settings import Settings
 from index.store import NewsIndex, hold_write_lock
@@ -19,33 +20,36 @@ log = logging.getLogger(__name__)
 
 def delete_articles(index: NewsIndex, article_ids: Sequence[str]) -> dict[str, list[str]]:
     """Delete articles (a primary's first copy inherits its chunks). Unknown ids are reported."""
-    deleted, missing = [], []
+    deleted: list[str] = []
     with index.write_lock():
+        present = [a for a in dict.fromkeys(article_ids) if index.catalog.article_state(a)]
+        missing = [a for a in article_ids if a not in present]
+        if not present:  # nothing to delete: no transaction, the generation stays
+            return {"deleted": [], "missing": missing, "warnings": []}
         vectors = index.vectors
         removed: list[int] = []
         with index.catalog.transaction() as conn:
-            for article_id in article_ids:
-                if index.catalog.article_state(article_id) is None:
-                    missing.append(article_id)
-                    continue
+            for article_id in present:
                 if index.catalog.promote_first_copy(conn, article_id) is None:
                     removed += index.catalog.delete_chunks(conn, article_id)
                 index.catalog.delete_article_row(conn, article_id)
                 deleted.append(article_id)
         vectors.remove(removed)
         vectors.generation = index.catalog.generation
-        index.adopt_vectors(vectors, save=True)
-    return {"deleted": deleted, "missing": missing}
+        cache_problem = index.adopt_vectors(vectors, save=True)
+    warnings = [cache_problem] if cache_problem else []
+    return {"deleted": deleted, "missing": missing, "warnings": warnings}
 
 
 def stored_articles(catalog: Catalog) -> Iterable[Article]:
-    """Every article as stored, primaries before their copies (so copies stay copies)."""
+    """Every article as stored, primaries before their copies (so copies stay copies); an id
+    made by the URL rule before 0.2 is recomputed by today's rule."""
     rows = catalog.conn.execute(
         "SELECT * FROM articles ORDER BY copy_of IS NOT NULL, ingested_at, id"
     )
     for row in rows:
         yield Article(
-            id=row["id"],
+            id=url_id(row["url"]) if legacy_url_id(row["id"], row["url"]) else row["id"],
             text=row["text"],
             title=row["title"],
             url=row["url"],

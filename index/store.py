@@ -177,12 +177,23 @@ class NewsIndex:
         except OSError as exc:  # a read-only home still answers from memory
             log.warning("could not write %s: %s", self.settings.vectors_path, exc)
 
-    def adopt_vectors(self, ann: VectorIndex, save: bool = True) -> None:
-        """Install an in-memory cache a writer kept current; persist it when asked."""
+    def adopt_vectors(self, ann: VectorIndex, save: bool = True) -> str | None:
+        """Install an in-memory cache a writer kept current; persist it when asked.
+
+        The write it follows is already committed in the catalog (the truth), so a cache that
+        cannot be written (disk full, read-only) is no failure of that write: the reason is
+        returned, for the caller to pass on as a warning, and the stale file on disk is
+        rebuilt from the catalog on the next open."""
         with self._vectors_lock:
             self._vectors = ann
-        if save:
+        if not save:
+            return None
+        try:
             ann.save(self.settings.vectors_path)
+        except IndexWriteError as exc:
+            log.warning("%s", exc)
+            return f"vector cache not saved: {exc}"
+        return None
 
     def dense(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None

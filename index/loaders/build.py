@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.loaders.boilerplate import drop_boilerplate
-from index.loaders.ids import article_id, source_from_url
+from index.loaders.ids import article_id, id_problem, source_from_url
 from index.loaders.normalize import normalize_text, one_line
 from index.loaders.titles import fallback_title
 from index.records import Article, IngestStatus, LoadProblem
@@ -36,7 +36,10 @@ class Draft:
 
 
 def build_article(draft: Draft, origin: Origin) -> Article | LoadProblem:
-    """Normalise text and title, fall back for title/source, assign the id."""
+    """Normalise text and title, fall back for title/source, assign the id (an own id that
+    could not name a citation is refused here, naming the field)."""
+    if draft.own_id and (bad_id := id_problem(draft.own_id)):
+        return LoadProblem(origin.where, f"id {draft.own_id[:80]!r}: {bad_id}", field="id")
     text = normalize_text(drop_boilerplate(normalize_text(draft.text)))
     if not text:
         return LoadProblem(origin.where, "empty text", field="text", status=IngestStatus.SKIPPED)

@@ -1,5 +1,11 @@
 """Article id rules and URL helpers.
 
+An article's id is its own ``id`` when the record has one (checked by ``id_problem``: no
+control characters, no leading ``/``, no backslash, no ``.``/``..`` segment, at most
+``MAX_ID_CHARS``, so every citation key built on it opens), else ``url-`` + a hash of its
+normalised URL (``normalize_url``: the query string is kept, minus tracking parameters), else
+``doc-`` + a hash of its file.
+
 Without an own id or URL, an article's id hashes its file's resolved path. A file staged for an
 upload lives at a throwaway temporary path, so the uploader records the client's file name next
 to it (``record_upload_name``) and the id hashes ``upload:<name>`` instead: re-uploading a file
@@ -9,11 +15,32 @@ under the same name updates its article rather than adding a copy.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 HASH_CHARS = 16
 UPLOAD_NAME_SUFFIX = ".newsrag-name"
+MAX_ID_CHARS = 512  # well under the 2,048 characters a citation key may have
+# query parameters that track a click, never name the article: dropped from URL ids
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+    }
+)
+TRACKING_PREFIXES = ("utm_",)
+DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 
 
 def _short_hash(text: str) -> str:
@@ -28,8 +55,40 @@ def clean_id(value: object) -> str | None:
     return text or None
 
 
+def id_problem(article_id: str) -> str | None:
+    """Why ``article_id`` cannot name an article (its citations would not open), or None."""
+    if len(article_id) > MAX_ID_CHARS:
+        return f"longer than {MAX_ID_CHARS} characters"
+    bad = next((ch for ch in article_id if unicodedata.category(ch) in ("Cc", "Cs")), None)
+    if bad is not None:
+        return f"control character {bad!r} is not allowed"
+    if article_id.startswith("/") or "\\" in article_id:
+        return "a leading '/' or a backslash is not allowed (ids are not paths)"
+    if any(part in (".", "..") for part in article_id.split("/")):
+        return "'.' and '..' segments are not allowed (ids are not paths)"
+    return None
+
+
+def is_tracking(param: str) -> bool:
+    name = param.lower()
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
 def normalize_url(url: str) -> str:
-    """Scheme and host lower-cased, query and fragment dropped, no trailing slash."""
+    """Scheme and host lower-cased, default port, fragment and tracking parameters
+    (``utm_*``, ``fbclid``, ``gclid``… ``TRACKING_PARAMS``) dropped, the other query
+    parameters kept in sorted order, no trailing slash on the path."""
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), parts.netloc.lower()
+    if scheme in DEFAULT_PORTS:
+        host = host.removesuffix(DEFAULT_PORTS[scheme])
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    kept = sorted((k, v) for k, v in params if not is_tracking(k))
+    return urlunsplit((scheme, host, parts.path.rstrip("/"), urlencode(kept), ""))
+
+
+def legacy_normalize_url(url: str) -> str:
+    """The rule before 0.2: the whole query dropped (``?id=1`` and ``?id=2`` collided)."""
     parts = urlsplit(url.strip())
     path = parts.path.rstrip("/")
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, "", ""))
@@ -37,6 +96,15 @@ def normalize_url(url: str) -> str:
 
 def url_id(url: str) -> str:
     return "url-" + _short_hash(normalize_url(url))
+
+
+def legacy_url_id(article_id: str, url: str | None) -> bool:
+    """True when ``article_id`` was made from ``url`` by the old rule and the rule now gives
+    another id (an index built before 0.2: ``newsrag reindex`` recomputes it)."""
+    if not url or not article_id.startswith("url-"):
+        return False
+    old = "url-" + _short_hash(legacy_normalize_url(url))
+    return article_id == old and old != url_id(url)
 
 
 def upload_name_file(path: Path) -> Path:
