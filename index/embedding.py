@@ -107,13 +107,15 @@ class Embedder:
     def _auto_documents(self) -> str | None:
         """AUTO: the fastest document path that keeps retrieval quality (docs/BENCHMARKS.md).
 
-        bf16 torch where the CPU has bf16 units (the probe still decides bf16 vs fp32); int8
-        ONNX elsewhere (1.4x less CPU than fp32, dev metrics within one question of fp32); an
-        explicit precision is honoured: fp32 through the fp32 export (same vectors), bf16 torch.
+        bf16 torch where the CPU has AMX tiles (the probe still decides bf16 vs fp32); int8
+        ONNX elsewhere (1.4x less CPU than fp32, dev metrics within one question of fp32),
+        AVX-512 BF16 CPUs included: on such an AMD EPYC torch bf16 took as much CPU per chunk
+        as int8 ONNX, with 5x the memory; an explicit precision is honoured: fp32 through the
+        fp32 export (same vectors), bf16 torch.
         """
         if self.requested_precision is Precision.FP32:
             return "fp32"
-        if self.requested_precision is Precision.BF16 or cpu_has_bf16_units():
+        if self.requested_precision is Precision.BF16 or cpu_has_amx():
             return None
         return "int8"
 
@@ -229,12 +231,23 @@ def _load(path: Path, precision: Precision) -> tuple[SentenceTransformer, Precis
 
 
 @cache  # read once per process: the document path asks on every encode call
-def cpu_has_bf16_units() -> bool:
+def _cpu_flags() -> frozenset[str]:
     try:
-        flags = Path("/proc/cpuinfo").read_text()
+        text = Path("/proc/cpuinfo").read_text()
     except OSError:
-        return False
-    return any(flag in flags for flag in BF16_CPU_FLAGS)
+        return frozenset()
+    line = next((x for x in text.splitlines() if x.startswith("flags")), "")
+    return frozenset(line.partition(":")[2].split())
+
+
+def cpu_has_bf16_units() -> bool:
+    """bf16 matrix instructions (AMX or AVX-512 BF16): where the bf16 probe runs at all."""
+    return bool(_cpu_flags() & set(BF16_CPU_FLAGS))
+
+
+def cpu_has_amx() -> bool:
+    """AMX bf16 tiles: the CPUs where torch bf16 documents beat int8 ONNX."""
+    return "amx_bf16" in _cpu_flags()
 
 
 def _bf16_pays(model: SentenceTransformer) -> bool:

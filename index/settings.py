@@ -13,7 +13,7 @@ from typing import Any
 
 
 class EncoderBackend(StrEnum):
-    AUTO = "auto"  # documents: int8 ONNX, or torch bf16 on CPUs with bf16 units; queries: ONNX fp32
+    AUTO = "auto"  # documents: int8 ONNX, or torch bf16 on CPUs with AMX; queries: ONNX fp32
     TORCH = "torch"  # sentence-transformers for everything
     ONNX = "onnx"  # ONNX Runtime fp32 for everything
     ONNX_INT8 = "onnx-int8"  # documents through int8 ONNX (~1.4x less CPU), queries fp32 ONNX
@@ -70,6 +70,7 @@ class Settings:
     port: int = 7860
     api_token: str | None = None
     cors_origins: str = ""  # comma-separated origins allowed cross-origin; empty: none
+    allowed_hosts: str = ""  # comma-separated Host names answered besides loopback; * = any
     log_level: str = "WARNING"
 
     @classmethod

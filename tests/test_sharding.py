@@ -15,11 +15,12 @@ import pytest
 from index import NewsIndex, Settings, check_index, ingest_paths
 from index.embedding import available_cores
 from index.ingest import IngestSummary
+from index.settings import Precision
 from index.sharding import AUTO_WORKERS_BYTES, SHARD_DIR_PREFIX, auto_workers
 from tests.conftest import REPO, SAMPLE, settings_for
 
 # small blocks, so that two workers each get several and the merge order matters
-OVERRIDES = {"commit_chunks": 4}
+OVERRIDES = {"commit_chunks": 4, "precision": Precision.FP32}  # about sharding, not bf16
 
 
 def _corpus(folder: Path) -> Path:
