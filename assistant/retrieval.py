@@ -5,6 +5,7 @@ collapse. ``Retriever.search`` is the one entry point every interface uses."""
 from __future__ import annotations
 
 import time
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -31,6 +32,7 @@ class QueryError(ValueError):
 
 
 MAX_QUERY_CHARS = 10_000
+INVISIBLE = frozenset({"Cc", "Cf", "Cs"})  # control, format (zero-width…), surrogate
 _KEYWORD_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsrag-keyword")
 
 
@@ -236,8 +238,16 @@ def _numbered(hits: list[SearchHit]) -> list[SearchHit]:
     return hits
 
 
+def normalize_query(query: str) -> str:
+    """NFKC, format and control characters (zero-width spaces, joiners, BOM…) removed, white
+    space folded: a query of invisible characters is blank like one of spaces."""
+    folded = unicodedata.normalize("NFKC", query)
+    visible = "".join(ch for ch in folded if unicodedata.category(ch) not in INVISIBLE)
+    return " ".join(visible.split())
+
+
 def _clean(query: str, k: int) -> str:
-    query = " ".join(query.split())
+    query = normalize_query(query)
     if not query:
         raise QueryError("the query is empty")
     if len(query) > MAX_QUERY_CHARS:
