@@ -12,6 +12,7 @@ from index import Embedder, NewsIndex, Settings, ingest_paths
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "sample"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+LOCAL = "http://127.0.0.1"  # in-process clients: the server answers loopback Host names only
 
 
 @pytest.fixture(scope="session")

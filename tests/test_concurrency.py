@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant import Assistant
-from tests.conftest import settings_for
+from tests.conftest import LOCAL, settings_for
 from tests.live_server import ServerSpec, live_servers
 from ui.server import create_app
 from ui.services import AskBusy, AskPool, AskRequest, Services
@@ -147,7 +147,7 @@ def test_ask_that_waited_too_long_is_refused() -> None:
 def test_busy_ask_is_503_with_retry_after(sample_copy: Path) -> None:
     app = create_app(settings_for(sample_copy), with_chat=False)
     app.state.services.ask_pool.max_waiting = -1  # every ask finds the queue full
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL) as client:
         response = client.post("/api/ask", json={"question": DRONES})
         search = client.get("/api/search", params={"q": "drones", "k": 3})
     assert response.status_code == 503

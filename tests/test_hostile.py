@@ -176,11 +176,13 @@ def test_far_dates_in_filters(api: httpx.Client, params: dict[str, str]) -> None
     assert "hostile-dated" in {hit["article_id"] for hit in response.json()["hits"]}
 
 
-def test_duplicate_ids_with_different_text_last_wins(api: httpx.Client) -> None:
+def test_duplicate_ids_with_different_text_last_wins_and_say_so(api: httpx.Client) -> None:
     first = h.article("hostile-dup", "Apples", "Apple growers in Kent expect a record harvest.")
     second = h.article("hostile-dup", "Pears", "Pear growers in Kent expect a poor harvest.")
     summary = post_json([first, second])(api).json()
     assert (summary["added"], summary["updated"], summary["failed"]) == (1, 1, 0)
+    assert len(summary["warnings"]) == 1, summary  # said, not silent (issue #13)
+    assert "'hostile-dup'" in summary["warnings"][0] and "replaced" in summary["warnings"][0]
     assert api.get("/api/articles/hostile-dup").json()["title"] == "Pears"
     third = h.article("hostile-dup", "Plums", "Plum growers in Kent expect an average harvest.")
     assert post_json(third)(api).json()["updated"] == 1

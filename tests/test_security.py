@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from index import Settings
 from index.loaders.ids import path_id, upload_name_file
-from tests.conftest import REPO, settings_for
+from tests.conftest import LOCAL, REPO, settings_for
 from ui.auth import token_matches
 from ui.cli import main
 from ui.server import UnsafeBind, check_bind, cors_origins, create_app, is_loopback
@@ -59,11 +59,11 @@ def _preflight(client: TestClient, origin: str) -> dict[str, str]:
 
 
 def test_cors_is_closed_unless_origins_are_listed(sample_home: Path) -> None:
-    closed = TestClient(create_app(settings_for(sample_home), with_chat=False))
+    closed = TestClient(create_app(settings_for(sample_home), with_chat=False), base_url=LOCAL)
     assert "access-control-allow-origin" not in _preflight(closed, "https://evil.example")
     settings = settings_for(sample_home, cors_origins="https://news.example/, https://b.example")
     assert cors_origins(settings) == ["https://news.example", "https://b.example"]
-    opened = TestClient(create_app(settings, with_chat=False))
+    opened = TestClient(create_app(settings, with_chat=False), base_url=LOCAL)
     allowed = _preflight(opened, "https://news.example")
     assert allowed["access-control-allow-origin"] == "https://news.example"
     assert "access-control-allow-origin" not in _preflight(opened, "https://evil.example")
@@ -121,21 +121,21 @@ def test_display_name_is_a_clean_base_name(client_name: str | None, shown: str) 
     assert display_name(client_name) == shown
 
 
-def _stage(name: str, data: bytes) -> tuple[str, list[str]]:
+def _stage(home: Path, name: str, data: bytes) -> tuple[str, list[str]]:
     """Stage ``data`` as an upload called ``name``: the id of its article and the folder's files."""
     import io
 
-    with staging() as folder:
+    with staging(home) as folder:
         staged = stage_stream(folder, 1, name, io.BytesIO(data), 1000)
         files = sorted(p.name for p in folder.rglob("*"))
         return path_id(staged.path), files
 
 
-def test_upload_ids_follow_the_client_name_not_the_staging_path() -> None:
-    first, files = _stage("../../notes.txt", b"one")
+def test_upload_ids_follow_the_client_name_not_the_staging_path(tmp_path: Path) -> None:
+    first, files = _stage(tmp_path, "../../notes.txt", b"one")
     assert files == [".upload-1.txt.newsrag-name", "upload-1.txt"]  # nothing under the name
-    assert _stage("notes.txt", b"two")[0] == first  # another folder, the same name
-    assert _stage("other.txt", b"one")[0] != first
+    assert _stage(tmp_path, "notes.txt", b"two")[0] == first  # another folder, the same name
+    assert _stage(tmp_path, "other.txt", b"one")[0] != first
     assert first.startswith("doc-") and len(first) == 20
 
 

@@ -10,6 +10,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ui.limits import ASK_K
+
+# documented, not enforced here: a malformed date is the filters' 400 bad_filter, as in the CLI
+DATE: dict[str, Any] = {"json_schema_extra": {"pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}
+
 
 class ErrorOut(BaseModel):
     error: str = Field(description="machine-readable name, e.g. bad_query, stale_citation")
@@ -98,8 +103,8 @@ class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sources: list[str] = []
-    since: str | None = Field(None, description="published on or after, YYYY-MM-DD")
-    until: str | None = Field(None, description="published on or before, YYYY-MM-DD")
+    since: str | None = Field(None, description="published on or after, YYYY-MM-DD", **DATE)
+    until: str | None = Field(None, description="published on or before, YYYY-MM-DD", **DATE)
     strict: bool = Field(False, description="with as_of: never anything published after it")
 
 
@@ -109,8 +114,10 @@ class AskIn(BaseModel):
     question: str = Field(min_length=1, max_length=10_000)
     history: list[Turn] = Field(default=[], max_length=50)
     filters: FiltersIn | None = None
-    as_of: str | None = Field(None, description="favour articles published shortly before")
-    k: int = Field(6, ge=1, le=50, description="passages to read")
+    as_of: str | None = Field(
+        None, description="favour articles published shortly before, YYYY-MM-DD", **DATE
+    )
+    k: int = Field(6, ge=ASK_K[0], le=ASK_K[1], description="passages to read")
     engine: Literal["extractive", "llm"] | None = None
     stream: bool = Field(False, description="answer as server-sent events")
 
@@ -196,8 +203,15 @@ class IngestOut(BaseModel):
     embedded: int
     seconds: float
     problems: list[str]
+    warnings: list[str] = Field(
+        [],
+        description="done, but worth a word: an id given twice with other content in this "
+        "request (the later replaced the earlier); a vector cache that could not be saved "
+        "(the catalog has the write; the cache is rebuilt from it)",
+    )
     articles: list[IngestedArticle] = Field(description="the articles read from the input")
 
 
 class DeleteOut(BaseModel):
     deleted: list[str]
+    warnings: list[str] = []

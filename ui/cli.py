@@ -14,6 +14,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from index import Settings
+from ui.limits import (
+    ASK_K,
+    CHUNK_TOKENS,
+    CONTEXT_CHARS,
+    LIST_LIMIT,
+    LIST_OFFSET,
+    OVERLAP_TOKENS,
+    PORT,
+    SEARCH_K,
+)
 
 log = logging.getLogger("newsrag")
 
@@ -63,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("search", "Search the index; prints ranked passages with citation keys.")
     p.add_argument("query", metavar="QUERY")
-    p.add_argument("-k", "--k", type=int, default=10, help="number of hits (default 10)")
+    p.add_argument(
+        "-k", "--k", type=_int_in(*SEARCH_K), default=10, help="number of hits (default 10)"
+    )
     p.add_argument(
         "--mode",
         choices=["hybrid", "dense", "keyword"],
@@ -85,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="question field used as the as-of date (e.g. question_date)",
     )
     p.add_argument("--strict", action="store_true", help="with --as-of-field: nothing newer")
-    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--limit", type=_positive_int, help="only the first N questions")
     p.add_argument(
         "--answers",
         action="store_true",
@@ -101,16 +113,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="extractive (default, offline) or llm (needs a configured model)",
     )
-    p.add_argument("-k", "--k", type=int, default=6, help="passages to read (default 6)")
+    p.add_argument(
+        "-k", "--k", type=_int_in(*ASK_K), default=6, help="passages to read (default 6)"
+    )
     _filter_options(p)
 
     p = add("cite", "Show the exact passage behind a citation key, with context.")
     p.add_argument("key", metavar="KEY", help="article_id:start-end:hash")
-    p.add_argument("--context", type=int, default=300, help="characters before/after")
+    p.add_argument(
+        "--context", type=_int_in(*CONTEXT_CHARS), default=300, help="characters before/after"
+    )
 
     p = add("articles", "List indexed articles, newest first.")
-    p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument(
+        "--limit", type=_int_in(*LIST_LIMIT), default=50, help="at most this many (default 50)"
+    )
+    p.add_argument("--offset", type=_int_in(*LIST_OFFSET), default=0, help="skip this many")
 
     p = add("delete", "Delete articles by id (their copies keep the passages).")
     p.add_argument("ids", nargs="+", metavar="ID")
@@ -120,8 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("reindex", "Rebuild chunks and vectors (after a model or chunker change).")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--chunk-tokens", type=int, help="chunk window in tokens, title included")
-    p.add_argument("--overlap-tokens", type=int, help="overlap between chunks in tokens")
+    p.add_argument(
+        "--chunk-tokens", type=_int_in(*CHUNK_TOKENS), help="chunk window in tokens, title included"
+    )
+    p.add_argument(
+        "--overlap-tokens", type=_int_in(*OVERLAP_TOKENS), help="overlap between chunks in tokens"
+    )
 
     p = add("serve", "Serve the web UI and JSON API.")
     p.add_argument(
@@ -129,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="address to bind (default 127.0.0.1); a non-loopback address needs "
         "NEWSRAG_API_TOKEN or --insecure",
     )
-    p.add_argument("--port", type=int, help="port (default 7860)")
+    p.add_argument("--port", type=_int_in(*PORT), help="port (default 7860)")
     p.add_argument(
         "--insecure",
         action="store_true",
@@ -159,6 +181,23 @@ def _positive_int(raw: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {raw!r}")
     return value
+
+
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``, else a one-line error."""
+
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low} to {high}, got {raw[:40]!r}"
+            )
+        return value
+
+    return parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:

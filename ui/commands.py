@@ -112,6 +112,7 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     text = "\n".join(
         [f"deleted {i}" for i in result["deleted"]]
         + [f"unknown article id {i}" for i in result["missing"]]
+        + [f"warning: {w}" for w in result["warnings"]]
     )
     emit(args, result, text)
     if result["missing"]:
@@ -138,7 +139,9 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     report = check_index(settings)
     counts = ", ".join(f"{v} {k}" for k, v in report.counts.items()) or "no index yet"
     text = f"ok: {counts}" if report.ok else f"problem: {report.problems[0]}"
-    emit(args, {"ok": report.ok, "problems": report.problems, "counts": report.counts}, text)
+    text = "\n".join([text, *(f"note: {n}" for n in report.notes)])
+    payload = {"ok": report.ok, "problems": report.problems, "counts": report.counts}
+    emit(args, {**payload, "notes": report.notes}, text)
     if not report.ok:
         print(f"newsrag: error: {report.problems[0]}", file=sys.stderr)
     return 0 if report.ok else 1
@@ -174,7 +177,7 @@ def _summary_text(s: IngestSummary) -> str:
         f"skipped {s.skipped}, failed {s.failed}; {s.chunks} chunks ({s.embedded} embedded) "
         f"in {s.seconds:.1f}s"
     )
-    return "\n".join([head, *s.problems])
+    return "\n".join([head, *s.problems, *(f"warning: {w}" for w in s.warnings)])
 
 
 class _progress:

@@ -3,6 +3,7 @@ exist only when the server runs with an API token, and need that token typed in.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,17 +127,32 @@ def upload_files(services: Services, key: str, paths: list[str], progress: Any) 
         return "Choose one or more files first."
     lines = []
     limit = services.settings.max_file_bytes
-    with uploads.staging() as folder:
-        for number, path in enumerate(paths, start=1):
-            name = uploads.display_name(Path(path).name)
-            progress((number - 1) / len(paths), desc=f"indexing {name}")
-            lines.append(_ingest_one(services, folder, number, path, limit))
+    names = uploads.unique_names([Path(p).name for p in paths])
+    try:
+        with uploads.staging(services.settings.home) as folder:
+            for number, (name, path) in enumerate(zip(names, paths, strict=True), start=1):
+                progress((number - 1) / len(paths), desc=f"indexing {name}")
+                lines.append(_ingest_one(services, folder, number, name, path, limit))
+    finally:
+        _forget_gradio_copies(paths)
     progress(1.0, desc="done")
     return "\n".join(lines)
 
 
-def _ingest_one(services: Services, folder: Path, number: int, path: str, limit: int) -> str:
-    name = uploads.display_name(Path(path).name)
+def _forget_gradio_copies(paths: list[str]) -> None:
+    """Gradio keeps every upload in its cache folder; once staged and indexed, drop them."""
+    from gradio.utils import get_upload_folder
+
+    cache = Path(get_upload_folder()).resolve()
+    for path in paths:
+        with contextlib.suppress(OSError):
+            if Path(path).resolve().is_relative_to(cache):
+                Path(path).unlink()
+
+
+def _ingest_one(
+    services: Services, folder: Path, number: int, name: str, path: str, limit: int
+) -> str:
     try:
         with open(path, "rb") as source:
             staged = uploads.stage_stream(folder, number, name, source, limit)

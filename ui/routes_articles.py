@@ -29,6 +29,7 @@ from ui.api_models import (
 )
 from ui.auth import require_token
 from ui.errors import ApiError
+from ui.limits import LIST_LIMIT, LIST_OFFSET
 from ui.routes_query import split_sources
 from ui.services import Services
 
@@ -76,8 +77,8 @@ def router() -> APIRouter:
         source: Annotated[list[str], Query(description="outlet; repeat or comma-separate")] = [],  # noqa: B006
         since: str | None = None,
         until: str | None = None,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=LIST_LIMIT[0], le=LIST_LIMIT[1])] = 50,
+        offset: Annotated[int, Query(ge=LIST_OFFSET[0], le=LIST_OFFSET[1])] = 0,
     ) -> dict[str, Any]:
         """Indexed articles, newest first, with their size in characters and passages."""
         filters = SearchFilters.build(split_sources(source), since, until)
@@ -107,7 +108,7 @@ def router() -> APIRouter:
         services = _services(request)
         require_token(services.settings, request)
         limit = services.settings.max_file_bytes
-        with uploads.staging() as folder:
+        with uploads.staging(services.settings.home) as folder:
             kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if kind == "application/json":
                 staged = [uploads.stage_json(folder, await _json_articles(request, limit), limit)]
@@ -136,7 +137,7 @@ def router() -> APIRouter:
         result = services.delete([article_id])
         if result["missing"]:
             raise UnknownArticle(f"no article {article_id!r} in the index")
-        return {"deleted": result["deleted"]}
+        return {"deleted": result["deleted"], "warnings": result["warnings"]}
 
     return r
 
@@ -166,9 +167,10 @@ async def _staged_files(
         if not files:
             raise ApiError(400, "no_files", "no file in the multipart form (use the field 'file')")
         uploads.check_count(len(files), max_files)
+        names = uploads.unique_names([f.filename for f in files])
         return [
-            await run_in_threadpool(uploads.stage_stream, folder, n, f.filename, f.file, limit)
-            for n, f in enumerate(files, start=1)
+            await run_in_threadpool(uploads.stage_stream, folder, n, name, f.file, limit)
+            for n, (name, f) in enumerate(zip(names, files, strict=True), start=1)
         ]
     finally:
         await form.close()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from index.stats import index_stats
 from ui.api_models import HealthOut, StatsOut
@@ -36,16 +38,44 @@ def router() -> APIRouter:
     return r
 
 
+CATCH_ALL = "/api/{path:path}"
+
+
 def unknown_api_router() -> APIRouter:
-    """Declared last among the API routes and before the chat is mounted at ``/``."""
+    """Declared last among the API routes and before the chat is mounted at ``/``: a path no
+    route has is 404; a path that exists with other methods is 405 with ``Allow``."""
     r = APIRouter()
 
     @r.api_route(
-        "/api/{path:path}",
-        methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+        CATCH_ALL,
+        methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
         include_in_schema=False,
     )
-    def unknown_api(path: str) -> JSONResponse:
+    def unknown_api(request: Request, path: str) -> JSONResponse:
+        allowed = _methods_for(request)
+        if allowed:
+            detail = f"/api/{path} does not take {request.method}; it takes {', '.join(allowed)}"
+            return error_response(405, "method_not_allowed", detail, {"Allow": ", ".join(allowed)})
         return error_response(404, "not_found", f"no API route /api/{path}")
 
     return r
+
+
+def _methods_for(request: Request) -> list[str]:
+    """The methods of the API routes whose path matches this request's (none: unknown path)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for route in _api_routes(request.app.routes):
+        if route.path != CATCH_ALL and route.path_regex.match(path):
+            methods |= route.methods or set()
+    return sorted(methods)
+
+
+def _api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
+    """Every APIRoute, also those FastAPI keeps inside included routers."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        inner = getattr(route, "original_router", None) or getattr(route, "router", None)
+        if inner is not None and inner is not route:
+            yield from _api_routes(getattr(inner, "routes", []))

@@ -14,6 +14,7 @@ from ui.api_models import AnswerOut, AskIn, ErrorOut, ResolvedCitationOut, Searc
 from ui.cite_keys import checked_key
 from ui.errors import ApiError
 from ui.highlight import snippet
+from ui.limits import CONTEXT_CHARS, SEARCH_K
 from ui.services import AskBusy, AskRequest, Services
 from ui.streaming import answer_events, sse
 
@@ -74,7 +75,7 @@ def router() -> APIRouter:
     def search(
         request: Request,
         q: Annotated[str, Query(min_length=1, max_length=10_000, description="the query")],
-        k: Annotated[int, Query(ge=1, le=100)] = 10,
+        k: Annotated[int, Query(ge=SEARCH_K[0], le=SEARCH_K[1])] = 10,
         mode: SearchMode = SearchMode.HYBRID,
         source: Annotated[list[str], Query(description="outlet; repeat or comma-separate")] = [],  # noqa: B006
         since: str | None = None,
@@ -113,7 +114,9 @@ def router() -> APIRouter:
         },
     )
     def citation(
-        request: Request, key: str, context: Annotated[int, Query(ge=0, le=5000)] = DEFAULT_CONTEXT
+        request: Request,
+        key: str,
+        context: Annotated[int, Query(ge=CONTEXT_CHARS[0], le=CONTEXT_CHARS[1])] = DEFAULT_CONTEXT,
     ) -> dict[str, Any]:
         """The exact passage behind a citation key, its article and context around it."""
         with _services(request).reading() as a:

@@ -8,15 +8,19 @@ cross-origin request unless ``NEWSRAG_CORS_ORIGINS`` lists the origin (``cors_or
 
 from __future__ import annotations
 
-import ipaddress
 import logging
+import os
+import shutil
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from index import Settings
-from ui import pages, routes_articles, routes_meta, routes_query
+from ui import pages, routes_articles, routes_meta, routes_query, uploads
 from ui.errors import install_error_handlers
+from ui.hosts import is_loopback
+from ui.openapi_doc import complete_openapi
+from ui.request_guard import RequestGuard
 from ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -34,11 +38,13 @@ def create_app(settings: Settings, with_chat: bool = True) -> FastAPI:
     app.state.services = Services(settings)
     install_error_handlers(app)
     _close_cors(app, cors_origins(settings))
+    app.add_middleware(RequestGuard, settings=settings)  # added last: runs first
     app.include_router(routes_meta.router())
     app.include_router(routes_query.router())
     app.include_router(routes_articles.router())
     app.include_router(routes_meta.unknown_api_router())
     app.include_router(pages.router())
+    app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]
     if with_chat:
         _mount_chat(app, app.state.services)
     return app
@@ -62,24 +68,12 @@ def _close_cors(app: FastAPI, origins: list[str]) -> None:
     )
 
 
+GRADIO_DIR = ".gradio"  # Gradio's upload cache, under the index home
+GRADIO_CACHE_CLEANUP = (600, 3600)  # every 10 min, files older than an hour
+
+
 class UnsafeBind(ValueError):
     """A non-loopback address without an API token and without ``--insecure``."""
-
-
-LOOPBACK_NAMES = frozenset({"localhost"})
-
-
-def is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 (bracketed or not, IPv4-mapped too) and ``localhost``."""
-    name = host.strip().lower().removeprefix("[").removesuffix("]")
-    if name in LOOPBACK_NAMES:
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
 def check_bind(host: str, api_token: str | None, insecure: bool = False) -> None:
@@ -98,6 +92,7 @@ def _mount_chat(app: FastAPI, services: Services) -> None:
     from ui.chat import CSS, HEAD, build_chat
 
     blocks = build_chat(services)
+    blocks.delete_cache = GRADIO_CACHE_CLEANUP  # read when the Gradio app is created
     gr.mount_gradio_app(
         app,
         blocks,
@@ -111,6 +106,21 @@ def _mount_chat(app: FastAPI, services: Services) -> None:
         mcp_server=False,
         max_file_size=services.settings.max_file_bytes,
     )
+
+
+def gradio_cache(settings: Settings) -> None:
+    """Point Gradio's upload cache at ``<home>/.gradio`` (unless ``GRADIO_TEMP_DIR`` is set),
+    emptied at start; Gradio then drops its files older than an hour (``delete_cache``)."""
+    if "GRADIO_TEMP_DIR" in os.environ:
+        return
+    folder = settings.home / GRADIO_DIR
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        folder.mkdir(mode=0o700, parents=True)
+    except OSError as exc:  # a read-only home: Gradio keeps its default, /tmp/gradio
+        log.warning("cannot create %s (%s); Gradio keeps its default cache", folder, exc)
+        return
+    os.environ["GRADIO_TEMP_DIR"] = str(folder)
 
 
 def _version() -> str:
@@ -128,6 +138,8 @@ def serve(settings: Settings, insecure: bool = False) -> None:
     check_bind(settings.host, settings.api_token, insecure)
     if not is_loopback(settings.host) and not settings.api_token:
         log.warning("--insecure: serving the index read-only to the network, without a token")
+    gradio_cache(settings)
+    uploads.purge_stale(settings.home)
     app = create_app(settings)
     app.state.services.warm_up()
     log.warning("newsrag serving on http://%s:%d", settings.host, settings.port)

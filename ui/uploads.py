@@ -1,31 +1,42 @@
 """Uploaded files and JSON bodies, staged for the loaders the CLI uses.
 
-Each request gets a fresh private temporary directory; a file is written there under a generated
-name (``upload-N`` plus its extension, when that extension is one the loaders read), never under
-the client's path or name. The client's name, cut to its last component and printable characters
+Each request gets a fresh private folder under the index home (``.uploads/<pid>-<random>``,
+removed when the request ends; ``purge_stale`` removes those whose process died, e.g. after a
+SIGKILL, when a server starts). A file is written there under a generated name (``upload-N``
+plus its extension, when that extension is one the loaders read), never under the client's
+path or name. The client's name, cut to its last component and printable characters
 (``display_name``: no directories, no ``..`` path, no NUL), is only recorded beside the file
 (``index.loaders.ids.record_upload_name``): articles without an own id or URL take their id from
-it, so uploading ``notes.txt`` again updates the same article. Sizes are counted while copying,
-so an oversized upload stops at ``max_file_bytes`` + 1 bytes.
+it, so uploading ``notes.txt`` again updates the same article. Two files of one request with the
+same name are told apart (``unique_names``: ``notes.txt``, ``notes (2).txt``), so neither
+replaces the other. Sizes are counted while copying, so an oversized upload stops at
+``max_file_bytes`` + 1 bytes.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import re
 import shutil
-import tempfile
-from collections.abc import Iterator
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from index.catalog import IndexWriteError
 from index.loaders import SUPPORTED_EXTENSIONS
 from index.loaders.ids import record_upload_name
 from ui.errors import ApiError
 
+log = logging.getLogger(__name__)
+
 CHUNK = 1 << 16
+UPLOADS_DIR = ".uploads"  # under the index home
 FORM_OVERHEAD = 1 << 20  # multipart headers and boundaries allowed on top of the files
 
 
@@ -36,12 +47,61 @@ class Staged:
 
 
 @contextmanager
-def staging() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="newsrag-upload-"))
+def staging(home: Path) -> Iterator[Path]:
+    """A private folder for one request's files, under ``home``; removed afterwards."""
+    folder = home / UPLOADS_DIR / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    try:
+        folder.mkdir(mode=0o700, parents=True)
+    except OSError as exc:
+        raise IndexWriteError(
+            f"cannot stage the upload in {folder.parent}: {exc.strerror or exc}; nothing was "
+            "indexed"
+        ) from exc
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def purge_stale(home: Path) -> int:
+    """Remove staging folders whose process is gone (a killed server's); how many."""
+    removed = 0
+    for folder in sorted((home / UPLOADS_DIR).glob("*")):
+        pid = folder.name.split("-", 1)[0]
+        if pid.isdigit() and _alive(int(pid)):  # this process's own are in use
+            continue
+        log.warning("removing %s, left by an interrupted upload", folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def unique_names(client_names: Sequence[str | None]) -> list[str]:
+    """Each client name cleaned (``display_name``); a name met again in the same request
+    becomes ``stem (2).ext``, ``stem (3).ext``…, so its article never replaces the first."""
+    names = [display_name(n) for n in client_names]
+    taken = set(names)
+    seen: Counter[str] = Counter()
+    out = []
+    for name in names:
+        seen[name] += 1
+        candidate, n = name, seen[name]
+        while n > 1 and candidate in taken:
+            candidate = f"{Path(name).stem} ({n}){Path(name).suffix}"
+            n += 1
+        taken.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def display_name(client_name: str | None) -> str:
