@@ -92,7 +92,8 @@ def peak_rss_mib() -> float:
 def newsrag_run(src: Path, home: Path, workers: int, extras: bool, lever: Run) -> Run:
     from index import Embedder, NewsIndex, Settings
 
-    knobs = {k: lever[k] for k in ("encoder", "batch_size", "encoder_threads") if k in lever}
+    names = ("encoder", "precision", "batch_size", "encoder_threads")
+    knobs = {k: lever[k] for k in names if k in lever}
     settings = Settings.from_env(home=str(home), workers=lever.get("workers", workers), **knobs)
     patch_onnx_session(lever)
     embedder = Embedder.from_settings(settings)
@@ -389,7 +390,8 @@ def _fmt(fmt: str, value: Any) -> str:
 # ---------------------------------------------------------------- levers
 LEVERS: dict[str, Run] = {
     "as configured": {},
-    "documents torch fp32": {"encoder": "torch"},
+    "documents torch fp32": {"encoder": "torch", "precision": "fp32"},
+    "documents torch bf16": {"encoder": "torch", "precision": "bf16"},
     "documents ONNX fp32": {"encoder": "onnx"},
     "documents ONNX int8": {"encoder": "onnx-int8"},
     "no overlap (encoder waited on)": {"overlap": False},

@@ -242,7 +242,7 @@ def test_integer_options_are_bounded(
     assert "expected a whole number from" in capsys.readouterr().err
 
 
-# 8. a delete of nothing -----------------------------------------------------------------------------
+# 8. a delete of nothing ---------------------------------------------------------------------------
 def test_deleting_unknown_ids_keeps_the_generation(
     capsys: pytest.CaptureFixture[str], sample_copy: Path
 ) -> None:
@@ -266,7 +266,7 @@ def test_a_rewrite_never_grows_with_the_history() -> None:
     assert bounded is None or len(bounded) <= MAX_QUERY_CHARS
 
 
-# 12. staging folders of dead processes ---------------------------------------------------------------
+# 12. staging folders of dead processes ------------------------------------------------------------
 def test_staging_lives_under_the_home_and_dead_folders_are_purged(tmp_path: Path) -> None:
     with staging(tmp_path) as folder:
         assert folder.parent == tmp_path / UPLOADS_DIR
@@ -276,7 +276,7 @@ def test_staging_lives_under_the_home_and_dead_folders_are_purged(tmp_path: Path
     assert purge_stale(tmp_path) == 1 and not dead.exists()
 
 
-# 13. invisible queries ------------------------------------------------------------------------------
+# 13. invisible queries ----------------------------------------------------------------------------
 @pytest.mark.parametrize("query", ["\u200b", "\u200d\ufeff", "\u00ad \u2060"])
 def test_invisible_queries_are_blank(
     capsys: pytest.CaptureFixture[str], sample_home: Path, query: str

@@ -112,7 +112,7 @@ def test_exact_duplicate_is_recorded_as_a_copy(tmp_path: Path) -> None:
     hit = _search(home, "stadium plan", k=1)[0]
     assert hit.article.id == "orig" and hit.article.copies == ("copy",)
     index = NewsIndex.open(settings_for(home))
-    assert delete_articles(index, ["orig"]) == {"deleted": ["orig"], "missing": []}
+    assert delete_articles(index, ["orig"]) == {"deleted": ["orig"], "missing": [], "warnings": []}
     index.close()
     hit = _search(home, "stadium plan", k=1)[0]
     assert hit.article.id == "copy"  # the copy inherited the passages
@@ -124,7 +124,7 @@ def test_delete_removes_article_chunks_and_vectors(sample_copy: Path) -> None:
     victim = _search(sample_copy, "drones", k=1)[0].article.id
     index = NewsIndex.open(settings)
     result = delete_articles(index, [victim, "no-such-id"])
-    assert result == {"deleted": [victim], "missing": ["no-such-id"]}
+    assert result == {"deleted": [victim], "missing": ["no-such-id"], "warnings": []}
     index.close()
     assert all(h.article.id != victim for h in _search(sample_copy, "drones", k=20))
     assert check_index(settings).ok

@@ -195,8 +195,11 @@ def test_given_id_kept_verbatim(tmp_path: Path) -> None:
 
 
 def test_url_hash_normalises_url() -> None:
-    assert normalize_url("HTTPS://WWW.Example.COM/a/b/?q=1#frag") == "https://www.example.com/a/b"
-    assert url_id("https://example.com/a/") == url_id("https://EXAMPLE.com/a?x=y")
+    assert (
+        normalize_url("HTTPS://WWW.Example.COM/a/b/?q=1#frag") == "https://www.example.com/a/b?q=1"
+    )
+    assert url_id("https://example.com/a/") == url_id("https://EXAMPLE.com/a?utm_source=y#z")
+    assert url_id("https://example.com/a") != url_id("https://example.com/a?x=y")
     assert url_id("https://example.com/a") == "url-" + sha16("https://example.com/a")
 
 

@@ -174,7 +174,7 @@ def test_json_field_aliases() -> None:
     assert article.title == "Markets rally on rate hopes"
     assert article.text.startswith("Stocks rose sharply on Friday.")
     assert article.url == "https://www.markets.example/rally?ref=home#top"
-    assert article.id == "url-" + sha16("https://www.markets.example/rally")
+    assert article.id == "url-" + sha16("https://www.markets.example/rally?ref=home")  # query kept
     assert article.source == "markets.example"
     assert article.published_at == "2023-02-10"
     assert article.authors == ("Jane Doe", "John Roe")

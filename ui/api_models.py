@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ui.limits import ASK_K
 
 # documented, not enforced here: a malformed date is the filters' 400 bad_filter, as in the CLI
-DATE: dict[str, Any] = {"json_schema_extra": {"pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATE: dict[str, Any] = {"pattern": DATE_PATTERN}
 
 
 class ErrorOut(BaseModel):
@@ -103,8 +104,12 @@ class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sources: list[str] = []
-    since: str | None = Field(None, description="published on or after, YYYY-MM-DD", **DATE)
-    until: str | None = Field(None, description="published on or before, YYYY-MM-DD", **DATE)
+    since: str | None = Field(
+        None, description="published on or after, YYYY-MM-DD", json_schema_extra=DATE
+    )
+    until: str | None = Field(
+        None, description="published on or before, YYYY-MM-DD", json_schema_extra=DATE
+    )
     strict: bool = Field(False, description="with as_of: never anything published after it")
 
 
@@ -115,7 +120,9 @@ class AskIn(BaseModel):
     history: list[Turn] = Field(default=[], max_length=50)
     filters: FiltersIn | None = None
     as_of: str | None = Field(
-        None, description="favour articles published shortly before, YYYY-MM-DD", **DATE
+        None,
+        description="favour articles published shortly before, YYYY-MM-DD",
+        json_schema_extra=DATE,
     )
     k: int = Field(6, ge=ASK_K[0], le=ASK_K[1], description="passages to read")
     engine: Literal["extractive", "llm"] | None = None

@@ -10,9 +10,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from ui.api_models import ArticleIn, ErrorOut
+from ui.api_models import DATE_PATTERN, ArticleIn, ErrorOut
 
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 KEY_PATTERN = r"^.+:[0-9]{1,12}-[0-9]{1,12}:[0-9a-f]{8}$"
 DATE_PARAMS = frozenset({"since", "until", "as_of"})
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
