@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from assistant import Assistant
 from assistant.answers import MARKER, Answer
 from assistant.followup import is_follow_up, rewrite
+from assistant.retrieval import normalize_query
 from index import Embedder, NewsIndex, ingest_paths
 from tests.conftest import FIXTURES, settings_for
 
@@ -65,7 +66,7 @@ def test_sample_questions_are_answered_with_a_citation(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(question=st.text(min_size=1, max_size=80).filter(lambda s: s.strip()))
+@given(question=st.text(min_size=1, max_size=80).filter(normalize_query))  # not blank
 def test_contract_holds_for_any_question(sample_assistant: Assistant, question: str) -> None:
     _check_contract(sample_assistant, sample_assistant.ask(question))
 
