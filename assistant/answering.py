@@ -8,7 +8,7 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from assistant.answers import Answer, Citation, validate
+from assistant.answers import ABSTAIN_TEXT, Answer, Citation, validate
 from assistant.extractive import ExtractiveEngine
 from assistant.filters import SearchFilters
 from assistant.followup import rewrite
@@ -61,12 +61,14 @@ class Answering:
     ) -> Answer:
         started = time.perf_counter()
         chosen = self.engine(engine)
-        standalone = rewrite(question, history)
+        standalone = self._follow_up(question, history)
         query = standalone or question
         filters = filters or SearchFilters()
         if as_of:
             filters = replace(filters, as_of=SearchFilters.build(as_of=as_of).as_of)
         result = self.retriever.run(query, k=k, mode=mode, filters=filters)
+        if not result.hits:
+            return _nothing_found(question, standalone, filters)
         texts = {
             h.article.id: self.index.catalog.article_text(h.article.id) or "" for h in result.hits
         }
@@ -82,6 +84,19 @@ class Answering:
         validate(answer, texts.get)
         return answer
 
+    def _follow_up(self, question: str, history: Sequence[dict[str, Any]]) -> str | None:
+        """The rewrite of a question that cannot stand alone, used only when its best passage
+        is closer to it than the question's own best passage is to the question."""
+        candidate = rewrite(question, history)
+        if candidate is None:
+            return None
+        better = self._best_similarity(candidate) > self._best_similarity(question)
+        return candidate if better else None
+
+    def _best_similarity(self, query: str) -> float:
+        hits = self.index.dense(self.index.embedder.encode_query(query), 1)
+        return hits[0][1] if hits else 0.0
+
     def stream(self, question: str, **kwargs: Any) -> Iterator[str | list[Citation]]:
         """Text pieces of the answer, then its list of citations."""
         answer = self.ask(question, **kwargs)
@@ -93,3 +108,15 @@ def _pieces(text: str, size: int = 3) -> Iterator[str]:
     words = text.split(" ")
     for i in range(0, len(words), size):
         yield " ".join(words[i : i + size]) + (" " if i + size < len(words) else "")
+
+
+def _nothing_found(question: str, standalone: str | None, filters: SearchFilters) -> Answer:
+    """An abstention whose reason, in plain words, is why nothing could be read."""
+    reason = (
+        f"no indexed article matches the filters ({filters.describe()})"
+        if filters.active
+        else "no indexed article matches the question"
+    )
+    answer = Answer(question, ABSTAIN_TEXT, abstained=True, reason=reason)
+    answer.rewritten_query = standalone
+    return answer

@@ -40,6 +40,19 @@ class SearchFilters:
         """True when the filters restrict which chunks may be returned."""
         return bool(self.sources or self.since or self.until or (self.as_of and self.strict))
 
+    def describe(self) -> str:
+        """The filters in plain words, for a reason shown to people."""
+        parts = []
+        if self.sources:
+            parts.append("outlet " + " or ".join(self.sources))
+        if self.since:
+            parts.append(f"published on or after {self.since}")
+        if self.until:
+            parts.append(f"published on or before {self.until}")
+        if self.as_of and self.strict:
+            parts.append(f"published by {self.as_of}")
+        return ", ".join(parts)
+
     def where(self, alias: str = "a") -> tuple[str, list[object]]:
         """A SQL condition over the articles table ``alias`` and its parameters."""
         clauses: list[str] = []

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from assistant import Assistant
 from assistant.answers import MARKER, Answer
-from assistant.followup import is_follow_up, rewrite
+from assistant.followup import needs_context, rewrite
 from assistant.retrieval import normalize_query
 from index import Embedder, NewsIndex, ingest_paths
 from tests.conftest import FIXTURES, settings_for
@@ -86,7 +86,7 @@ def test_follow_up_is_rewritten_from_the_conversation(sample_assistant: Assistan
     assert answer.rewritten_query and "Dnipro" in answer.rewritten_query
     _check_contract(sample_assistant, answer)
     assert rewrite("Which missile was fired at Dnipro on November 21 by Russia?", history) is None
-    assert is_follow_up("who said that?") and is_follow_up("And what about Kherson?")
+    assert needs_context("who said that?") and needs_context("And what about Kherson?")
 
 
 def test_disagreeing_outlets_are_both_shown(fixture_assistant: Assistant) -> None:

@@ -397,7 +397,7 @@ def test_gradio_client_chat_and_ask_endpoints(bases: tuple[str, str]) -> None:
         _, messages = client.predict(
             "And how many were shot down?", [], None, None, None, 6, api_name="/chat"
         )
-        assert len(messages) == 4 and "Searched for" in _message_text(messages[-1])
+        assert len(messages) == 4 and "Read as a follow-up" in _message_text(messages[-1])
         answer = client.predict(DRONES, api_name="/ask")
         assert answer["citations"] and "[1]" in answer["answer"]
         passage = client.predict(answer["citations"][0]["citation"], 0, api_name="/citation")

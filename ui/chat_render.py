@@ -64,19 +64,30 @@ def _dateline(source: str | None, published_at: str | None) -> str:
 def sources_markdown(answer: Answer) -> str:
     """The sources list under an answer (or the closest passages under an abstention)."""
     lines: list[str] = []
-    if answer.abstained and answer.reason:
-        lines.append(f"*{md_escape(answer.reason)}*")
+    if answer.abstained and answer.reason and not answer.related:  # why nothing could be read
+        lines.append(f"*{md_escape(answer.reason.capitalize())}.*")
     if answer.citations:
         lines.append("**Sources**")
         for c in answer.citations:
             title = f"[{md_escape(c.title)}]({cite_url(c.citation, (c.quote_start, c.quote_end))})"
             lines.append(f"- {citation_link(c)} {title} — {_dateline(c.source, c.published_at)}")
-    elif answer.related:
-        lines.append("**Closest passages**")
-        for h in answer.related:
+    elif answer.related:  # scores stay in the JSON reason, never in the chat
+        lines.append("**Closest articles**")
+        for h in _one_per_article(answer.related):
             dateline = _dateline(h.article.source, h.article.published_at)
             lines.append(f"- {_hit_link(h)} — {dateline}")
     return "\n".join(lines)
+
+
+def _one_per_article(hits: Sequence[SearchHit]) -> list[SearchHit]:
+    """Each article once, at its best passage (hits come best first)."""
+    seen: set[str] = set()
+    out = []
+    for h in hits:
+        if h.article.id not in seen:
+            seen.add(h.article.id)
+            out.append(h)
+    return out
 
 
 def _hit_link(h: SearchHit) -> str:
@@ -87,7 +98,10 @@ def full_answer(answer: Answer) -> str:
     """The answer, then (for a follow-up) the standalone query used, then its sources."""
     parts = [answer_markdown(answer.text, answer.citations)]
     if answer.rewritten_query:
-        parts.append(f"*Searched for: {md_escape(answer.rewritten_query)}*")
+        parts.append(
+            "*Read as a follow-up to the conversation; searched for: "
+            f"{md_escape(answer.rewritten_query)}*"
+        )
     parts.append(sources_markdown(answer))
     return "\n\n".join(p for p in parts if p)
 
