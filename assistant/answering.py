@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -12,8 +13,11 @@ from assistant.answers import ABSTAIN_TEXT, Answer, Citation, validate
 from assistant.extractive import ExtractiveEngine
 from assistant.filters import SearchFilters
 from assistant.followup import rewrite
+from assistant.reader import Reader, ReaderUnavailable, load_reader
 from assistant.retrieval import Retriever, SearchMode
 from index.store import NewsIndex
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from assistant.llm_engine import LlmEngine
@@ -32,7 +36,7 @@ class Answering:
     def __init__(self, index: NewsIndex) -> None:
         self.index = index
         self.retriever = Retriever(index)
-        self.extractive = ExtractiveEngine(index.embedder)
+        self.extractive = ExtractiveEngine(index.embedder, reader=_reader(index))
         self._llm: LlmEngine | None = None
 
     def engine(self, name: str | None) -> ExtractiveEngine | LlmEngine:
@@ -120,3 +124,15 @@ def _nothing_found(question: str, standalone: str | None, filters: SearchFilters
     answer = Answer(question, ABSTAIN_TEXT, abstained=True, reason=reason)
     answer.rewritten_query = standalone
     return answer
+
+
+def _reader(index: NewsIndex) -> Reader | None:
+    """The shipped reader when ``NEWSRAG_READER=shipped`` and it loads; else None (the fitted
+    sentence scorer answers)."""
+    if index.settings.reader == "none":
+        return None
+    try:
+        return load_reader(index.settings.cache_dir, index.settings.model)
+    except ReaderUnavailable as exc:
+        log.warning("%s; answering with the sentence scorer", exc)
+        return None

@@ -21,6 +21,7 @@ import numpy as np
 
 from assistant.answers import ABSTAIN_TEXT, Answer, as_quoted, cite
 from assistant.keyword import STOPWORDS
+from assistant.reader import Reader
 from index import SearchHit
 from index.embedding import Embedder
 from index.sentences import sentence_spans
@@ -68,6 +69,12 @@ class ExtractiveConfig:
     w_rank: float = 0.61
     w_recency: float = 0.96
     w_redundancy: float = 2.41
+    # with a reader (assistant/reader.py): it orders the best ``reader_candidates`` sentences by
+    # the features, its logit is the evidence, and one sentence is quoted
+    reader_candidates: int = 24
+    reader_threshold: float = 0.0  # abstain when the best sentence's reader logit is below this
+    reader_margin: float = 1.0  # a sentence this close in logit may disagree with the best
+    reader_blend: float = 0.0  # weight of the fitted features' score added to the logit
     threshold: float = 1.75  # abstain when the best sentence's evidence is below this
     min_similarity: float = 0.25  # ... or when its similarity to the question is below this
     agree_similarity: float = 0.80  # two sentences from two articles say the same thing
@@ -75,6 +82,9 @@ class ExtractiveConfig:
 
     def weights(self) -> np.ndarray:
         return np.array([getattr(self, f"w_{name}") for name in FEATURES])
+
+
+_Row = tuple[np.ndarray, int, int, int, str]  # features, hit, start, end, text
 
 
 @dataclass(frozen=True)
@@ -93,9 +103,15 @@ class Candidate:
 class ExtractiveEngine:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, config: ExtractiveConfig | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        config: ExtractiveConfig | None = None,
+        reader: Reader | None = None,
+    ) -> None:
         self.embedder = embedder
         self.config = config or ExtractiveConfig()
+        self.reader = reader
 
     def answer(self, question: str, hits: list[SearchHit], article_text: dict[str, str]) -> Answer:
         candidates = self.score(question, hits)
@@ -117,6 +133,8 @@ class ExtractiveEngine:
         return self._compose(question, hits, self._support(candidates), article_text)
 
     def _weak(self, best: Candidate) -> bool:
+        if self.reader is not None:
+            return best.evidence < self.config.reader_threshold
         return best.evidence < self.config.threshold or best.similarity < self.config.min_similarity
 
     def score(self, question: str, hits: list[SearchHit]) -> list[Candidate]:
@@ -139,6 +157,8 @@ class ExtractiveEngine:
             for hit, start, end, text in spans
         ]
         rows.sort(key=lambda row: -float(row[0] @ weights))
+        if self.reader is not None:
+            return self._read(question, rows[: self.config.reader_candidates])
         rows = rows[: self.config.max_encoded]
         q_vector = self.embedder.encode_query(question)
         vectors = self.embedder.encode_sentences([row[4] for row in rows])
@@ -164,6 +184,25 @@ class ExtractiveEngine:
         out.sort(key=lambda c: -c.score)
         return out
 
+    def _read(self, question: str, rows: list[_Row]) -> list[Candidate]:
+        """The reader's logit, plus ``reader_blend`` times the fitted features' score, orders
+        the candidates and is their evidence."""
+        assert self.reader is not None
+        texts = [row[4] for row in rows]
+        logits = self.reader.score(question, texts)
+        vectors = self.embedder.encode_sentences(texts)
+        similarity = vectors @ self.embedder.encode_query(question)
+        weights, blend = self.config.weights(), self.config.reader_blend
+        out = []
+        for (feats, hit, start, end, text), logit, sim, v in zip(
+            rows, logits, similarity, vectors, strict=True
+        ):
+            feats[0] = float(sim)
+            score = float(logit) + blend * float(feats @ weights)
+            out.append(Candidate(hit, start, end, text, score, score, float(sim), v))
+        out.sort(key=lambda c: -c.score)
+        return out
+
     def _sentences(self, hits: list[SearchHit]) -> list[tuple[int, int, int, str]]:
         found: list[tuple[int, int, int, str]] = []
         seen: set[str] = set()
@@ -182,13 +221,21 @@ class ExtractiveEngine:
         disagrees with the best one about a number, the two are shown alone, attributed."""
         best = candidates[0]
         for other in candidates[1 : 2 * self.config.max_support]:
-            if other.hit == best.hit or other.score < 0.85 * best.score:
+            if other.hit == best.hit or not self._close(other, best):
                 continue
             similarity = float(other.vector @ best.vector)
             if similarity >= self.config.same_topic_similarity and _disagree(best, other):
                 return [best, other]
+        if self.reader is not None:  # one sentence answers; more would pad the answer
+            return [best]
         floor = self.config.support_evidence
         return [best] + [c for c in candidates[1 : self.config.max_support] if c.evidence >= floor]
+
+    def _close(self, other: Candidate, best: Candidate) -> bool:
+        """``other`` scores nearly as well as ``best`` (a logit margin with the reader)."""
+        if self.reader is not None:
+            return other.score >= best.score - self.config.reader_margin
+        return other.score >= 0.85 * best.score
 
     def _compose(
         self,

@@ -59,6 +59,7 @@ class Settings:
     rerank: str = "none"  # none | sentence | cross-encoder:<model dir> (assistant/rerank.py)
     rerank_depth: int = 25
     rerank_weight: float = 1.0
+    reader: str = "none"  # none | shipped: the trained reader picks answer sentences
     # the optional llm answer engine (assistant/llm_models.py)
     llm_provider: str = "none"  # none | openai (any OpenAI-compatible server) | gguf (local file)
     llm_model: str = ""  # model name for openai; a .gguf path, or "smollm2", for gguf

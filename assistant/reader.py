@@ -1,0 +1,133 @@
+"""The reader: a cross-encoder that reads the question and a sentence (or passage) together and
+scores how well the text answers the question (``bench/train_reader.py`` trains it; the model
+card is ``assistant/reader_model/MODEL_CARD.md``).
+
+At run time it is an ONNX Runtime session over the packaged all-MiniLM-L6-v2 body whose top
+layers are replaced by the shipped ones (``assistant/reader_model/reader.safetensors``). The
+ONNX file is exported once per machine into the cache directory (torch is imported only then),
+named by the hash of the shipped weights, so new weights make a new export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from filelock import FileLock
+
+from assistant.reader_files import READER_DIR, pair_tokenizer
+from index.models import resolve_model
+
+log = logging.getLogger(__name__)
+
+INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
+BATCH = 16
+
+
+class Reader(Protocol):
+    def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
+        """One score per text: higher answers the question better (a logit)."""
+        ...
+
+
+class ReaderUnavailable(RuntimeError):
+    """No shipped reader weights, or the export failed: the caller keeps today's scorer."""
+
+
+def reader_available(folder: Path = READER_DIR) -> bool:
+    return (folder / "reader.safetensors").exists()
+
+
+class OnnxReader:
+    def __init__(self, onnx_file: Path, model_dir: Path, threads: int = 1) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(
+            str(onnx_file), options, providers=["CPUExecutionProvider"]
+        )
+        self.tokenizer = pair_tokenizer(model_dir)
+
+    def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        scores = np.zeros(len(texts), dtype=np.float32)
+        for at in range(0, len(order), BATCH):
+            chosen = order[at : at + BATCH]
+            encodings = self.tokenizer.encode_batch([(question, texts[i]) for i in chosen])
+            feed = {
+                "input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64),
+                "attention_mask": np.asarray([e.attention_mask for e in encodings], dtype=np.int64),
+                "token_type_ids": np.asarray([e.type_ids for e in encodings], dtype=np.int64),
+            }
+            scores[chosen] = self.session.run(["score"], feed)[0]
+        return scores
+
+
+_LOCK = threading.Lock()
+_READERS: dict[tuple[str, str], OnnxReader] = {}
+
+
+def load_reader(
+    cache_dir: Path, model: str = "all-MiniLM-L6-v2", folder: Path = READER_DIR
+) -> Reader:
+    """The shipped reader as an ONNX session (exported on first use), shared per process."""
+    if not reader_available(folder):
+        raise ReaderUnavailable(f"no reader weights in {folder}")
+    spec = resolve_model(model)
+    digest = hashlib.sha256((folder / "reader.safetensors").read_bytes()).hexdigest()[:12]
+    key = (str(spec.path), digest)
+    with _LOCK:
+        if key not in _READERS:
+            onnx_file = _exported(cache_dir, folder, model, digest)
+            _READERS[key] = OnnxReader(onnx_file, spec.path)
+        return _READERS[key]
+
+
+def _exported(cache_dir: Path, folder: Path, model: str, digest: str) -> Path:
+    target = cache_dir / "onnx" / f"reader-{digest}" / "reader.onnx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target.parent / ".lock")):
+        if not target.exists():
+            try:
+                _export(folder, model, target)
+            except Exception as exc:
+                raise ReaderUnavailable(f"reader export failed: {exc}") from exc
+    return target
+
+
+def _export(folder: Path, model: str, out: Path) -> None:
+    import torch
+
+    from assistant.reader_net import load_trained
+
+    net = load_trained(folder, model)
+    ids = torch.randint(1000, 2000, (2, 16))
+    mask = torch.ones(2, 16, dtype=torch.long)
+    mask[1, 10:] = 0
+    axes: dict[str, Any] = {k: {0: "batch", 1: "seq"} for k in INPUTS}
+    axes["score"] = {0: "batch"}
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    torch.onnx.export(
+        net,
+        (ids, mask, torch.zeros_like(ids)),
+        str(tmp),
+        input_names=INPUTS,
+        output_names=["score"],
+        dynamic_axes=axes,
+        opset_version=17,
+        dynamo=False,
+    )
+    os.replace(tmp, out)
+    log.info("exported the reader to %s", out)

@@ -1,0 +1,135 @@
+"""Training pairs for the reader, by distant supervision from ../shared/data/rtqa-train.
+
+For every question with search-result articles, the articles are normalised as newsrag's
+loaders do (so sentences are the ones the answer engine will see) and split into sentences:
+- a **positive** holds the answer and no wrong choice (``answers_alone``, the rtqa rule);
+  the quiz's ``evidence_text`` sentences that hold the answer are clean positives too;
+- a **negative** holds neither the answer nor a wrong choice... or holds a wrong choice and not
+  the answer (the hardest kind); sentences with the answer *and* a wrong choice are dropped;
+- negatives are ranked by the content words they share with the question, so most are hard
+  (on topic, not answering).
+Each question becomes one group: up to ``MAX_POSITIVES`` positives and ``NEGATIVES`` negatives.
+Questions are split into train and validation by week (every ``VAL_EVERY``-th week validates),
+so no week feeds both. Output: JSONL groups ``{"id", "week", "split", "question", "positives",
+"negatives"}`` (research-only data: written outside the repository, never committed).
+
+Usage: .venv/bin/python bench/reader_data.py --out /tmp/reader-groups.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from assistant.answer_match import answer_in_text, answers_alone  # noqa: E402
+from index.loaders.boilerplate import drop_boilerplate  # noqa: E402
+from index.loaders.normalize import normalize_text  # noqa: E402
+from index.sentences import sentence_spans  # noqa: E402
+
+DATA = REPO.parent / "shared" / "data" / "rtqa-train"
+MAX_POSITIVES = 3
+NEGATIVES = 15
+VAL_EVERY = 10  # every 10th quiz week is held out for validation
+MIN_CHARS, MAX_CHARS = 25, 600
+SEED = 13
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    """the a an of in on at to for from by with about as into and or but not is are was were be
+    been this that these those it its which what who whom whose when where why how many much did
+    does do has have had will would can could this week last year said says his her their they
+    he she we you""".split()
+)
+
+
+def read_gz(path: Path) -> Iterator[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def sentences(text: str) -> list[str]:
+    clean = normalize_text(drop_boilerplate(normalize_text(text)))
+    out = []
+    for start, end in sentence_spans(clean):
+        piece = clean[start:end]
+        if MIN_CHARS <= len(piece) <= MAX_CHARS:
+            out.append(piece)
+    return out
+
+
+def group(question: dict, corpus: dict[str, str], rnd: random.Random) -> dict | None:
+    answer = question["answer"]
+    wrong = [c for c in question["choices"] if c != answer]
+    positives: list[str] = []
+    negatives: list[str] = []
+    for article_id in question.get("result_ids") or []:
+        for sentence in sentences(corpus.get(article_id, "")):
+            has_answer = answer_in_text(answer, sentence)
+            if has_answer and answers_alone(answer, wrong, sentence):
+                positives.append(sentence)
+            elif not has_answer:
+                negatives.append(sentence)
+    for sentence in sentences(question.get("evidence_text") or ""):
+        if answers_alone(answer, wrong, sentence):
+            positives.insert(0, sentence)
+    positives = list(dict.fromkeys(positives))
+    negatives = list(dict.fromkeys(negatives))
+    if not positives or len(negatives) < 3:
+        return None
+    asked = content_words(question["question"])
+    negatives.sort(key=lambda s: (-len(asked & content_words(s)), rnd.random()))
+    hard = negatives[: NEGATIVES * 2 // 3]
+    easy = rnd.sample(
+        negatives[len(hard) :], min(NEGATIVES - len(hard), len(negatives) - len(hard))
+    )
+    week = question["id"].split("_")[0]
+    return {
+        "id": question["id"],
+        "week": week,
+        "question": question["question"],
+        "positives": positives[:MAX_POSITIVES],
+        "negatives": hard + easy,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="JSONL of question groups")
+    args = parser.parse_args()
+    questions = list(read_gz(DATA / "questions.jsonl.gz"))
+    wanted = {i for q in questions for i in q.get("result_ids") or []}
+    corpus = {a["id"]: a["text"] for a in read_gz(DATA / "corpus.jsonl.gz") if a["id"] in wanted}
+    weeks = sorted({q["id"].split("_")[0] for q in questions})
+    held_out = set(weeks[VAL_EVERY - 1 :: VAL_EVERY])
+    rnd = random.Random(SEED)
+    counts = {"train": 0, "val": 0, "skipped": 0, "positives": 0, "negatives": 0}
+    with args.out.open("w", encoding="utf-8") as out:
+        for question in questions:
+            made = group(question, corpus, rnd)
+            if made is None:
+                counts["skipped"] += 1
+                continue
+            made["split"] = "val" if made["week"] in held_out else "train"
+            counts[made["split"]] += 1
+            counts["positives"] += len(made["positives"])
+            counts["negatives"] += len(made["negatives"])
+            out.write(json.dumps(made, ensure_ascii=False) + "\n")
+    print(json.dumps(counts))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
