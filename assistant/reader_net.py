@@ -15,6 +15,28 @@ from assistant.reader_files import MAX_PAIR_TOKENS, TRAINED_LAYERS, pair_tokeniz
 from index.models import resolve_model
 
 
+class LoRALinear(torch.nn.Module):
+    """A frozen linear layer plus a trained low-rank update ``B @ A`` (B starts at zero, so
+    training starts from the packaged model exactly)."""
+
+    def __init__(self, base: torch.nn.Linear, rank: int) -> None:
+        super().__init__()
+        self.base = base
+        self.lora_a = torch.nn.Parameter(torch.randn(rank, base.in_features) * 0.01)
+        self.lora_b = torch.nn.Parameter(torch.zeros(base.out_features, rank))
+
+    def forward(self, x: Any) -> Any:
+        return self.base(x) + (x @ self.lora_a.T) @ self.lora_b.T
+
+
+def add_lora(body: Any, rank: int, layers: range) -> None:
+    """Low-rank updates on the query, key and value projections of ``layers``."""
+    for i in layers:
+        attention = body.encoder.layer[i].attention.self
+        for name in ("query", "key", "value"):
+            setattr(attention, name, LoRALinear(getattr(attention, name), rank))
+
+
 class ReaderNet(torch.nn.Module):
     def __init__(self, body: Any, tokenizer: Tokenizer) -> None:
         super().__init__()
@@ -23,18 +45,21 @@ class ReaderNet(torch.nn.Module):
         self.tokenizer = tokenizer
 
     @classmethod
-    def from_packaged(cls, trainable: bool = False, model: str = "all-MiniLM-L6-v2") -> ReaderNet:
+    def from_packaged(
+        cls, trainable: bool = False, model: str = "all-MiniLM-L6-v2", lora_rank: int = 0
+    ) -> ReaderNet:
         from transformers import AutoModel
 
         spec = resolve_model(model)
         body = AutoModel.from_pretrained(
             str(spec.path), attn_implementation="eager", local_files_only=True
         )
+        layers = len(body.encoder.layer)
+        if lora_rank:
+            add_lora(body, lora_rank, range(layers - TRAINED_LAYERS))
         net = cls(body, pair_tokenizer(spec.path))
-        layers = body.encoder.layer
         for name, param in net.named_parameters():
-            top = any(name.startswith(f"body.encoder.layer.{i}.") for i in _top(len(layers)))
-            param.requires_grad = trainable and (top or name.startswith("head."))
+            param.requires_grad = trainable and _shipped(name, layers)
         return net
 
     def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
@@ -53,17 +78,19 @@ class ReaderNet(torch.nn.Module):
         return self(ids, mask, types)
 
 
-def _top(layers: int) -> range:
-    return range(layers - TRAINED_LAYERS, layers)
+def _shipped(name: str, layers: int) -> bool:
+    """Trained and shipped: the top layers, the low-rank updates below them, the head."""
+    top = tuple(f"body.encoder.layer.{i}." for i in range(layers - TRAINED_LAYERS, layers))
+    return name.startswith((*top, "head.")) or ".lora_" in name
 
 
 def trained_state(net: ReaderNet) -> dict[str, Any]:
-    """What ships: the trained layers and the head, in float16."""
-    keep = tuple(f"body.encoder.layer.{i}." for i in _top(len(net.body.encoder.layer)))
+    """What ships, in float16."""
+    layers = len(net.body.encoder.layer)
     return {
         name: tensor.detach().to(torch.float16).contiguous()
         for name, tensor in net.state_dict().items()
-        if name.startswith(keep) or name.startswith("head.")
+        if _shipped(name, layers)
     }
 
 
@@ -79,10 +106,10 @@ def save_trained(net: ReaderNet, folder: Path) -> Path:
 def load_trained(folder: Path, model: str = "all-MiniLM-L6-v2") -> ReaderNet:
     from safetensors.torch import load_file
 
-    net = ReaderNet.from_packaged(model=model)
-    state = {
-        k: v.to(torch.float32) for k, v in load_file(str(folder / "reader.safetensors")).items()
-    }
+    stored = load_file(str(folder / "reader.safetensors"))
+    rank = next((v.shape[0] for k, v in stored.items() if k.endswith(".lora_a")), 0)
+    net = ReaderNet.from_packaged(model=model, lora_rank=rank)
+    state = {k: v.to(torch.float32) for k, v in stored.items()}
     missing = set(state) - set(net.state_dict())
     if missing:
         raise ValueError(f"reader weights name unknown tensors: {sorted(missing)[:3]}")

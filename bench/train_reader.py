@@ -41,7 +41,7 @@ from assistant.reader_net import ReaderNet, save_trained  # noqa: E402
 GROUP = 8  # one positive, seven negatives
 GROUPS_PER_STEP = 4
 SEED = 13
-LR_LAYERS, LR_HEAD = 6e-5, 2e-3
+LR_LAYERS, LR_LORA, LR_HEAD = 6e-5, 5e-4, 2e-3
 
 
 def load_groups(path: Path) -> tuple[list[dict], list[dict]]:
@@ -96,18 +96,23 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=1200)
     parser.add_argument("--out", type=Path, default=READER_DIR)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--lora-rank", type=int, default=0, help="low-rank updates on the lower layers' attention"
+    )
     args = parser.parse_args()
     random.seed(SEED)
     np.random.seed(SEED)
     torch.manual_seed(SEED)
     torch.set_num_threads(args.threads)
     train, val = load_groups(args.groups)
-    net = ReaderNet.from_packaged(trainable=True)
+    net = ReaderNet.from_packaged(trainable=True, lora_rank=args.lora_rank)
+    trained = [(n, p) for n, p in net.named_parameters() if p.requires_grad]
     params = [
         {
-            "params": [p for n, p in net.named_parameters() if p.requires_grad and "head" not in n],
+            "params": [p for n, p in trained if "lora_" not in n and "head" not in n],
             "lr": LR_LAYERS,
         },
+        {"params": [p for n, p in trained if "lora_" in n], "lr": LR_LORA},
         {"params": list(net.head.parameters()), "lr": LR_HEAD},
     ]
     optimizer = torch.optim.AdamW(params, weight_decay=0.01)
@@ -144,6 +149,7 @@ def main() -> int:
         "train_questions": len(train),
         "train_seconds": round(seconds, 1),
         "trained_layers": TRAINED_LAYERS,
+        "lora_rank": args.lora_rank,
         "max_pair_tokens": MAX_PAIR_TOKENS,
         "validation": metrics,
     }
