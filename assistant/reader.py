@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 from filelock import FileLock
@@ -27,7 +26,6 @@ from index.models import resolve_model
 
 log = logging.getLogger(__name__)
 
-INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
 BATCH = 16
 
 
@@ -109,26 +107,8 @@ def _exported(cache_dir: Path, folder: Path, model: str, digest: str) -> Path:
 
 
 def _export(folder: Path, model: str, out: Path) -> None:
-    import torch
-
     from assistant.reader_net import load_trained
+    from index.onnx_encoder import export_bert_graph
 
-    net = load_trained(folder, model)
-    ids = torch.randint(1000, 2000, (2, 16))
-    mask = torch.ones(2, 16, dtype=torch.long)
-    mask[1, 10:] = 0
-    axes: dict[str, Any] = {k: {0: "batch", 1: "seq"} for k in INPUTS}
-    axes["score"] = {0: "batch"}
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    torch.onnx.export(
-        net,
-        (ids, mask, torch.zeros_like(ids)),
-        str(tmp),
-        input_names=INPUTS,
-        output_names=["score"],
-        dynamic_axes=axes,
-        opset_version=17,
-        dynamo=False,
-    )
-    os.replace(tmp, out)
+    export_bert_graph(load_trained(folder, model), out, "score", {0: "batch"})
     log.info("exported the reader to %s", out)

@@ -88,23 +88,32 @@ def _export(model_dir: Path, out: Path) -> None:
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
 
+    export_bert_graph(LastHidden().eval(), out, "last_hidden_state", {0: "batch", 1: "seq"})
+    log.info("exported %s to ONNX in %.1fs", model_dir.name, time.perf_counter() - started)
+
+
+def export_bert_graph(module: Any, out: Path, output: str, output_axes: dict[int, str]) -> None:
+    """Export a module taking BERT's three inputs to ``out`` (atomically), batch and sequence
+    length dynamic."""
+    import torch
+
     ids = torch.randint(1000, 2000, (2, 16))
     mask = torch.ones(2, 16, dtype=torch.long)
     mask[1, 10:] = 0  # a padded row keeps the attention-mask path in the graph
-    axes = {k: {0: "batch", 1: "seq"} for k in [*INPUTS, "last_hidden_state"]}
+    axes: dict[str, dict[int, str]] = {k: {0: "batch", 1: "seq"} for k in INPUTS}
+    axes[output] = output_axes
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     torch.onnx.export(
-        LastHidden().eval(),
+        module,
         (ids, mask, torch.zeros_like(ids)),
         str(tmp),
         input_names=INPUTS,
-        output_names=["last_hidden_state"],
+        output_names=[output],
         dynamic_axes=axes,
         opset_version=17,
         dynamo=False,
     )
     os.replace(tmp, out)
-    log.info("exported %s to ONNX in %.1fs", model_dir.name, time.perf_counter() - started)
 
 
 def _quantize(src: Path, dst: Path) -> None:
