@@ -30,6 +30,7 @@ from assistant.evaluation import read_questions  # noqa: E402
 from assistant.extractive import ExtractiveConfig, ExtractiveEngine  # noqa: E402
 from assistant.filters import SearchFilters  # noqa: E402
 from assistant.reader import load_reader  # noqa: E402
+from assistant.reader_files import READER_DIR  # noqa: E402
 from assistant.retrieval import Retriever  # noqa: E402
 from index import Settings  # noqa: E402
 from index.store import NewsIndex  # noqa: E402
@@ -38,12 +39,14 @@ THRESHOLDS = (-4.0, -3.0, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
 K = 6
 
 
-def collect(home: Path, sample_home: Path, questions: Path, blend: float) -> list[dict[str, Any]]:
+def collect(
+    home: Path, sample_home: Path, questions: Path, blend: float, weights: Path
+) -> list[dict[str, Any]]:
     from tqdm import tqdm
 
     full = NewsIndex.open(Settings.from_env(home=str(home)))
     sample = NewsIndex.open(Settings.from_env(home=str(sample_home)))
-    reader = load_reader(full.settings.cache_dir)
+    reader = load_reader(full.settings.cache_dir, folder=weights)
     scorer = ExtractiveEngine(full.embedder)
     read = ExtractiveEngine(
         full.embedder,
@@ -109,8 +112,11 @@ def main() -> int:
     parser.add_argument(
         "--blend", type=float, default=0.0, help="weight of the fitted features' score"
     )
+    parser.add_argument(
+        "--weights", type=Path, default=READER_DIR, help="folder of reader.safetensors"
+    )
     args = parser.parse_args()
-    rows = collect(args.home, args.sample_home, args.questions, args.blend)
+    rows = collect(args.home, args.sample_home, args.questions, args.blend, args.weights)
     if args.out:
         args.out.write_text("".join(json.dumps(r) + "\n" for r in rows))
     print("scorer (as configured):", json.dumps(summary(rows, "scorer", None)))
