@@ -84,9 +84,6 @@ class ExtractiveConfig:
         return np.array([getattr(self, f"w_{name}") for name in FEATURES])
 
 
-_Row = tuple[np.ndarray, int, int, int, str]  # features, hit, start, end, text
-
-
 @dataclass(frozen=True)
 class Candidate:
     hit: int  # index into the hits
@@ -139,7 +136,8 @@ class ExtractiveEngine:
 
     def score(self, question: str, hits: list[SearchHit]) -> list[Candidate]:
         """Sentences of the top passages, best first (only the best by the features other than
-        similarity are embedded)."""
+        similarity are embedded; with a reader, its logit plus ``reader_blend`` times the
+        features' score orders them and is their evidence)."""
         spans = self._sentences(hits)
         if not spans:
             return []
@@ -157,49 +155,25 @@ class ExtractiveEngine:
             for hit, start, end, text in spans
         ]
         rows.sort(key=lambda row: -float(row[0] @ weights))
-        if self.reader is not None:
-            return self._read(question, rows[: self.config.reader_candidates])
-        rows = rows[: self.config.max_encoded]
-        q_vector = self.embedder.encode_query(question)
-        vectors = self.embedder.encode_sentences([row[4] for row in rows])
-        evidence = np.array([name in EVIDENCE for name in FEATURES]) * weights
-        out = []
-        for (feats, hit, start, end, text), sim, vector in zip(
-            rows, vectors @ q_vector, vectors, strict=True
-        ):
-            feats[0] = float(sim)
-            out.append(
-                Candidate(
-                    hit,
-                    start,
-                    end,
-                    text,
-                    float(feats @ weights),
-                    float(feats @ evidence),
-                    float(sim),
-                    vector,
-                    tuple(float(f) for f in feats),
-                )
-            )
-        out.sort(key=lambda c: -c.score)
-        return out
-
-    def _read(self, question: str, rows: list[_Row]) -> list[Candidate]:
-        """The reader's logit, plus ``reader_blend`` times the fitted features' score, orders
-        the candidates and is their evidence."""
-        assert self.reader is not None
+        reading = self.reader is not None
+        rows = rows[: self.config.reader_candidates if reading else self.config.max_encoded]
         texts = [row[4] for row in rows]
-        logits = self.reader.score(question, texts)
         vectors = self.embedder.encode_sentences(texts)
         similarity = vectors @ self.embedder.encode_query(question)
-        weights, blend = self.config.weights(), self.config.reader_blend
+        logits = self.reader.score(question, texts) if self.reader is not None else None
+        evidence = np.array([name in EVIDENCE for name in FEATURES]) * weights
         out = []
-        for (feats, hit, start, end, text), logit, sim, v in zip(
-            rows, logits, similarity, vectors, strict=True
+        for i, ((feats, hit, start, end, text), sim, vector) in enumerate(
+            zip(rows, similarity, vectors, strict=True)
         ):
             feats[0] = float(sim)
-            score = float(logit) + blend * float(feats @ weights)
-            out.append(Candidate(hit, start, end, text, score, score, float(sim), v))
+            score, judged = float(feats @ weights), float(feats @ evidence)
+            if logits is not None:  # the reader's logit orders and is the evidence
+                score = judged = float(logits[i]) + self.config.reader_blend * score
+            features = tuple(float(f) for f in feats)
+            out.append(
+                Candidate(hit, start, end, text, score, judged, float(sim), vector, features)
+            )
         out.sort(key=lambda c: -c.score)
         return out
 
