@@ -40,6 +40,7 @@ DOCUMENT_ONNX = {
 }  # AUTO decides per machine: Embedder._auto_documents
 
 
+RECENT_QUERIES = 16  # query vectors an embedder remembers
 SENTENCE_BATCH = 4  # question-time sentences per encoder run (less padding than one batch)
 
 
@@ -62,6 +63,8 @@ class Embedder:
         self._model: SentenceTransformer | None = None
         self.precision: Precision | None = None
         self._lock = _LOCKS.setdefault((str(self.spec.path), precision), threading.RLock())
+        self._recent: dict[str, np.ndarray] = {}  # query text -> vector, oldest first
+        self._recent_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Embedder:
@@ -156,6 +159,21 @@ class Embedder:
         return onnx.stats if onnx is not None else None
 
     def encode_query(self, text: str) -> np.ndarray:
+        """The query's vector (read-only). The last few are remembered: one ask encodes the
+        same text in the follow-up check, the retriever and the answer engine."""
+        with self._recent_lock:
+            known = self._recent.get(text)
+        if known is not None:
+            return known
+        vector = self._encode_query(text)
+        vector.setflags(write=False)
+        with self._recent_lock:
+            self._recent[text] = vector
+            while len(self._recent) > RECENT_QUERIES:
+                self._recent.pop(next(iter(self._recent)))
+        return vector
+
+    def _encode_query(self, text: str) -> np.ndarray:
         onnx = self._onnx(documents=False)
         if onnx is not None:
             return onnx.encode([text], 1)[0]
