@@ -11,6 +11,7 @@ named by the hash of the shipped weights, so new weights make a new export.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
@@ -85,13 +86,19 @@ def load_reader(
     if not reader_available(folder):
         raise ReaderUnavailable(f"no reader weights in {folder}")
     spec = resolve_model(model)
-    digest = hashlib.sha256((folder / "reader.safetensors").read_bytes()).hexdigest()[:12]
+    weights = folder / "reader.safetensors"
+    digest = _digest(weights, weights.stat().st_mtime_ns)
     key = (str(spec.path), digest)
     with _LOCK:
         if key not in _READERS:
             onnx_file = _exported(cache_dir, folder, model, digest)
             _READERS[key] = OnnxReader(onnx_file, spec.path)
         return _READERS[key]
+
+
+@functools.cache  # every assistant of a server asks: hash the 7 MB file once per version
+def _digest(path: Path, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
 def _exported(cache_dir: Path, folder: Path, model: str, digest: str) -> Path:
