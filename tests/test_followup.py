@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
+from assistant.answers import Answer
 from assistant.followup import needs_context, rewrite
 from tests.conftest import settings_for
 
@@ -132,14 +133,16 @@ def test_a_follow_up_is_rewritten_to_its_subject(
     assert rewrite(question, []) is None  # no conversation (a new one, the API without history)
 
 
+def _after_drones(assistant: Assistant) -> tuple[Answer, list[dict]]:
+    """The drones question answered, and the conversation it leaves."""
+    answer = assistant.ask("How many drones were launched?")
+    return answer, _history("How many drones were launched?", answer.text)
+
+
 def test_short_questions_after_another_question_are_answered_as_asked(
     sample_assistant: Assistant,
 ) -> None:
-    drones = sample_assistant.ask("How many drones were launched?")
-    history = [
-        {"role": "user", "content": "How many drones were launched?"},
-        {"role": "assistant", "content": drones.text},
-    ]
+    drones, history = _after_drones(sample_assistant)
     missile = sample_assistant.ask("Which missile was fired at Dnipro?", history=history)
     assert missile.rewritten_query is None and "Orešnik" in missile.text
     assert missile.text != drones.text
@@ -150,11 +153,7 @@ def test_short_questions_after_another_question_are_answered_as_asked(
 def test_a_real_follow_up_is_rewritten_when_it_finds_better_evidence(
     sample_assistant: Assistant,
 ) -> None:
-    first = sample_assistant.ask("How many drones were launched?")
-    history = [
-        {"role": "user", "content": "How many drones were launched?"},
-        {"role": "assistant", "content": first.text},
-    ]
+    _, history = _after_drones(sample_assistant)
     follow = sample_assistant.ask("And how many were shot down?", history=history)
     assert follow.rewritten_query and "drones" in follow.rewritten_query
     assert not follow.abstained and follow.citations
@@ -164,10 +163,6 @@ def test_a_real_follow_up_is_rewritten_when_it_finds_better_evidence(
     strict=True, reason="the extractive scorer leads with 188 (launched): #14 reader"
 )
 def test_the_shot_down_follow_up_leads_with_76(sample_assistant: Assistant) -> None:
-    first = sample_assistant.ask("How many drones were launched?")
-    history = [
-        {"role": "user", "content": "How many drones were launched?"},
-        {"role": "assistant", "content": first.text},
-    ]
+    _, history = _after_drones(sample_assistant)
     follow = sample_assistant.ask("And how many were shot down?", history=history)
     assert "76" in follow.text.split("[1]")[0]
