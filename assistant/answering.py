@@ -13,8 +13,9 @@ from assistant.answers import ABSTAIN_TEXT, Answer, Citation, validate
 from assistant.extractive import ExtractiveEngine
 from assistant.filters import SearchFilters
 from assistant.followup import rewrite
+from assistant.question_parts import question_parts
 from assistant.reader import Reader, ReaderUnavailable, load_reader
-from assistant.retrieval import Retriever, SearchMode
+from assistant.retrieval import Retriever, SearchMode, SearchResult
 from index.store import NewsIndex
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class Answering:
         filters = filters or SearchFilters()
         if as_of:
             filters = replace(filters, as_of=SearchFilters.build(as_of=as_of).as_of)
-        result = self.retriever.run(query, k=k, mode=mode, filters=filters)
+        result = self._retrieve(query, k, mode, filters)
         if not result.hits:
             return _nothing_found(question, standalone, filters)
         texts = {
@@ -87,6 +88,23 @@ class Answering:
         }
         validate(answer, texts.get)
         return answer
+
+    def _retrieve(
+        self, query: str, k: int, mode: SearchMode, filters: SearchFilters
+    ) -> SearchResult:
+        """The question's passages; a two-part question ("what … and why …") also gets the best
+        new passage for each later part, placed second, so every part has its evidence read."""
+        result = self.retriever.run(query, k=k, mode=mode, filters=filters)
+        for part in question_parts(query)[1:]:
+            if not result.hits:
+                break
+            held = {h.chunk_id for h in result.hits}
+            extra = self.retriever.run(part, k=3, mode=mode, filters=filters).hits
+            new = next((h for h in extra if h.chunk_id not in held), None)
+            if new is not None:
+                hits = [result.hits[0], new, *result.hits[1:]][:k]
+                result.hits = [replace(h, rank=i) for i, h in enumerate(hits, start=1)]
+        return result
 
     def _follow_up(self, question: str, history: Sequence[dict[str, Any]]) -> str | None:
         """The rewrite of a question that cannot stand alone, used only when its best passage

@@ -8,7 +8,7 @@ every citation points at a passage retrieved for this question.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -98,3 +98,12 @@ def validate(answer: Answer, article_text: Callable[[str], str | None]) -> None:
         text = article_text(c.article_id)
         if text is None or text[c.quote_start : c.quote_end] != c.quote:
             raise ContractViolation(f"[{c.n}] quote is not verbatim in {c.article_id}")
+
+
+def by_article(citations: Sequence[Citation]) -> list[list[Citation]]:
+    """The citations grouped by article, in the order each article is first cited: a sources
+    list names each article once."""
+    groups: dict[str, list[Citation]] = {}
+    for c in citations:
+        groups.setdefault(c.article_id, []).append(c)
+    return list(groups.values())

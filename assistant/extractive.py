@@ -21,6 +21,7 @@ import numpy as np
 
 from assistant.answers import ABSTAIN_TEXT, Answer, as_quoted, cite
 from assistant.keyword import STOPWORDS
+from assistant.question_parts import question_parts
 from assistant.reader import Reader
 from index import SearchHit
 from index.embedding import Embedder
@@ -57,7 +58,7 @@ class ExtractiveConfig:
     max_sentences: int = 80  # sentences considered from the passages
     max_encoded: int = 16  # of which the best by the other features are embedded
     min_words: int = 4
-    max_support: int = 3  # sentences quoted in an answer
+    max_support: int = 3  # sentences quoted in an answer, each adding what the question asked
     support_evidence: float = 1.75  # ... each with at least this evidence (the best one: threshold)
     # weights of FEATURES, fitted on dev (bench/fit_answer_weights.py)
     w_similarity: float = 2.17
@@ -84,7 +85,7 @@ class ExtractiveConfig:
         return np.array([getattr(self, f"w_{name}") for name in FEATURES])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds a vector
 class Candidate:
     hit: int  # index into the hits
     start: int  # offsets in the article
@@ -127,7 +128,7 @@ class ExtractiveEngine:
                 related=hits[:5],
                 reason=f"no passage answers the question well enough{best}",
             )
-        return self._compose(question, hits, self._support(candidates), article_text)
+        return self._compose(question, hits, self._support(candidates, question), article_text)
 
     def _weak(self, best: Candidate) -> bool:
         if self.reader is not None:
@@ -137,7 +138,8 @@ class ExtractiveEngine:
     def score(self, question: str, hits: list[SearchHit]) -> list[Candidate]:
         """Sentences of the top passages, best first (only the best by the features other than
         similarity are embedded; with a reader, its logit plus ``reader_blend`` times the
-        features' score orders them and is their evidence)."""
+        features' score orders them and is their evidence). A sentence sharing no content word
+        with the question comes after every one that shares some, whatever its score."""
         spans = self._sentences(hits)
         if not spans:
             return []
@@ -174,7 +176,7 @@ class ExtractiveEngine:
             out.append(
                 Candidate(hit, start, end, text, score, judged, float(sim), vector, features)
             )
-        out.sort(key=lambda c: -c.score)
+        out.sort(key=lambda c: (c.features[1] == 0.0, -c.score))  # no word of the question: last
         return out
 
     def _sentences(self, hits: list[SearchHit]) -> list[tuple[int, int, int, str]]:
@@ -190,9 +192,10 @@ class ExtractiveEngine:
                 found.append((i, hit.start + s, hit.start + e, text))
         return found[: self.config.max_sentences]
 
-    def _support(self, candidates: list[Candidate]) -> list[Candidate]:
-        """The best sentences, up to ``max_support``; when a sentence from another article
-        disagrees with the best one about a number, the two are shown alone, attributed."""
+    def _support(self, candidates: list[Candidate], question: str) -> list[Candidate]:
+        """The best sentence, then a sentence only for what it adds that the question asked
+        (``_adds``); when a sentence from another article disagrees with the best one about a
+        number, the two are shown alone, attributed."""
         best = candidates[0]
         for other in candidates[1 : 2 * self.config.max_support]:
             if other.hit == best.hit or not self._close(other, best):
@@ -202,8 +205,30 @@ class ExtractiveEngine:
                 return [best, other]
         if self.reader is not None:  # one sentence answers; more would pad the answer
             return [best]
-        floor = self.config.support_evidence
-        return [best] + [c for c in candidates[1 : self.config.max_support] if c.evidence >= floor]
+        return self._adds(candidates, question)
+
+    def _adds(self, candidates: list[Candidate], question: str) -> list[Candidate]:
+        """The best sentence, then more (up to ``max_support`` in all) only for what they add
+        that the question asked: each later part of a two-part question gets the best sentence
+        holding its words; otherwise a sentence among the next best is quoted when it holds
+        words of the question that the ones before it lack and has ``support_evidence``.
+        Words are compared by their first four letters (``_gist``)."""
+        asked = _gist(question)
+        chosen = [candidates[0]]
+        covered = _gist(candidates[0].text) & asked
+        for part in question_parts(question)[1:]:
+            wanted = _gist(part) - covered
+            found = next((c for c in candidates[1:] if _gist(c.text) & wanted), None)
+            if wanted and found is not None and found not in chosen:
+                chosen.append(found)
+                covered |= _gist(found.text) & asked
+        for cand in candidates[1 : self.config.max_support]:
+            new = (_gist(cand.text) & asked) - covered
+            enough = cand.evidence >= self.config.support_evidence
+            if len(chosen) < self.config.max_support and cand not in chosen and new and enough:
+                chosen.append(cand)
+                covered |= new
+        return chosen
 
     def _close(self, other: Candidate, best: Candidate) -> bool:
         """``other`` scores nearly as well as ``best`` (a logit margin with the reader)."""
@@ -330,14 +355,33 @@ def _content_words(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
 
 
+def _gist(text: str) -> set[str]:
+    """Content words cut to four letters: a coarse stem for "does it say more?" checks
+    ("Italy" and "Italian", "launch" and "launched" are one word here)."""
+    return {w[:4] for w in _content_words(text)}
+
+
 def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
 def _disagree(a: Candidate, b: Candidate) -> bool:
-    """Both sentences state numbers and share none of them."""
-    first, second = _numbers(a.text), _numbers(b.text)
-    return bool(first and second and first.isdisjoint(second))
+    """The two sentences count the same thing with different numbers ("188 drones" / "200
+    drones"); a date or a count of something else is no disagreement."""
+    first, second = _counts(a.text), _counts(b.text)
+    return any(first[noun].isdisjoint(second[noun]) for noun in first.keys() & second.keys())
+
+
+_COUNT = re.compile(r"(?<![\w.,])(\d[\d,.]*\d|\d)\s+(?:more\s+|new\s+|of\s+)?([a-z][a-z-]{2,})")
+
+
+def _counts(text: str) -> dict[str, set[str]]:
+    """Counted nouns and their numbers: "188 drones" → {"drone": {"188"}}."""
+    out: dict[str, set[str]] = {}
+    for number, noun in _COUNT.findall(text):
+        if noun not in STOPWORDS:
+            out.setdefault(_stem(noun), set()).add(number.replace(",", ""))
+    return out
 
 
 def _numbers(text: str) -> frozenset[str]:
@@ -362,8 +406,8 @@ def _has_kind(kind: str, text: str, q_words: set[str]) -> float:
         return 1.0 if _NUMBER.search(text) else 0.0
     if kind == "date":
         return 1.0 if _DATE.search(text) else 0.0
-    if kind == "name":
-        return 1.0 if _new_names(text, q_words) else 0.0
+    if kind == "name":  # "who …": a full name the question lacks ("Mario Draghi")
+        return 1.0 if _new_full_name(text, q_words) else 0.0
     if kind == "entity":  # "which show…", "what year…": a name or number the question lacks
         new_number = any(n not in q_words for n in _numbers(text))
         return 1.0 if _new_names(text, q_words) or new_number else 0.0
@@ -372,6 +416,19 @@ def _has_kind(kind: str, text: str, q_words: set[str]) -> float:
 
 def _new_names(text: str, q_words: set[str]) -> bool:
     return any(_stem(n.lower()) not in q_words for n in _NAME.findall(text)[1:])
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
+
+
+def _new_full_name(text: str, q_words: set[str]) -> bool:
+    """Two or more capitalised words in a row (a leading "The" or "In" aside), one of them not
+    in the question: how a person or an organisation is named in news copy."""
+    for run in _CAPITALISED_RUN.findall(text):
+        words = [w for w in run.split() if w.lower() not in STOPWORDS]
+        if len(words) >= 2 and any(_stem(w.lower()) not in q_words for w in words):
+            return True
+    return False
 
 
 def _asks(sentence: str) -> bool:

@@ -8,7 +8,12 @@ weights; leave-one-week-out cross-validation says how well they carry to weeks t
 fitted on: answer accuracy when the answer quotes the top 1 / 2 / 3 sentences, for the fitted
 weights (cross-validated) and for the engine's current weights.
 
+With ``--train-rows`` (the rows of ``bench/train_candidates.py``: the engine's candidates for the
+rtqa-train questions) the weights are fitted on the training weeks only and judged on dev, which
+never fits anything — what ships. ``--rows`` keeps the dev rows in a file (collected once).
+
 Usage: .venv/bin/python bench/fit_answer_weights.py --home WHOLE_CORPUS_INDEX [--json]
+       [--rows /tmp/dev-rows.jsonl] [--train-rows /tmp/train-candidates.jsonl]
 """
 
 from __future__ import annotations
@@ -93,6 +98,26 @@ def fit(rows: list[dict[str, Any]]) -> np.ndarray:
     return LogisticRegression(max_iter=2000).fit(x, y).coef_[0]
 
 
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.open(encoding="utf-8")]
+
+
+def report_trained(rows: list[dict[str, Any]], train: list[dict[str, Any]]) -> dict[str, Any]:
+    """Weights fitted on the rtqa-train rows, judged on the dev rows."""
+    fitted = fit(train)
+    scale = ExtractiveConfig().weights()[0] / fitted[0]  # the engine's scale: similarity as now
+    return {
+        "train_questions": len(train),
+        "train_weights": dict(zip(FEATURES, np.round(fitted * scale, 2).tolist(), strict=True)),
+        "dev_accuracy_train_weights": {
+            f"top{t}": accuracy(rows, [fitted] * len(rows), t) for t in TOPS
+        },
+        "dev_accuracy_current_weights": {
+            f"top{t}": accuracy(rows, [ExtractiveConfig().weights()] * len(rows), t) for t in TOPS
+        },
+    }
+
+
 def report(rows: list[dict[str, Any]]) -> dict[str, Any]:
     weeks = sorted({r["week"] for r in rows})
     held_out = {w: fit([r for r in rows if r["week"] != w]) for w in weeks}
@@ -114,8 +139,17 @@ def main() -> int:
     parser.add_argument("--home", type=Path, required=True, help="the whole-corpus index")
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--rows", type=Path, help="dev rows: read if present, else written")
+    parser.add_argument("--train-rows", type=Path, help="fit on these rtqa-train rows instead")
     args = parser.parse_args()
-    result = report(collect(args.home, args.questions))
+    if args.rows and args.rows.exists():
+        rows = read_rows(args.rows)
+    else:
+        rows = collect(args.home, args.questions)
+        if args.rows:
+            args.rows.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    trained = args.train_rows
+    result = report_trained(rows, read_rows(trained)) if trained else report(rows)
     print(json.dumps(result, indent=None if args.json else 2))
     return 0
 

@@ -134,24 +134,30 @@ def test_which_questions_favour_sentences_with_new_names_or_numbers() -> None:
     assert _has_kind("entity", "the popular show was renewed for a new season.", words) == 0.0
 
 
-def test_answer_quotes_up_to_three_sentences_each_with_enough_evidence(embedder: Embedder) -> None:
+def test_a_second_sentence_is_quoted_only_for_what_the_question_asked_that_the_first_lacks(
+    embedder: Embedder,
+) -> None:
     import numpy as np
 
     from assistant.extractive import Candidate, ExtractiveConfig, ExtractiveEngine
 
-    def cand(hit: int, score: float, evidence: float, axis: int) -> Candidate:
-        vector = np.eye(4)[axis]
-        return Candidate(hit, 0, 10, f"sentence {axis}", score, evidence, 0.6, vector)
+    def cand(text: str, evidence: float, axis: int) -> Candidate:
+        return Candidate(axis, 0, 10, text, 5 - axis, evidence, 0.6, np.eye(5)[axis])
 
     engine = ExtractiveEngine(embedder, ExtractiveConfig(max_support=3, support_evidence=3.0))
-    best, strong, weak, fourth = (
-        cand(0, 5, 4, 0),
-        cand(1, 4, 3.5, 1),
-        cand(2, 4, 2, 2),
-        cand(0, 3, 4, 3),
-    )
-    assert engine._support([best, strong, weak, fourth]) == [best, strong]
-    assert engine._support([best, strong, fourth, weak]) == [best, strong, fourth]
+    question = "How many drones did Russia launch at Kyiv?"
+    best = cand("Russia launched 188 drones overnight.", 4, 0)
+    same = cand("The drones were launched from Russia.", 4, 1)  # adds nothing asked
+    kyiv = cand("Most of them flew towards Kyiv.", 3.5, 2)  # adds "Kyiv"
+    weak = cand("Kyiv said little else.", 2, 3)  # adds it, without the evidence
+    assert engine._support([best, same, kyiv], question) == [best, kyiv]
+    assert engine._support([best, weak, same], question) == [best]
+    two_parts = "What did Biden authorize and why was it criticized?"
+    authorized = cand("Biden authorized the supply of mines.", 4, 0)
+    off_topic = cand("Biden met the press on Monday.", 3.8, 1)
+    criticized = cand("The decision was criticized by Human Rights Watch.", 1.0, 4)
+    chosen = engine._support([authorized, off_topic, criticized], two_parts)
+    assert chosen == [authorized, criticized]  # the second part answered, whatever its rank
 
 
 def test_sentence_features_follow_the_documented_order() -> None:

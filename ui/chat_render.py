@@ -12,7 +12,7 @@ import re
 import string
 from collections.abc import Sequence
 
-from assistant.answers import MARKER, Answer, Citation
+from assistant.answers import MARKER, Answer, Citation, by_article
 from index import SearchHit
 from ui.article_html import esc
 from ui.cite_keys import cite_url
@@ -68,9 +68,11 @@ def sources_markdown(answer: Answer) -> str:
         lines.append(f"*{md_escape(answer.reason.capitalize())}.*")
     if answer.citations:
         lines.append("**Sources**")
-        for c in answer.citations:
+        for cited in by_article(answer.citations):
+            c = cited[0]
             title = f"[{md_escape(c.title)}]({cite_url(c.citation, (c.quote_start, c.quote_end))})"
-            lines.append(f"- {citation_link(c)} {title} — {_dateline(c.source, c.published_at)}")
+            links = " ".join(citation_link(x) for x in cited)
+            lines.append(f"- {links} {title} — {_dateline(c.source, c.published_at)}")
     elif answer.related:  # scores stay in the JSON reason, never in the chat
         lines.append("**Closest articles**")
         for h in _one_per_article(answer.related):

@@ -53,6 +53,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from assistant import Assistant, SearchFilters
+    from assistant.answers import by_article
 
     filters = SearchFilters.build(
         ",".join(args.source or []), args.since, args.until, args.as_of, args.strict
@@ -63,9 +64,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     lines = [answer.text]
     if answer.abstained and answer.reason:
         lines.append(f"({answer.reason})")
-    for c in answer.citations:
-        lines.append(f"[{c.n}] {c.title} — {c.source or '-'}, {c.published_at or 'undated'}")
-        lines.append(f"    {c.citation}")
+    for cited in by_article(answer.citations):
+        c = cited[0]
+        numbers = "".join(f"[{x.n}]" for x in cited)
+        lines.append(f"{numbers} {c.title} — {c.source or '-'}, {c.published_at or 'undated'}")
+        lines.extend(f"    [{x.n}] {x.citation}" for x in cited)
     for h in answer.related:
         lines.append(f"related: {h.article.title} — {h.citation}")
     emit(args, payloads.answer(answer), "\n".join(lines))
