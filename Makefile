@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE=1
 export HF_HUB_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False
 
-.PHONY: install run test lint format sample bench lock clean
+.PHONY: install run test screenshots lint format sample bench lock clean
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ $(TESTX): $(STAMP)
 
 test: install $(TESTX)
 	$(PY) -m pytest
+
+# The README's screenshot (docs/img/chat.png), taken by the browser test; `make test` leaves it.
+screenshots: install $(TESTX)
+	NEWSRAG_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_browser.py -k streams_a_cited_answer
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -13,7 +13,12 @@ Questions are split into train and validation by week (every ``VAL_EVERY``-th we
 so no week feeds both. Output: JSONL groups ``{"id", "week", "split", "question", "positives",
 "negatives"}`` (research-only data: written outside the repository, never committed).
 
+With ``--from-candidates ROWS`` (the rows of ``bench/train_candidates.py``) the groups are the
+answer engine's own candidates instead: the sentences of the passages it would read, the good
+ones positive, the ones without the answer negative — training matches what the reader sees.
+
 Usage: .venv/bin/python bench/reader_data.py --out /tmp/reader-groups.jsonl
+       [--from-candidates /tmp/train-candidates.jsonl]
 """
 
 from __future__ import annotations
@@ -105,10 +110,29 @@ def group(question: dict, corpus: dict[str, str], rnd: random.Random) -> dict | 
     }
 
 
+def candidate_group(row: dict) -> dict | None:
+    """One group from the engine's candidates for a question (``bench/train_candidates.py``)."""
+    positives = [text for _, good, text in row["sentences"] if good]
+    negatives = [t for _, good, t in row["sentences"] if not answer_in_text(row["truth"], t)]
+    if not positives or len(negatives) < 3:
+        return None
+    week = row["id"].split("_")[0]
+    return {
+        "id": row["id"],
+        "week": week,
+        "question": row["question"],
+        "positives": positives[:MAX_POSITIVES],
+        "negatives": negatives[: NEGATIVES * 2],
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="JSONL of question groups")
+    parser.add_argument("--from-candidates", type=Path, help="rows of bench/train_candidates.py")
     args = parser.parse_args()
+    if args.from_candidates:
+        return from_candidates(args.from_candidates, args.out)
     questions = list(read_gz(DATA / "questions.jsonl.gz"))
     wanted = {i for q in questions for i in q.get("result_ids") or []}
     corpus = {a["id"]: a["text"] for a in read_gz(DATA / "corpus.jsonl.gz") if a["id"] in wanted}
@@ -126,6 +150,24 @@ def main() -> int:
             counts[made["split"]] += 1
             counts["positives"] += len(made["positives"])
             counts["negatives"] += len(made["negatives"])
+            out.write(json.dumps(made, ensure_ascii=False) + "\n")
+    print(json.dumps(counts))
+    return 0
+
+
+def from_candidates(rows_file: Path, out_file: Path) -> int:
+    rows = [json.loads(line) for line in rows_file.open(encoding="utf-8")]
+    weeks = sorted({r["id"].split("_")[0] for r in rows})
+    held_out = set(weeks[VAL_EVERY - 1 :: VAL_EVERY])
+    counts = {"train": 0, "val": 0, "skipped": 0}
+    with out_file.open("w", encoding="utf-8") as out:
+        for row in rows:
+            made = candidate_group(row)
+            if made is None:
+                counts["skipped"] += 1
+                continue
+            made["split"] = "val" if made["week"] in held_out else "train"
+            counts[made["split"]] += 1
             out.write(json.dumps(made, ensure_ascii=False) + "\n")
     print(json.dumps(counts))
     return 0
