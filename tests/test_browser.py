@@ -190,3 +190,27 @@ def test_article_html_never_runs(page: Any, base: str) -> None:
     assert "Lighthouse keepers <img" in page.inner_text("h2")
     assert page.locator("mark#passage").count() == 1
     assert page.evaluate(XSS_PROBES) == [None, 0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"), [("/docs", ".swagger-ui .info"), ("/redoc", ".api-info")]
+)
+def test_api_docs_render_in_a_browser_without_network(
+    browser: Any, base: str, path: str, ready: str
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if _loads_code(r, base) else None)
+    page.goto(base + path)
+    assert "newsrag" in page.wait_for_selector(ready, timeout=30_000).inner_text()
+    context.close()
+    assert not outside, outside  # every script, style and font came from this server
+
+
+def _loads_code(request: Any, base: str) -> bool:
+    """A script, style, font or data request to anywhere but this server (ReDoc's decorative
+    "by Redocly" logo image from its CDN is not one: offline it is just not drawn)."""
+    kinds = {"script", "stylesheet", "font", "fetch", "xhr", "document"}
+    url = request.url
+    return request.resource_type in kinds and not url.startswith((base, "blob:", "data:"))

@@ -13,6 +13,7 @@ import os
 import shutil
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
 
 from index import Settings
@@ -34,7 +35,9 @@ need `Authorization: Bearer <NEWSRAG_API_TOKEN>`. The chat UI is at `/`, citatio
 
 
 def create_app(settings: Settings, with_chat: bool = True) -> FastAPI:
-    app = FastAPI(title="newsrag", version=_version(), description=DESCRIPTION)
+    # Swagger UI and ReDoc from files in the fastapi-offline package, not a CDN: /docs works
+    # offline (its assets under /static-offline-docs)
+    app = FastAPIOffline(title="newsrag", version=_version(), description=DESCRIPTION)
     app.state.services = Services(settings)
     install_error_handlers(app)
     _close_cors(app, cors_origins(settings))
