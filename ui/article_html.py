@@ -32,11 +32,8 @@ def safe_href(url: str | None) -> str | None:
 
 
 def byline(meta: dict[str, Any]) -> str:
-    """``outlet · date · authors · link`` (escaped)."""
-    parts = [
-        esc(meta.get("source") or "unknown outlet"),
-        esc(meta.get("published_at") or "undated"),
-    ]
+    """``outlet · date · authors · link`` (escaped; what is unknown is left out)."""
+    parts = [esc(part) for part in (meta.get("source"), meta.get("published_at")) if part]
     if meta.get("authors"):
         parts.append(esc(", ".join(meta["authors"])))
     href = safe_href(meta.get("url"))

@@ -16,6 +16,7 @@ from assistant.answers import MARKER, Answer, Citation, by_article
 from index import SearchHit
 from ui.article_html import esc
 from ui.cite_keys import cite_url
+from ui.dateline import dateline
 from ui.highlight import snippet, with_marks
 
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
@@ -58,7 +59,9 @@ def answer_markdown(text: str, citations: Sequence[Citation]) -> str:
 
 
 def _dateline(source: str | None, published_at: str | None) -> str:
-    return f"{md_escape(source or 'unknown outlet')}, {md_escape(published_at or 'undated')}"
+    """`` — outlet, date`` (escaped), or nothing when neither is known."""
+    known = dateline(source, published_at)
+    return f" — {md_escape(known)}" if known else ""
 
 
 def sources_markdown(answer: Answer) -> str:
@@ -72,12 +75,11 @@ def sources_markdown(answer: Answer) -> str:
             c = cited[0]
             title = f"[{md_escape(c.title)}]({cite_url(c.citation, (c.quote_start, c.quote_end))})"
             links = " ".join(citation_link(x) for x in cited)
-            lines.append(f"- {links} {title} — {_dateline(c.source, c.published_at)}")
+            lines.append(f"- {links} {title}{_dateline(c.source, c.published_at)}")
     elif answer.related:  # scores stay in the JSON reason, never in the chat
         lines.append("**Closest articles**")
         for h in _one_per_article(answer.related):
-            dateline = _dateline(h.article.source, h.article.published_at)
-            lines.append(f"- {_hit_link(h)} — {dateline}")
+            lines.append(f"- {_hit_link(h)}{_dateline(h.article.source, h.article.published_at)}")
     return "\n".join(lines)
 
 
@@ -120,8 +122,8 @@ def results_html(query: str, hits: Sequence[SearchHit]) -> str:
             "<tr>"
             f'<td class="rank">{h.rank}</td>'
             f'<td><a class="cite-link" href="{esc(cite_url(h.citation))}">{esc(meta.title)}</a>'
-            f'<div class="byline">{esc(meta.source or "unknown outlet")} · '
-            f"{esc(meta.published_at or 'undated')} · score {h.score:.3f}</div></td>"
+            f'<div class="byline">{esc(dateline(meta.source, meta.published_at, " · "))}</div>'
+            "</td>"
             f'<td class="snippet">{with_marks(text, spans)}</td>'
             "</tr>"
         )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from index import IngestSummary, Settings
 from ui import payloads
 from ui.cli import emit
+from ui.dateline import dateline, with_dateline
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -45,7 +46,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     for h in hits:
         meta = h.article
         lines.append(f"\n{h.rank:>2}. [{h.score:.3f}] {meta.title}")
-        lines.append(f"    {meta.source or '-'} · {meta.published_at or 'undated'} · {h.citation}")
+        lines.append(f"    {dateline(meta.source, meta.published_at, ' · ') or '-'} · {h.citation}")
         lines.append(f"    {payloads.snippet(h.text)}")
     emit(args, payloads.search_result(args.query, hits), "\n".join(lines))
     return 0
@@ -67,7 +68,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     for cited in by_article(answer.citations):
         c = cited[0]
         numbers = "".join(f"[{x.n}]" for x in cited)
-        lines.append(f"{numbers} {c.title} — {c.source or '-'}, {c.published_at or 'undated'}")
+        lines.append(f"{numbers} {with_dateline(c.title, c.source, c.published_at)}")
         lines.extend(f"    [{x.n}] {x.citation}" for x in cited)
     for h in answer.related:
         lines.append(f"related: {h.article.title} — {h.citation}")
@@ -82,7 +83,7 @@ def cmd_cite(args: argparse.Namespace, settings: Settings) -> int:
     resolved = lookup_citation(NewsIndex.open(settings), args.key, args.context)
     meta = resolved.article
     text = (
-        f"{meta.title} — {meta.source or '-'}, {meta.published_at or 'undated'}\n"
+        f"{with_dateline(meta.title, meta.source, meta.published_at)}\n"
         f"{meta.url or ''}\n\n…{resolved.before}>>>{resolved.text}<<<{resolved.after}…"
     )
     emit(args, payloads.resolved_citation(resolved), text)
@@ -99,7 +100,7 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     rows = [payloads.article_row(r) for r in index.catalog.list_articles(args.limit, args.offset)]
     total = index.catalog.counts()["articles"]
     lines = [f"{total} articles"] + [
-        f"{r['article_id']}  {r['published_at'] or 'undated':10}  {r['source'] or '-':18.18}  "
+        f"{r['article_id']}  {r['published_at'] or '-':10}  {r['source'] or '-':18.18}  "
         f"{r['title'][:70]}" + (f"  (copy of {r['copy_of']})" if r["copy_of"] else "")
         for r in rows
     ]

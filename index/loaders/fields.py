@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from index.loaders.authors import parse_authors
@@ -39,17 +40,23 @@ def record_to_article(record: Mapping[str, Any], origin: Origin) -> Article | Lo
     text = _text_field(fields, origin.where)
     if isinstance(text, LoadProblem):
         return text
-    draft = Draft(
-        text=text,
-        title=_string(_first(fields, "title")),
-        own_id=clean_id(_first(fields, "id")),
-        url=_string(_first(fields, "url")),
-        source=_string(_named(_first(fields, "source"))),
-        authors=parse_authors(_first(fields, "authors")),
-        published_at=normalize_date(_first(fields, "published_at")),
-        section=_string(_first_item(_first(fields, "section"))),
-    )
-    return build_article(draft, origin)
+    return build_article(with_fields(Draft(text=text), fields), origin)
+
+
+def with_fields(draft: Draft, record: Mapping[str, Any]) -> Draft:
+    """``draft`` with every metadata field ``record`` gives (by the aliases above); a field the
+    record lacks keeps the draft's value."""
+    fields = _lower_keys(record)
+    found: dict[str, Any] = {
+        "title": _string(_first(fields, "title")),
+        "own_id": clean_id(_first(fields, "id")),
+        "url": _string(_first(fields, "url")),
+        "source": _string(_named(_first(fields, "source"))),
+        "authors": parse_authors(_first(fields, "authors")),
+        "published_at": normalize_date(_first(fields, "published_at")),
+        "section": _string(_first_item(_first(fields, "section"))),
+    }
+    return replace(draft, **{k: v for k, v in found.items() if v})
 
 
 def _lower_keys(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,14 @@
+"""An article's outlet and date as shown beside it: only what is known ("Reuters, 2024-11-26",
+"Reuters", "2024-11-26" or nothing), never "unknown outlet, undated"."""
+
+from __future__ import annotations
+
+
+def dateline(source: str | None, published_at: str | None, sep: str = ", ") -> str:
+    return sep.join(part for part in (source, published_at) if part)
+
+
+def with_dateline(title: str, source: str | None, published_at: str | None) -> str:
+    """``title — outlet, date``, or the title alone when neither is known."""
+    known = dateline(source, published_at)
+    return f"{title} — {known}" if known else title
