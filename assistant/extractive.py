@@ -138,8 +138,8 @@ class ExtractiveEngine:
     def score(self, question: str, hits: list[SearchHit]) -> list[Candidate]:
         """Sentences of the top passages, best first (only the best by the features other than
         similarity are embedded; with a reader, its logit plus ``reader_blend`` times the
-        features' score orders them and is their evidence). A sentence sharing no content word
-        with the question comes after every one that shares some, whatever its score."""
+        features' score orders them and is their evidence). Without a reader, a sentence sharing
+        no content word with the question comes after every one that shares some."""
         spans = self._sentences(hits)
         if not spans:
             return []
@@ -176,7 +176,8 @@ class ExtractiveEngine:
             out.append(
                 Candidate(hit, start, end, text, score, judged, float(sim), vector, features)
             )
-        out.sort(key=lambda c: (c.features[1] == 0.0, -c.score))  # no word of the question: last
+        unasked = reading is False  # the fitted scorer: no word of the question comes last
+        out.sort(key=lambda c: (unasked and c.features[1] == 0.0, -c.score))
         return out
 
     def _sentences(self, hits: list[SearchHit]) -> list[tuple[int, int, int, str]]:
