@@ -159,7 +159,9 @@ def test_library_upload_with_token_then_search(page: Any) -> None:
     _choose_file(page, FIXTURES / "server" / "otters.md")
     page.fill("#library-token input", "wrong")
     page.click("#library-upload")
-    page.wait_for_selector("text=wrong or missing API token")
+    page.wait_for_selector("#library-result :text('Wrong or missing API token')")
+    assert "articles" in page.inner_text("#library-counts")  # the table and counts stay
+    assert page.locator("#library-table .error, #library-counts .error").count() == 0
     page.fill("#library-token input", TOKEN)
     page.click("#library-upload")
     page.wait_for_selector("#library-result :text('added 1')")
@@ -168,6 +170,28 @@ def test_library_upload_with_token_then_search(page: Any) -> None:
     page.fill("#search-query textarea", "otters in the Thames estuary")
     page.click("#search-go")
     page.wait_for_selector("#search-results :text('Otters return to the Thames estuary')")
+
+
+def test_library_delete_asks_for_confirmation_first(page: Any) -> None:
+    open_tab(page, "Library")
+    page.wait_for_selector("#library-counts strong")
+    _choose_file(page, FIXTURES / "server" / "otters.md")
+    page.fill("#library-token input", TOKEN)
+    page.click("#library-upload")
+    page.wait_for_selector("#library-result :text('1')")
+    page.click("#library-doomed input")
+    page.get_by_role("option", name="Otters return").first.click()
+    page.click("#library-delete")
+    page.wait_for_selector("#library-delete-result :text('cannot be undone')")
+    page.click("#library-confirm-no")
+    page.wait_for_selector("#library-delete-result :text('Kept.')")
+    assert "Otters return to the Thames estuary" in page.inner_text("#library-table")
+    page.click("#library-delete")
+    page.click("#library-confirm-yes")
+    page.wait_for_selector("#library-delete-result :text('Deleted')")
+    page.wait_for_function(
+        "!document.querySelector('#library-table').innerText.includes('Otters return')"
+    )
 
 
 def test_article_html_never_runs(page: Any, base: str) -> None:

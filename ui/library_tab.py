@@ -23,6 +23,14 @@ log = logging.getLogger(__name__)
 COLUMNS = ["id", "title", "outlet", "published", "characters", "passages"]
 FILE_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
 LIST_LIMIT = 500
+READ_ONLY = (
+    "Uploads and deletes are off: this server was started without an API token. To turn them "
+    "on, stop it and start it again with one, e.g. `NEWSRAG_API_TOKEN=choose-a-secret make run` "
+    "(or `newsrag serve`); a token box then appears here — type the same secret in it."
+)
+BAD_TOKEN = (
+    "Wrong or missing API token: type the token this server was started with (`NEWSRAG_API_TOKEN`)."
+)
 
 
 @dataclass
@@ -51,7 +59,7 @@ def build_library_tab(services: Services) -> LibraryTab:
     if services.writes_enabled:
         tab.doomed = _write_controls(services, tab)
     else:
-        gr.Markdown("Uploads and deletes are off: start the server with `NEWSRAG_API_TOKEN` set.")
+        gr.Markdown(READ_ONLY, elem_id="library-read-only")
     refresh.click(
         lambda: library_view(services, tab.doomed is not None),
         None,
@@ -100,24 +108,63 @@ def _write_controls(services: Services, tab: LibraryTab) -> gr.Dropdown:
         upload = gr.Button("Index files", variant="primary", elem_id="library-upload")
         result = gr.Markdown(elem_id="library-result")
         doomed = gr.Dropdown(label="Article to delete", choices=[], elem_id="library-doomed")
-        delete = gr.Button("Delete article", variant="stop", elem_id="library-delete")
+        delete = gr.Button("Delete article…", variant="stop", elem_id="library-delete")
+        with gr.Row(visible=False, elem_id="library-confirm") as confirm_row:
+            confirm = gr.Button("Yes, delete it", variant="stop", elem_id="library-confirm-yes")
+            cancel = gr.Button("Keep it", elem_id="library-confirm-no")
+        deleted = gr.Markdown(elem_id="library-delete-result")
 
     def do_upload(token: str, files: list[str] | None, progress: Any = gr.Progress()) -> Any:  # noqa: B008
+        if not _token_ok(services, token, "upload"):
+            return (BAD_TOKEN, gr.update(), gr.update(), gr.update())
         message = upload_files(services, token, files or [], progress)
         return (message, *library_view(services))
 
+    def ask_to_delete(token: str, article_id: str | None) -> Any:
+        if not _token_ok(services, token, "delete"):
+            return BAD_TOKEN, gr.update(visible=False)
+        if not article_id:
+            return "Choose an article to delete.", gr.update(visible=False)
+        question = f"Delete {md_escape(article_id)} and its passages? This cannot be undone."
+        return question, gr.update(visible=True)
+
     def do_delete(token: str, article_id: str | None) -> Any:
-        return (delete_article(services, token, article_id), *library_view(services))
+        if not _token_ok(services, token, "delete"):
+            return (BAD_TOKEN, gr.update(visible=False), gr.update(), gr.update(), gr.update())
+        message = delete_article(services, token, article_id)
+        return (message, gr.update(visible=False), *library_view(services))
 
     outputs = [result, tab.counts, tab.table, doomed]
     upload.click(do_upload, [token_box, files_box], outputs, api_name="upload")
-    delete.click(do_delete, [token_box, doomed], outputs, api_name="delete")
+    delete.click(
+        ask_to_delete, [token_box, doomed], [deleted, confirm_row], api_visibility="private"
+    )
+    confirm.click(
+        do_delete,
+        [token_box, doomed],
+        [deleted, confirm_row, tab.counts, tab.table, doomed],
+        api_name="delete",
+    )
+    cancel.click(
+        lambda: ("Kept.", gr.update(visible=False)),
+        None,
+        [deleted, confirm_row],
+        api_visibility="private",
+    )
     return doomed
+
+
+def _token_ok(services: Services, key: str | None, action: str) -> bool:
+    """The token matches; else one log line (no traceback) and False."""
+    if token_matches(services.settings, (key or "").strip()):
+        return True
+    log.warning("library %s refused: wrong or missing API token", action)
+    return False
 
 
 def _check_token(services: Services, key: str | None) -> None:
     if not token_matches(services.settings, (key or "").strip()):
-        raise gr.Error("wrong or missing API token")
+        raise ApiError(401, "unauthorized", BAD_TOKEN)
 
 
 def upload_files(services: Services, key: str, paths: list[str], progress: Any) -> str:
