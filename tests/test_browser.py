@@ -238,3 +238,16 @@ def _loads_code(request: Any, base: str) -> bool:
     kinds = {"script", "stylesheet", "font", "fetch", "xhr", "document"}
     url = request.url
     return request.resource_type in kinds and not url.startswith((base, "blob:", "data:"))
+
+
+def test_an_empty_chat_offers_example_questions_from_the_index(page: Any) -> None:
+    examples = page.locator("#chat-answers button.example")
+    examples.first.wait_for()
+    texts = examples.all_inner_texts()
+    assert len(texts) == 3 and all(t.startswith("What does the news say about") for t in texts)
+    assert any("Massacre in Kherson" in t for t in texts)
+    assert page.evaluate(XSS_PROBES) == [None, 0, 0, 0]  # a title with HTML in it stays text
+    kherson = next(i for i, t in enumerate(texts) if "Massacre in Kherson" in t)
+    examples.nth(kherson).click()
+    page.wait_for_selector(CITE_LINK)
+    assert "Massacre in Kherson" in page.inner_text("#chat-answers")

@@ -10,10 +10,12 @@ from typing import Any
 
 import gradio as gr
 
+from assistant import SearchFilters
 from assistant.citation_lookup import DEFAULT_CONTEXT, lookup_citation
 from ui import payloads
 from ui.chat_tab import build_chat_tab
 from ui.cite_keys import checked_key
+from ui.examples import example_questions
 from ui.filter_controls import build_filters
 from ui.library_tab import build_library_tab, library_view
 from ui.search_tab import build_search_tab
@@ -50,7 +52,7 @@ def build_chat(services: Services) -> gr.Blocks:
         blocks.load(
             lambda: _on_load(services, with_ids),
             None,
-            [*source_lists, library.counts, library.table]
+            [chat.chatbot, *source_lists, library.counts, library.table]
             + ([library.doomed] if library.doomed else []),
             api_visibility="private",
         )
@@ -58,12 +60,25 @@ def build_chat(services: Services) -> gr.Blocks:
     return blocks
 
 
+NO_OUTLETS = (
+    "no outlet is recorded for the indexed articles (plain files name none: add `source:` "
+    "front matter, or index JSON or HTML)"
+)
+
+
 def _on_load(services: Services, with_ids: bool) -> tuple[Any, ...]:
-    """Fresh outlet lists and library on every page load (articles may have arrived since)."""
+    """Example questions, fresh outlet lists and library on every page load (articles may have
+    arrived since)."""
     sources = services.sources()
+    outlets = gr.update(
+        choices=sources, info="only these outlets (none: all)" if sources else NO_OUTLETS
+    )
+    _, newest = services.list_articles(SearchFilters(), 20, 0)
+    examples = [{"text": q} for q in example_questions(r["title"] for r in newest)]
     return (
-        gr.update(choices=sources),
-        gr.update(choices=sources),
+        gr.update(examples=examples or None),
+        outlets,
+        outlets,
         *library_view(services, with_ids),
     )
 

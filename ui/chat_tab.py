@@ -30,6 +30,7 @@ Outputs = tuple[Any, Messages, Messages, Messages]
 @dataclass
 class ChatTab:
     filters: FilterControls
+    chatbot: gr.Chatbot  # its examples (questions drawn from the index) are set on page load
 
 
 def build_chat_tab(services: Services) -> ChatTab:
@@ -73,13 +74,22 @@ def build_chat_tab(services: Services) -> ChatTab:
     outputs = [question, chatbot, display, conversation]
     ask.click(respond, inputs, outputs, api_name="chat")
     question.submit(respond, inputs, outputs, api_visibility="private")
+    chatbot.example_select(_example_text, None, question, api_visibility="private").then(
+        respond, inputs, outputs, api_visibility="private"
+    )
     clear.click(
         lambda: ("", [], [], [], PANEL_PLACEHOLDER),
         None,
         [question, chatbot, display, conversation, panel],
         api_visibility="private",
     )
-    return ChatTab(filters)
+    return ChatTab(filters, chatbot)
+
+
+def _example_text(selected: gr.SelectData) -> str:
+    """The clicked example question, into the question box."""
+    value = selected.value
+    return str(value.get("text", "")) if isinstance(value, dict) else str(value)
 
 
 def _chatbot() -> gr.Chatbot:
