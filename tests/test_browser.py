@@ -251,3 +251,62 @@ def test_an_empty_chat_offers_example_questions_from_the_index(page: Any) -> Non
     examples.nth(kherson).click()
     page.wait_for_selector(CITE_LINK)
     assert "Massacre in Kherson" in page.inner_text("#chat-answers")
+
+
+VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
+IN_VIEW = """([sel, box]) => {
+  const q = document.querySelector(sel).getBoundingClientRect();
+  const b = box ? document.querySelector(box).getBoundingClientRect()
+                : {top: 0, bottom: window.innerHeight, left: 0, right: window.innerWidth};
+  const top = Math.max(b.top, 0), bottom = Math.min(b.bottom, window.innerHeight);
+  return q.height > 0 && q.top >= top - 1 && q.bottom <= bottom + 1;
+}"""
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def sized(request: Any, browser: Any, base: str) -> Iterator[Any]:
+    width, height = VIEWPORTS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(base + "/")
+    page.wait_for_selector("#question textarea")
+    yield page
+    context.close()
+
+
+def test_a_citation_brings_its_quote_into_view(sized: Any, base: str) -> None:
+    ask(sized, "What did Biden authorize and why was it criticized?")
+    links = sized.locator(CITE_LINK)
+    links.nth(1).click()  # [2]: the Human Rights Watch sentence, deep in its passage
+    quote = sized.wait_for_selector("#chat-panel strong.quote")
+    assert "Human Rights Watch" in quote.inner_text()
+    sized.wait_for_timeout(400)
+    assert sized.evaluate(IN_VIEW, ["#chat-panel strong.quote", "#chat-panel .panel-scroll"])
+    assert sized.evaluate(IN_VIEW, ["#chat-panel strong.quote", None])  # on screen, too
+    href = links.nth(1).get_attribute("href")
+    sized.goto(base + href)
+    assert "Human Rights Watch" in sized.inner_text("strong#quote")
+    assert sized.evaluate(IN_VIEW, ["strong#quote", None])
+
+
+@pytest.mark.parametrize("tab", ["Chat", "Search", "Library"])
+def test_no_tab_scrolls_sideways(sized: Any, tab: str) -> None:
+    open_tab(sized, tab)
+    sized.wait_for_timeout(500)
+    wide = sized.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0
+    clipped = sized.evaluate(CLIPPED_DATE_BUTTONS, f"#{tab.lower()}-since")
+    assert clipped == 0  # every date box shows its calendar button whole
+
+
+CLIPPED_DATE_BUTTONS = """(first) => {
+  const row = document.querySelector(first)?.closest('.date-filters');
+  if (!row || !row.offsetParent) return 0;
+  return [...row.querySelectorAll('.block')].filter((block) => {
+    const button = block.querySelector('button.calendar');
+    if (!button) return false;
+    const b = block.getBoundingClientRect(), c = button.getBoundingClientRect();
+    return c.right > b.right + 1 || c.width < 10;
+  }).length;
+}"""

@@ -45,3 +45,21 @@ def test_filters_that_exclude_everything_are_the_reason_shown(assistant: Assista
     text = full_answer(answer)
     assert "The indexed articles don't say." in text
     assert "No indexed article matches the filters \\(outlet nowhere.example" in text  # escaped
+
+
+def test_example_questions_come_from_title_heads() -> None:
+    from ui.examples import example_questions
+
+    titles = [
+        "Massacre in Kherson: Putin pushes for escalation and civilians end up in the crosshairs",
+        "Massacre in Kherson — the aftermath",  # the same head: one question
+        "Otters",  # one word: no question
+        "A very long title that goes on and on about many things in the world - CNN",
+        "Russia’s goal and negotiations with the US",
+    ]
+    assert example_questions(titles) == [
+        "What does the news say about Massacre in Kherson?",
+        "What does the news say about A very long title that goes?",
+        "What does the news say about Russia’s goal and negotiations with the US?",
+    ]
+    assert example_questions([]) == []

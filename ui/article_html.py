@@ -45,16 +45,16 @@ def byline(meta: dict[str, Any]) -> str:
 def marked_text(
     text: str, start: int, end: int, quote: tuple[int, int] | None, mark_id: str | None
 ) -> str:
-    """The article text, escaped, with ``<mark>`` around ``[start, end)`` and ``<strong>`` on
-    the quote when it lies inside."""
+    """The article text, escaped, with ``<mark>`` around ``[start, end)`` and ``<strong
+    id="quote">`` on the quote when it lies inside (links with a quote scroll to it)."""
     ident = f' id="{esc(mark_id)}"' if mark_id else ""
     inner = esc(text[start:end])
     if quote and start <= quote[0] < quote[1] <= end:
         qs, qe = quote[0] - start, quote[1] - start
         passage = text[start:end]
         inner = (
-            f'{esc(passage[:qs])}<strong class="quote">{esc(passage[qs:qe])}</strong>'
-            f"{esc(passage[qe:])}"
+            f'{esc(passage[:qs])}<strong class="quote" id="quote">{esc(passage[qs:qe])}'
+            f"</strong>{esc(passage[qe:])}"
         )
     return f'{esc(text[:start])}<mark class="passage"{ident}>{inner}</mark>{esc(text[end:])}'
 

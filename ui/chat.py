@@ -24,8 +24,8 @@ from ui.services import AskRequest, Services
 CSS = """
 .citation-panel .panel-scroll{max-height:60vh;overflow:auto;position:relative;padding-right:.5em}
 .citation-panel .article-text{white-space:pre-wrap;line-height:1.55}
-.citation-panel mark.passage{background:#fff3a3;color:inherit;padding:.1em 0}
-.citation-panel strong.quote{background:#ffd84d;font-weight:600}
+.citation-panel mark.passage{background:#fdf6d8;color:inherit;padding:.1em 0}
+.citation-panel strong.quote{background:#ffd84d;font-weight:600;box-shadow:0 0 0 2px #ffd84d}
 .citation-panel .byline,.results .byline{color:#666;font-size:.9em}
 .citation-panel .key code{font-size:.8em}
 .panel-empty{color:#777;padding:1em}
@@ -33,6 +33,16 @@ CSS = """
 table.results{width:100%;border-collapse:collapse}
 table.results td,table.results th{border-bottom:1px solid #ddd;padding:.4em;vertical-align:top}
 table.results mark{background:#fff3a3;color:inherit}
+.library-list ul.articles{list-style:none;margin:0;padding:0;max-height:420px;overflow:auto}
+.library-list li{padding:.5em 0;border-bottom:1px solid #ddd;overflow-wrap:anywhere}
+.library-list .title{display:block;font-weight:600}
+.library-list .meta{display:block;color:#666;font-size:.9em}
+.library-list code.id{font-size:.8em;color:#666}
+.date-filters .form{flex-wrap:wrap}
+.date-filters .block{flex:1 1 190px!important;min-width:190px!important}
+.date-filters .timebox{display:flex}
+.date-filters input.time{min-width:0;flex:1 1 auto}
+@media (max-width:600px){.date-filters .block{flex-basis:100%!important;min-width:100%!important}}
 """
 HEAD = '<meta name="referrer" content="same-origin">'
 

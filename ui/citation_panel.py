@@ -2,8 +2,9 @@
 
 Citation links (``/cite/{key}``) inside a zone of the page (the chat's answers, the search
 results) are caught by a click listener the panel installs; the panel then asks the server for
-the article with the passage marked and scrolls to it. Links still work without it (they open
-the citation page), and a modifier-click still opens them in a new tab.
+the article with the passage marked, brings the panel into view when it is off screen (on a
+phone it sits below the chat) and scrolls its text to the quote (or the passage). Links still
+work without it (they open the citation page), and a modifier-click opens them in a new tab.
 """
 
 from __future__ import annotations
@@ -42,8 +43,14 @@ if (!known) {
 }
 watch('value', () => {
   const box = element.querySelector('.panel-scroll');
-  const mark = element.querySelector('mark.passage');
-  if (box && mark) box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
+  const target = element.querySelector('strong.quote') || element.querySelector('mark.passage');
+  if (!box || !target) return;
+  const view = element.getBoundingClientRect();
+  if (view.top < 0 || view.top > window.innerHeight * 0.6) {  // a phone: the panel is below
+    element.scrollIntoView({block: 'start'});
+  }
+  const top = target.getBoundingClientRect().top - box.getBoundingClientRect().top;
+  box.scrollTop = Math.max(0, box.scrollTop + top - box.clientHeight / 3);
 });
 """
 

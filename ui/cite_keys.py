@@ -26,8 +26,9 @@ def checked_key(key: str) -> str:
 
 
 def cite_url(key: str, quote_span: tuple[int, int] | None = None) -> str:
-    """The human page of a citation, ``/cite/{key}`` (the quote, when given, is emphasised)."""
+    """The human page of a citation, ``/cite/{key}``: it scrolls to the passage, or, when a
+    quote is given, to the quote (emphasised inside the lightly marked passage)."""
     url = "/cite/" + quote(key, safe=":-")
     if quote_span is not None:
-        url += f"?quote={quote_span[0]}-{quote_span[1]}"
+        return url + f"?quote={quote_span[0]}-{quote_span[1]}#quote"
     return url + "#passage"

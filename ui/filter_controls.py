@@ -30,7 +30,7 @@ def filter_controls(prefix: str) -> FilterControls:
         info="only these outlets (none: all)",
         elem_id=f"{prefix}-sources",
     )
-    with gr.Row():
+    with gr.Row(elem_classes=["date-filters"]):
         since = _date("Since", f"{prefix}-since")
         until = _date("Until", f"{prefix}-until")
         as_of = _date("As of", f"{prefix}-as-of")

@@ -13,14 +13,15 @@ import gradio as gr
 
 from assistant import SearchFilters
 from ui import uploads
+from ui.article_html import esc
 from ui.auth import token_matches
 from ui.chat_render import md_escape
+from ui.dateline import dateline
 from ui.errors import ApiError, classify
 from ui.services import Services
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ["id", "title", "outlet", "published", "characters", "passages"]
 FILE_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
 LIST_LIMIT = 500
 READ_ONLY = (
@@ -36,7 +37,7 @@ BAD_TOKEN = (
 @dataclass
 class LibraryTab:
     counts: gr.Markdown
-    table: gr.Dataframe
+    table: gr.HTML  # the articles as a list (one card each): reads on a phone and a desktop
     doomed: gr.Dropdown | None
 
     @property
@@ -46,14 +47,7 @@ class LibraryTab:
 
 def build_library_tab(services: Services) -> LibraryTab:
     counts = gr.Markdown(elem_id="library-counts")
-    table = gr.Dataframe(
-        headers=COLUMNS,
-        datatype=["str"] * 6,
-        interactive=False,
-        elem_id="library-table",
-        wrap=True,
-        max_height=420,
-    )
+    table = gr.HTML(elem_id="library-table", elem_classes=["library-list"])
     refresh = gr.Button("Refresh", elem_id="library-refresh", size="sm")
     tab = LibraryTab(counts, table, None)
     if services.writes_enabled:
@@ -78,21 +72,28 @@ def library_view(services: Services, with_ids: bool = True) -> tuple[Any, ...]:
         f"**{n['articles']}** articles ({n['copies']} exact copies), "
         f"**{n['chunks']}** passages{shown}"
     )
-    table = [
-        [
-            r["article_id"],
-            r["title"],
-            r["source"] or "",
-            r["published_at"] or "",
-            str(r["chars"]),
-            str(r["chunks"]),
-        ]
-        for r in rows
-    ]
+    table = article_list_html(rows)
     if not with_ids:
         return counts, table
     choices = [(f"{r['title'][:60]} ({r['article_id']})", r["article_id"]) for r in rows]
     return counts, table, gr.update(choices=choices, value=None)
+
+
+def article_list_html(rows: list[dict[str, Any]]) -> str:
+    """The articles as an escaped HTML list: title, then outlet · date · size, then the id."""
+    if not rows:
+        return '<p class="empty">No articles yet.</p>'
+    items = []
+    for r in rows:
+        known = dateline(r["source"], r["published_at"], " · ")
+        size = f"{r['chars']:,} characters · {r['chunks']} passages"
+        meta = f"{known} · {size}" if known else size
+        items.append(
+            f'<li><span class="title">{esc(r["title"])}</span>'
+            f'<span class="meta">{esc(meta)}</span>'
+            f'<code class="id">{esc(r["article_id"])}</code></li>'
+        )
+    return f'<ul class="articles">{"".join(items)}</ul>'
 
 
 def _write_controls(services: Services, tab: LibraryTab) -> gr.Dropdown:

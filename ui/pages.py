@@ -1,8 +1,9 @@
 """``GET /cite/{key}``: the human page of a citation, the target of every link in the chat.
 
-The article (title, outlet, date, link) with the passage in ``<mark id="passage">``; links end in
-``#passage`` so the browser scrolls it into view without any script. Article text is escaped,
-and the page is served with a Content-Security-Policy that allows no script at all.
+The article (title, outlet, date, link) with the passage in ``<mark id="passage">`` (a light
+highlight) and the quote in ``<strong id="quote">`` (the strong one); links end in ``#quote`` (or
+``#passage`` without a quote) so the browser scrolls it into view without any script. Article
+text is escaped, and the page is served with a Content-Security-Policy that allows no script.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1
 line-height:1.55;color:#222}
 .byline{color:#555}.key code{font-size:.85em;color:#666}
 .article-text{white-space:pre-wrap}
-mark.passage{background:#fff3a3;padding:.1em 0;scroll-margin-top:30vh}
-mark.passage strong.quote{background:#ffd84d;font-weight:600}
+mark.passage{background:#fdf6d8;color:inherit;padding:.1em 0;scroll-margin-top:30vh}
+mark.passage strong.quote{background:#ffd84d;font-weight:600;scroll-margin-top:30vh;
+box-shadow:0 0 0 2px #ffd84d}
 .error{border-left:4px solid #c33;padding:.5em 1em;background:#fdf0f0}
 """
 
