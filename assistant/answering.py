@@ -73,7 +73,7 @@ class Answering:
             filters = replace(filters, as_of=SearchFilters.build(as_of=as_of).as_of)
         result = self._retrieve(query, k, mode, filters)
         if not result.hits:
-            return _nothing_found(question, standalone, filters)
+            return _nothing_found(question, standalone, filters, self._emptying(filters))
         texts = {
             h.article.id: self.index.catalog.article_text(h.article.id) or "" for h in result.hits
         }
@@ -106,6 +106,24 @@ class Answering:
                 result.hits = [replace(h, rank=i) for i, h in enumerate(hits, start=1)]
         return result
 
+    def _emptying(self, filters: SearchFilters) -> SearchFilters:
+        """The filters that on their own match no article (all of them when each matches some:
+        then only their combination is empty)."""
+        empty = [f for f in filters.singles() if not self.index.catalog.count_articles(*f.where())]
+        if not empty:
+            return filters
+        merged = SearchFilters()
+        for f in empty:
+            merged = replace(
+                merged,
+                sources=f.sources or merged.sources,
+                since=f.since or merged.since,
+                until=f.until or merged.until,
+                as_of=f.as_of or merged.as_of,
+                strict=f.strict or merged.strict,
+            )
+        return merged
+
     def _follow_up(self, question: str, history: Sequence[dict[str, Any]]) -> str | None:
         """The rewrite of a question that cannot stand alone, used only when its best passage
         is closer to it than the question's own best passage is to the question."""
@@ -132,13 +150,17 @@ def _pieces(text: str, size: int = 3) -> Iterator[str]:
         yield " ".join(words[i : i + size]) + (" " if i + size < len(words) else "")
 
 
-def _nothing_found(question: str, standalone: str | None, filters: SearchFilters) -> Answer:
-    """An abstention whose reason, in plain words, is why nothing could be read."""
-    reason = (
-        f"no indexed article matches the filters ({filters.describe()})"
-        if filters.active
-        else "no indexed article matches the question"
-    )
+def _nothing_found(
+    question: str, standalone: str | None, filters: SearchFilters, emptying: SearchFilters
+) -> Answer:
+    """An abstention whose reason, in plain words, is why nothing could be read: the filter
+    that alone matches no article (or, when each matches some, all of them together)."""
+    if not filters.active:
+        reason = "no indexed article matches the question"
+    elif emptying == filters:
+        reason = f"no indexed article matches the filters ({filters.describe()})"
+    else:
+        reason = f"no indexed article matches the filter {emptying.describe()}"
     answer = Answer(question, ABSTAIN_TEXT, abstained=True, reason=reason)
     answer.rewritten_query = standalone
     return answer

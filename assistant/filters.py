@@ -53,6 +53,19 @@ class SearchFilters:
             parts.append(f"published by {self.as_of}")
         return ", ".join(parts)
 
+    def singles(self) -> list[SearchFilters]:
+        """Each active filter on its own (to find which one leaves nothing to read)."""
+        out: list[SearchFilters] = []
+        if self.sources:
+            out.append(SearchFilters(sources=self.sources))
+        if self.since:
+            out.append(SearchFilters(since=self.since))
+        if self.until:
+            out.append(SearchFilters(until=self.until))
+        if self.as_of and self.strict:
+            out.append(SearchFilters(as_of=self.as_of, strict=True))
+        return out
+
     def where(self, alias: str = "a") -> tuple[str, list[object]]:
         """A SQL condition over the articles table ``alias`` and its parameters."""
         clauses: list[str] = []

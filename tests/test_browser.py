@@ -310,3 +310,24 @@ CLIPPED_DATE_BUTTONS = """(first) => {
     return c.right > b.right + 1 || c.width < 10;
   }).length;
 }"""
+
+
+def test_filters_are_refused_or_explained_never_dropped(page: Any) -> None:
+    page.fill("#chat-since input.time", "next tuesday")
+    page.keyboard.press("Tab")
+    assert "invalid" in page.get_attribute("#chat-since input.time", "class")
+    hint = page.evaluate(
+        "getComputedStyle(document.querySelector('#chat-since'), '::after').content"
+    )
+    assert "not a date" in hint  # shown beside the field
+    page.fill("#question textarea", "How many drones were launched?")
+    page.click("#ask")
+    page.wait_for_selector("#chat-answers :text('is not an ISO date')")
+    answer = page.inner_text("#chat-answers")
+    assert "since: 'next tuesday'" in answer and "188" not in answer  # refused, not unfiltered
+    page.fill("#chat-since input.time", "2030-01-01")
+    page.keyboard.press("Tab")
+    page.fill("#question textarea", "How many drones were launched?")
+    page.click("#ask")
+    page.wait_for_selector("#chat-answers :text('published on or after 2030-01-01')")
+    assert "no indexed article matches the filter" in page.inner_text("#chat-answers").lower()

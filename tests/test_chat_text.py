@@ -63,3 +63,10 @@ def test_example_questions_come_from_title_heads() -> None:
         "What does the news say about Russia’s goal and negotiations with the US?",
     ]
     assert example_questions([]) == []
+
+
+def test_the_reason_names_the_filter_that_alone_matches_nothing(assistant: Assistant) -> None:
+    filters = SearchFilters.build(["nowhere.example"], as_of="2030-01-01", strict=True)
+    answer = assistant.ask("How many drones were launched?", filters=filters)
+    assert answer.abstained
+    assert answer.reason == "no indexed article matches the filter outlet nowhere.example"

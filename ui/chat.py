@@ -42,6 +42,9 @@ table.results mark{background:#fff3a3;color:inherit}
 .date-filters .block{flex:1 1 190px!important;min-width:190px!important}
 .date-filters .timebox{display:flex}
 .date-filters input.time{min-width:0;flex:1 1 auto}
+.date-filters input.time.invalid{outline:2px solid #c33;background:#fdf0f0}
+.date-filters .block:has(input.time.invalid)::after{content:"not a date: type YYYY-MM-DD";
+color:#b00;font-size:.85em;display:block;margin-top:.3em}
 @media (max-width:600px){.date-filters .block{flex-basis:100%!important;min-width:100%!important}}
 """
 HEAD = '<meta name="referrer" content="same-origin">'

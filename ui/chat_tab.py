@@ -14,7 +14,7 @@ import gradio as gr
 from ui.chat_render import PANEL_PLACEHOLDER, answer_markdown, full_answer, md_escape
 from ui.citation_panel import citation_panel
 from ui.errors import classify
-from ui.filter_controls import FilterControls, build_filters, filter_controls
+from ui.filter_controls import FilterControls, build_filters, filter_controls, raw_dates_js
 from ui.services import AskRequest, Services
 from ui.streaming import pieces
 
@@ -72,8 +72,9 @@ def build_chat_tab(services: Services) -> ChatTab:
 
     inputs = [question, display, conversation, *filters.inputs, k]
     outputs = [question, chatbot, display, conversation]
-    ask.click(respond, inputs, outputs, api_name="chat")
-    question.submit(respond, inputs, outputs, api_visibility="private")
+    typed = raw_dates_js("chat", inputs.index(filters.since))
+    ask.click(respond, inputs, outputs, api_name="chat", js=typed)
+    question.submit(respond, inputs, outputs, api_visibility="private", js=typed)
     chatbot.example_select(_example_text, None, question, api_visibility="private").then(
         respond, inputs, outputs, api_visibility="private"
     )

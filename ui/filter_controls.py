@@ -43,6 +43,20 @@ def _date(label: str, elem_id: str) -> gr.DateTime:
     )
 
 
+def raw_dates_js(prefix: str, first: int) -> str:
+    """Browser code run before a handler: its three date arguments (from position ``first``)
+    become the text typed in the boxes. Gradio's date box keeps its last valid value when the
+    text is not a date ("next tuesday"), which would answer unfiltered; sent as typed, the
+    server refuses it naming the field."""
+    return f"""(...args) => {{
+  ['since', 'until', 'as-of'].forEach((name, i) => {{
+    const box = document.querySelector('#{prefix}-' + name + ' input.time');
+    if (box) args[{first} + i] = box.value.trim() || null;
+  }});
+  return args;
+}}"""
+
+
 def build_filters(
     sources: list[str] | None, since: str | None, until: str | None, as_of: str | None
 ) -> SearchFilters:

@@ -13,7 +13,7 @@ from ui.article_html import esc
 from ui.chat_render import results_html
 from ui.citation_panel import citation_panel
 from ui.errors import classify
-from ui.filter_controls import FilterControls, build_filters, filter_controls
+from ui.filter_controls import FilterControls, build_filters, filter_controls, raw_dates_js
 from ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,9 @@ def build_search_tab(services: Services) -> SearchTab:
         return search_html(services, query, mode, k, sources, since, until, as_of)
 
     inputs = [query_box, mode_radio, k_slider, *filters.inputs]
-    go.click(run, inputs, results, api_name="search")
-    query_box.submit(run, inputs, results, api_visibility="private")
+    typed = raw_dates_js("search", inputs.index(filters.since))
+    go.click(run, inputs, results, api_name="search", js=typed)
+    query_box.submit(run, inputs, results, api_visibility="private", js=typed)
     return SearchTab(filters)
 
 
