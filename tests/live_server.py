@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ import httpx
 from tests.conftest import REPO
 
 START_TIMEOUT_S = 180
+LOGS: dict[str, Path] = {}  # base URL -> the server's stderr (a file: a pipe nobody reads fills)
 
 
 def free_port() -> int:
@@ -45,21 +47,25 @@ def _spawn(spec: ServerSpec) -> tuple[subprocess.Popen[bytes], str]:
     if spec.token:
         env["NEWSRAG_API_TOKEN"] = spec.token
     env.update(spec.env)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.cli", "serve", "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    return proc, f"http://127.0.0.1:{port}"
+    log = Path(tempfile.mkstemp(prefix="newsrag-server-", suffix=".log")[1])
+    with log.open("wb") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ui.cli", "serve", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    base = f"http://127.0.0.1:{port}"
+    LOGS[base] = log
+    return proc, base
 
 
 def _wait(proc: subprocess.Popen[bytes], base: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode() if proc.stderr else ""
+            err = server_log(base)
             raise AssertionError(f"server exited with {proc.returncode}: {err[-3000:]}")
         try:
             if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
@@ -81,12 +87,18 @@ def live_servers(specs: Sequence[ServerSpec]) -> Iterator[list[str]]:
     finally:
         for proc, _ in started:
             proc.terminate()
-        for proc, _ in started:
+        for proc, base in started:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            LOGS.pop(base).unlink(missing_ok=True)
+
+
+def server_log(base: str) -> str:
+    """What the server at ``base`` wrote to stderr so far."""
+    return LOGS[base].read_text(encoding="utf-8", errors="replace")
 
 
 def error_of(response: httpx.Response, status: int) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -251,7 +252,7 @@ def test_citation_page_is_escaped_html(api: httpx.Client, drones_answer: dict) -
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "script-src 'none'" in page.headers["content-security-policy"]
     assert '<mark class="passage" id="passage">' in page.text
-    assert '<strong class="quote">' in page.text and c["title"] in page.text
+    assert '<strong class="quote" id="quote">' in page.text and c["title"] in page.text
     for status, key in ((404, f"nope:0-10:{'a' * 8}"), (400, "bad"), (410, stale(c["citation"]))):
         response = api.get(f"/cite/{key}")
         assert response.status_code == status and "<h1>" in response.text
@@ -409,3 +410,15 @@ def test_gradio_client_chat_and_ask_endpoints(bases: tuple[str, str]) -> None:
 def _message_text(message: dict) -> str:
     content = message["content"]
     return content[0]["text"] if isinstance(content, list) else str(content)
+
+
+def test_the_server_logs_its_start_and_each_ask_at_info_without_the_question(
+    api: httpx.Client, bases: tuple[str, str], drones_answer: dict
+) -> None:
+    from tests.live_server import server_log
+
+    log = server_log(bases[0])
+    assert "INFO ui.server: newsrag serving on http://127.0.0.1:" in log
+    assert re.search(r"INFO ui\.services: ask: (\d+ citations|abstained), \d+ passages", log)
+    assert DRONES not in log  # the question itself only at DEBUG
+    assert "Traceback" not in log

@@ -135,6 +135,13 @@ def _version() -> str:
         return "0"
 
 
+def _activity_log(settings: Settings) -> None:
+    """A server says what it does: its start and one line per ask, upload and delete at INFO
+    (the question itself only at DEBUG). Shown unless NEWSRAG_LOG_LEVEL asks for less."""
+    if "NEWSRAG_LOG_LEVEL" not in os.environ and logging.getLogger().level > logging.INFO:
+        logging.getLogger("ui").setLevel(logging.INFO)
+
+
 def serve(settings: Settings, insecure: bool = False) -> None:
     import uvicorn
 
@@ -145,5 +152,6 @@ def serve(settings: Settings, insecure: bool = False) -> None:
     uploads.purge_stale(settings.home)
     app = create_app(settings)
     app.state.services.warm_up()
-    log.warning("newsrag serving on http://%s:%d", settings.host, settings.port)
+    _activity_log(settings)
+    log.info("newsrag serving on http://%s:%d", settings.host, settings.port)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

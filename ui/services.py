@@ -249,6 +249,10 @@ class Services:
         self.vectors.attach(assistant.index)
         answer = assistant.ask(r.question, r.history, r.filters, r.as_of, r.k, r.engine)
         answer.timings = {"queue_ms": queue_ms, **answer.timings}
+        outcome = "abstained" if answer.abstained else f"{len(answer.citations)} citations"
+        total = answer.timings.get("total_ms", 0.0)
+        log.info("ask: %s, %d passages, %.0f ms", outcome, len(answer.hits), total)
+        log.debug("ask: question %r", r.question)
         return answer
 
     def _ask_assistant(self) -> Assistant:
@@ -263,9 +267,18 @@ class Services:
         with self._write_lock:
             index = NewsIndex.open(self.settings, create=True)
             try:
-                return library.ingest(index, paths, on_progress)
+                summary, seen = library.ingest(index, paths, on_progress)
             finally:
                 index.close()
+        log.info(
+            "upload: %d files, added %d, updated %d, unchanged %d, failed %d",
+            len(paths),
+            summary.added,
+            summary.updated,
+            summary.unchanged,
+            summary.failed,
+        )
+        return summary, seen
 
     def delete(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
         from index import delete_articles
@@ -273,6 +286,8 @@ class Services:
         with self._write_lock:
             index = NewsIndex.open(self.settings)
             try:
-                return delete_articles(index, list(article_ids))
+                result = delete_articles(index, list(article_ids))
             finally:
                 index.close()
+        log.info("delete: %d deleted, %d missing", len(result["deleted"]), len(result["missing"]))
+        return result
