@@ -70,12 +70,9 @@ class ExtractiveConfig:
     w_rank: float = 0.61
     w_recency: float = 0.96
     w_redundancy: float = 2.41
-    # with a reader (assistant/reader.py): it orders the best ``reader_candidates`` sentences by
-    # the features, its logit is the evidence, and one sentence is quoted
+    # with a reader (assistant/reader.py): the best ``reader_candidates`` sentences by the
+    # features are read, and its logit joins their score with the weights it ships with
     reader_candidates: int = 24
-    reader_threshold: float = 0.0  # abstain when the best sentence's reader logit is below this
-    reader_margin: float = 1.0  # a sentence this close in logit may disagree with the best
-    reader_blend: float = 0.0  # weight of the fitted features' score added to the logit
     threshold: float = 1.75  # abstain when the best sentence's evidence is below this
     min_similarity: float = 0.25  # ... or when its similarity to the question is below this
     agree_similarity: float = 0.80  # two sentences from two articles say the same thing
@@ -110,6 +107,7 @@ class ExtractiveEngine:
         self.embedder = embedder
         self.config = config or ExtractiveConfig()
         self.reader = reader
+        self.ordering, self.w_reader = _ordering(self.config, reader)
 
     def answer(self, question: str, hits: list[SearchHit], article_text: dict[str, str]) -> Answer:
         candidates = self.score(question, hits)
@@ -131,19 +129,17 @@ class ExtractiveEngine:
         return self._compose(question, hits, self._support(candidates, question), article_text)
 
     def _weak(self, best: Candidate) -> bool:
-        if self.reader is not None:
-            return best.evidence < self.config.reader_threshold
         return best.evidence < self.config.threshold or best.similarity < self.config.min_similarity
 
     def score(self, question: str, hits: list[SearchHit]) -> list[Candidate]:
-        """Sentences of the top passages, best first (only the best by the features other than
-        similarity are embedded; with a reader, its logit plus ``reader_blend`` times the
-        features' score orders them and is their evidence). Without a reader, a sentence sharing
-        no content word with the question comes after every one that shares some."""
+        """Sentences of the top passages, best first: only the best by the features other than
+        similarity are embedded (and, with a reader, read: its logit joins their score). A
+        sentence sharing no content word with the question comes after every one that shares
+        some. Evidence, which decides abstention, is the fitted features' alone."""
         spans = self._sentences(hits)
         if not spans:
             return []
-        weights = self.config.weights()
+        weights = self.ordering
         terms = _QuestionTerms.of(question)
         passages = _Passages([h.text for h in hits[: self.config.max_passages]])
         rows = [
@@ -163,21 +159,20 @@ class ExtractiveEngine:
         vectors = self.embedder.encode_sentences(texts)
         similarity = vectors @ self.embedder.encode_query(question)
         logits = self.reader.score(question, texts) if self.reader is not None else None
-        evidence = np.array([name in EVIDENCE for name in FEATURES]) * weights
+        evidence = np.array([name in EVIDENCE for name in FEATURES]) * self.config.weights()
         out = []
         for i, ((feats, hit, start, end, text), sim, vector) in enumerate(
             zip(rows, similarity, vectors, strict=True)
         ):
             feats[0] = float(sim)
             score, judged = float(feats @ weights), float(feats @ evidence)
-            if logits is not None:  # the reader's logit orders and is the evidence
-                score = judged = float(logits[i]) + self.config.reader_blend * score
+            if logits is not None:
+                score += self.w_reader * float(logits[i])
             features = tuple(float(f) for f in feats)
             out.append(
                 Candidate(hit, start, end, text, score, judged, float(sim), vector, features)
             )
-        unasked = reading is False  # the fitted scorer: no word of the question comes last
-        out.sort(key=lambda c: (unasked and c.features[1] == 0.0, -c.score))
+        out.sort(key=lambda c: (c.features[1] == 0.0, -c.score))
         return out
 
     def _sentences(self, hits: list[SearchHit]) -> list[tuple[int, int, int, str]]:
@@ -204,8 +199,6 @@ class ExtractiveEngine:
             similarity = float(other.vector @ best.vector)
             if similarity >= self.config.same_topic_similarity and _disagree(best, other):
                 return [best, other]
-        if self.reader is not None:  # one sentence answers; more would pad the answer
-            return [best]
         return self._adds(candidates, question)
 
     def _adds(self, candidates: list[Candidate], question: str) -> list[Candidate]:
@@ -232,9 +225,7 @@ class ExtractiveEngine:
         return chosen
 
     def _close(self, other: Candidate, best: Candidate) -> bool:
-        """``other`` scores nearly as well as ``best`` (a logit margin with the reader)."""
-        if self.reader is not None:
-            return other.score >= best.score - self.config.reader_margin
+        """``other`` scores nearly as well as ``best``."""
         return other.score >= 0.85 * best.score
 
     def _compose(
@@ -345,6 +336,19 @@ def _says_same(a: Candidate, b: Candidate, hits: list[SearchHit], cfg: Extractiv
         return False
     same_numbers = _numbers(a.text) == _numbers(b.text)
     return same_numbers and float(a.vector @ b.vector) >= cfg.agree_similarity
+
+
+def _ordering(config: ExtractiveConfig, reader: Reader | None) -> tuple[np.ndarray, float]:
+    """The weights that order sentences, and the reader logit's: the config's alone without a
+    reader; with one, the weights it ships with (``combiner.json``: every feature and
+    "reader"), or the config's plus the logit at weight 1 when it ships none."""
+    combiner = reader.combiner if reader is not None else None
+    if combiner is None:
+        return config.weights(), 1.0
+    missing = [name for name in (*FEATURES, "reader") if name not in combiner]
+    if missing:
+        raise ValueError(f"the reader's combiner lacks weights for {missing}")
+    return np.array([combiner[name] for name in FEATURES]), combiner["reader"]
 
 
 def _recency(hit: SearchHit) -> float:

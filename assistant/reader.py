@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import threading
 from collections.abc import Sequence
@@ -28,9 +29,14 @@ from index.models import resolve_model
 log = logging.getLogger(__name__)
 
 BATCH = 16
+COMBINER = "combiner.json"  # {"weights": {feature name: weight, ..., "reader": weight}}
 
 
 class Reader(Protocol):
+    # how the answer engine mixes the logit with its sentence features: one weight per
+    # feature name, "reader" for the logit (``combiner.json`` beside the weights; None: unset)
+    combiner: dict[str, float] | None
+
     def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
         """One score per text: higher answers the question better (a logit)."""
         ...
@@ -45,7 +51,14 @@ def reader_available(folder: Path = READER_DIR) -> bool:
 
 
 class OnnxReader:
-    def __init__(self, onnx_file: Path, model_dir: Path, threads: int = 1) -> None:
+    def __init__(
+        self,
+        onnx_file: Path,
+        model_dir: Path,
+        threads: int = 1,
+        combiner: dict[str, float] | None = None,
+    ) -> None:
+        self.combiner = combiner
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -76,7 +89,7 @@ class OnnxReader:
 
 
 _LOCK = threading.Lock()
-_READERS: dict[tuple[str, str], OnnxReader] = {}
+_READERS: dict[tuple[str, str, str], OnnxReader] = {}
 
 
 def load_reader(
@@ -88,12 +101,25 @@ def load_reader(
     spec = resolve_model(model)
     weights = folder / "reader.safetensors"
     digest = _digest(weights, weights.stat().st_mtime_ns)
-    key = (str(spec.path), digest)
+    combiner = read_combiner(folder)
+    key = (str(spec.path), digest, json.dumps(combiner, sort_keys=True))
     with _LOCK:
         if key not in _READERS:
             onnx_file = _exported(cache_dir, folder, model, digest)
-            _READERS[key] = OnnxReader(onnx_file, spec.path)
+            _READERS[key] = OnnxReader(onnx_file, spec.path, combiner=combiner)
         return _READERS[key]
+
+
+def read_combiner(folder: Path) -> dict[str, float] | None:
+    """The feature weights shipped with the reader (``combiner.json``), or None."""
+    path = folder / COMBINER
+    if not path.exists():
+        return None
+    try:
+        weights = json.loads(path.read_text(encoding="utf-8"))["weights"]
+        return {str(name): float(value) for name, value in weights.items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ReaderUnavailable(f"{path}: not a combiner file ({exc})") from exc
 
 
 @functools.cache  # every assistant of a server asks: hash the 7 MB file once per version

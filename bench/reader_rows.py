@@ -7,8 +7,12 @@ Rows are those of ``bench/fit_answer_weights.py --rows`` (dev) and ``bench/train
 engine would run with ``w_reader``: it shows whether the reader adds to the features on weeks
 it was not fitted on.
 
+With ``--save``, the combined weights are written beside the reader as ``combiner.json``
+(scaled so the similarity weight is the engine's, so scores keep their size), which is how the
+engine mixes the reader's logit with its features.
+
 Usage: .venv/bin/python bench/reader_rows.py --weights FOLDER --dev /tmp/dev-rows.jsonl
-       --train /tmp/train-candidates.jsonl [--train-limit 800]
+       --train /tmp/train-candidates.jsonl [--train-limit 800] [--save]
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant.answer_match import answers_alone  # noqa: E402
-from assistant.extractive import ExtractiveConfig  # noqa: E402
-from assistant.reader import Reader, load_reader  # noqa: E402
+from assistant.extractive import FEATURES, ExtractiveConfig  # noqa: E402
+from assistant.reader import COMBINER, Reader, load_reader  # noqa: E402
 
 TOPS = (1, 2, 3)
 
@@ -66,6 +70,7 @@ def main() -> int:
     parser.add_argument("--train", type=Path, required=True)
     parser.add_argument("--train-limit", type=int, default=800)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/newsrag-reader-cache"))
+    parser.add_argument("--save", action="store_true", help="write combiner.json beside it")
     args = parser.parse_args()
     from assistant.evaluation import read_questions
 
@@ -100,6 +105,17 @@ def main() -> int:
         },
     }
     print(json.dumps(report, indent=2))
+    if args.save:
+        scale = ExtractiveConfig().weights()[0] / combined[0]
+        names = [*FEATURES, "reader"]
+        weights = {n: round(float(w * scale), 4) for n, w in zip(names, combined, strict=True)}
+        fitted = {
+            "train_questions": len(train),
+            "dev": report["features_plus_reader_fitted_on_train"],
+        }
+        (args.weights / COMBINER).write_text(
+            json.dumps({"weights": weights, "fitted": fitted}, indent=2) + "\n"
+        )
     return 0
 
 

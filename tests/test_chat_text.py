@@ -70,3 +70,12 @@ def test_the_reason_names_the_filter_that_alone_matches_nothing(assistant: Assis
     answer = assistant.ask("How many drones were launched?", filters=filters)
     assert answer.abstained
     assert answer.reason == "no indexed article matches the filter outlet nowhere.example"
+
+
+def test_search_results_say_when_nothing_matches_well(assistant: Assistant) -> None:
+    from ui.chat_render import results_html
+
+    gibberish = results_html("qwzx blorft", assistant.search("qwzx blorft", k=4))
+    assert "Nothing matches “qwzx blorft” well" in gibberish
+    good = results_html("Iskander missiles", assistant.search("Iskander missiles", k=4))
+    assert "Nothing matches" not in good and "<mark>" in good

@@ -6,13 +6,12 @@ tests save the packaged model's own top layers with an untrained head."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from assistant.extractive import ExtractiveConfig, ExtractiveEngine
+from assistant.extractive import ExtractiveEngine
 from assistant.reader import Reader, ReaderUnavailable, load_reader, reader_available
 from assistant.retrieval import Retriever
 from index import Embedder, NewsIndex
@@ -69,16 +68,41 @@ def test_no_weights_is_a_clear_refusal(tmp_path: Path) -> None:
         load_reader(tmp_path, folder=tmp_path)
 
 
-def test_the_engine_quotes_the_readers_best_sentence(reader: Reader, sample_home: Path) -> None:
+def test_the_readers_logit_joins_the_sentence_score(reader: Reader, sample_home: Path) -> None:
     index = NewsIndex.open(settings_for(sample_home))
     hits = Retriever(index).search(QUESTION, k=6)
     texts = {h.article.id: index.catalog.article_text(h.article.id) or "" for h in hits}
-    config = replace(ExtractiveConfig(), reader_threshold=-1e9)
-    engine = ExtractiveEngine(Embedder(), config, reader=reader)
-    candidates = engine.score(QUESTION, hits)
+    plain = ExtractiveEngine(Embedder())
+    engine = ExtractiveEngine(Embedder(), reader=reader)  # no combiner: the logit at weight 1
+    read, unread = engine.score(QUESTION, hits), plain.score(QUESTION, hits)
+    logits = reader.score(QUESTION, [c.text for c in read])
+    by_text = {c.text: c for c in unread}
+    for cand, logit in zip(read, logits, strict=True):
+        if cand.text in by_text:
+            assert np.isclose(cand.score, by_text[cand.text].score + logit, atol=1e-4)
+            assert np.isclose(cand.evidence, by_text[cand.text].evidence)  # abstention as before
     answer = engine.answer(QUESTION, hits, texts)
-    assert not answer.abstained and len(answer.citations) == 1
-    assert answer.citations[0].quote == candidates[0].text
-    logits = reader.score(QUESTION, [c.text for c in candidates])
-    assert np.isclose(candidates[0].score, logits.max(), atol=1e-4)
+    assert answer.citations[0].quote == read[0].text
     index.close()
+
+
+def test_a_combiner_sets_the_weights_and_must_name_every_feature(
+    weights: Path, tmp_path: Path
+) -> None:
+    import json
+    import shutil
+
+    from assistant.extractive import FEATURES
+    from assistant.reader import read_combiner
+
+    folder = tmp_path / "with-combiner"
+    shutil.copytree(weights, folder)
+    combiner = {name: float(i) for i, name in enumerate(FEATURES)} | {"reader": 0.5}
+    (folder / "combiner.json").write_text(json.dumps({"weights": combiner}))
+    reader = load_reader(tmp_path / "cache", folder=folder)
+    engine = ExtractiveEngine(Embedder(), reader=reader)
+    assert engine.w_reader == 0.5 and list(engine.ordering) == list(range(len(FEATURES)))
+    assert read_combiner(folder) == combiner
+    (folder / "combiner.json").write_text(json.dumps({"weights": {"reader": 1.0}}))
+    with pytest.raises(ValueError, match="lacks weights"):
+        ExtractiveEngine(Embedder(), reader=load_reader(tmp_path / "cache2", folder=folder))

@@ -128,7 +128,19 @@ def results_html(query: str, hits: Sequence[SearchHit]) -> str:
             "</tr>"
         )
     head = "<tr><th>#</th><th>Article</th><th>Passage</th></tr>"
-    return f'<table class="results"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+    table = f'<table class="results"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+    if all(_weak(h) for h in hits):
+        note = f"Nothing matches “{esc(query)}” well; the closest passages:"
+        return f'<p class="empty">{note}</p>{table}'
+    return table
+
+
+WEAK_SIMILARITY = 0.25  # the answer engine's floor: below it a passage is only "closest"
+
+
+def _weak(hit: SearchHit) -> bool:
+    """No query word in the passage and a low embedding similarity."""
+    return "keyword" not in hit.scores and hit.scores.get("dense", 0.0) < WEAK_SIMILARITY
 
 
 PANEL_PLACEHOLDER = (

@@ -36,6 +36,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from assistant import Assistant, SearchFilters, SearchMode
+    from ui.highlight import snippet
 
     filters = SearchFilters.build(
         ",".join(args.source or []), args.since, args.until, args.as_of, args.strict
@@ -47,7 +48,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         meta = h.article
         lines.append(f"\n{h.rank:>2}. [{h.score:.3f}] {meta.title}")
         lines.append(f"    {dateline(meta.source, meta.published_at, ' · ') or '-'} · {h.citation}")
-        lines.append(f"    {payloads.snippet(h.text)}")
+        lines.append(f"    {snippet(h.text, args.query)[0]}")
     emit(args, payloads.search_result(args.query, hits), "\n".join(lines))
     return 0
 

@@ -9,8 +9,6 @@ from assistant.answers import Answer, Citation
 from assistant.citation_lookup import ResolvedCitation
 from index import ArticleMeta, SearchHit
 
-SNIPPET_CHARS = 240
-
 
 def article_meta(meta: ArticleMeta) -> dict[str, Any]:
     return {
@@ -60,11 +58,6 @@ def article_row(row: sqlite3.Row) -> dict[str, Any]:
         "chars": row["chars"] if "chars" in keys else None,
         "chunks": row["chunks"] if "chunks" in keys else None,
     }
-
-
-def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def citation(c: Citation) -> dict[str, Any]:
