@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -184,3 +185,18 @@ def test_ask_and_cite_json(sample_home: Path, capsys: pytest.CaptureFixture[str]
     article_id, span, _ = first["citation"].rsplit(":", 2)
     code, _, err = _run(capsys, "cite", f"{article_id}:{span}:00000000", *home)
     assert code == 1 and "changed since" in err
+
+
+def test_ingest_without_a_terminal_prints_periodic_progress_lines(
+    sample_copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.commands import _progress
+
+    monkeypatch.setattr(_progress, "LINE_EVERY_S", 0.0)
+    examples = Path(__file__).resolve().parent.parent / "docs" / "examples"
+    code, _, err = _run(capsys, "ingest", str(examples), "--home", str(sample_copy))
+    assert code == 0
+    lines = [line for line in err.splitlines() if line.startswith("ingest: ")]
+    assert lines and re.fullmatch(
+        r"ingest: \d+ articles, \d+ chunks, [\d.]+ chunks/s, \d+ s", lines[-1]
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
+from typing import Any
 
 from index import IngestSummary, Settings
 from ui import payloads
@@ -186,31 +188,56 @@ def _summary_text(s: IngestSummary) -> str:
 
 
 class _progress:
-    """A tqdm bar on stderr fed by ingest progress callbacks."""
+    """Ingest progress on stderr: a tqdm bar on a terminal, else one line every
+    ``LINE_EVERY_S`` seconds (logs and CI see that work goes on) and one at the end."""
+
+    LINE_EVERY_S = 10.0
 
     def __init__(self, enabled: bool, label: str) -> None:
-        self.enabled = enabled and (sys.stderr.isatty() or _forced())
+        self.enabled = enabled
+        self.as_bar = sys.stderr.isatty() or _forced()
         self.label = label
-        self.bar = None
+        self.bar: Any = None
+        self.started = self.last_line = time.monotonic()
+        self.latest: IngestSummary | None = None
 
     def __enter__(self) -> Callable[[IngestSummary], None] | None:
         if not self.enabled:
             return None
-        from tqdm import tqdm
+        if self.as_bar:
+            from tqdm import tqdm
 
-        self.bar = tqdm(desc=self.label, unit=" articles", file=sys.stderr, dynamic_ncols=True)
+            self.bar = tqdm(desc=self.label, unit=" articles", file=sys.stderr, dynamic_ncols=True)
         return self.update
 
     def update(self, s: IngestSummary) -> None:
-        assert self.bar is not None
         done = s.added + s.updated + s.unchanged + s.copies + s.skipped + s.failed
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        if self.bar is None:
+            self.latest = s
+            if time.monotonic() - self.last_line >= self.LINE_EVERY_S:
+                self._line(s, done, elapsed)
+            return
         self.bar.update(done - self.bar.n)
-        rate = s.chunks / max(self.bar.format_dict["elapsed"], 1e-9)
+        rate = s.chunks / elapsed
         self.bar.set_postfix(chunks=s.chunks, chunks_per_s=f"{rate:.1f}", refresh=False)
+
+    def _line(self, s: IngestSummary, done: int, elapsed: float) -> None:
+        self.last_line = time.monotonic()
+        print(
+            f"{self.label}: {done} articles, {s.chunks} chunks, "
+            f"{s.chunks / elapsed:.1f} chunks/s, {elapsed:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.close()
+        elif self.latest is not None and self.last_line != self.started:
+            s = self.latest
+            done = s.added + s.updated + s.unchanged + s.copies + s.skipped + s.failed
+            self._line(s, done, max(time.monotonic() - self.started, 1e-9))
 
 
 def _forced() -> bool:
