@@ -111,11 +111,12 @@ class ExtractiveEngine:
 
     def answer(self, question: str, hits: list[SearchHit], article_text: dict[str, str]) -> Answer:
         candidates = self.score(question, hits)
-        if not candidates or self._weak(candidates[0]):
+        judged = self._judged(candidates)
+        if judged is None or self._weak(judged):
             best = (
-                f" (best sentence evidence {candidates[0].evidence:.2f}, similarity "
-                f"{candidates[0].similarity:.2f})"
-                if candidates
+                f" (best sentence evidence {judged.evidence:.2f}, similarity "
+                f"{judged.similarity:.2f})"
+                if judged
                 else ""
             )
             return Answer(
@@ -127,6 +128,14 @@ class ExtractiveEngine:
                 reason=f"no passage answers the question well enough{best}",
             )
         return self._compose(question, hits, self._support(candidates, question), article_text)
+
+    def _judged(self, candidates: list[Candidate]) -> Candidate | None:
+        """The sentence abstention judges: the fitted scorer's best (with a reader too, so
+        abstention stays as calibrated whatever the reader prefers)."""
+        if not candidates or self.reader is None:
+            return candidates[0] if candidates else None
+        weights = self.config.weights()
+        return max(candidates, key=lambda c: float(np.asarray(c.features) @ weights))
 
     def _weak(self, best: Candidate) -> bool:
         return best.evidence < self.config.threshold or best.similarity < self.config.min_similarity
