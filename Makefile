@@ -41,7 +41,7 @@ test: install $(TESTX)
 
 # The README's screenshot (docs/img/chat.png), taken by the browser test; `make test` leaves it.
 screenshots: install $(TESTX)
-	NEWSRAG_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_browser.py -k streams_a_cited_answer
+	NEWSRAG_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_browser.py -k "streams_a_cited_answer or screenshots"
 
 lint: install
 	$(VENV)/bin/ruff check .

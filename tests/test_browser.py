@@ -394,3 +394,18 @@ def test_keyboard_alone_asks_opens_a_citation_and_comes_back(page: Any) -> None:
     assert "188 drones" in page.wait_for_selector("#chat-panel strong.quote").inner_text()
     assert "/cite/" not in page.url
     _tab_to(page, "#question textarea")
+
+
+def test_screenshots_of_answer_panel_and_library(sized: Any, tmp_path: Path) -> None:
+    """The README's pictures at both viewports (written to docs/img by `make screenshots`)."""
+    name = "desktop" if sized.viewport_size["width"] > 800 else "phone"
+    folder = SCREENSHOT.parent if SCREENSHOTS else tmp_path
+    ask(sized, "What did Biden authorize and why was it criticized?")
+    sized.locator(CITE_LINK).nth(1).click()
+    sized.wait_for_selector("#chat-panel strong.quote")
+    sized.wait_for_timeout(500)
+    sized.screenshot(path=str(folder / f"answer-{name}.png"))
+    open_tab(sized, "Library")
+    sized.wait_for_selector("#library-counts strong")
+    sized.wait_for_timeout(300)
+    sized.screenshot(path=str(folder / f"library-{name}.png"), full_page=name == "phone")

@@ -24,6 +24,7 @@ from ui.services import AskRequest, Services
 CSS = """
 .citation-panel .panel-scroll{max-height:60vh;overflow:auto;position:relative;padding-right:.5em}
 .citation-panel .article-text{white-space:pre-wrap;line-height:1.55}
+.citation-panel h2{font-size:1.25em;line-height:1.3;margin:.2em 0}
 .citation-panel mark.passage{background:#fdf6d8;color:inherit;padding:.1em 0}
 .citation-panel strong.quote{background:#ffd84d;font-weight:600;box-shadow:0 0 0 2px #ffd84d}
 .citation-panel .byline,.results .byline{color:#666;font-size:.9em}
