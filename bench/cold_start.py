@@ -2,7 +2,7 @@
 ``/`` (the chat page) and to the first answer of ``POST /api/ask``, over a copy of an index
 (default: the sample index ``make run`` builds). Median of ``--runs`` starts, each a new process.
 
-Usage: .venv/bin/python bench/cold_start.py [--home data/index] [--runs 5]
+Usage: .venv/bin/python bench/cold_start.py [--home data/index] [--runs 5] [--fresh-cache]
 """
 
 from __future__ import annotations
@@ -37,9 +37,11 @@ def _until_ok(call: object, deadline: float) -> float:
     raise TimeoutError("no answer in time")
 
 
-def one_start(home: Path) -> dict[str, float]:
+def one_start(home: Path, cache: Path | None) -> dict[str, float]:
     port = free_port()
     env = {**os.environ, "NEWSRAG_HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False"}
+    if cache is not None:  # a first start on this machine: the encoder is exported again
+        env["NEWSRAG_CACHE_DIR"] = str(cache)
     started = time.monotonic()
     proc = subprocess.Popen(
         [str(REPO / ".venv" / "bin" / "newsrag"), "serve", "--port", str(port)],
@@ -67,12 +69,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--home", type=Path, default=REPO / "data" / "index")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--fresh-cache", action="store_true", help="an empty cache every start")
     args = parser.parse_args()
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(shutil.copytree(args.home, Path(tmp) / "index"))
-        for _ in range(args.runs):
-            runs.append(one_start(home))
+        for i in range(args.runs):
+            cache = Path(tmp) / f"cache-{i}" if args.fresh_cache else None
+            runs.append(one_start(home, cache))
     report = {
         key: round(statistics.median(r[key] for r in runs), 2)
         for key in ("page_s", "first_answer_s")
