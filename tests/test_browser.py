@@ -172,7 +172,8 @@ def test_library_upload_with_token_then_search(page: Any) -> None:
     page.wait_for_selector("#search-results :text('Otters return to the Thames estuary')")
 
 
-def test_library_delete_asks_for_confirmation_first(page: Any) -> None:
+def test_library_delete_asks_for_confirmation_first(sized: Any) -> None:
+    page = sized
     open_tab(page, "Library")
     page.wait_for_selector("#library-counts strong")
     _choose_file(page, FIXTURES / "server" / "otters.md")
@@ -240,7 +241,8 @@ def _loads_code(request: Any, base: str) -> bool:
     return request.resource_type in kinds and not url.startswith((base, "blob:", "data:"))
 
 
-def test_an_empty_chat_offers_example_questions_from_the_index(page: Any) -> None:
+def test_an_empty_chat_offers_example_questions_from_the_index(sized: Any) -> None:
+    page = sized
     examples = page.locator("#chat-answers button.example")
     examples.first.wait_for()
     texts = examples.all_inner_texts()
@@ -312,7 +314,8 @@ CLIPPED_DATE_BUTTONS = """(first) => {
 }"""
 
 
-def test_filters_are_refused_or_explained_never_dropped(page: Any) -> None:
+def test_filters_are_refused_or_explained_never_dropped(sized: Any) -> None:
+    page = sized
     page.fill("#chat-since input.time", "next tuesday")
     page.keyboard.press("Tab")
     assert "invalid" in page.get_attribute("#chat-since input.time", "class")
@@ -348,8 +351,10 @@ def _axe(page: Any) -> list[str]:
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed: run `make test`")
-def test_no_serious_accessibility_violations(browser: Any, base: str) -> None:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_no_serious_accessibility_violations(browser: Any, base: str, viewport: str) -> None:
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(base + "/")

@@ -47,6 +47,8 @@ table.results mark{background:#fff3a3;color:inherit}
 .date-filters .block:has(input.time.invalid)::after{content:"not a date: type YYYY-MM-DD";
 color:#b00;font-size:.85em;display:block;margin-top:.3em}
 button.primary{background:#c2410c!important;border-color:#c2410c!important;color:#fff!important}
+button[role="tab"]{color:#374151!important}
+button[role="tab"].selected{color:#c2410c!important}
 button.stop{background:#b91c1c!important;border-color:#b91c1c!important;color:#fff!important}
 .info-text,.max_value,.min_value,.upload-container .or,footer a,.show-api,.built-with,.settings{
 color:#4b5563!important}
