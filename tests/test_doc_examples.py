@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from index import Embedder, NewsIndex, ingest_paths
@@ -83,6 +84,18 @@ def test_api_doc_curl_examples_run(server: str) -> None:
     assert '"total":2' in out  # the Harbour Gazette articles since November
     assert '{"deleted":["owls-2024-03"]' in out
     assert "internal_error" not in out
+
+
+def test_readme_curl_examples_run_and_keep_the_samples(server: str) -> None:
+    (script,) = blocks(REPO / "README.md", "sh")
+    env = {"NEWSRAG_API_TOKEN": TOKEN}
+    done = _bash(script.replace("B=http://127.0.0.1:7860", f"B={server}"), env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert '"deleted":["doc-' in done.stdout and "internal_error" not in done.stdout
+    listing = httpx.get(f"{server}/api/articles", params={"limit": 50}).json()
+    titles = {a["title"] for a in listing["articles"]}
+    assert "Russia’s goal and negotiations with the US" in titles
+    assert any(t.startswith("Massacre in Kherson") for t in titles)  # never deletes a sample
 
 
 def _line_after(out: str, word: str) -> str:
