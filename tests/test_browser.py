@@ -179,7 +179,7 @@ def test_library_delete_asks_for_confirmation_first(sized: Any) -> None:
     _choose_file(page, FIXTURES / "server" / "otters.md")
     page.fill("#library-token input", TOKEN)
     page.click("#library-upload")
-    page.wait_for_selector("#library-result :text('1')")
+    page.wait_for_selector("#library-result :text('otters.md')", timeout=TIMEOUT_MS)
     page.click("#library-doomed input")
     page.get_by_role("option", name="Otters return").first.click()
     page.click("#library-delete")
