@@ -100,13 +100,16 @@ def group(question: dict, corpus: dict[str, str], rnd: random.Random) -> dict | 
     easy = rnd.sample(
         negatives[len(hard) :], min(NEGATIVES - len(hard), len(negatives) - len(hard))
     )
-    week = question["id"].split("_")[0]
+    return _group(question["id"], question["question"], positives, hard + easy)
+
+
+def _group(qid: str, question: str, positives: list[str], negatives: list[str]) -> dict:
     return {
-        "id": question["id"],
-        "week": week,
-        "question": question["question"],
+        "id": qid,
+        "week": qid.split("_")[0],
+        "question": question,
         "positives": positives[:MAX_POSITIVES],
-        "negatives": hard + easy,
+        "negatives": negatives,
     }
 
 
@@ -116,14 +119,7 @@ def candidate_group(row: dict) -> dict | None:
     negatives = [t for _, good, t in row["sentences"] if not answer_in_text(row["truth"], t)]
     if not positives or len(negatives) < 3:
         return None
-    week = row["id"].split("_")[0]
-    return {
-        "id": row["id"],
-        "week": week,
-        "question": row["question"],
-        "positives": positives[:MAX_POSITIVES],
-        "negatives": negatives[: NEGATIVES * 2],
-    }
+    return _group(row["id"], row["question"], positives, negatives[: NEGATIVES * 2])
 
 
 def main() -> int:
