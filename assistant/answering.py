@@ -106,23 +106,9 @@ class Answering:
                 result.hits = [replace(h, rank=i) for i, h in enumerate(hits, start=1)]
         return result
 
-    def _emptying(self, filters: SearchFilters) -> SearchFilters:
-        """The filters that on their own match no article (all of them when each matches some:
-        then only their combination is empty)."""
-        empty = [f for f in filters.singles() if not self.index.catalog.count_articles(*f.where())]
-        if not empty:
-            return filters
-        merged = SearchFilters()
-        for f in empty:
-            merged = replace(
-                merged,
-                sources=f.sources or merged.sources,
-                since=f.since or merged.since,
-                until=f.until or merged.until,
-                as_of=f.as_of or merged.as_of,
-                strict=f.strict or merged.strict,
-            )
-        return merged
+    def _emptying(self, filters: SearchFilters) -> list[SearchFilters]:
+        """The active filters that on their own match no article (none: only together)."""
+        return [f for f in filters.singles() if not self.index.catalog.count_articles(*f.where())]
 
     def _follow_up(self, question: str, history: Sequence[dict[str, Any]]) -> str | None:
         """The rewrite of a question that cannot stand alone, used only when its best passage
@@ -151,16 +137,16 @@ def _pieces(text: str, size: int = 3) -> Iterator[str]:
 
 
 def _nothing_found(
-    question: str, standalone: str | None, filters: SearchFilters, emptying: SearchFilters
+    question: str, standalone: str | None, filters: SearchFilters, emptying: list[SearchFilters]
 ) -> Answer:
     """An abstention whose reason, in plain words, is why nothing could be read: the filter
     that alone matches no article (or, when each matches some, all of them together)."""
     if not filters.active:
         reason = "no indexed article matches the question"
-    elif emptying == filters:
-        reason = f"no indexed article matches the filters ({filters.describe()})"
+    elif len(emptying) == 1 and len(filters.singles()) > 1:
+        reason = f"no indexed article matches the filter {emptying[0].describe()}"
     else:
-        reason = f"no indexed article matches the filter {emptying.describe()}"
+        reason = f"no indexed article matches the filters ({filters.describe()})"
     answer = Answer(question, ABSTAIN_TEXT, abstained=True, reason=reason)
     answer.rewritten_query = standalone
     return answer
