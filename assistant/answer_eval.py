@@ -58,6 +58,7 @@ def score_answer(
         "citations": 0 if answer.abstained else len(answer.citations),
         "good_citations": good,
         "ask_ms": round(answer.timings.get("total_ms", 0.0), 2),
+        "fallback": (answer.reason or "").startswith("llm reply not used"),
         "answer": answer.text,
     }
 
@@ -75,6 +76,7 @@ def summarise_answers(rows: list[dict[str, Any]]) -> dict[str, Any]:
         if cited
         else 0.0,
         "abstention_rate": _mean([r["abstained"] for r in rows]),
+        "fallback_rate": _mean([r.get("fallback", False) for r in rows]),
         "abstention_rate_answerable": _mean([r["abstained"] for r in answerable]),
         "ask_latency_p50_ms": round(_percentile(latencies, 50), 2),
         "ask_latency_p95_ms": round(_percentile(latencies, 95), 2),

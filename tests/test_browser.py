@@ -172,26 +172,29 @@ def test_library_upload_with_token_then_search(page: Any) -> None:
     page.wait_for_selector("#search-results :text('Otters return to the Thames estuary')")
 
 
-def test_library_delete_asks_for_confirmation_first(sized: Any) -> None:
+def test_library_delete_asks_for_confirmation_first(sized: Any, tmp_path: Path) -> None:
     page = sized
+    title = f"Herons nest on the {sized.viewport_size['width']} px quay"  # this test's own
+    heron = tmp_path / "heron.md"
+    heron.write_text(f"# {title}\n\nA pair of grey herons nested on the old quay this spring.\n")
     open_tab(page, "Library")
     page.wait_for_selector("#library-counts strong")
-    _choose_file(page, FIXTURES / "server" / "otters.md")
+    _choose_file(page, heron)
     page.fill("#library-token input", TOKEN)
     page.click("#library-upload")
-    page.wait_for_selector("#library-result :text('otters.md')", timeout=TIMEOUT_MS)
+    page.wait_for_selector("#library-result :text('added 1')", timeout=TIMEOUT_MS)
     page.click("#library-doomed input")
-    page.get_by_role("option", name="Otters return").first.click()
+    page.get_by_role("option", name=title).click()
     page.click("#library-delete")
     page.wait_for_selector("#library-delete-result :text('cannot be undone')")
     page.click("#library-confirm-no")
     page.wait_for_selector("#library-delete-result :text('Kept.')")
-    assert "Otters return to the Thames estuary" in page.inner_text("#library-table")
+    assert title in page.inner_text("#library-table")
     page.click("#library-delete")
     page.click("#library-confirm-yes")
     page.wait_for_selector("#library-delete-result :text('Deleted')")
     page.wait_for_function(
-        "!document.querySelector('#library-table').innerText.includes('Otters return')"
+        "(t) => !document.querySelector('#library-table').innerText.includes(t)", arg=title
     )
 
 

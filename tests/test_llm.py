@@ -67,7 +67,8 @@ def test_llm_path_end_to_end_with_smollm2(sample_home: Path) -> None:
     )
     answering = Answering(NewsIndex.open(settings))
     answer = answering.ask("How many drones did Russia launch?", engine="llm", k=3)
-    assert answer.engine == "llm" and answer.text
+    assert answer.text  # the 135M model's reply, or the extractive answer with the reason
+    assert answer.engine == "llm" or (answer.reason or "").startswith("llm reply not used:")
     texts = {
         h.article.id: answering.index.catalog.article_text(h.article.id) or "" for h in answer.hits
     }

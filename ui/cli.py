@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also ask each question: answer accuracy, citation precision, abstention",
     )
+    p.add_argument(
+        "--engine",
+        choices=["extractive", "llm"],
+        help="with --answers: the answer engine (default extractive)",
+    )
     p.add_argument("--out", metavar="FILE", help="also write per-question results (JSONL)")
 
     p = add("ask", "Answer a question from the index, with numbered, verified citations.")

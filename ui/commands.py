@@ -166,6 +166,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         args.limit,
         args.out,
         args.answers,
+        args.engine,
     )
     emit(args, report, format_report(report))
     return 0
