@@ -79,3 +79,18 @@ def test_search_results_say_when_nothing_matches_well(assistant: Assistant) -> N
     assert "Nothing matches “qwzx blorft” well" in gibberish
     good = results_html("Iskander missiles", assistant.search("Iskander missiles", k=4))
     assert "Nothing matches" not in good and "<mark>" in good
+
+
+@pytest.mark.parametrize(("provider", "shown"), [("none", False), ("local", True)])
+def test_the_engine_choice_shows_only_when_a_model_is_configured(
+    sample_home: Path, provider: str, shown: bool
+) -> None:
+    from dataclasses import replace
+
+    from ui.chat import build_chat
+    from ui.services import Services
+
+    settings = replace(settings_for(sample_home), llm_provider=provider)
+    blocks = build_chat(Services(settings))
+    (radio,) = [c for c in blocks.blocks.values() if getattr(c, "elem_id", None) == "chat-engine"]
+    assert radio.visible is shown and "10–30 s" in (radio.info or "")

@@ -20,6 +20,11 @@ from ui.streaming import pieces
 
 log = logging.getLogger(__name__)
 
+ENGINE_INFO = (
+    "extractive: the sentences that answer, quoted (under a second); llm: the local model writes "
+    "the answer from the same passages (about 10–30 s on two cores; checked, else the "
+    "extractive answer)"
+)
 STREAM_DELAY_S = 0.02  # between pieces, so the answer visibly streams in
 THINKING = "…"
 
@@ -51,6 +56,14 @@ def build_chat_tab(services: Services) -> ChatTab:
                 ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
                 clear = gr.Button("New conversation", elem_id="clear", scale=1)
             filters = filter_controls("chat")
+            engine = gr.Radio(
+                ["extractive", "llm"],
+                value="extractive",
+                label="Answer engine",
+                info=ENGINE_INFO,
+                elem_id="chat-engine",
+                visible=services.settings.llm_provider.lower() != "none",
+            )
             with gr.Accordion("Advanced", open=False):
                 k = gr.Slider(
                     1, 20, value=6, step=1, label="Passages to read (top-k)", elem_id="chat-k"
@@ -67,10 +80,12 @@ def build_chat_tab(services: Services) -> ChatTab:
         until: str | None,
         as_of: str | None,
         k: float,
+        engine_name: str | None,
     ) -> Iterator[Outputs]:
-        yield from _respond(services, question, shown, turns, sources, since, until, as_of, k)
+        filters = (sources, since, until, as_of)
+        yield from _respond(services, question, shown, turns, filters, k, engine_name)
 
-    inputs = [question, display, conversation, *filters.inputs, k]
+    inputs = [question, display, conversation, *filters.inputs, k, engine]
     outputs = [question, chatbot, display, conversation]
     typed = raw_dates_js("chat", inputs.index(filters.since))
     ask.click(respond, inputs, outputs, api_name="chat", js=typed)
@@ -113,22 +128,21 @@ def _respond(
     question: str,
     shown: Messages,
     turns: Messages,
-    sources: list[str] | None,
-    since: str | None,
-    until: str | None,
-    as_of: str | None,
+    chosen: tuple[list[str] | None, str | None, str | None, str | None],
     k: float,
+    engine: str | None,
 ) -> Iterator[Outputs]:
     question = (question or "").strip()
     if not question:
         yield gr.update(), shown, shown, turns
         return
     shown = [*shown, {"role": "user", "content": md_escape(question)}]
-    thinking = [*shown, {"role": "assistant", "content": THINKING}]
+    wait = THINKING if engine != "llm" else "*The local model is writing (about 10–30 s)…*"
+    thinking = [*shown, {"role": "assistant", "content": wait}]
     yield "", thinking, shown, turns
     try:
-        filters = build_filters(sources, since, until, as_of)
-        request = AskRequest(question, turns, filters, filters.as_of, int(k or 6))
+        filters = build_filters(*chosen)
+        request = AskRequest(question, turns, filters, filters.as_of, int(k or 6), engine)
         answer = services.ask(request)  # on the bounded ask pool, like POST /api/ask
     except Exception as exc:
         known = classify(exc)
