@@ -129,7 +129,7 @@ class LocalServer:
     def shared(cls, model: Path) -> LocalServer:
         with cls._lock:
             key = str(model)
-            if key not in cls._running:
+            if key not in cls._running or cls._running[key].server is None:  # none, or stopped
                 log.warning("starting the local model server (%s)", model.name)
                 cls._running[key] = cls(model)
                 atexit.register(cls._running[key].stop)
