@@ -1,7 +1,9 @@
 """The reader: a cross-encoder that reads the question and a sentence (or passage) together and
 scores how well the text answers the question (``bench/train_reader.py`` trains it; weights
 ship in ``assistant/reader_model/`` with their model card once one beats the fitted sentence
-scorer on dev — the first did not, docs/BENCHMARKS.md "The trained reader").
+scorer on dev — the two trained so far did not, docs/BENCHMARKS.md "Focused answers…"). The
+answer engine adds its logit to the fitted sentence score with the weights in ``combiner.json``
+beside the weights (``bench/reader_rows.py --save`` fits them on rtqa-train).
 
 At run time it is an ONNX Runtime session over the packaged all-MiniLM-L6-v2 body whose top
 layers are replaced by the shipped ones (``assistant/reader_model/reader.safetensors``). The
