@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.answer_match import answer_in_text, answers_alone, normalise, normalise_answer
 from assistant.answers import Answer
+from assistant.llm_engine import FALLBACK
 from index.store import NewsIndex
 
 
@@ -58,7 +59,7 @@ def score_answer(
         "citations": 0 if answer.abstained else len(answer.citations),
         "good_citations": good,
         "ask_ms": round(answer.timings.get("total_ms", 0.0), 2),
-        "fallback": (answer.reason or "").startswith("llm reply not used"),
+        "fallback": (answer.reason or "").startswith(FALLBACK),
         "answer": answer.text,
     }
 

@@ -203,7 +203,7 @@ class ExtractiveEngine:
         number, the two are shown alone, attributed."""
         best = candidates[0]
         for other in candidates[1 : 2 * self.config.max_support]:
-            if other.hit == best.hit or not self._close(other, best):
+            if other.hit == best.hit or other.score < 0.85 * best.score:
                 continue
             similarity = float(other.vector @ best.vector)
             if similarity >= self.config.same_topic_similarity and _disagree(best, other):
@@ -232,10 +232,6 @@ class ExtractiveEngine:
                 chosen.append(cand)
                 covered |= new
         return chosen
-
-    def _close(self, other: Candidate, best: Candidate) -> bool:
-        """``other`` scores nearly as well as ``best``."""
-        return other.score >= 0.85 * best.score
 
     def _compose(
         self,

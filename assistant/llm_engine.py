@@ -36,6 +36,7 @@ INSTRUCTION = (
     "Using only the passages above, answer the question in one or two sentences. Cite the "
     "passage number in square brackets after each sentence."
 )
+FALLBACK = "llm reply not used"  # how the reason of a replaced reply begins
 _QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -98,7 +99,7 @@ def _instead(question: str, extractive: Answer | None, why: str) -> Answer:
     if extractive is None:
         return Answer(question, ABSTAIN_TEXT, abstained=True, engine="llm", reason=why)
     detail = f"; {extractive.reason}" if extractive.reason else ""
-    extractive.reason = f"llm reply not used: {why}; answered by the extractive engine{detail}"
+    extractive.reason = f"{FALLBACK}: {why}; answered by the extractive engine{detail}"
     return extractive
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from assistant.citation_lookup import ResolvedCitation
 from ui import payloads
+from ui.dateline import dateline
 
 _SPAN = re.compile(r"([0-9]{1,12})-([0-9]{1,12})")
 
@@ -33,7 +34,8 @@ def safe_href(url: str | None) -> str | None:
 
 def byline(meta: dict[str, Any]) -> str:
     """``outlet · date · authors · link`` (escaped; what is unknown is left out)."""
-    parts = [esc(part) for part in (meta.get("source"), meta.get("published_at")) if part]
+    known = dateline(meta.get("source"), meta.get("published_at"), " · ")
+    parts = [esc(known)] if known else []
     if meta.get("authors"):
         parts.append(esc(", ".join(meta["authors"])))
     href = safe_href(meta.get("url"))

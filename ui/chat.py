@@ -10,14 +10,13 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import SearchFilters
 from assistant.citation_lookup import DEFAULT_CONTEXT, lookup_citation
 from ui import payloads
 from ui.chat_tab import build_chat_tab
 from ui.cite_keys import checked_key
 from ui.examples import example_questions
 from ui.filter_controls import build_filters
-from ui.library_tab import build_library_tab, library_view
+from ui.library_tab import build_library_tab, library_view, newest_articles
 from ui.search_tab import build_search_tab
 from ui.services import AskRequest, Services
 
@@ -107,13 +106,13 @@ def _on_load(services: Services, with_ids: bool) -> tuple[Any, ...]:
     outlets = gr.update(
         choices=sources, info="only these outlets (none: all)" if sources else NO_OUTLETS
     )
-    _, newest = services.list_articles(SearchFilters(), 20, 0)
-    examples = [{"text": q} for q in example_questions(r["title"] for r in newest)]
+    listing = newest_articles(services)  # read once: the examples and the Library use it
+    examples = [{"text": q} for q in example_questions(r["title"] for r in listing[1])]
     return (
         gr.update(examples=examples or None),
         outlets,
         outlets,
-        *library_view(services, with_ids),
+        *library_view(services, with_ids, listing),
     )
 
 

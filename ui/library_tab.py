@@ -63,9 +63,19 @@ def build_library_tab(services: Services) -> LibraryTab:
     return tab
 
 
-def library_view(services: Services, with_ids: bool = True) -> tuple[Any, ...]:
-    """Counts line, table rows and (with writes on) the delete choices."""
-    total, rows = services.list_articles(SearchFilters(), LIST_LIMIT, 0)
+def newest_articles(services: Services) -> tuple[int, list[dict[str, Any]]]:
+    """The total and the newest ``LIST_LIMIT`` articles, as the Library lists them."""
+    return services.list_articles(SearchFilters(), LIST_LIMIT, 0)
+
+
+def library_view(
+    services: Services,
+    with_ids: bool = True,
+    listing: tuple[int, list[dict[str, Any]]] | None = None,
+) -> tuple[Any, ...]:
+    """Counts line, article list and (with writes on) the delete choices (``listing``: the
+    ``newest_articles`` already read, else they are read here)."""
+    total, rows = listing if listing is not None else newest_articles(services)
     n = services.counts()
     shown = f" (newest {LIST_LIMIT} listed)" if total > LIST_LIMIT else ""
     counts = (
