@@ -1,7 +1,8 @@
 """The offline extractive engine: pick the sentences of the retrieved passages that answer the
 question, and quote them with ``[n]`` markers. No generator and no QA model are needed.
 
-A sentence's score is a linear mix of features (``FEATURES``): its embedding similarity to the
+A sentence's score is a linear mix of features (``FEATURES``, computed in
+``assistant/sentence_features.py``): its embedding similarity to the
 question (the packaged encoder), the share of the question's content words it contains (and of
 the last clause's, where a quiz question puts what it asks), whether it holds the kind of thing
 asked for (a number for "how many", a new name for "who"), how many names the question lacks,
@@ -23,33 +24,20 @@ from assistant.answers import ABSTAIN_TEXT, Answer, as_quoted, cite
 from assistant.keyword import STOPWORDS
 from assistant.question_parts import question_parts
 from assistant.reader import Reader
+from assistant.sentence_features import (
+    EVIDENCE,
+    FEATURES,
+    Passages,
+    QuestionTerms,
+    asks,
+    gist,
+    numbers,
+    recency,
+    stem,
+)
 from index import SearchHit
 from index.embedding import Embedder
 from index.sentences import sentence_spans
-
-_WORD = re.compile(r"\w+")
-_NUMBER = re.compile(r"\d")
-_DATE = re.compile(
-    r"\b(\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year|spring|summer|"
-    r"autumn|fall|winter|next|last)\w*",
-    re.IGNORECASE,
-)
-_NAME = re.compile(r"\b[A-Z][\w’'-]+")
-_CLAUSE_END = re.compile(r"(?<=[.!?])\s+")
-
-FEATURES = (
-    "similarity",  # cosine of sentence and question vectors
-    "keywords",  # share of the question's content words in the sentence
-    "last_clause",  # ... of its last sentence's ("Where did the leak occur?")
-    "kind",  # holds the kind of thing asked for (_has_kind)
-    "new_names",  # names the question lacks, 5 or more count 1
-    "lead",  # 1 / (1 + offset in the article / 500 characters)
-    "rank",  # 1 / (1 + the passage's rank, 0-based)
-    "recency",  # the passage's as-of recency prior (0 without an as-of date)
-    "redundancy",  # mean share of the read passages holding each of its new names and numbers
-)
-EVIDENCE = FEATURES[:6]  # what abstention judges: the last three only order candidates
 
 
 @dataclass(frozen=True)
@@ -149,11 +137,11 @@ class ExtractiveEngine:
         if not spans:
             return []
         weights = self.ordering
-        terms = _QuestionTerms.of(question)
-        passages = _Passages([h.text for h in hits[: self.config.max_passages]])
+        terms = QuestionTerms.of(question)
+        passages = Passages([h.text for h in hits[: self.config.max_passages]])
         rows = [
             (
-                np.array([0.0, *terms.features(text, start, hit, _recency(hits[hit]), passages)]),
+                np.array([0.0, *terms.features(text, start, hit, recency(hits[hit]), passages)]),
                 hit,
                 start,
                 end,
@@ -191,7 +179,7 @@ class ExtractiveEngine:
             for s, e in sentence_spans(hit.text):
                 text = hit.text[s:e]
                 key = " ".join(text.lower().split())
-                if len(text.split()) < self.config.min_words or key in seen or _asks(text):
+                if len(text.split()) < self.config.min_words or key in seen or asks(text):
                     continue
                 seen.add(key)
                 found.append((i, hit.start + s, hit.start + e, text))
@@ -215,18 +203,18 @@ class ExtractiveEngine:
         that the question asked: each later part of a two-part question gets the best sentence
         holding its words; otherwise a sentence among the next best is quoted when it holds
         words of the question that the ones before it lack and has ``support_evidence``.
-        Words are compared by their first four letters (``_gist``)."""
-        asked = _gist(question)
+        Words are compared by their first four letters (``gist``)."""
+        asked = gist(question)
         chosen = [candidates[0]]
-        covered = _gist(candidates[0].text) & asked
+        covered = gist(candidates[0].text) & asked
         for part in question_parts(question)[1:]:
-            wanted = _gist(part) - covered
-            found = next((c for c in candidates[1:] if _gist(c.text) & wanted), None)
+            wanted = gist(part) - covered
+            found = next((c for c in candidates[1:] if gist(c.text) & wanted), None)
             if wanted and found is not None and found not in chosen:
                 chosen.append(found)
-                covered |= _gist(found.text) & asked
+                covered |= gist(found.text) & asked
         for cand in candidates[1 : self.config.max_support]:
-            new = (_gist(cand.text) & asked) - covered
+            new = (gist(cand.text) & asked) - covered
             enough = cand.evidence >= self.config.support_evidence
             if len(chosen) < self.config.max_support and cand not in chosen and new and enough:
                 chosen.append(cand)
@@ -265,81 +253,11 @@ class ExtractiveEngine:
         return Answer(question, text, citations, hits=hits, related=[])
 
 
-@dataclass(frozen=True)
-class _QuestionTerms:
-    words: set[str]
-    last_clause: set[str]
-    kind: str
-
-    @classmethod
-    def of(cls, question: str) -> _QuestionTerms:
-        last = _CLAUSE_END.split(question.strip())[-1]
-        return cls(_content_words(question), _content_words(last), _question_kind(question))
-
-    def features(
-        self, text: str, start: int, rank: int, recency: float, passages: _Passages
-    ) -> list[float]:
-        """FEATURES after ``similarity`` for one sentence at ``start`` in its article."""
-        words = _content_words(text)
-        names = [n for n in _NAME.findall(text)[1:] if _stem(n.lower()) not in self.words]
-        new_names = len(names)
-        return [
-            len(self.words & words) / len(self.words) if self.words else 0.0,
-            len(self.last_clause & words) / len(self.last_clause) if self.last_clause else 0.0,
-            _has_kind(self.kind, text, self.words),
-            min(new_names, 5) / 5,
-            1 / (1 + start / 500),
-            1 / (1 + rank),
-            recency,
-            passages.redundancy({*names, *(n for n in _numbers(text) if n not in self.words)}),
-        ]
-
-
-class _Passages:
-    """The passages read for one question, and which share of them holds a word — memoised,
-    since a story's names and numbers recur in many of its ~80 candidate sentences."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self.texts = [t.lower() for t in texts]
-        self._shares: dict[str, float] = {}
-
-    def share(self, token: str) -> float:
-        key = token.lower()
-        if key not in self._shares:
-            held = sum(_holds_word(p, key) for p in self.texts)
-            self._shares[key] = held / len(self.texts)
-        return self._shares[key]
-
-    def redundancy(self, tokens: set[str]) -> float:
-        """Mean, over ``tokens``, of the share of the passages holding the token as a word."""
-        if not tokens or not self.texts:
-            return 0.0
-        return sum(self.share(t) for t in tokens) / len(tokens)
-
-
-def _holds_word(text: str, word: str) -> bool:
-    """``word`` occurs in ``text`` with no word character (``\\w``) glued on either side — the
-    regex ``(?<!\\w)word(?!\\w)`` without compiling one pattern per word."""
-    at = text.find(word)
-    while at != -1:
-        end = at + len(word)
-        glued_before = at > 0 and _word_char(text[at - 1])
-        glued_after = end < len(text) and _word_char(text[end])
-        if not glued_before and not glued_after:
-            return True
-        at = text.find(word, at + 1)
-    return False
-
-
-def _word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
 def _says_same(a: Candidate, b: Candidate, hits: list[SearchHit], cfg: ExtractiveConfig) -> bool:
     """Two articles' sentences that say the same thing, with the same numbers."""
     if hits[a.hit].article.id == hits[b.hit].article.id:
         return False
-    same_numbers = _numbers(a.text) == _numbers(b.text)
+    same_numbers = numbers(a.text) == numbers(b.text)
     return same_numbers and float(a.vector @ b.vector) >= cfg.agree_similarity
 
 
@@ -354,25 +272,6 @@ def _ordering(config: ExtractiveConfig, reader: Reader | None) -> tuple[np.ndarr
     if missing:
         raise ValueError(f"the reader's combiner lacks weights for {missing}")
     return np.array([combiner[name] for name in FEATURES]), combiner["reader"]
-
-
-def _recency(hit: SearchHit) -> float:
-    """The passage's as-of recency prior from retrieval (0 without an as-of date)."""
-    return float(hit.scores.get("time", 0.0))
-
-
-def _content_words(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
-
-
-def _gist(text: str) -> set[str]:
-    """Content words cut to four letters: a coarse stem for "does it say more?" checks
-    ("Italy" and "Italian", "launch" and "launched" are one word here)."""
-    return {w[:4] for w in _content_words(text)}
-
-
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
 def _disagree(a: Candidate, b: Candidate) -> bool:
@@ -390,60 +289,8 @@ def _counts(text: str) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for number, noun in _COUNT.findall(text):
         if noun not in STOPWORDS:
-            out.setdefault(_stem(noun), set()).add(number.replace(",", ""))
+            out.setdefault(stem(noun), set()).add(number.replace(",", ""))
     return out
-
-
-def _numbers(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\d[\d,.]*\d|\d", text))
-
-
-def _question_kind(question: str) -> str:
-    q = question.lower()
-    if re.search(r"\bhow (many|much)\b|\bwhat (percentage|number|amount)\b", q):
-        return "number"
-    if re.search(r"\bwhen\b|\bwhat (year|day|date|month)\b|\bwhich (year|day|month)\b", q):
-        return "date"
-    if re.search(r"\bwho\b|\bwhich (person|man|woman|company|country|city)\b", q):
-        return "name"
-    if re.search(r"\b(which|what)\b", q):
-        return "entity"
-    return "other"
-
-
-def _has_kind(kind: str, text: str, q_words: set[str]) -> float:
-    if kind == "number":
-        return 1.0 if _NUMBER.search(text) else 0.0
-    if kind == "date":
-        return 1.0 if _DATE.search(text) else 0.0
-    if kind == "name":  # "who …": a full name the question lacks ("Mario Draghi")
-        return 1.0 if _new_full_name(text, q_words) else 0.0
-    if kind == "entity":  # "which show…", "what year…": a name or number the question lacks
-        new_number = any(n not in q_words for n in _numbers(text))
-        return 1.0 if _new_names(text, q_words) or new_number else 0.0
-    return 0.0
-
-
-def _new_names(text: str, q_words: set[str]) -> bool:
-    return any(_stem(n.lower()) not in q_words for n in _NAME.findall(text)[1:])
-
-
-_CAPITALISED_RUN = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
-
-
-def _new_full_name(text: str, q_words: set[str]) -> bool:
-    """Two or more capitalised words in a row (a leading "The" or "In" aside), one of them not
-    in the question: how a person or an organisation is named in news copy."""
-    for run in _CAPITALISED_RUN.findall(text):
-        words = [w for w in run.split() if w.lower() not in STOPWORDS]
-        if len(words) >= 2 and any(_stem(w.lower()) not in q_words for w in words):
-            return True
-    return False
-
-
-def _asks(sentence: str) -> bool:
-    """A question in the article (a quiz, a headline) restates the question; it never answers."""
-    return sentence.rstrip("\"'”’)] ").endswith("?")
 
 
 def _outlet(hit: SearchHit) -> str:

@@ -35,8 +35,9 @@ DATA = REPO.parent / "shared" / "data" / "rtqa-train"
 from reader_data import read_gz  # noqa: E402
 
 from assistant.answer_match import answer_in_text, answers_alone  # noqa: E402
-from assistant.extractive import ExtractiveConfig, ExtractiveEngine, _content_words  # noqa: E402
+from assistant.extractive import ExtractiveConfig, ExtractiveEngine  # noqa: E402
 from assistant.fusion import recency  # noqa: E402
+from assistant.sentence_features import content_words  # noqa: E402
 from index import Embedder  # noqa: E402
 from index.chunking import Chunker, ChunkerConfig  # noqa: E402
 from index.loaders.boilerplate import drop_boilerplate  # noqa: E402
@@ -49,8 +50,8 @@ HALF_LIFE_DAYS = 7.0
 
 def passages(question: str, chunks: list[tuple[Chunk, ArticleMeta]], top: int) -> list[Chunk]:
     """The ``top`` chunks sharing the most idf-weighted content words with the question."""
-    asked = _content_words(question)
-    words = [_content_words(c.text) for c, _ in chunks]
+    asked = content_words(question)
+    words = [content_words(c.text) for c, _ in chunks]
     df = Counter(w for ws in words for w in ws & asked)
     n = len(chunks)
     scored = [(sum(math.log(1 + n / df[w]) for w in ws & asked), i) for i, ws in enumerate(words)]

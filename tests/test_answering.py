@@ -117,7 +117,7 @@ def test_streaming_yields_text_then_citations(sample_assistant: Assistant) -> No
 
 
 def test_questions_in_articles_never_answer() -> None:
-    from assistant.extractive import _asks
+    from assistant.sentence_features import asks as _asks
 
     assert _asks("Which iconic landmark is riddled with rust?")
     assert _asks("“Who said that?”")
@@ -125,7 +125,9 @@ def test_questions_in_articles_never_answer() -> None:
 
 
 def test_which_questions_favour_sentences_with_new_names_or_numbers() -> None:
-    from assistant.extractive import _content_words, _has_kind, _question_kind
+    from assistant.sentence_features import content_words as _content_words
+    from assistant.sentence_features import has_kind as _has_kind
+    from assistant.sentence_features import question_kind as _question_kind
 
     question = "Which wildly popular show was renewed for a new season?"
     assert _question_kind(question) == "entity"
