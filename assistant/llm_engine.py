@@ -16,12 +16,14 @@ phrase that is not in the passage it cites — is replaced by the extractive ans
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.answers import ABSTAIN_TEXT, MARKER, Answer, Citation, cite
+from assistant.sentence_features import numbers
 from index import SearchHit
 from index.sentences import sentence_spans
 
@@ -39,7 +41,6 @@ INSTRUCTION = (
 FALLBACK = "llm reply not used"  # how the reason of a replaced reply begins
 _QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
 _WORD = re.compile(r"\w+")
-_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
 
 def build_prompt(question: str, hits: list[SearchHit]) -> str:
@@ -118,7 +119,7 @@ def unusable(reply: str, answer: Answer, shown: list[SearchHit]) -> str | None:
     for start, end in sentence_spans(answer.text):
         sentence = answer.text[start:end]
         passages = [shown[int(n) - 1].text for n in MARKER.findall(sentence)]
-        for number in _NUMBER.findall(MARKER.sub("", sentence)):
+        for number in numbers(MARKER.sub("", sentence)):
             if passages and not any(_holds(p, number) for p in passages):
                 return f"the model's {number} is not in the passage it cites"
     return None
@@ -131,10 +132,10 @@ def recited(reply: str, shown: list[SearchHit]) -> str:
     at = 0
     for start, end in sentence_spans(reply):
         sentence = reply[start:end]
-        numbers = _NUMBER.findall(MARKER.sub("", sentence))
+        stated = numbers(MARKER.sub("", sentence))
         cited = [int(n) for n in MARKER.findall(sentence) if 1 <= int(n) <= len(shown)]
-        if numbers and cited and not any(_all_in(shown[n - 1].text, numbers) for n in cited):
-            holders = [i for i, h in enumerate(shown, start=1) if _all_in(h.text, numbers)]
+        if stated and cited and not any(_all_in(shown[n - 1].text, stated) for n in cited):
+            holders = [i for i, h in enumerate(shown, start=1) if _all_in(h.text, stated)]
             if len(holders) == 1:
                 sentence = MARKER.sub(f"[{holders[0]}]", sentence)
         out.append(reply[at:start] + sentence)
@@ -142,8 +143,8 @@ def recited(reply: str, shown: list[SearchHit]) -> str:
     return "".join(out) + reply[at:]
 
 
-def _all_in(text: str, numbers: list[str]) -> bool:
-    return all(_holds(text, n) for n in numbers)
+def _all_in(text: str, wanted: Iterable[str]) -> bool:
+    return all(_holds(text, n) for n in wanted)
 
 
 def _holds(text: str, number: str) -> bool:
