@@ -14,8 +14,7 @@ import re
 from typing import Any
 
 from assistant.answer_match import answer_in_text, answers_alone, normalise, normalise_answer
-from assistant.answers import Answer
-from assistant.llm_engine import FALLBACK
+from assistant.answers import FALLBACK, Answer
 from index.store import NewsIndex
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from assistant.answers import ABSTAIN_TEXT, Answer, Citation, validate
+from assistant.answers import ABSTAIN_TEXT, Answer, AnswerEngine, TokenSink, validate
 from assistant.extractive import ExtractiveEngine
 from assistant.filters import SearchFilters
 from assistant.followup import rewrite
@@ -40,7 +40,7 @@ class Answering:
         self.extractive = ExtractiveEngine(index.embedder, reader=_reader(index))
         self._llm: LlmEngine | None = None
 
-    def engine(self, name: str | None) -> ExtractiveEngine | LlmEngine:
+    def engine(self, name: str | None) -> AnswerEngine:
         """The extractive engine, or the llm engine when one is configured."""
         if Engine(name or Engine.EXTRACTIVE) is Engine.EXTRACTIVE:
             return self.extractive
@@ -49,7 +49,10 @@ class Answering:
             from assistant.llm_models import LlmNotConfigured, chat_model
 
             try:
-                self._llm = LlmEngine(chat_model(self.index.settings), fallback=self.extractive)
+                settings = self.index.settings
+                self._llm = LlmEngine(
+                    chat_model(settings), fallback=self.extractive, timeout_s=settings.llm_timeout_s
+                )
             except LlmNotConfigured as exc:
                 raise EngineUnavailable(str(exc)) from None
         return self._llm
@@ -63,7 +66,10 @@ class Answering:
         k: int = 6,
         engine: str | None = None,
         mode: SearchMode = SearchMode.HYBRID,
+        on_token: TokenSink | None = None,
     ) -> Answer:
+        """The verified answer; a writing engine (llm) also hands its draft to ``on_token``
+        piece by piece as it writes."""
         started = time.perf_counter()
         chosen = self.engine(engine)
         standalone = self._follow_up(question, history)
@@ -78,7 +84,7 @@ class Answering:
             h.article.id: self.index.catalog.article_text(h.article.id) or "" for h in result.hits
         }
         t = time.perf_counter()
-        answer = chosen.answer(query, result.hits, texts)
+        answer = chosen.answer(query, result.hits, texts, on_token)
         answer.question = question
         answer.rewritten_query = standalone
         answer.timings = {
@@ -122,18 +128,6 @@ class Answering:
     def _best_similarity(self, query: str) -> float:
         hits = self.index.dense(self.index.embedder.encode_query(query), 1)
         return hits[0][1] if hits else 0.0
-
-    def stream(self, question: str, **kwargs: Any) -> Iterator[str | list[Citation]]:
-        """Text pieces of the answer, then its list of citations."""
-        answer = self.ask(question, **kwargs)
-        yield from _pieces(answer.text)
-        yield answer.citations
-
-
-def _pieces(text: str, size: int = 3) -> Iterator[str]:
-    words = text.split(" ")
-    for i in range(0, len(words), size):
-        yield " ".join(words[i : i + size]) + (" " if i + size < len(words) else "")
 
 
 def _nothing_found(

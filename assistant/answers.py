@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from index import SearchHit
 from index.citations import citation_key
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 ABSTAIN_TEXT = "The indexed articles don't say."
+FALLBACK = "llm reply not used"  # how the reason of an llm answer replaced by the extractive begins
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,25 @@ class Answer:
     engine: str = "extractive"
     unsupported: list[str] = field(default_factory=list)  # sentences without a marker (llm)
     timings: dict[str, float] = field(default_factory=dict)
+
+
+TokenSink = Callable[[str], None]  # receives an answer's text as the engine writes it
+
+
+class AnswerEngine(Protocol):
+    """Answers a question from retrieved passages. An engine that writes its answer piece by
+    piece hands each piece to ``on_token`` as it comes (a draft: the returned answer, checked,
+    is what counts); one that finds the answer whole never calls it."""
+
+    name: str
+
+    def answer(
+        self,
+        question: str,
+        hits: list[SearchHit],
+        article_text: dict[str, str],
+        on_token: TokenSink | None = None,
+    ) -> Answer: ...
 
 
 def as_quoted(text: str) -> str:

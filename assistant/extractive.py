@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answers import ABSTAIN_TEXT, Answer, as_quoted, cite
+from assistant.answers import ABSTAIN_TEXT, Answer, TokenSink, as_quoted, cite
 from assistant.keyword import STOPWORDS
 from assistant.question_parts import question_parts
 from assistant.reader import Reader
@@ -97,7 +97,13 @@ class ExtractiveEngine:
         self.reader = reader
         self.ordering, self.w_reader = _ordering(self.config, reader)
 
-    def answer(self, question: str, hits: list[SearchHit], article_text: dict[str, str]) -> Answer:
+    def answer(
+        self,
+        question: str,
+        hits: list[SearchHit],
+        article_text: dict[str, str],
+        on_token: TokenSink | None = None,  # unused: the answer is found whole
+    ) -> Answer:
         candidates = self.score(question, hits)
         judged = self._judged(candidates)
         if judged is None or self._weak(judged):

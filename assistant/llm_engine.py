@@ -11,18 +11,31 @@ passages can answer at all; when it abstains, so does the llm engine (the model 
 reply that cannot be used — an error or timeout, an empty reply, no valid ``[n]``, a quoted
 phrase that is not in the passage it cites — is replaced by the extractive answer, and
 ``reason`` says why.
+
+The reply is streamed: each piece goes to ``on_token`` as the model writes it (a draft; the
+checked answer that follows may differ, or be the extractive one). ``timeout_s`` bounds the
+whole reply, not only the wait for each piece.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
-from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.answers import ABSTAIN_TEXT, MARKER, Answer, Citation, cite
+from assistant.answers import (
+    ABSTAIN_TEXT,
+    FALLBACK,
+    MARKER,
+    Answer,
+    AnswerEngine,
+    Citation,
+    TokenSink,
+    cite,
+)
 from assistant.sentence_features import numbers
 from index import SearchHit
 from index.sentences import sentence_spans
@@ -38,7 +51,6 @@ INSTRUCTION = (
     "Using only the passages above, answer the question in one or two sentences. Cite the "
     "passage number in square brackets after each sentence."
 )
-FALLBACK = "llm reply not used"  # how the reason of a replaced reply begins
 _QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
 _WORD = re.compile(r"\w+")
 
@@ -55,23 +67,28 @@ def build_prompt(question: str, hits: list[SearchHit]) -> str:
     return "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}\n\n{INSTRUCTION}"
 
 
-class AnswerEngine(Protocol):
-    def answer(
-        self, question: str, hits: list[SearchHit], article_text: dict[str, str]
-    ) -> Answer: ...
-
-
 class LlmEngine:
     name = "llm"
 
     def __init__(
-        self, model: BaseChatModel, fallback: AnswerEngine | None = None, max_passages: int = 4
+        self,
+        model: BaseChatModel,
+        fallback: AnswerEngine | None = None,
+        max_passages: int = 4,
+        timeout_s: float | None = None,
     ) -> None:
         self.model = model
         self.fallback = fallback
         self.max_passages = max_passages
+        self.timeout_s = timeout_s
 
-    def answer(self, question: str, hits: list[SearchHit], article_text: dict[str, str]) -> Answer:
+    def answer(
+        self,
+        question: str,
+        hits: list[SearchHit],
+        article_text: dict[str, str],
+        on_token: TokenSink | None = None,
+    ) -> Answer:
         shown = hits[: self.max_passages]
         if not shown:
             return Answer(
@@ -87,12 +104,29 @@ class LlmEngine:
             return judged
         messages = [SystemMessage(SYSTEM), HumanMessage(build_prompt(question, shown))]
         try:
-            reply = str(self.model.invoke(messages).content)
+            reply = self._reply(messages, on_token)
         except Exception as exc:  # a timeout, a dead server: the extractive answer instead
             return _instead(question, judged, f"the model failed ({exc})")
         answer = parse_reply(question, recited(reply, shown), shown, article_text, hits)
         problem = unusable(reply, answer, shown)
         return _instead(question, judged, problem) if problem else answer
+
+    def _reply(self, messages: list[BaseMessage], on_token: TokenSink | None) -> str:
+        """The model's whole reply, each piece handed to ``on_token`` as it arrives."""
+        deadline = time.monotonic() + self.timeout_s if self.timeout_s else None
+        reply: list[str] = []
+        try:
+            for chunk in self.model.stream(messages):
+                piece = str(chunk.text)
+                reply.append(piece)
+                if on_token is not None and piece:
+                    on_token(piece)
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TimeoutError(f"no whole reply within {self.timeout_s:g} s")
+        except ValueError as exc:  # LangChain's word for a reply of no pieces at all
+            if reply or "No generation chunks" not in str(exc):
+                raise
+        return "".join(reply)
 
 
 def _instead(question: str, extractive: Answer | None, why: str) -> Answer:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.answering import Answering
-from assistant.answers import Answer
+from assistant.answers import Answer, TokenSink
 from assistant.filters import SearchFilters
 from assistant.retrieval import Retriever, SearchMode
 from index import SearchHit, Settings
@@ -49,9 +49,13 @@ class Assistant:
         as_of: str | None = None,
         k: int = 6,
         engine: str | None = None,
+        on_token: TokenSink | None = None,
     ) -> Answer:
-        """Answer ``question`` from the index with verified citations (or abstain)."""
-        return self._answering().ask(question, history, filters, as_of, k, engine)
+        """Answer ``question`` from the index with verified citations (or abstain); an engine
+        that writes (llm) hands ``on_token`` its draft as it writes."""
+        return self._answering().ask(
+            question, history, filters, as_of, k, engine, on_token=on_token
+        )
 
     def _answering(self) -> Answering:
         with self._lock:

@@ -31,6 +31,9 @@ class Failing(FakeListChatModel):
     def _call(self, *args: Any, **kwargs: Any) -> str:
         raise TimeoutError("no reply in 60 s")
 
+    def _stream(self, *args: Any, **kwargs: Any) -> Any:
+        raise TimeoutError("no reply in 60 s")
+
 
 @pytest.fixture(scope="module")
 def passages(sample_home: Path) -> tuple[list, dict[str, str]]:
