@@ -14,29 +14,13 @@ from typing import Any
 import pytest
 
 from index import Embedder, NewsIndex, ingest_paths
+from tests.chromium import chromium, needs_chromium
 from tests.conftest import FIXTURES, REPO, settings_for
 from tests.live_server import ServerSpec, copy_index, live_servers
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="browser tests need Debian chromium at /usr/bin/chromium "
-        "(apt-get install chromium chromium-driver; .ci/run does it)",
-    ),
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 TOKEN = "browser-token-77"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 SCREENSHOT = REPO / "docs" / "img" / "chat.png"  # rewritten only by `make screenshots`
 SCREENSHOTS = os.environ.get("NEWSRAG_SCREENSHOTS") == "1"
 TIMEOUT_MS = 120_000
@@ -65,12 +49,8 @@ def base(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture()

@@ -134,6 +134,18 @@ def test_full_ask_queue_refuses_at_once() -> None:
     pool.shutdown()
 
 
+def test_a_waiting_ask_knows_its_place_in_the_queue() -> None:
+    pool, release = _blocking_pool(max_waiting=4)
+    second = pool.submit(lambda _: "second")
+    third = pool.submit(lambda _: "third")
+    assert (pool.ahead(second), pool.ahead(third)) == (1, 2)  # the running one counts
+    assert second.cancel()  # a reader gone: the ones behind move up
+    assert pool.ahead(third) == 1
+    release.set()
+    assert third.result(timeout=30) == "third" and pool.ahead(third) is None
+    pool.shutdown()
+
+
 def test_ask_that_waited_too_long_is_refused() -> None:
     pool, release = _blocking_pool(max_waiting=4, max_wait_s=0.05)
     late = pool.submit(lambda _: "too late")

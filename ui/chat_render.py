@@ -12,7 +12,7 @@ import re
 import string
 from collections.abc import Sequence
 
-from assistant.answers import MARKER, Answer, Citation, by_article
+from assistant.answers import FALLBACK, MARKER, Answer, Citation, by_article
 from index import SearchHit
 from ui.article_html import esc
 from ui.cite_keys import cite_url
@@ -101,6 +101,13 @@ def _hit_link(h: SearchHit) -> str:
 def full_answer(answer: Answer) -> str:
     """The answer, then (for a follow-up) the standalone query used, then its sources."""
     parts = [answer_markdown(answer.text, answer.citations)]
+    reason = answer.reason or ""
+    if reason.startswith(FALLBACK):  # the draft shown is gone: say why
+        why = reason.removeprefix(FALLBACK).strip(": ").split("; answered by")[0]
+        parts.append(
+            f"*The model's answer was not used ({md_escape(why)}); these sentences are "
+            "quoted from the passages instead.*"
+        )
     if answer.rewritten_query:
         parts.append(
             "*Read as a follow-up to the conversation; searched for: "

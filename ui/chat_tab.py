@@ -1,16 +1,24 @@
 """The Chat tab: streamed answers with ``[n]`` citation links, sources under each answer,
-filters, and the side panel that shows a clicked citation inside its article."""
+filters, and the side panel that shows a clicked citation inside its article.
+
+A question runs on the server's ask pool like ``POST /api/ask``: while it waits for a slot the
+chat says how many questions are ahead of it; the llm engine's draft appears as the model writes
+it and is then replaced by the checked answer. Gradio's own queue does not hold chat events
+back (``concurrency_limit=None``): the ask pool bounds the work, and searches never wait on it.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
+from assistant.answers import Answer
+from ui.ask_stream import AskStream, Token, Waiting
 from ui.chat_render import PANEL_PLACEHOLDER, answer_markdown, full_answer, md_escape
 from ui.citation_panel import citation_panel
 from ui.errors import classify
@@ -71,7 +79,7 @@ def build_chat_tab(services: Services) -> ChatTab:
         with gr.Column(scale=2):
             panel = citation_panel(services, "#chat-answers", "chat-panel")
 
-    def respond(
+    async def respond(
         question: str,
         shown: Messages,
         turns: Messages,
@@ -81,17 +89,19 @@ def build_chat_tab(services: Services) -> ChatTab:
         as_of: str | None,
         k: float,
         engine_name: str | None,
-    ) -> Iterator[Outputs]:
+    ) -> AsyncIterator[Outputs]:
         filters = (sources, since, until, as_of)
-        yield from _respond(services, question, shown, turns, filters, k, engine_name)
+        async for out in _respond(services, question, shown, turns, filters, k, engine_name):
+            yield out
 
     inputs = [question, display, conversation, *filters.inputs, k, engine]
     outputs = [question, chatbot, display, conversation]
     typed = raw_dates_js("chat", inputs.index(filters.since))
-    ask.click(respond, inputs, outputs, api_name="chat", js=typed)
-    question.submit(respond, inputs, outputs, api_visibility="private", js=typed)
+    unqueued: dict[str, Any] = {"concurrency_limit": None}  # the ask pool bounds the work
+    ask.click(respond, inputs, outputs, api_name="chat", js=typed, **unqueued)
+    question.submit(respond, inputs, outputs, api_visibility="private", js=typed, **unqueued)
     chatbot.example_select(_example_text, None, question, api_visibility="private").then(
-        respond, inputs, outputs, api_visibility="private"
+        respond, inputs, outputs, api_visibility="private", **unqueued
     )
     clear.click(
         lambda: ("", [], [], [], PANEL_PLACEHOLDER),
@@ -123,7 +133,7 @@ def _chatbot() -> gr.Chatbot:
     )
 
 
-def _respond(
+async def _respond(
     services: Services,
     question: str,
     shown: Messages,
@@ -131,19 +141,29 @@ def _respond(
     chosen: tuple[list[str] | None, str | None, str | None, str | None],
     k: float,
     engine: str | None,
-) -> Iterator[Outputs]:
+) -> AsyncIterator[Outputs]:
     question = (question or "").strip()
     if not question:
         yield gr.update(), shown, shown, turns
         return
     shown = [*shown, {"role": "user", "content": md_escape(question)}]
-    wait = THINKING if engine != "llm" else "*The local model is writing (about 10–30 s)…*"
-    thinking = [*shown, {"role": "assistant", "content": wait}]
-    yield "", thinking, shown, turns
+
+    def showing(content: str) -> Outputs:
+        return "", [*shown, {"role": "assistant", "content": content}], shown, turns
+
+    yield showing(_working(engine))
+    draft = ""
     try:
         filters = build_filters(*chosen)
         request = AskRequest(question, turns, filters, filters.as_of, int(k or 6), engine)
-        answer = services.ask(request)  # on the bounded ask pool, like POST /api/ask
+        async for event in AskStream(services, request).events():  # the pool /api/ask uses
+            if isinstance(event, Waiting):
+                yield showing(_waiting(event.ahead) if event.ahead else _working(engine))
+            elif isinstance(event, Token):
+                draft += event.text
+                yield showing(answer_markdown(draft, ()) + " ▍")
+            else:
+                answer: Answer = event
     except Exception as exc:
         known = classify(exc)
         if known is None:
@@ -152,12 +172,12 @@ def _respond(
         failed = [*shown, {"role": "assistant", "content": f"⚠️ {md_escape(known[2])}"}]
         yield "", failed, failed, turns
         return
-    so_far = ""
-    for piece in pieces(answer.text):
-        so_far += piece
-        partial = answer_markdown(so_far, answer.citations)
-        yield "", [*shown, {"role": "assistant", "content": partial}], shown, turns
-        time.sleep(STREAM_DELAY_S)
+    if not draft:  # found whole (extractive): shown growing, a few words at a time
+        so_far = ""
+        for piece in pieces(answer.text):
+            so_far += piece
+            yield showing(answer_markdown(so_far, answer.citations))
+            await asyncio.sleep(STREAM_DELAY_S)
     final = [*shown, {"role": "assistant", "content": full_answer(answer)}]
     turns = [
         *turns,
@@ -165,3 +185,14 @@ def _respond(
         {"role": "assistant", "content": answer.text},
     ]
     yield "", final, final, turns
+
+
+def _working(engine: str | None) -> str:
+    if engine == "llm":
+        return "*The model is reading the passages; its answer appears as it writes…*"
+    return THINKING
+
+
+def _waiting(ahead: int) -> str:
+    plural = "question is" if ahead == 1 else "questions are"
+    return f"*Waiting for a free answer slot: {ahead} {plural} ahead of yours…*"

@@ -57,7 +57,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from assistant import Assistant, SearchFilters
-    from assistant.answers import by_article
+    from assistant.answers import FALLBACK, by_article
 
     filters = SearchFilters.build(
         ",".join(args.source or []), args.since, args.until, args.as_of, args.strict
@@ -66,7 +66,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         args.question, filters=filters, as_of=args.as_of, k=args.k, engine=args.engine
     )
     lines = [answer.text]
-    if answer.abstained and answer.reason:
+    if answer.reason and (answer.abstained or answer.reason.startswith(FALLBACK)):
         lines.append(f"({answer.reason})")
     for cited in by_article(answer.citations):
         c = cited[0]

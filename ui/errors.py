@@ -18,6 +18,7 @@ from assistant import FilterError, QueryError
 from assistant.answering import EngineUnavailable
 from assistant.citation_lookup import StaleCitation, UnknownArticle
 from index.citations import MalformedCitation
+from ui.services import AskBusy
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ DOMAIN_ERRORS: list[tuple[type[Exception], int, str]] = [
     (EngineUnavailable, 400, "engine_unavailable"),
     (UnknownArticle, 404, "unknown_article"),
     (StaleCitation, 410, "stale_citation"),
+    (AskBusy, 503, "busy"),  # too many questions waiting: retry later
 ]
 
 

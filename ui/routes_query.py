@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -11,12 +12,12 @@ from assistant import SearchFilters, SearchMode
 from assistant.citation_lookup import DEFAULT_CONTEXT, lookup_citation
 from ui import payloads
 from ui.api_models import AnswerOut, AskIn, ErrorOut, ResolvedCitationOut, SearchOut
+from ui.ask_stream import AskStream
 from ui.cite_keys import checked_key
-from ui.errors import ApiError
 from ui.highlight import snippet
 from ui.limits import CONTEXT_CHARS, SEARCH_K
-from ui.services import AskBusy, AskRequest, Services
-from ui.streaming import answer_events, sse
+from ui.services import AskRequest, Services
+from ui.streaming import Event, sse, stream_events
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "bad query, filter or citation key"},
@@ -26,7 +27,9 @@ SSE_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {"text/event-stream": {}},
         "description": "JSON, or with stream=true / Accept: text/event-stream: events "
-        "'token' ({text}), 'citations' (list), 'done' (the full answer), 'error'",
+        "'queued' ({ahead}) while waiting, 'token' ({text}) as the answer is written, "
+        "'replace' ({text}) when the checked text differs from the tokens, 'citations' "
+        "(list), 'done' (the full answer), 'error' ({status, error, detail})",
     }
 }
 
@@ -53,19 +56,17 @@ def ask_request(body: AskIn) -> AskRequest:
     return AskRequest(body.question, history, filters, body.as_of, body.k, body.engine)
 
 
-async def answer_on_pool(services: Services, request: AskRequest) -> Any:
-    """The answer, computed on the bounded ask pool (503 ``busy`` when its queue is too long)."""
-    try:
-        return await services.ask_async(request)
-    except AskBusy as exc:
-        raise ApiError(503, "busy", str(exc)) from None
-
-
 def search_payload(query: str, hits: list[Any], mode: str) -> dict[str, Any]:
     result = payloads.search_result(query, hits, mode=mode)
     for h in result["hits"]:
         h["snippet"], h["highlights"] = snippet(h["text"], query)
     return result
+
+
+async def _then(first: Event, rest: AsyncIterator[Event]) -> AsyncIterator[Event]:
+    yield first
+    async for event in rest:
+        yield event
 
 
 def router() -> APIRouter:
@@ -94,15 +95,19 @@ def router() -> APIRouter:
         """An answer with [n] markers and verified citations, as ``newsrag ask --json``.
 
         Answers run on a pool of ``NEWSRAG_ASK_CONCURRENCY`` workers, never in the request
-        threadpool, so waiting asks hold no thread a search needs."""
-        answer = await answer_on_pool(_services(request), ask_request(body))
-        if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-            return StreamingResponse(
-                sse(answer_events(answer)),
-                media_type="text/event-stream",
-                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-            )
-        return payloads.answer(answer)
+        threadpool, so waiting asks hold no thread a search needs. Streamed, the llm engine's
+        tokens are sent as the model writes them; an error before the first event keeps its
+        HTTP status, a later one is an ``error`` event."""
+        services, ask = _services(request), ask_request(body)
+        if not (body.stream or "text/event-stream" in request.headers.get("accept", "")):
+            return payloads.answer(await services.ask_async(ask))
+        events = stream_events(AskStream(services, ask).events())
+        first = await anext(events)  # raises here (a proper status) when the ask fails at once
+        return StreamingResponse(
+            sse(_then(first, events)),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
 
     @r.get(
         "/citations/{key:path}",

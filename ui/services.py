@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from assistant import Assistant, SearchFilters
-from assistant.answers import Answer
+from assistant.answers import Answer, TokenSink
 from index import IngestSummary, NewsIndex, Settings
 from index.ann import VectorIndex
 from ui import library
@@ -61,12 +61,17 @@ class AskRequest:
     engine: str | None = None
 
 
+@dataclass(eq=False)
+class _Ticket:
+    started: bool = False
+
+
 class AskPool:
     """At most ``slots`` jobs at once, on worker threads that each keep their own ``Assistant``.
 
     Up to ``max_waiting`` more wait in order; beyond that ``submit`` raises ``AskBusy`` at once,
     and a job that waited longer than ``max_wait_s`` raises it when its turn comes (so a client
-    hears 503 + Retry-After instead of timing out).
+    hears 503 + Retry-After instead of timing out). ``ahead`` tells a waiting job its place.
     """
 
     def __init__(
@@ -85,6 +90,7 @@ class AskPool:
         self._running = 0
         self._count_lock = threading.Lock()
         self._local = threading.local()
+        self._live: dict[Future[Any], _Ticket] = {}  # queued or running, in submission order
         self._executor = ThreadPoolExecutor(self.slots, thread_name_prefix="newsrag-ask")
 
     @property
@@ -92,7 +98,9 @@ class AskPool:
         """Jobs queued or running."""
         return self._pending
 
-    def submit(self, job: Callable[[Assistant], T]) -> Future[T]:
+    def submit(self, job: Callable[[Assistant], T], patient: bool = False) -> Future[T]:
+        """Queue ``job``; a ``patient`` one (its caller is told its place) waits as long as its
+        turn takes instead of being refused after ``max_wait_s``."""
         with self._count_lock:
             if self._pending >= self.slots + self.max_waiting:
                 raise AskBusy(
@@ -100,17 +108,33 @@ class AskPool:
                     f"({self.slots} at a time); retry in {RETRY_AFTER_S} s"
                 )
             self._pending += 1
-        future = self._executor.submit(self._run, job, time.monotonic())
+            ticket = _Ticket()
+            limit = None if patient else self.max_wait_s
+            future = self._executor.submit(self._run, job, time.monotonic(), ticket, limit)
+            self._live[future] = ticket
         future.add_done_callback(self._finished)
         return future
 
-    def _finished(self, _: Future[Any]) -> None:
+    def ahead(self, future: Future[Any]) -> int | None:
+        """How many jobs submitted before this one are still queued or running; None once it
+        runs (or is gone)."""
+        with self._count_lock:
+            ticket = self._live.get(future)
+            if ticket is None or ticket.started:
+                return None
+            return list(self._live).index(future)
+
+    def _finished(self, future: Future[Any]) -> None:
         with self._count_lock:
             self._pending -= 1
+            self._live.pop(future, None)
 
-    def _run(self, job: Callable[[Assistant], T], queued_at: float) -> T:
+    def _run(
+        self, job: Callable[[Assistant], T], queued_at: float, ticket: _Ticket, limit: float | None
+    ) -> T:
+        ticket.started = True
         waited = time.monotonic() - queued_at
-        if waited > self.max_wait_s:
+        if limit is not None and waited > limit:
             raise AskBusy(
                 f"the question waited {waited:.0f} s for one of {self.slots} answer slots; "
                 f"retry in {RETRY_AFTER_S} s"
@@ -229,10 +253,16 @@ class Services:
             return library.article(a.index, article_id)
 
     # -- asks ---------------------------------------------------------------------------------
-    def submit_ask(self, request: AskRequest) -> Future[Answer]:
-        """Queue an ask on the pool (``AskBusy`` when the queue is full)."""
+    def submit_ask(
+        self, request: AskRequest, on_token: TokenSink | None = None, patient: bool = False
+    ) -> Future[Answer]:
+        """Queue an ask on the pool (``AskBusy`` when the queue is full); a writing engine's
+        draft goes to ``on_token`` from the worker thread as it is written. A ``patient`` ask
+        (streamed: its reader is told its place) is never refused for waiting long."""
         queued_at = time.perf_counter()
-        return self.ask_pool.submit(lambda a: self._answer(a, request, queued_at))
+        return self.ask_pool.submit(
+            lambda a: self._answer(a, request, queued_at, on_token), patient
+        )
 
     def ask(self, request: AskRequest) -> Answer:
         """Answer on the pool, blocking the calling thread until done."""
@@ -244,10 +274,14 @@ class Services:
         A cancelled caller (client gone) cancels the ask if it has not started yet."""
         return await asyncio.wrap_future(self.submit_ask(request))
 
-    def _answer(self, assistant: Assistant, r: AskRequest, queued_at: float) -> Answer:
+    def _answer(
+        self, assistant: Assistant, r: AskRequest, queued_at: float, on_token: TokenSink | None
+    ) -> Answer:
         queue_ms = (time.perf_counter() - queued_at) * 1000
         self.vectors.attach(assistant.index)
-        answer = assistant.ask(r.question, r.history, r.filters, r.as_of, r.k, r.engine)
+        answer = assistant.ask(
+            r.question, r.history, r.filters, r.as_of, r.k, r.engine, on_token=on_token
+        )
         answer.timings = {"queue_ms": queue_ms, **answer.timings}
         outcome = "abstained" if answer.abstained else f"{len(answer.citations)} citations"
         total = answer.timings.get("total_ms", 0.0)

@@ -1,19 +1,26 @@
-"""An answer as a stream: text pieces, then its citations, then the whole answer.
+"""An answer as server-sent events: its place in the queue, the draft, the checked answer.
 
-The extractive engine finds the whole answer at once, so the pieces are cut from the finished
-text, as ``assistant.answering.Answering.stream`` does; with a generating engine the same events
-would carry its tokens. The HTTP API sends them as server-sent events; the chat shows them as
-they come.
+Events, in order (docs/API.md):
+
+- ``queued`` ``{"ahead": n}`` — only while the question waits for an answer slot, each time ``n``
+  changes (questions queued or being answered before it);
+- ``token`` ``{"text": …}`` — pieces of the text; a writing engine (llm) sends its draft as the
+  model writes it, the extractive engine (whose answer is found whole) the answer cut in pieces;
+- ``replace`` ``{"text": …}`` — only when the checked answer's text differs from the tokens sent
+  (markers repaired, or the model's reply not used and the extractive answer given instead);
+- ``citations`` (list) and ``done`` (the whole answer object, as the JSON reply);
+- ``error`` ``{"status", "error", "detail"}`` in place of the rest when the ask fails.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from assistant.answers import Answer
 from ui import payloads
+from ui.ask_stream import AskEvent, Token, Waiting
 
 WORDS_PER_PIECE = 3
 
@@ -27,18 +34,36 @@ def pieces(text: str, size: int = WORDS_PER_PIECE) -> Iterator[str]:
         yield " ".join(words[i : i + size]) + (" " if i + size < len(words) else "")
 
 
-def answer_events(answer: Answer) -> Iterator[Event]:
-    """``token`` pieces, one ``citations`` list, and ``done`` with the full answer object."""
-    for piece in pieces(answer.text):
-        yield "token", {"text": piece}
+def answer_events(answer: Answer, draft: str = "") -> Iterator[Event]:
+    """After ``draft`` was sent as tokens: the answer's own text in pieces (when nothing was
+    sent) or ``replace`` (when it differs), then ``citations`` and ``done``."""
+    if not draft:
+        for piece in pieces(answer.text):
+            yield "token", {"text": piece}
+    elif draft != answer.text:
+        yield "replace", {"text": answer.text}
     yield "citations", [payloads.citation(c) for c in answer.citations]
     yield "done", payloads.answer(answer)
 
 
-def sse(events: Iterable[Event]) -> Iterator[str]:
+async def stream_events(events: AsyncIterator[AskEvent]) -> AsyncIterator[Event]:
+    """An ask's events as named server-sent events."""
+    draft = ""
+    async for event in events:
+        if isinstance(event, Waiting):
+            yield "queued", {"ahead": event.ahead}
+        elif isinstance(event, Token):
+            draft += event.text
+            yield "token", {"text": event.text}
+        else:
+            for named in answer_events(event, draft):
+                yield named
+
+
+async def sse(events: AsyncIterator[Event]) -> AsyncIterator[str]:
     """Server-sent event frames; a failure mid-stream becomes one ``error`` event."""
     try:
-        for name, data in events:
+        async for name, data in events:
             yield frame(name, data)
     except Exception as exc:  # the status line is gone: report in-band
         from ui.errors import classify

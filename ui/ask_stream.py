@@ -1,0 +1,98 @@
+"""One ask on the pool, seen as it happens: its place in the queue, the draft as the engine
+writes it, then the checked answer.
+
+The chat and ``POST /api/ask`` with ``stream: true`` both read ``AskStream.events``. The worker
+thread hands each piece of the draft to the event loop; nothing waits in a thread meanwhile, so
+waiting streams hold no thread a search needs. A streamed question is told its place instead of
+being refused after ``ASK_MAX_WAIT_S`` (it is still refused at once when the queue is full). A
+reader that goes away (a closed page, a dropped connection) cancels a queued ask and stops a
+running model at its next piece.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from assistant.answers import Answer
+
+if TYPE_CHECKING:
+    from ui.services import AskRequest, Services
+
+POLL_S = 0.5  # how often a waiting ask looks at its place in the queue
+
+
+@dataclass(frozen=True)
+class Waiting:
+    ahead: int  # questions queued or being answered before this one (0: its turn has come)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # a piece of the draft
+
+
+AskEvent = Waiting | Token | Answer
+
+
+class AskCancelled(RuntimeError):
+    """The reader of a stream went away; the model stops writing."""
+
+
+class AskStream:
+    """Queue ``request`` at once (``AskBusy`` when the queue is full); read it with ``events``."""
+
+    def __init__(self, services: Services, request: AskRequest) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._pieces: asyncio.Queue[str | None] = asyncio.Queue()  # None: the ask has ended
+        self._gone = False
+        self._pool = services.ask_pool
+        self._future = services.submit_ask(request, on_token=self._token, patient=True)
+        self._future.add_done_callback(lambda _: self._put(None))
+
+    def _token(self, text: str) -> None:  # on the worker thread
+        if self._gone:
+            raise AskCancelled("the reader went away")
+        self._put(text)
+
+    def _put(self, item: str | None) -> None:
+        try:
+            self._loop.call_soon_threadsafe(self._pieces.put_nowait, item)
+        except RuntimeError:  # the event loop is closed: nobody is reading
+            self._gone = True
+
+    async def _next(self, timeout: float | None) -> str | None:
+        """The next piece, None at the end, "" when ``timeout`` passed first."""
+        try:
+            return await asyncio.wait_for(self._pieces.get(), timeout)
+        except TimeoutError:
+            return ""
+
+    async def events(self) -> AsyncIterator[AskEvent]:
+        """``Waiting`` whenever the place in the queue changes (and ``Waiting(0)`` when a
+        question that waited starts), a ``Token`` per piece of the draft, then the ``Answer``
+        (or what the ask raised)."""
+        shown = 0  # the place last told
+        try:
+            while True:
+                ahead = self._pool.ahead(self._future) or 0  # 0 once it runs
+                waiting = ahead >= self._pool.slots
+                if ahead != shown and (waiting or shown):  # a new place, or its turn came
+                    shown = ahead if waiting else 0
+                    yield Waiting(shown)
+                piece = await self._next(POLL_S if waiting else None)
+                if piece == "":
+                    continue  # no news within POLL_S: look at the place again
+                if shown:  # a piece comes only once it runs
+                    shown = 0
+                    yield Waiting(0)
+                if piece is None:
+                    break
+                yield Token(piece)
+            yield self._future.result()
+        finally:
+            if not self._future.done():
+                self._gone = True
+                self._future.cancel()
