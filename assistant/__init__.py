@@ -4,9 +4,9 @@ The public API the CLI, HTTP API and chat use: ``Assistant`` (search now; ask co
 answering engine), ``SearchMode`` and the errors they raise.
 """
 
-from assistant.filters import FilterError, SearchFilters
 from assistant.retrieval import QueryError, RetrievalOptions, Retriever, SearchMode, SearchResult
 from assistant.service import Assistant
+from index.filters import FilterError, SearchFilters
 
 __all__ = [
     "Assistant",

@@ -22,8 +22,7 @@ class CorpusMatcher:
     """Answers the question "does this answer occur anywhere in the index?" quickly."""
 
     def __init__(self, index: NewsIndex) -> None:
-        rows = index.catalog.conn.execute("SELECT text FROM articles WHERE copy_of IS NULL")
-        self.text = "\n\n".join(normalise(r[0]) for r in rows)
+        self.text = "\n\n".join(normalise(t) for t in index.catalog.primary_texts())
 
     def contains(self, answer: str) -> bool:
         needle = normalise_answer(answer)

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answers import ABSTAIN_TEXT, Answer, AnswerEngine, TokenSink, validate
 from assistant.extractive import ExtractiveEngine
-from assistant.filters import SearchFilters
 from assistant.followup import rewrite
 from assistant.question_parts import question_parts
 from assistant.reader import Reader, ReaderUnavailable, load_reader
 from assistant.retrieval import Retriever, SearchMode, SearchResult
+from index.filters import SearchFilters
 from index.store import NewsIndex
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ class Answering:
 
     def _emptying(self, filters: SearchFilters) -> list[SearchFilters]:
         """The active filters that on their own match no article (none: only together)."""
-        return [f for f in filters.singles() if not self.index.catalog.count_articles(*f.where())]
+        return [f for f in filters.singles() if not self.index.catalog.count_articles(f)]
 
     def _follow_up(self, question: str, history: Sequence[dict[str, Any]]) -> str | None:
         """The rewrite of a question that cannot stand alone, used only when its best passage

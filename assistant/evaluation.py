@@ -14,9 +14,9 @@ from typing import Any
 
 from assistant.answer_eval import CorpusMatcher, score_answer, summarise_answers
 from assistant.answer_match import answer_in_text
-from assistant.filters import SearchFilters
 from assistant.retrieval import Retriever, SearchMode
 from index import SearchHit, Settings
+from index.filters import SearchFilters
 from index.store import NewsIndex
 
 KS = (1, 5, 10)

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answers import ABSTAIN_TEXT, Answer, TokenSink, as_quoted, cite
-from assistant.keyword import STOPWORDS
 from assistant.question_parts import question_parts
 from assistant.reader import Reader
 from assistant.sentence_features import (
@@ -37,6 +36,7 @@ from assistant.sentence_features import (
 )
 from index import SearchHit
 from index.embedding import Embedder
+from index.keyword import STOPWORDS
 from index.sentences import sentence_spans
 
 

@@ -13,9 +13,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.filters import SearchFilters
 from assistant.retrieval import Retriever, SearchMode
 from index import SearchHit
+from index.filters import SearchFilters
 
 
 def hit_to_document(hit: SearchHit) -> Document:

@@ -10,14 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import numpy as np
-
 from assistant.diversity import diversify
-from assistant.filters import SearchFilters
 from assistant.fusion import recency, recent_only, reciprocal_rank_fusion
-from assistant.keyword import keyword_search
 from assistant.rerank import Reranker, make_reranker, rerank
 from index import SearchHit, Settings
+from index.filters import SearchFilters
 from index.store import NewsIndex
 
 
@@ -155,7 +152,7 @@ class Retriever:
         vector = self.index.embedder.encode_query(query)
         timings["encode_ms"] = _ms(t)
         t = time.perf_counter()
-        allowed = self._allowed_ids(filters) if filters.active else None
+        allowed = self.index.catalog.chunk_ids_where(filters) if filters.active else None
         found = self.index.dense(vector, self.options.pool, allowed)
         timings["dense_ms"] = _ms(t)
         return found
@@ -164,17 +161,9 @@ class Retriever:
         self, query: str, filters: SearchFilters, timings: dict[str, float]
     ) -> list[tuple[int, float]]:
         t = time.perf_counter()
-        found = keyword_search(self.index.catalog.conn, query, self.options.pool, filters)
+        found = self.index.catalog.keyword(query, self.options.pool, filters)
         timings["keyword_ms"] = _ms(t)
         return found
-
-    def _allowed_ids(self, filters: SearchFilters) -> np.ndarray:
-        where, params = filters.where("a")
-        rows = self.index.catalog.conn.execute(
-            f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where}",
-            params,
-        )
-        return np.asarray([r[0] for r in rows], dtype=np.int64)
 
     def _fuse(
         self, ranked: dict[str, list[tuple[int, float]]], filters: SearchFilters

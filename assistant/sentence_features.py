@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.keyword import STOPWORDS
 from index import SearchHit
+from index.keyword import STOPWORDS
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d")

@@ -8,9 +8,9 @@ from typing import Any
 
 from assistant.answering import Answering
 from assistant.answers import Answer, TokenSink
-from assistant.filters import SearchFilters
 from assistant.retrieval import Retriever, SearchMode
 from index import SearchHit, Settings
+from index.filters import SearchFilters
 from index.store import NewsIndex
 
 

@@ -28,9 +28,9 @@ from assistant.answer_eval import CorpusMatcher  # noqa: E402
 from assistant.answer_match import answer_in_text  # noqa: E402
 from assistant.evaluation import read_questions  # noqa: E402
 from assistant.extractive import ExtractiveEngine  # noqa: E402
-from assistant.filters import SearchFilters  # noqa: E402
 from assistant.retrieval import Retriever  # noqa: E402
 from index import SearchHit, Settings  # noqa: E402
+from index.filters import SearchFilters  # noqa: E402
 from index.store import NewsIndex  # noqa: E402
 
 THRESHOLDS = (1.50, 1.75, 2.00, 2.25, 2.50, 2.75, 3.00)

@@ -35,9 +35,9 @@ from assistant.answer_eval import CorpusMatcher  # noqa: E402
 from assistant.answer_match import answers_alone  # noqa: E402
 from assistant.evaluation import read_questions  # noqa: E402
 from assistant.extractive import FEATURES, ExtractiveConfig, ExtractiveEngine  # noqa: E402
-from assistant.filters import SearchFilters  # noqa: E402
 from assistant.retrieval import Retriever  # noqa: E402
 from index import Settings  # noqa: E402
+from index.filters import SearchFilters  # noqa: E402
 from index.store import NewsIndex  # noqa: E402
 
 TOPS = (1, 2, 3)

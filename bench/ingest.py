@@ -154,7 +154,7 @@ def patch_onnx_session(lever: Run) -> None:
 def newsrag_extras(index: Any, src: Path, ingest_s: float) -> Run:
     from index import ingest_paths
 
-    conn = index.catalog.conn
+    conn = index.catalog._conn
     tokens = conn.execute("SELECT avg(n_tokens), sum(n_tokens) FROM chunks").fetchone()
     extras: Run = {
         "mean_tokens_per_chunk": round(tokens[0] or 0, 1),
@@ -177,7 +177,7 @@ def newsrag_extras(index: Any, src: Path, ingest_s: float) -> Run:
 def embedded_chunks(index: Any) -> tuple[list[str], Any]:
     import numpy as np
 
-    rows = index.catalog.conn.execute(
+    rows = index.catalog._conn.execute(
         'SELECT a.title, substr(a.text, c.start + 1, c."end" - c.start), c.embedding '
         "FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.id"
     ).fetchall()

@@ -40,7 +40,7 @@ def main() -> None:
             row["question"],
             as_of=row.get("question_date"),
             engine="llm",
-            on_token=lambda _: seen.append(time.perf_counter()),
+            on_token=lambda _, seen=seen: seen.append(time.perf_counter()),  # type: ignore[misc]
         )
         whole.append(time.perf_counter() - started)
         if seen:

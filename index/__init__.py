@@ -10,7 +10,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from index import offline as _offline  # noqa: F401  (must run before any model library)
-from index.records import Article, ArticleMeta, Chunk, IngestStatus, LoadProblem, SearchHit
+from index.filters import FilterError, SearchFilters
+from index.records import (
+    Article,
+    ArticleMeta,
+    Chunk,
+    IngestStatus,
+    LoadProblem,
+    SearchHit,
+    StoredArticle,
+)
 from index.settings import Precision, Settings
 
 if TYPE_CHECKING:
@@ -48,6 +57,7 @@ __all__ = [
     "Chunk",
     "CitationKey",
     "Embedder",
+    "FilterError",
     "IndexBusy",
     "IndexMismatch",
     "IndexNotFound",
@@ -58,8 +68,10 @@ __all__ = [
     "MalformedCitation",
     "NewsIndex",
     "Precision",
+    "SearchFilters",
     "SearchHit",
     "Settings",
+    "StoredArticle",
     "check_index",
     "citation_key",
     "delete_articles",

@@ -1,5 +1,8 @@
 """The SQLite catalog: the single source of truth (articles, chunks, vectors, FTS, meta).
 
+This file holds the schema, the connection (private to ``index/``), transactions and writes;
+the queries are in ``index/catalog_reads.py``. A schema change touches ``index/`` only.
+
 Every write is one transaction that also bumps ``meta.generation``; a crash leaves either the
 old or the new state of each article. Chunk ids are never reused (AUTOINCREMENT), so a stale
 vector cache can never point at a different passage.
@@ -11,14 +14,15 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from index.records import Article, ArticleMeta, Chunk
+from index.catalog_reads import CatalogReads
+from index.records import Article, Chunk
 
 SCHEMA_VERSION = 1
 
@@ -62,8 +66,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
 );
 """
 
-ARTICLE_META_COLUMNS = "id, title, url, source, authors, published_at, section, title_is_fallback"
-
 log = logging.getLogger(__name__)
 
 
@@ -105,17 +107,11 @@ def to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float16).tobytes()
 
 
-def from_blobs(blobs: Sequence[bytes], dim: int) -> np.ndarray:
-    if not blobs:
-        return np.zeros((0, dim), dtype=np.float32)
-    return np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(-1, dim).astype(np.float32)
-
-
-class Catalog:
+class Catalog(CatalogReads):
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
-        self.conn = self._connect()
+        self._conn = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -153,7 +149,7 @@ class Catalog:
             return _probe(f"{uri}?mode=ro&immutable=1")
 
     def close(self) -> None:
-        self.conn.close()
+        self._conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -162,7 +158,7 @@ class Catalog:
         A failure from the file or the disk (full, read-only, I/O error) rolls back and raises
         ``IndexWriteError`` naming the catalog: the index keeps its last committed state.
         """
-        conn = self.conn
+        conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -185,16 +181,16 @@ class Catalog:
 
     def _rollback(self) -> None:
         """Roll back if a transaction is still open (SQLite may already have, e.g. disk full)."""
-        if not self.conn.in_transaction:
+        if not self._conn.in_transaction:
             return
         try:
-            self.conn.execute("ROLLBACK")
+            self._conn.execute("ROLLBACK")
         except sqlite3.Error as exc:  # the original error matters more
             log.warning("%s: rollback failed: %s", self.path, exc)
 
     # -- meta ---------------------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
-        return {row["key"]: row["value"] for row in self.conn.execute("SELECT * FROM meta")}
+        return {row["key"]: row["value"] for row in self._conn.execute("SELECT * FROM meta")}
 
     def set_meta(self, conn: sqlite3.Connection, values: dict[str, object]) -> None:
         conn.executemany(
@@ -205,122 +201,8 @@ class Catalog:
 
     @property
     def generation(self) -> int:
-        row = self.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        row = self._conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
-
-    # -- reads --------------------------------------------------------------------------------
-    def article_state(self, article_id: str) -> sqlite3.Row | None:
-        return self.conn.execute(
-            "SELECT id, content_hash, text_hash, copy_of, url, source, authors, published_at, "
-            "section, title_is_fallback, origin FROM articles WHERE id=?",
-            (article_id,),
-        ).fetchone()
-
-    def primary_with_text(self, text_hash: str, exclude_id: str) -> str | None:
-        row = self.conn.execute(
-            "SELECT id FROM articles WHERE text_hash=? AND copy_of IS NULL AND id<>? LIMIT 1",
-            (text_hash, exclude_id),
-        ).fetchone()
-        return row[0] if row else None
-
-    def article_text(self, article_id: str) -> str | None:
-        row = self.conn.execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
-        return row[0] if row else None
-
-    def article_row(self, article_id: str) -> sqlite3.Row | None:
-        return self.conn.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
-
-    def copies_of(self, article_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
-        ids = list(article_ids)
-        found: dict[str, list[str]] = {}
-        for batch in _batches(ids, 500):
-            marks = ",".join("?" * len(batch))
-            for row in self.conn.execute(
-                f"SELECT id, copy_of FROM articles WHERE copy_of IN ({marks}) ORDER BY id", batch
-            ):
-                found.setdefault(row["copy_of"], []).append(row["id"])
-        return {k: tuple(v) for k, v in found.items()}
-
-    def embeddings_by_hash(self, hashes: Sequence[str]) -> dict[str, bytes]:
-        found: dict[str, bytes] = {}
-        for batch in _batches(list(set(hashes)), 500):
-            marks = ",".join("?" * len(batch))
-            for row in self.conn.execute(
-                f"SELECT embed_hash, embedding FROM chunks WHERE embed_hash IN ({marks})", batch
-            ):
-                found[row[0]] = row[1]
-        return found
-
-    def chunk_ids_of(self, article_id: str) -> list[int]:
-        rows = self.conn.execute("SELECT id FROM chunks WHERE article_id=?", (article_id,))
-        return [r[0] for r in rows]
-
-    def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
-        ids, blobs = [], []
-        for row in self.conn.execute("SELECT id, embedding FROM chunks ORDER BY id"):
-            ids.append(row[0])
-            blobs.append(row[1])
-        return np.asarray(ids, dtype=np.int64), from_blobs(blobs, dim)
-
-    def passages(self, chunk_ids: Sequence[int]) -> dict[int, tuple[ArticleMeta, int, int, str]]:
-        """Chunk id -> (article metadata, start, end, passage text) for existing chunks."""
-        out: dict[int, tuple[ArticleMeta, int, int, str]] = {}
-        for batch in _batches(list(chunk_ids), 500):
-            marks = ",".join("?" * len(batch))
-            rows = self.conn.execute(
-                f'SELECT c.id AS chunk_id, c.start, c."end", substr(a.text, c.start + 1, '
-                f'c."end" - c.start) AS passage, a.{ARTICLE_META_COLUMNS.replace(", ", ", a.")} '
-                f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
-                batch,
-            ).fetchall()
-            copies = self.copies_of(r["id"] for r in rows)
-            for r in rows:
-                meta = row_to_meta(r, copies.get(r["id"], ()))
-                out[r["chunk_id"]] = (meta, r["start"], r["end"], r["passage"])
-        return out
-
-    def published_dates(self, chunk_ids: Sequence[int]) -> dict[int, str | None]:
-        """Chunk id -> its article's ``published_at`` (a light lookup: no text is read)."""
-        out: dict[int, str | None] = {}
-        for batch in _batches(list(chunk_ids), 500):
-            marks = ",".join("?" * len(batch))
-            rows = self.conn.execute(
-                "SELECT c.id, a.published_at FROM chunks c JOIN articles a "
-                f"ON a.id = c.article_id WHERE c.id IN ({marks})",
-                batch,
-            )
-            out.update((int(r[0]), r[1]) for r in rows)
-        return out
-
-    def counts(self) -> dict[str, int]:
-        one = self.conn.execute
-        return {
-            "articles": one("SELECT count(*) FROM articles").fetchone()[0],
-            "primary_articles": one(
-                "SELECT count(*) FROM articles WHERE copy_of IS NULL"
-            ).fetchone()[0],
-            "copies": one("SELECT count(*) FROM articles WHERE copy_of IS NOT NULL").fetchone()[0],
-            "chunks": one("SELECT count(*) FROM chunks").fetchone()[0],
-        }
-
-    def list_articles(
-        self,
-        limit: int | None = None,
-        offset: int = 0,
-        where: str = "1",
-        params: Sequence[object] = (),
-    ) -> list[sqlite3.Row]:
-        """Articles newest first; ``where`` is a condition over the articles table ``a``."""
-        return self.conn.execute(
-            f"SELECT {ARTICLE_META_COLUMNS}, copy_of, length(text) AS chars, "
-            "(SELECT count(*) FROM chunks c WHERE c.article_id = a.id) AS chunks "
-            f"FROM articles a WHERE {where} ORDER BY published_at DESC, id LIMIT ? OFFSET ?",
-            [*params, -1 if limit is None else limit, offset],
-        ).fetchall()
-
-    def count_articles(self, where: str = "1", params: Sequence[object] = ()) -> int:
-        row = self.conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", list(params))
-        return int(row.fetchone()[0])
 
     # -- writes (inside ``transaction``) ------------------------------------------------------
     def upsert_article(
@@ -409,22 +291,3 @@ class Catalog:
 
     def delete_article_row(self, conn: sqlite3.Connection, article_id: str) -> None:
         conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
-
-
-def row_to_meta(row: sqlite3.Row, copies: tuple[str, ...] = ()) -> ArticleMeta:
-    return ArticleMeta(
-        id=row["id"],
-        title=row["title"],
-        url=row["url"],
-        source=row["source"],
-        authors=tuple(json.loads(row["authors"] or "[]")),
-        published_at=row["published_at"],
-        section=row["section"],
-        title_is_fallback=bool(row["title_is_fallback"]),
-        copies=copies,
-    )
-
-
-def _batches(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

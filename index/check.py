@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.ann import StaleCache, VectorIndex
-from index.catalog import Catalog, CatalogError, from_blobs
+from index.catalog import Catalog, CatalogError
+from index.catalog_reads import from_blobs
 from index.loaders.ids import legacy_url_id
 from index.settings import Settings
 from index.store import IndexMismatch, NewsIndex
@@ -40,7 +41,7 @@ class CheckReport:
 
 
 def _first(catalog: Catalog, sql: str) -> tuple | None:
-    row = catalog.conn.execute(sql).fetchone()
+    row = catalog._conn.execute(sql).fetchone()
     return tuple(row) if row else None
 
 
@@ -142,17 +143,17 @@ def _run_checks(index: NewsIndex, report: CheckReport) -> None:
 @contextmanager
 def _snapshot(catalog: Catalog) -> Iterator[None]:
     """Every read inside sees the same committed state, even while another process writes."""
-    catalog.conn.execute("BEGIN")
+    catalog._conn.execute("BEGIN")
     try:
         yield
     finally:
-        if catalog.conn.in_transaction:
-            catalog.conn.execute("ROLLBACK")
+        if catalog._conn.in_transaction:
+            catalog._conn.execute("ROLLBACK")
 
 
 def _legacy_ids(index: NewsIndex, report: CheckReport) -> None:
     """Ids made by the URL rule before 0.2 (query string dropped) still work; say so."""
-    rows = index.catalog.conn.execute("SELECT id, url FROM articles WHERE id LIKE 'url-%'")
+    rows = index.catalog._conn.execute("SELECT id, url FROM articles WHERE id LIKE 'url-%'")
     legacy = [r[0] for r in rows if legacy_url_id(r[0], r[1])]
     if legacy:
         report.notes.append(
@@ -205,7 +206,7 @@ def _vectors(index: NewsIndex, report: CheckReport) -> None:
     report.counts["vectors"] = len(ann)
     ann_ids = np.sort(ann.ids())
     chunk_ids = np.asarray(
-        [r[0] for r in index.catalog.conn.execute("SELECT id FROM chunks ORDER BY id")],
+        [r[0] for r in index.catalog._conn.execute("SELECT id FROM chunks ORDER BY id")],
         dtype=np.int64,
     )
     if len(ann_ids) != len(chunk_ids):
@@ -233,7 +234,7 @@ def _cache(index: NewsIndex, report: CheckReport) -> VectorIndex:
 
 
 def _vector_values(index: NewsIndex, ann: VectorIndex, report: CheckReport) -> None:
-    rows = index.catalog.conn.execute("SELECT id, embedding FROM chunks ORDER BY id")
+    rows = index.catalog._conn.execute("SELECT id, embedding FROM chunks ORDER BY id")
     while batch := rows.fetchmany(VALUE_BATCH):
         ids = np.asarray([r[0] for r in batch], dtype=np.int64)
         stored = from_blobs([r[1] for r in batch], index.dim)

@@ -24,7 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
-from index.catalog import from_blobs
+from index.catalog_reads import from_blobs
 from index.chunking import Chunker
 from index.loaders import iter_articles
 from index.records import Article, Chunk, IngestStatus, LoadProblem, sha256_hex

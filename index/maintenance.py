@@ -44,7 +44,7 @@ def delete_articles(index: NewsIndex, article_ids: Sequence[str]) -> dict[str, l
 def stored_articles(catalog: Catalog) -> Iterable[Article]:
     """Every article as stored, primaries before their copies (so copies stay copies); an id
     made by the URL rule before 0.2 is recomputed by today's rule."""
-    rows = catalog.conn.execute(
+    rows = catalog._conn.execute(
         "SELECT * FROM articles ORDER BY copy_of IS NOT NULL, ingested_at, id"
     )
     for row in rows:
@@ -80,7 +80,7 @@ def reindex(
         target = NewsIndex.open(replace(settings, home=staging), create=True)
         try:
             summary = Ingestor(target, on_progress).run(stored_articles(source))
-            source.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            source._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             source.close()
             target.close()

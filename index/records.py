@@ -69,6 +69,18 @@ class ArticleMeta:
     copies: tuple[str, ...] = ()  # ids recorded as exact copies of this article
 
 
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the catalog holds it: metadata, the primary it copies (if it is a copy),
+    its size in characters and passages, and its text when one article was asked for."""
+
+    meta: ArticleMeta
+    copy_of: str | None
+    chars: int
+    chunks: int
+    text: str | None = None
+
+
 @dataclass
 class SearchHit:
     """A retrieved passage with its article and scores."""

@@ -28,9 +28,6 @@ def index_stats(settings: Settings) -> dict[str, Any]:
     try:
         counts = index.catalog.counts()
         meta = index.catalog.meta()
-        sources = index.catalog.conn.execute(
-            "SELECT source, count(*) FROM articles GROUP BY source ORDER BY 2 DESC"
-        ).fetchall()
         return {
             "articles": counts["articles"],
             "chunks": counts["chunks"],
@@ -39,7 +36,7 @@ def index_stats(settings: Settings) -> dict[str, Any]:
             "dim": index.dim,
             "generation": index.catalog.generation,
             "chunker": json.loads(meta.get("chunker", "{}")),
-            "sources": {s or "": n for s, n in sources},
+            "sources": index.catalog.source_counts(),
             "home": str(settings.home),
             "bytes_on_disk": sum(p.stat().st_size for p in settings.home.glob("*") if p.is_file()),
         }

@@ -159,7 +159,7 @@ class NewsIndex:
             return self.rebuild_vectors(save=True)
 
     def rebuild_vectors(self, save: bool) -> VectorIndex:
-        conn = self.catalog.conn
+        conn = self.catalog._conn
         conn.execute("BEGIN")  # one snapshot: the generation and the vectors agree
         try:
             generation = self.catalog.generation

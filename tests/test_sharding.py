@@ -50,7 +50,7 @@ def _ingest(settings: Settings, paths: list[Path], workers: int) -> IngestSummar
 def _snapshot(settings: Settings) -> tuple[list[tuple], list[tuple], np.ndarray]:
     index = NewsIndex.open(settings)
     try:
-        conn = index.catalog.conn
+        conn = index.catalog._conn
         articles = conn.execute(
             "SELECT id, copy_of, text_hash, content_hash FROM articles ORDER BY id"
         ).fetchall()
@@ -104,7 +104,7 @@ def test_sharded_index_searches_like_single_process(built: dict) -> None:
             query = index.embedder.encode_query("How many drones did Russia launch?")
             ids = [chunk_id for chunk_id, _ in index.dense(query, 3)]
             rows = [
-                index.catalog.conn.execute(
+                index.catalog._conn.execute(
                     "SELECT article_id, ordinal FROM chunks WHERE id=?", (i,)
                 ).fetchone()
                 for i in ids

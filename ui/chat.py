@@ -10,7 +10,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.citation_lookup import DEFAULT_CONTEXT, lookup_citation
+from index.citation_lookup import DEFAULT_CONTEXT, lookup_citation
 from ui import payloads
 from ui.chat_tab import build_chat_tab
 from ui.cite_keys import checked_key

@@ -80,8 +80,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cite(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.citation_lookup import lookup_citation
     from index import NewsIndex
+    from index.citation_lookup import lookup_citation
 
     resolved = lookup_citation(NewsIndex.open(settings), args.key, args.context)
     meta = resolved.article
@@ -100,7 +100,9 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
         emit(args, {"total": 0, "articles": []}, "no articles")
         return 0
     index = NewsIndex.open(settings)
-    rows = [payloads.article_row(r) for r in index.catalog.list_articles(args.limit, args.offset)]
+    rows = [
+        payloads.stored_article(r) for r in index.catalog.list_articles(args.limit, args.offset)
+    ]
     total = index.catalog.counts()["articles"]
     lines = [f"{total} articles"] + [
         f"{r['article_id']}  {r['published_at'] or '-':10}  {r['source'] or '-':18.18}  "

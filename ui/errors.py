@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import FilterError, QueryError
 from assistant.answering import EngineUnavailable
-from assistant.citation_lookup import StaleCitation, UnknownArticle
+from index.citation_lookup import StaleCitation, UnknownArticle
 from index.citations import MalformedCitation
 from ui.services import AskBusy
 

@@ -7,43 +7,30 @@ from pathlib import Path
 from typing import Any
 
 from assistant import SearchFilters
-from assistant.citation_lookup import UnknownArticle
 from index import Article, IngestSummary, LoadProblem, NewsIndex
-from index.catalog import row_to_meta
+from index.citation_lookup import UnknownArticle
 from ui import payloads
-
-
-def sources(index: NewsIndex) -> list[str]:
-    rows = index.catalog.conn.execute(
-        "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL AND source <> '' "
-        "ORDER BY lower(source)"
-    )
-    return [r[0] for r in rows]
 
 
 def list_articles(
     index: NewsIndex, filters: SearchFilters, limit: int, offset: int
 ) -> tuple[int, list[dict[str, Any]]]:
     """Articles matching ``filters`` (sources, since, until), newest first, and their total."""
-    where, params = filters.where("a")
-    rows = index.catalog.list_articles(limit, offset, where, params)
-    return index.catalog.count_articles(where, params), [payloads.article_row(r) for r in rows]
+    rows = index.catalog.list_articles(limit, offset, filters)
+    return index.catalog.count_articles(filters), [payloads.stored_article(r) for r in rows]
 
 
 def article(index: NewsIndex, article_id: str) -> dict[str, Any]:
     """Metadata and text of one article; UnknownArticle when it is not in the index."""
-    row = index.catalog.article_row(article_id)
-    if row is None:
+    stored = index.catalog.article(article_id)
+    if stored is None:
         raise UnknownArticle(f"no article {article_id!r} in the index")
-    copies = index.catalog.copies_of([article_id]).get(article_id, ())
-    meta = payloads.article_meta(row_to_meta(row, copies))
-    chunks = len(index.catalog.chunk_ids_of(article_id))
     return {
-        **meta,
-        "copy_of": row["copy_of"],
-        "chars": len(row["text"]),
-        "chunks": chunks,
-        "text": row["text"],
+        **payloads.article_meta(stored.meta),
+        "copy_of": stored.copy_of,
+        "chars": stored.chars,
+        "chunks": stored.chunks,
+        "text": stored.text,
     }
 
 

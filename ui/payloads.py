@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from assistant.answers import Answer, Citation
-from assistant.citation_lookup import ResolvedCitation
-from index import ArticleMeta, SearchHit
+from index import ArticleMeta, SearchHit, StoredArticle
+from index.citation_lookup import ResolvedCitation
 
 
 def article_meta(meta: ArticleMeta) -> dict[str, Any]:
@@ -42,21 +41,20 @@ def search_result(query: str, hits: list[SearchHit], **extra: Any) -> dict[str, 
     return {"query": query, "hits": [hit(h) for h in hits], **extra}
 
 
-def article_row(row: sqlite3.Row) -> dict[str, Any]:
-    import json
-
-    keys = row.keys()
+def stored_article(a: StoredArticle) -> dict[str, Any]:
+    """A library row (``GET /api/articles``, ``newsrag articles --json``)."""
+    m = a.meta
     return {
-        "article_id": row["id"],
-        "title": row["title"],
-        "source": row["source"],
-        "published_at": row["published_at"],
-        "url": row["url"],
-        "authors": json.loads(row["authors"] or "[]"),
-        "section": row["section"],
-        "copy_of": row["copy_of"] if "copy_of" in keys else None,
-        "chars": row["chars"] if "chars" in keys else None,
-        "chunks": row["chunks"] if "chunks" in keys else None,
+        "article_id": m.id,
+        "title": m.title,
+        "source": m.source,
+        "published_at": m.published_at,
+        "url": m.url,
+        "authors": list(m.authors),
+        "section": m.section,
+        "copy_of": a.copy_of,
+        "chars": a.chars,
+        "chunks": a.chunks,
     }
 
 

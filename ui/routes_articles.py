@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import Message
 
 from assistant import SearchFilters
-from assistant.citation_lookup import UnknownArticle
+from index.citation_lookup import UnknownArticle
 from ui import uploads
 from ui.api_models import (
     ArticleIn,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from assistant import SearchFilters, SearchMode
-from assistant.citation_lookup import DEFAULT_CONTEXT, lookup_citation
+from index.citation_lookup import DEFAULT_CONTEXT, lookup_citation
 from ui import payloads
 from ui.api_models import AnswerOut, AskIn, ErrorOut, ResolvedCitationOut, SearchOut
 from ui.ask_stream import AskStream

@@ -231,7 +231,7 @@ class Services:
         if not NewsIndex.exists(self.settings):
             return []
         with self.reading() as a:
-            return library.sources(a.index)
+            return a.index.catalog.sources()
 
     def list_articles(
         self, filters: SearchFilters, limit: int, offset: int

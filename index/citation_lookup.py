@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.catalog import row_to_meta
 from index.citations import CitationKey
 from index.records import ArticleMeta
 from index.store import NewsIndex
@@ -36,20 +35,19 @@ class ResolvedCitation:
 def lookup_citation(index: NewsIndex, key: str, context: int = DEFAULT_CONTEXT) -> ResolvedCitation:
     """Raise MalformedCitation (bad key), UnknownArticle or StaleCitation with the reason."""
     parsed = CitationKey.parse(key)
-    row = index.catalog.article_row(parsed.article_id)
-    if row is None:
+    stored = index.catalog.article(parsed.article_id)
+    if stored is None or stored.text is None:
         raise UnknownArticle(f"no article {parsed.article_id!r} in the index")
-    text = row["text"]
+    text = stored.text
     if not parsed.matches(text):
         raise StaleCitation(
             f"article {parsed.article_id!r} changed since this citation was made: characters "
             f"{parsed.start}-{parsed.end} no longer hold the cited passage"
         )
     context = max(0, min(context, 5000))
-    copies = index.catalog.copies_of([parsed.article_id]).get(parsed.article_id, ())
     return ResolvedCitation(
         key=str(parsed),
-        article=row_to_meta(row, copies),
+        article=stored.meta,
         start=parsed.start,
         end=parsed.end,
         text=text[parsed.start : parsed.end],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from assistant.filters import SearchFilters
+from index.filters import SearchFilters
 
 TITLE_WEIGHT = 2.0
 TEXT_WEIGHT = 1.0
