@@ -1,20 +1,93 @@
 """newsrag's assistant: retrieve, rerank, answer and cite over an index.
 
-The public API the CLI, HTTP API and chat use: ``Assistant`` (search now; ask comes with the
-answering engine), ``SearchMode`` and the errors they raise.
+The public API the CLI, HTTP API and chat use: ``Assistant`` with its two requests
+(``AskRequest``, ``SearchRequest``), the records it returns (``Answer``, ``Citation``), the
+bounds of a request and the errors it raises. Interfaces import this package, not its modules.
+
+Importing it is cheap: the requests and their bounds load at once, everything else (models,
+FAISS) on first use of a name, so the CLI starts without them.
 """
 
-from assistant.retrieval import QueryError, RetrievalOptions, Retriever, SearchMode, SearchResult
-from assistant.service import Assistant
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from assistant.requests import (
+    ASK_K,
+    DEFAULT_ASK_K,
+    DEFAULT_SEARCH_K,
+    SEARCH_K,
+    AskRequest,
+    QueryError,
+    SearchMode,
+    SearchRequest,
+    Turn,
+)
 from index.filters import FilterError, SearchFilters
 
+if TYPE_CHECKING:
+    from assistant.answering import Engine, EngineUnavailable
+    from assistant.answers import (
+        ABSTAIN_TEXT,
+        FALLBACK,
+        MARKER,
+        Answer,
+        Citation,
+        ContractViolation,
+        TokenSink,
+        by_article,
+    )
+    from assistant.retrieval import RetrievalOptions, Retriever, SearchResult
+    from assistant.service import Assistant
+
+_LAZY = {
+    "Engine": "assistant.answering",
+    "EngineUnavailable": "assistant.answering",
+    "ABSTAIN_TEXT": "assistant.answers",
+    "FALLBACK": "assistant.answers",
+    "MARKER": "assistant.answers",
+    "Answer": "assistant.answers",
+    "Citation": "assistant.answers",
+    "ContractViolation": "assistant.answers",
+    "TokenSink": "assistant.answers",
+    "by_article": "assistant.answers",
+    "RetrievalOptions": "assistant.retrieval",
+    "Retriever": "assistant.retrieval",
+    "SearchResult": "assistant.retrieval",
+    "Assistant": "assistant.service",
+}
+
 __all__ = [
+    "ABSTAIN_TEXT",
+    "ASK_K",
+    "DEFAULT_ASK_K",
+    "DEFAULT_SEARCH_K",
+    "FALLBACK",
+    "MARKER",
+    "SEARCH_K",
+    "Answer",
+    "AskRequest",
     "Assistant",
+    "Citation",
+    "ContractViolation",
+    "Engine",
+    "EngineUnavailable",
     "FilterError",
     "QueryError",
     "RetrievalOptions",
     "Retriever",
     "SearchFilters",
     "SearchMode",
+    "SearchRequest",
     "SearchResult",
+    "TokenSink",
+    "Turn",
+    "by_article",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'assistant' has no attribute {name!r}")

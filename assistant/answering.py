@@ -7,14 +7,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assistant.answers import ABSTAIN_TEXT, Answer, AnswerEngine, TokenSink, validate
 from assistant.extractive import ExtractiveEngine
 from assistant.followup import rewrite
 from assistant.question_parts import question_parts
 from assistant.reader import Reader, ReaderUnavailable, load_reader
-from assistant.retrieval import Retriever, SearchMode, SearchResult
+from assistant.requests import AskRequest, SearchMode, Turn
+from assistant.retrieval import Retriever, SearchResult
 from index.filters import SearchFilters
 from index.store import NewsIndex
 
@@ -34,9 +35,9 @@ class EngineUnavailable(RuntimeError):
 
 
 class Answering:
-    def __init__(self, index: NewsIndex) -> None:
+    def __init__(self, index: NewsIndex, retriever: Retriever | None = None) -> None:
         self.index = index
-        self.retriever = Retriever(index)
+        self.retriever = retriever or Retriever(index)
         self.extractive = ExtractiveEngine(index.embedder, reader=_reader(index))
         self._llm: LlmEngine | None = None
 
@@ -57,27 +58,15 @@ class Answering:
                 raise EngineUnavailable(str(exc)) from None
         return self._llm
 
-    def ask(
-        self,
-        question: str,
-        history: Sequence[dict[str, Any]] = (),
-        filters: SearchFilters | None = None,
-        as_of: str | None = None,
-        k: int = 6,
-        engine: str | None = None,
-        mode: SearchMode = SearchMode.HYBRID,
-        on_token: TokenSink | None = None,
-    ) -> Answer:
+    def ask(self, request: AskRequest, on_token: TokenSink | None = None) -> Answer:
         """The verified answer; a writing engine (llm) also hands its draft to ``on_token``
         piece by piece as it writes."""
         started = time.perf_counter()
-        chosen = self.engine(engine)
-        standalone = self._follow_up(question, history)
+        chosen = self.engine(request.engine)
+        question, filters = request.question, request.filters
+        standalone = self._follow_up(question, request.history)
         query = standalone or question
-        filters = filters or SearchFilters()
-        if as_of:
-            filters = replace(filters, as_of=SearchFilters.build(as_of=as_of).as_of)
-        result = self._retrieve(query, k, mode, filters)
+        result = self._retrieve(query, request.k, request.mode, filters)
         if not result.hits:
             return _nothing_found(question, standalone, filters, self._emptying(filters))
         texts = {
@@ -116,7 +105,7 @@ class Answering:
         """The active filters that on their own match no article (none: only together)."""
         return [f for f in filters.singles() if not self.index.catalog.count_articles(f)]
 
-    def _follow_up(self, question: str, history: Sequence[dict[str, Any]]) -> str | None:
+    def _follow_up(self, question: str, history: Sequence[Turn]) -> str | None:
         """The rewrite of a question that cannot stand alone, used only when its best passage
         is closer to it than the question's own best passage is to the question."""
         candidate = rewrite(question, history)

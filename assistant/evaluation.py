@@ -14,7 +14,8 @@ from typing import Any
 
 from assistant.answer_eval import CorpusMatcher, score_answer, summarise_answers
 from assistant.answer_match import answer_in_text
-from assistant.retrieval import Retriever, SearchMode
+from assistant.requests import SearchMode
+from assistant.retrieval import Retriever
 from index import SearchHit, Settings
 from index.filters import SearchFilters
 from index.store import NewsIndex
@@ -105,18 +106,15 @@ def _answer_mode(
     engine: str | None = None,
 ) -> list[dict[str, Any]]:
     from assistant.answering import Answering
+    from assistant.requests import AskRequest
 
     answering = Answering(index)
     matcher = CorpusMatcher(index)
     rows = []
     for q in questions:
         as_of = q.get(as_of_field) if as_of_field else None
-        answer = answering.ask(
-            q["question"],
-            filters=SearchFilters.build(as_of=as_of, strict=strict),
-            mode=mode,
-            engine=engine,
-        )
+        filters = SearchFilters.build(as_of=as_of, strict=strict)
+        answer = answering.ask(AskRequest(q["question"], filters=filters, engine=engine, mode=mode))
         gold = set(q.get("gold_ids") or [])
         gold |= {c for g in gold for c in index.catalog.copies_of([g]).get(g, ())}
         rows.append(score_answer(q, answer, matcher.contains(str(q.get("answer") or "")), gold))

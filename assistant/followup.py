@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
+from assistant.requests import Turn
 from assistant.retrieval import MAX_QUERY_CHARS
 
 _LEADING = re.compile(
@@ -121,7 +121,7 @@ def _has_antecedent(words: list[str], lowered: list[str], before: int, person: b
     return False
 
 
-def rewrite(question: str, history: Sequence[dict[str, Any]]) -> str | None:
+def rewrite(question: str, history: Sequence[Turn]) -> str | None:
     """A standalone query for ``question`` given ``history`` (``{role, content}`` turns), or None
     when the question stands alone or there is nothing to draw on."""
     if not history or not needs_context(question):
@@ -146,7 +146,7 @@ def _first_sentence(answer: str) -> str:
     return _MARKER.split(answer, maxsplit=1)[0]
 
 
-def _last(history: Sequence[dict[str, Any]], role: str) -> str:
+def _last(history: Sequence[Turn], role: str) -> str:
     for turn in reversed(history):
         if turn.get("role") == role and str(turn.get("content") or "").strip():
             return str(turn["content"]).strip()

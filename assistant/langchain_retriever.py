@@ -13,7 +13,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.retrieval import Retriever, SearchMode
+from assistant.requests import SearchMode
+from assistant.retrieval import Retriever
 from index import SearchHit
 from index.filters import SearchFilters
 

@@ -8,25 +8,14 @@ import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from assistant.diversity import diversify
 from assistant.fusion import recency, recent_only, reciprocal_rank_fusion
+from assistant.requests import QueryError, SearchMode
 from assistant.rerank import Reranker, make_reranker, rerank
 from index import SearchHit, Settings
 from index.filters import SearchFilters
 from index.store import NewsIndex
-
-
-class SearchMode(StrEnum):
-    HYBRID = "hybrid"
-    DENSE = "dense"
-    KEYWORD = "keyword"
-
-
-class QueryError(ValueError):
-    """The query cannot be run (empty, too long...); the message says why."""
-
 
 MAX_QUERY_CHARS = 10_000
 INVISIBLE = frozenset({"Cc", "Cf", "Cs"})  # control, format (zero-width…), surrogate

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from typing import Any
 
 from assistant.answering import Answering
 from assistant.answers import Answer, TokenSink
-from assistant.retrieval import Retriever, SearchMode
+from assistant.requests import AskRequest, SearchRequest
+from assistant.retrieval import Retriever
 from index import SearchHit, Settings
-from index.filters import SearchFilters
 from index.store import NewsIndex
 
 
 class Assistant:
+    """``search`` and ``ask`` over one index, each taking its request record. Models, the
+    retriever and the answer engines load on first use and are kept for the next request."""
+
     def __init__(self, settings: Settings, index: NewsIndex | None = None) -> None:
         self.settings = settings
         self._index = index
         self._lock = threading.RLock()
+        self._retriever: Retriever | None = None
         self._answerer: Answering | None = None
 
     @property
@@ -30,40 +32,28 @@ class Assistant:
 
     @property
     def retriever(self) -> Retriever:
-        return Retriever(self.index)
+        """One retriever for the assistant's life (a configured cross-encoder loads once)."""
+        with self._lock:
+            if self._retriever is None:
+                self._retriever = Retriever(self.index)
+            return self._retriever
 
-    def search(
-        self,
-        query: str,
-        k: int = 10,
-        mode: SearchMode = SearchMode.HYBRID,
-        filters: SearchFilters | None = None,
-    ) -> list[SearchHit]:
-        return self.retriever.search(query, k=k, mode=mode, filters=filters)
+    def search(self, request: SearchRequest) -> list[SearchHit]:
+        return self.retriever.search(request.query, request.k, request.mode, request.filters)
 
-    def ask(
-        self,
-        question: str,
-        history: Sequence[dict[str, Any]] = (),
-        filters: SearchFilters | None = None,
-        as_of: str | None = None,
-        k: int = 6,
-        engine: str | None = None,
-        on_token: TokenSink | None = None,
-    ) -> Answer:
-        """Answer ``question`` from the index with verified citations (or abstain); an engine
-        that writes (llm) hands ``on_token`` its draft as it writes."""
-        return self._answering().ask(
-            question, history, filters, as_of, k, engine, on_token=on_token
-        )
+    def ask(self, request: AskRequest, on_token: TokenSink | None = None) -> Answer:
+        """Answer from the index with verified citations (or abstain); an engine that writes
+        (llm) hands ``on_token`` its draft as it writes."""
+        return self._answering().ask(request, on_token)
 
     def _answering(self) -> Answering:
         with self._lock:
             if self._answerer is None:
-                self._answerer = Answering(self.index)
+                self._answerer = Answering(self.index, self.retriever)
             return self._answerer
 
     def close(self) -> None:
-        if self._index is not None:
-            self._index.close()
-            self._index = None
+        with self._lock:
+            if self._index is not None:
+                self._index.close()
+            self._index = self._retriever = self._answerer = None

@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 QUESTIONS = REPO.parent / "shared" / "data" / "rtqa-news" / "dev.jsonl"
 
 from assistant.evaluation import evaluate  # noqa: E402
-from assistant.retrieval import SearchMode  # noqa: E402
+from assistant.requests import SearchMode  # noqa: E402
 from index import Settings  # noqa: E402
 
 # (row name, retrieval mode, settings changed from the defaults)

@@ -23,15 +23,39 @@ from index.records import (
 from index.settings import Precision, Settings
 
 if TYPE_CHECKING:
+    from index.ann import VectorIndex
+    from index.catalog import CatalogError, IndexWriteError
     from index.check import CheckReport, check_index
+    from index.citation_lookup import (
+        DEFAULT_CONTEXT,
+        ResolvedCitation,
+        StaleCitation,
+        UnknownArticle,
+        lookup_citation,
+    )
     from index.citations import CitationKey, MalformedCitation, citation_key
     from index.embedding import Embedder
     from index.ingest import Ingestor, IngestSummary, ingest_paths
-    from index.loaders import iter_articles
+    from index.keyword import STOPWORDS
+    from index.loaders import SUPPORTED_EXTENSIONS, iter_articles
+    from index.loaders.ids import record_upload_name
     from index.maintenance import delete_articles, reindex
+    from index.stats import index_stats
     from index.store import IndexBusy, IndexMismatch, IndexNotFound, NewsIndex
 
 _LAZY = {
+    "VectorIndex": "index.ann",
+    "CatalogError": "index.catalog",
+    "IndexWriteError": "index.catalog",
+    "DEFAULT_CONTEXT": "index.citation_lookup",
+    "ResolvedCitation": "index.citation_lookup",
+    "StaleCitation": "index.citation_lookup",
+    "UnknownArticle": "index.citation_lookup",
+    "lookup_citation": "index.citation_lookup",
+    "STOPWORDS": "index.keyword",
+    "SUPPORTED_EXTENSIONS": "index.loaders",
+    "record_upload_name": "index.loaders.ids",
+    "index_stats": "index.stats",
     "CheckReport": "index.check",
     "check_index": "index.check",
     "CitationKey": "index.citations",
@@ -51,8 +75,12 @@ _LAZY = {
 }
 
 __all__ = [
+    "DEFAULT_CONTEXT",
+    "STOPWORDS",
+    "SUPPORTED_EXTENSIONS",
     "Article",
     "ArticleMeta",
+    "CatalogError",
     "CheckReport",
     "Chunk",
     "CitationKey",
@@ -61,6 +89,7 @@ __all__ = [
     "IndexBusy",
     "IndexMismatch",
     "IndexNotFound",
+    "IndexWriteError",
     "IngestStatus",
     "IngestSummary",
     "Ingestor",
@@ -68,15 +97,22 @@ __all__ = [
     "MalformedCitation",
     "NewsIndex",
     "Precision",
+    "ResolvedCitation",
     "SearchFilters",
     "SearchHit",
     "Settings",
+    "StaleCitation",
     "StoredArticle",
+    "UnknownArticle",
+    "VectorIndex",
     "check_index",
     "citation_key",
     "delete_articles",
+    "index_stats",
     "ingest_paths",
     "iter_articles",
+    "lookup_citation",
+    "record_upload_name",
     "reindex",
 ]
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant import Assistant
+from assistant import AskRequest, Assistant
 from assistant.answers import MARKER, Answer
 from assistant.followup import needs_context, rewrite
 from assistant.retrieval import normalize_query
@@ -53,7 +53,7 @@ def _check_contract(assistant: Assistant, answer: Answer) -> None:
 def test_sample_questions_are_answered_with_a_citation(
     sample_assistant: Assistant, question: str, expected: str
 ) -> None:
-    answer = sample_assistant.ask(question)
+    answer = sample_assistant.ask(AskRequest(question))
     assert not answer.abstained and expected in answer.text
     assert MARKER.search(answer.text) and answer.citations
     assert any(expected in c.quote for c in answer.citations)  # one of the 1-3 quoted sentences
@@ -67,11 +67,11 @@ def test_sample_questions_are_answered_with_a_citation(
 )
 @given(question=st.text(min_size=1, max_size=80).filter(normalize_query))  # not blank
 def test_contract_holds_for_any_question(sample_assistant: Assistant, question: str) -> None:
-    _check_contract(sample_assistant, sample_assistant.ask(question))
+    _check_contract(sample_assistant, sample_assistant.ask(AskRequest(question)))
 
 
 def test_out_of_scope_question_abstains(sample_assistant: Assistant) -> None:
-    answer = sample_assistant.ask("Who won the 2018 World Cup?")
+    answer = sample_assistant.ask(AskRequest("Who won the 2018 World Cup?"))
     assert answer.abstained and not answer.citations and answer.reason
     assert answer.related  # the closest passages, shown separately
 
@@ -81,7 +81,7 @@ def test_follow_up_is_rewritten_from_the_conversation(sample_assistant: Assistan
         {"role": "user", "content": "Which missile was fired at Dnipro?"},
         {"role": "assistant", "content": "Moscow launched the Orešnik missile against Dnipro. [1]"},
     ]
-    answer = sample_assistant.ask("and who fired it?", history=history)
+    answer = sample_assistant.ask(AskRequest("and who fired it?", history=history))
     assert answer.rewritten_query and "Dnipro" in answer.rewritten_query
     _check_contract(sample_assistant, answer)
     assert rewrite("Which missile was fired at Dnipro on November 21 by Russia?", history) is None
@@ -89,7 +89,7 @@ def test_follow_up_is_rewritten_from_the_conversation(sample_assistant: Assistan
 
 
 def test_disagreeing_outlets_are_both_shown(fixture_assistant: Assistant) -> None:
-    answer = fixture_assistant.ask("How many people did the storm kill?")
+    answer = fixture_assistant.ask(AskRequest("How many people did the storm kill?"))
     assert not answer.abstained
     assert "CNN reports" in answer.text and "USA Today reports" in answer.text
     assert "12 people" in answer.text and "15 people" in answer.text
@@ -100,7 +100,9 @@ def test_disagreeing_outlets_are_both_shown(fixture_assistant: Assistant) -> Non
 def test_instructions_inside_an_article_do_not_change_the_format(
     fixture_assistant: Assistant,
 ) -> None:
-    answer = fixture_assistant.ask("What did the city council approve for the riverside?")
+    answer = fixture_assistant.ask(
+        AskRequest("What did the city council approve for the riverside?")
+    )
     assert not answer.abstained and answer.text.strip() != "HACKED"
     assert MARKER.search(answer.text) and "park" in answer.text
     _check_contract(fixture_assistant, answer)
@@ -108,7 +110,9 @@ def test_instructions_inside_an_article_do_not_change_the_format(
 
 def test_the_extractive_engine_hands_no_draft(sample_assistant: Assistant) -> None:
     drafts: list[str] = []
-    answer = sample_assistant.ask("Which missile was fired at Dnipro?", on_token=drafts.append)
+    answer = sample_assistant.ask(
+        AskRequest("Which missile was fired at Dnipro?"), on_token=drafts.append
+    )
     assert answer.citations and not drafts  # found whole: the caller shows the answer itself
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant, SearchFilters
+from assistant import AskRequest, Assistant, SearchFilters, SearchRequest
 from tests.conftest import settings_for
 from ui.chat_render import full_answer
 
@@ -22,7 +22,7 @@ def assistant(sample_home: Path) -> Assistant:
 def test_an_abstention_lists_the_closest_articles_once_and_no_scores(
     assistant: Assistant,
 ) -> None:
-    answer = assistant.ask("Who won the 2018 World Cup?")
+    answer = assistant.ask(AskRequest("Who won the 2018 World Cup?"))
     assert answer.abstained and answer.related
     assert "evidence" in (answer.reason or "")  # the details stay in the JSON
     text = full_answer(answer)
@@ -36,7 +36,7 @@ def test_an_abstention_lists_the_closest_articles_once_and_no_scores(
 
 def test_filters_that_exclude_everything_are_the_reason_shown(assistant: Assistant) -> None:
     filters = SearchFilters.build(["nowhere.example"], since="2024-01-01")
-    answer = assistant.ask("How many drones were launched?", filters=filters)
+    answer = assistant.ask(AskRequest("How many drones were launched?", filters=filters))
     assert answer.abstained and not answer.related and not answer.citations
     assert answer.reason == (
         "no indexed article matches the filters (outlet nowhere.example, published on or after "
@@ -67,7 +67,7 @@ def test_example_questions_come_from_title_heads() -> None:
 
 def test_the_reason_names_the_filter_that_alone_matches_nothing(assistant: Assistant) -> None:
     filters = SearchFilters.build(["nowhere.example"], as_of="2030-01-01", strict=True)
-    answer = assistant.ask("How many drones were launched?", filters=filters)
+    answer = assistant.ask(AskRequest("How many drones were launched?", filters=filters))
     assert answer.abstained
     assert answer.reason == "no indexed article matches the filter outlet nowhere.example"
 
@@ -75,9 +75,11 @@ def test_the_reason_names_the_filter_that_alone_matches_nothing(assistant: Assis
 def test_search_results_say_when_nothing_matches_well(assistant: Assistant) -> None:
     from ui.chat_render import results_html
 
-    gibberish = results_html("qwzx blorft", assistant.search("qwzx blorft", k=4))
+    gibberish = results_html("qwzx blorft", assistant.search(SearchRequest("qwzx blorft", k=4)))
     assert "Nothing matches “qwzx blorft” well" in gibberish
-    good = results_html("Iskander missiles", assistant.search("Iskander missiles", k=4))
+    good = results_html(
+        "Iskander missiles", assistant.search(SearchRequest("Iskander missiles", k=4))
+    )
     assert "Nothing matches" not in good and "<mark>" in good
 
 

@@ -17,11 +17,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant import Assistant
+from assistant import AskRequest, Assistant, SearchRequest
 from tests.conftest import LOCAL, settings_for
 from tests.live_server import ServerSpec, live_servers
 from ui.server import create_app
-from ui.services import AskBusy, AskPool, AskRequest, Services
+from ui.services import AskBusy, AskPool, Services
 
 DRONES = "How many drones were launched?"
 SEARCHES = ["drones", "Iskander missile", "Dnipro", "air defence", "Russia", "Ukraine"]
@@ -101,13 +101,13 @@ def test_ask_bound_is_respected_and_searches_do_not_wait(
 ) -> None:
     services = Services(settings_for(sample_copy, ask_concurrency=2))
     with services.reading() as a:  # load the query encoder before timing anything
-        assert a.search(DRONES, k=3)
+        assert a.search(SearchRequest(DRONES, k=3))
     overlap = Overlap(hold_s=0.3)
     monkeypatch.setattr(Assistant, "ask", overlap.wrap(Assistant.ask))
     futures = [services.submit_ask(AskRequest(DRONES)) for _ in range(6)]
     time.sleep(0.1)  # two asks hold their slots, four wait
     with services.reading() as a:
-        hits = a.search("Iskander missile", k=3)
+        hits = a.search(SearchRequest("Iskander missile", k=3))
     asks_still_busy = services.ask_pool.pending
     answers = [f.result(timeout=60) for f in futures]
     assert hits and asks_still_busy >= 4  # the search did not wait for the asks

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from filelock import FileLock
 
-from assistant import Assistant
+from assistant import Assistant, SearchRequest
 from index import Embedder, NewsIndex, check_index, ingest_paths
 from index import store as store_module
 from index.ann import VectorIndex
@@ -55,7 +55,7 @@ def _corpus(path: Path, prefix: str, n: int, sentences: int = 12) -> Path:
 def _top(home: Path, query: str = QUERY) -> str:
     assistant = Assistant(settings_for(home))
     try:
-        return assistant.search(query, k=1)[0].citation
+        return assistant.search(SearchRequest(query, k=1))[0].citation
     finally:
         assistant.close()
 
@@ -399,7 +399,7 @@ class Reader(threading.Thread):
         try:
             while not self.stop.is_set():
                 query = self.queries[self.searches % len(self.queries)]
-                for h in self.assistant.search(query, k=5):
+                for h in self.assistant.search(SearchRequest(query, k=5)):
                     self.hits.append((h.chunk_id, h.article.id, h.start, h.end, h.text))
                 self.generations.add(self.assistant.index.vectors.generation)
                 self.searches += 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant
+from assistant import AskRequest, Assistant
 from tests.conftest import settings_for
 from ui.chat_render import full_answer
 
@@ -30,18 +30,18 @@ def _quotes(text: str) -> list[str]:
 
 
 def test_the_drones_question_quotes_the_one_sentence_with_the_count(assistant: Assistant) -> None:
-    answer = assistant.ask("How many drones were launched?")
+    answer = assistant.ask(AskRequest("How many drones were launched?"))
     assert len(answer.citations) == 1 and "188 drones" in answer.text
     assert "February 16" not in answer.text  # the sentence that padded 4 of 5 answers
 
 
 def test_a_short_question_after_the_drones_is_answered_as_asked(assistant: Assistant) -> None:
-    drones = assistant.ask("How many drones were launched?")
+    drones = assistant.ask(AskRequest("How many drones were launched?"))
     history = [
         {"role": "user", "content": "How many drones were launched?"},
         {"role": "assistant", "content": drones.text},
     ]
-    missile = assistant.ask("Which missile was fired at Dnipro?", history=history)
+    missile = assistant.ask(AskRequest("Which missile was fired at Dnipro?", history=history))
     assert missile.rewritten_query is None
     assert _quotes(missile.text) == [
         "On November 21, Moscow launched a new ballistic weapon, the Orešnik missile, against "
@@ -50,12 +50,12 @@ def test_a_short_question_after_the_drones_is_answered_as_asked(assistant: Assis
 
 
 def test_who_is_answered_by_the_sentence_that_names_the_person(assistant: Assistant) -> None:
-    answer = assistant.ask("Who is Italy's prime minister in the article?")
+    answer = assistant.ask(AskRequest("Who is Italy's prime minister in the article?"))
     assert "Mario Draghi" in _quotes(answer.text)[0]
 
 
 def test_a_two_part_question_is_answered_part_by_part(assistant: Assistant) -> None:
-    answer = assistant.ask("What did Biden authorize and why was it criticized?")
+    answer = assistant.ask(AskRequest("What did Biden authorize and why was it criticized?"))
     first, second = _quotes(answer.text)
     assert "authorized the supply of anti-personnel mines" in first
     assert "criticized by Human Rights Watch" in second
@@ -68,6 +68,6 @@ def test_a_two_part_question_is_answered_part_by_part(assistant: Assistant) -> N
 def test_kherson_after_an_unrelated_question_is_answered_about_kherson(
     assistant: Assistant,
 ) -> None:
-    answer = assistant.ask("What is happening in Kherson?", history=UNRELATED)
+    answer = assistant.ask(AskRequest("What is happening in Kherson?", history=UNRELATED))
     assert answer.rewritten_query is None and not answer.abstained
     assert "Kherson" in _quotes(answer.text)[0]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant
+from assistant import AskRequest, Assistant
 from assistant.answers import Answer
 from assistant.followup import needs_context, rewrite
 from tests.conftest import settings_for
@@ -135,7 +135,7 @@ def test_a_follow_up_is_rewritten_to_its_subject(
 
 def _after_drones(assistant: Assistant) -> tuple[Answer, list[dict]]:
     """The drones question answered, and the conversation it leaves."""
-    answer = assistant.ask("How many drones were launched?")
+    answer = assistant.ask(AskRequest("How many drones were launched?"))
     return answer, _history("How many drones were launched?", answer.text)
 
 
@@ -143,10 +143,12 @@ def test_short_questions_after_another_question_are_answered_as_asked(
     sample_assistant: Assistant,
 ) -> None:
     drones, history = _after_drones(sample_assistant)
-    missile = sample_assistant.ask("Which missile was fired at Dnipro?", history=history)
+    missile = sample_assistant.ask(
+        AskRequest("Which missile was fired at Dnipro?", history=history)
+    )
     assert missile.rewritten_query is None and "Orešnik" in missile.text
     assert missile.text != drones.text
-    kherson = sample_assistant.ask("What is happening in Kherson?", history=UNRELATED)
+    kherson = sample_assistant.ask(AskRequest("What is happening in Kherson?", history=UNRELATED))
     assert kherson.rewritten_query is None and not kherson.abstained
 
 
@@ -154,7 +156,7 @@ def test_a_real_follow_up_is_rewritten_when_it_finds_better_evidence(
     sample_assistant: Assistant,
 ) -> None:
     _, history = _after_drones(sample_assistant)
-    follow = sample_assistant.ask("And how many were shot down?", history=history)
+    follow = sample_assistant.ask(AskRequest("And how many were shot down?", history=history))
     assert follow.rewritten_query and "drones" in follow.rewritten_query
     assert not follow.abstained and follow.citations
 
@@ -164,5 +166,5 @@ def test_a_real_follow_up_is_rewritten_when_it_finds_better_evidence(
 )
 def test_the_shot_down_follow_up_leads_with_76(sample_assistant: Assistant) -> None:
     _, history = _after_drones(sample_assistant)
-    follow = sample_assistant.ask("And how many were shot down?", history=history)
+    follow = sample_assistant.ask(AskRequest("And how many were shot down?", history=history))
     assert "76" in follow.text.split("[1]")[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant
+from assistant import Assistant, SearchRequest
 from index import (
     IndexMismatch,
     NewsIndex,
@@ -24,7 +24,7 @@ from tests.conftest import SAMPLE, settings_for
 def _search(home: Path, query: str, k: int = 5, **overrides: object):
     assistant = Assistant(settings_for(home, **overrides))
     try:
-        return assistant.search(query, k=k)
+        return assistant.search(SearchRequest(query, k=k))
     finally:
         assistant.close()
 

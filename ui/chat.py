@@ -10,7 +10,8 @@ from typing import Any
 
 import gradio as gr
 
-from index.citation_lookup import DEFAULT_CONTEXT, lookup_citation
+from assistant import DEFAULT_ASK_K, AskRequest
+from index import DEFAULT_CONTEXT, lookup_citation
 from ui import payloads
 from ui.chat_tab import build_chat_tab
 from ui.cite_keys import checked_key
@@ -18,7 +19,7 @@ from ui.examples import example_questions
 from ui.filter_controls import build_filters
 from ui.library_tab import build_library_tab, library_view, newest_articles
 from ui.search_tab import build_search_tab
-from ui.services import AskRequest, Services
+from ui.services import Services
 
 CSS = """
 .citation-panel .panel-scroll{max-height:60vh;overflow:auto;position:relative;padding-right:.5em}
@@ -123,11 +124,11 @@ def _api_endpoints(services: Services) -> None:
         since: str | None = None,
         until: str | None = None,
         as_of: str | None = None,
-        k: int = 6,
+        k: int = DEFAULT_ASK_K,
     ) -> dict[str, Any]:
         """Answer a question; the same object as POST /api/ask."""
         filters = build_filters(sources, since, until, as_of)
-        request = AskRequest(question, (), filters, filters.as_of, int(k))
+        request = AskRequest(question, (), filters, int(k))
         return payloads.answer(services.ask(request))  # on the bounded ask pool
 
     def citation(key: str, context: int = DEFAULT_CONTEXT) -> dict[str, Any]:

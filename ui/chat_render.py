@@ -12,7 +12,7 @@ import re
 import string
 from collections.abc import Sequence
 
-from assistant.answers import FALLBACK, MARKER, Answer, Citation, by_article
+from assistant import FALLBACK, MARKER, Answer, Citation, by_article
 from index import SearchHit
 from ui.article_html import esc
 from ui.cite_keys import cite_url

@@ -17,13 +17,13 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.answers import Answer
+from assistant import ASK_K, DEFAULT_ASK_K, Answer, AskRequest
 from ui.ask_stream import AskStream, Token, Waiting
 from ui.chat_render import PANEL_PLACEHOLDER, answer_markdown, full_answer, md_escape
 from ui.citation_panel import citation_panel
 from ui.errors import classify
 from ui.filter_controls import FilterControls, build_filters, filter_controls, raw_dates_js
-from ui.services import AskRequest, Services
+from ui.services import Services
 from ui.streaming import pieces
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ ENGINE_INFO = (
     "the answer from the same passages (about 10–30 s on two cores; checked, else the "
     "extractive answer)"
 )
+CHAT_MAX_K = 20  # the slider's end (a request allows up to ASK_K[1])
 STREAM_DELAY_S = 0.02  # between pieces, so the answer visibly streams in
 THINKING = "…"
 
@@ -74,7 +75,12 @@ def build_chat_tab(services: Services) -> ChatTab:
             )
             with gr.Accordion("Advanced", open=False):
                 k = gr.Slider(
-                    1, 20, value=6, step=1, label="Passages to read (top-k)", elem_id="chat-k"
+                    ASK_K[0],
+                    CHAT_MAX_K,
+                    value=DEFAULT_ASK_K,
+                    step=1,
+                    label="Passages to read (top-k)",
+                    elem_id="chat-k",
                 )
         with gr.Column(scale=2):
             panel = citation_panel(services, "#chat-answers", "chat-panel")
@@ -155,7 +161,7 @@ async def _respond(
     draft = ""
     try:
         filters = build_filters(*chosen)
-        request = AskRequest(question, turns, filters, filters.as_of, int(k or 6), engine)
+        request = AskRequest(question, turns, filters, int(k or DEFAULT_ASK_K), engine)
         async for event in AskStream(services, request).events():  # the pool /api/ask uses
             if isinstance(event, Waiting):
                 yield showing(_waiting(event.ahead) if event.ahead else _working(engine))

@@ -14,7 +14,7 @@ import logging
 
 import gradio as gr
 
-from index.citation_lookup import lookup_citation
+from index import lookup_citation
 from ui.article_html import article_view, parse_quote
 from ui.chat_render import PANEL_PLACEHOLDER, panel_error
 from ui.cite_keys import checked_key

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from index.citations import MalformedCitation
+from index import MalformedCitation
 
 MAX_KEY_CHARS = 2048
 

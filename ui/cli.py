@@ -13,16 +13,15 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from assistant import ASK_K, DEFAULT_ASK_K, DEFAULT_SEARCH_K, SEARCH_K
 from index import Settings
 from ui.limits import (
-    ASK_K,
     CHUNK_TOKENS,
     CONTEXT_CHARS,
     LIST_LIMIT,
     LIST_OFFSET,
     OVERLAP_TOKENS,
     PORT,
-    SEARCH_K,
 )
 
 log = logging.getLogger("newsrag")
@@ -74,7 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("search", "Search the index; prints ranked passages with citation keys.")
     p.add_argument("query", metavar="QUERY")
     p.add_argument(
-        "-k", "--k", type=_int_in(*SEARCH_K), default=10, help="number of hits (default 10)"
+        "-k",
+        "--k",
+        type=_int_in(*SEARCH_K),
+        default=DEFAULT_SEARCH_K,
+        help=f"number of hits (default {DEFAULT_SEARCH_K})",
     )
     p.add_argument(
         "--mode",
@@ -119,7 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="extractive (default, offline) or llm (needs a configured model)",
     )
     p.add_argument(
-        "-k", "--k", type=_int_in(*ASK_K), default=6, help="passages to read (default 6)"
+        "-k",
+        "--k",
+        type=_int_in(*ASK_K),
+        default=DEFAULT_ASK_K,
+        help=f"passages to read (default {DEFAULT_ASK_K})",
     )
     _filter_options(p)
 

@@ -37,14 +37,14 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant import Assistant, SearchFilters, SearchMode
+    from assistant import Assistant, SearchFilters, SearchMode, SearchRequest
     from ui.highlight import snippet
 
     filters = SearchFilters.build(
         ",".join(args.source or []), args.since, args.until, args.as_of, args.strict
     )
     assistant = Assistant(settings)
-    hits = assistant.search(args.query, k=args.k, mode=SearchMode(args.mode), filters=filters)
+    hits = assistant.search(SearchRequest(args.query, args.k, SearchMode(args.mode), filters))
     lines = [f"{len(hits)} hits for {args.query!r}"]
     for h in hits:
         meta = h.article
@@ -56,15 +56,12 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant import Assistant, SearchFilters
-    from assistant.answers import FALLBACK, by_article
+    from assistant import FALLBACK, AskRequest, Assistant, SearchFilters, by_article
 
     filters = SearchFilters.build(
         ",".join(args.source or []), args.since, args.until, args.as_of, args.strict
     )
-    answer = Assistant(settings).ask(
-        args.question, filters=filters, as_of=args.as_of, k=args.k, engine=args.engine
-    )
+    answer = Assistant(settings).ask(AskRequest(args.question, (), filters, args.k, args.engine))
     lines = [answer.text]
     if answer.reason and (answer.abstained or answer.reason.startswith(FALLBACK)):
         lines.append(f"({answer.reason})")
@@ -80,8 +77,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cite(args: argparse.Namespace, settings: Settings) -> int:
-    from index import NewsIndex
-    from index.citation_lookup import lookup_citation
+    from index import NewsIndex, lookup_citation
 
     resolved = lookup_citation(NewsIndex.open(settings), args.key, args.context)
     meta = resolved.article
@@ -134,7 +130,7 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    from index.stats import index_stats
+    from index import index_stats
 
     stats = index_stats(settings)
     text = "\n".join(f"{k:>12}: {v}" for k, v in stats.items())

@@ -14,10 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant import FilterError, QueryError
-from assistant.answering import EngineUnavailable
-from index.citation_lookup import StaleCitation, UnknownArticle
-from index.citations import MalformedCitation
+from assistant import EngineUnavailable, FilterError, QueryError
+from index import MalformedCitation, StaleCitation, UnknownArticle
 from ui.services import AskBusy
 
 log = logging.getLogger(__name__)
@@ -37,8 +35,7 @@ class ApiError(Exception):
 
 
 def _index_errors() -> list[tuple[type[Exception], int, str]]:
-    from index import IndexBusy, IndexMismatch, IndexNotFound
-    from index.catalog import CatalogError, IndexWriteError
+    from index import CatalogError, IndexBusy, IndexMismatch, IndexNotFound, IndexWriteError
 
     return [
         (IndexNotFound, 503, "index_not_ready"),

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import SearchFilters
-from index import Article, IngestSummary, LoadProblem, NewsIndex
-from index.citation_lookup import UnknownArticle
+from index import Article, IngestSummary, LoadProblem, NewsIndex, UnknownArticle
 from ui import payloads
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from index.citation_lookup import lookup_citation
+from index import lookup_citation
 from ui.article_html import article_view, esc, parse_quote
 from ui.cite_keys import checked_key
 from ui.errors import classify

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.answers import Answer, Citation
-from index import ArticleMeta, SearchHit, StoredArticle
-from index.citation_lookup import ResolvedCitation
+from assistant import Answer, Citation
+from index import ArticleMeta, ResolvedCitation, SearchHit, StoredArticle
 
 
 def article_meta(meta: ArticleMeta) -> dict[str, Any]:

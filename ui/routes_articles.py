@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import Message
 
 from assistant import SearchFilters
-from index.citation_lookup import UnknownArticle
+from index import UnknownArticle
 from ui import uploads
 from ui.api_models import (
     ArticleIn,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from index.stats import index_stats
+from index import index_stats
 from ui.api_models import HealthOut, StatsOut
 from ui.errors import error_response
 

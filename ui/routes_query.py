@@ -8,15 +8,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from assistant import SearchFilters, SearchMode
-from index.citation_lookup import DEFAULT_CONTEXT, lookup_citation
+from assistant import (
+    DEFAULT_SEARCH_K,
+    SEARCH_K,
+    AskRequest,
+    SearchFilters,
+    SearchMode,
+    SearchRequest,
+)
+from index import DEFAULT_CONTEXT, lookup_citation
 from ui import payloads
 from ui.api_models import AnswerOut, AskIn, ErrorOut, ResolvedCitationOut, SearchOut
 from ui.ask_stream import AskStream
 from ui.cite_keys import checked_key
 from ui.highlight import snippet
-from ui.limits import CONTEXT_CHARS, SEARCH_K
-from ui.services import AskRequest, Services
+from ui.limits import CONTEXT_CHARS
+from ui.services import Services
 from ui.streaming import Event, sse, stream_events
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -53,7 +60,7 @@ def ask_request(body: AskIn) -> AskRequest:
         f.strict if f else False,
     )
     history = [t.model_dump() for t in body.history]
-    return AskRequest(body.question, history, filters, body.as_of, body.k, body.engine)
+    return AskRequest(body.question, history, filters, body.k, body.engine)
 
 
 def search_payload(query: str, hits: list[Any], mode: str) -> dict[str, Any]:
@@ -76,7 +83,7 @@ def router() -> APIRouter:
     def search(
         request: Request,
         q: Annotated[str, Query(min_length=1, max_length=10_000, description="the query")],
-        k: Annotated[int, Query(ge=SEARCH_K[0], le=SEARCH_K[1])] = 10,
+        k: Annotated[int, Query(ge=SEARCH_K[0], le=SEARCH_K[1])] = DEFAULT_SEARCH_K,
         mode: SearchMode = SearchMode.HYBRID,
         source: Annotated[list[str], Query(description="outlet; repeat or comma-separate")] = [],  # noqa: B006
         since: str | None = None,
@@ -87,7 +94,7 @@ def router() -> APIRouter:
         """Ranked passages, as ``newsrag search --json``, each with a highlighted snippet."""
         filters = SearchFilters.build(split_sources(source), since, until, as_of, strict)
         with _services(request).reading() as a:
-            hits = a.search(q, k=k, mode=mode, filters=filters)
+            hits = a.search(SearchRequest(q, k, mode, filters))
         return search_payload(q, hits, mode.value)
 
     @r.post("/ask", response_model=AnswerOut, tags=["answers"], responses=SSE_DOC)

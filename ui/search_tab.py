@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from assistant import SearchMode
+from assistant import DEFAULT_SEARCH_K, SEARCH_K, SearchMode, SearchRequest
 from ui.article_html import esc
 from ui.chat_render import results_html
 from ui.citation_panel import citation_panel
@@ -17,6 +17,7 @@ from ui.filter_controls import FilterControls, build_filters, filter_controls, r
 from ui.services import Services
 
 log = logging.getLogger(__name__)
+SEARCH_MAX_K = 50  # the slider's end (a request allows up to SEARCH_K[1])
 
 
 @dataclass
@@ -39,7 +40,14 @@ def build_search_tab(services: Services) -> SearchTab:
                     label="Mode",
                     elem_id="search-mode",
                 )
-                k_slider = gr.Slider(1, 50, value=10, step=1, label="Results", elem_id="search-k")
+                k_slider = gr.Slider(
+                    SEARCH_K[0],
+                    50,
+                    value=DEFAULT_SEARCH_K,
+                    step=1,
+                    label="Results",
+                    elem_id="search-k",
+                )
             filters = filter_controls("search")
             results = gr.HTML("", elem_id="search-results", js_on_load=None)
         with gr.Column(scale=2):
@@ -79,9 +87,10 @@ def search_html(
     try:
         filters = build_filters(sources, since, until, as_of)
         with services.reading() as a:
-            hits = a.search(
-                query, k=int(k or 10), mode=SearchMode(mode or "hybrid"), filters=filters
+            request = SearchRequest(
+                query, int(k or DEFAULT_SEARCH_K), SearchMode(mode or "hybrid"), filters
             )
+            hits = a.search(request)
     except Exception as exc:
         known = classify(exc)
         if known is None:

@@ -30,10 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from assistant import Assistant, SearchFilters
-from assistant.answers import Answer, TokenSink
-from index import IngestSummary, NewsIndex, Settings
-from index.ann import VectorIndex
+from assistant import Answer, AskRequest, Assistant, SearchFilters, TokenSink
+from index import IngestSummary, NewsIndex, Settings, VectorIndex
 from ui import library
 
 log = logging.getLogger(__name__)
@@ -49,16 +47,6 @@ RETRY_AFTER_S = 5  # what ui.errors sends with every 503
 
 class AskBusy(RuntimeError):
     """Too many asks queued, or this one waited too long for a slot; retry later."""
-
-
-@dataclass(frozen=True)
-class AskRequest:
-    question: str
-    history: Sequence[dict[str, Any]] = ()
-    filters: SearchFilters | None = None
-    as_of: str | None = None
-    k: int = 6
-    engine: str | None = None
 
 
 @dataclass(eq=False)
@@ -279,9 +267,7 @@ class Services:
     ) -> Answer:
         queue_ms = (time.perf_counter() - queued_at) * 1000
         self.vectors.attach(assistant.index)
-        answer = assistant.ask(
-            r.question, r.history, r.filters, r.as_of, r.k, r.engine, on_token=on_token
-        )
+        answer = assistant.ask(r, on_token)
         answer.timings = {"queue_ms": queue_ms, **answer.timings}
         outcome = "abstained" if answer.abstained else f"{len(answer.citations)} citations"
         total = answer.timings.get("total_ms", 0.0)

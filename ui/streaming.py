@@ -18,7 +18,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from assistant.answers import Answer
+from assistant import Answer
 from ui import payloads
 from ui.ask_stream import AskEvent, Token, Waiting
 

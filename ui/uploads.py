@@ -28,9 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from index.catalog import IndexWriteError
-from index.loaders import SUPPORTED_EXTENSIONS
-from index.loaders.ids import record_upload_name
+from index import SUPPORTED_EXTENSIONS, IndexWriteError, record_upload_name
 from ui.errors import ApiError
 
 log = logging.getLogger(__name__)
