@@ -35,7 +35,7 @@ class Citation:
     quote_start: int  # the quote in the article
     quote_end: int
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -52,6 +52,21 @@ class Answer:
     engine: str = "extractive"
     unsupported: list[str] = field(default_factory=list)  # sentences without a marker (llm)
     timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``newsrag ask --json`` and ``POST /api/ask`` return."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "abstained": self.abstained,
+            "reason": self.reason,
+            "rewritten_query": self.rewritten_query,
+            "engine": self.engine,
+            "unsupported": list(self.unsupported),
+            "related": [h.to_dict() for h in self.related],
+            "timings": {k: round(v, 2) for k, v in self.timings.items()},
+        }
 
 
 TokenSink = Callable[[str], None]  # receives an answer's text as the engine writes it

@@ -37,7 +37,7 @@ class ChunkerConfig:
     max_chars: int = 2048  # ~8 characters a token: English passages of 256 tokens stay far below
     version: int = CHUNKER_VERSION
 
-    def as_dict(self) -> dict[str, int]:
+    def to_dict(self) -> dict[str, int]:
         return asdict(self)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from index.citations import CitationKey
 from index.records import ArticleMeta
@@ -30,6 +31,19 @@ class ResolvedCitation:
     after: str
     article_chars: int
     article_text: str = field(repr=False, default="")  # the whole article, for rendering
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``newsrag cite --json`` and ``GET /api/citations/{key}`` return."""
+        return {
+            "citation": self.key,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "before": self.before,
+            "after": self.after,
+            "article": self.article.to_dict(),
+            "article_chars": self.article_chars,
+        }
 
 
 def lookup_citation(index: NewsIndex, key: str, context: int = DEFAULT_CONTEXT) -> ResolvedCitation:

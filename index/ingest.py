@@ -56,7 +56,7 @@ class IngestSummary:
         name = {IngestStatus.COPY: "copies"}.get(status, status.value)
         setattr(self, name, getattr(self, name) + 1)
 
-    def as_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 

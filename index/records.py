@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 def sha256_hex(text: str) -> str:
@@ -68,6 +69,19 @@ class ArticleMeta:
     title_is_fallback: bool = False
     copies: tuple[str, ...] = ()  # ids recorded as exact copies of this article
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.id,
+            "title": self.title,
+            "title_is_fallback": self.title_is_fallback,
+            "source": self.source,
+            "published_at": self.published_at,
+            "url": self.url,
+            "authors": list(self.authors),
+            "section": self.section,
+            "copies": list(self.copies),
+        }
+
 
 @dataclass(frozen=True)
 class StoredArticle:
@@ -79,6 +93,31 @@ class StoredArticle:
     chars: int
     chunks: int
     text: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A library row (``GET /api/articles``, ``newsrag articles --json``); with the text
+        and all metadata when one article was read (``GET /api/articles/{id}``)."""
+        m = self.meta
+        if self.text is not None:
+            return {
+                **m.to_dict(),
+                "copy_of": self.copy_of,
+                "chars": self.chars,
+                "chunks": self.chunks,
+                "text": self.text,
+            }
+        return {
+            "article_id": m.id,
+            "title": m.title,
+            "source": m.source,
+            "published_at": m.published_at,
+            "url": m.url,
+            "authors": list(m.authors),
+            "section": m.section,
+            "copy_of": self.copy_of,
+            "chars": self.chars,
+            "chunks": self.chunks,
+        }
 
 
 @dataclass
@@ -99,6 +138,19 @@ class SearchHit:
         from index.citations import citation_key
 
         return citation_key(self.article.id, self.start, self.end, self.text)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "scores": {k: round(v, 6) for k, v in self.scores.items()},
+            "citation": self.citation,
+            "chunk_id": self.chunk_id,
+            **self.article.to_dict(),
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
 
 
 class IngestStatus(StrEnum):

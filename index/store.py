@@ -135,7 +135,7 @@ class NewsIndex:
             "schema_version": str(SCHEMA_VERSION),
             "model": self.embedder.name,
             "dim": str(self.embedder.dim),
-            "chunker": self.chunker_config.as_dict(),
+            "chunker": self.chunker_config.to_dict(),
         }
 
     # -- vectors ------------------------------------------------------------------------------

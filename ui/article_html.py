@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from index import ResolvedCitation
-from ui import payloads
 from ui.dateline import dateline
 
 _SPAN = re.compile(r"([0-9]{1,12})-([0-9]{1,12})")
@@ -69,7 +68,7 @@ def article_view(
 ) -> str:
     """Header (title, byline, citation key) and the whole article with the passage marked; with
     ``scroll`` the text sits in its own scroll box (the chat's panel) below a fixed header."""
-    meta = payloads.article_meta(resolved.article)
+    meta = resolved.article.to_dict()
     marked = marked_text(resolved.article_text, resolved.start, resolved.end, quote, mark_id)
     body = f'<div class="article-text">{marked}</div>'
     if scroll:

@@ -12,7 +12,6 @@ import gradio as gr
 
 from assistant import DEFAULT_ASK_K, AskRequest
 from index import DEFAULT_CONTEXT, lookup_citation
-from ui import payloads
 from ui.chat_tab import build_chat_tab
 from ui.cite_keys import checked_key
 from ui.examples import example_questions
@@ -129,13 +128,13 @@ def _api_endpoints(services: Services) -> None:
         """Answer a question; the same object as POST /api/ask."""
         filters = build_filters(sources, since, until, as_of)
         request = AskRequest(question, (), filters, int(k))
-        return payloads.answer(services.ask(request))  # on the bounded ask pool
+        return services.ask(request).to_dict()  # on the bounded ask pool
 
     def citation(key: str, context: int = DEFAULT_CONTEXT) -> dict[str, Any]:
         """The passage behind a citation key; the same object as GET /api/citations/{key}."""
         with services.reading() as a:
             resolved = lookup_citation(a.index, checked_key(key), int(context))
-        return payloads.resolved_citation(resolved)
+        return resolved.to_dict()
 
     gr.api(ask, api_name="ask")
     gr.api(citation, api_name="citation")

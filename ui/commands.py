@@ -23,7 +23,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             summary = ingest_paths(index, args.paths, on_progress=hook)
     finally:
         index.close()
-    emit(args, summary.as_dict(), _summary_text(summary))
+    emit(args, summary.to_dict(), _summary_text(summary))
     return 1 if summary.failed else 0
 
 
@@ -32,7 +32,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
     with _progress(not args.no_progress, "reindex") as hook:
         summary = reindex(settings, on_progress=hook)
-    emit(args, summary.as_dict(), _summary_text(summary))
+    emit(args, summary.to_dict(), _summary_text(summary))
     return 0
 
 
@@ -72,7 +72,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         lines.extend(f"    [{x.n}] {x.citation}" for x in cited)
     for h in answer.related:
         lines.append(f"related: {h.article.title} — {h.citation}")
-    emit(args, payloads.answer(answer), "\n".join(lines))
+    emit(args, answer.to_dict(), "\n".join(lines))
     return 0
 
 
@@ -85,7 +85,7 @@ def cmd_cite(args: argparse.Namespace, settings: Settings) -> int:
         f"{with_dateline(meta.title, meta.source, meta.published_at)}\n"
         f"{meta.url or ''}\n\n…{resolved.before}>>>{resolved.text}<<<{resolved.after}…"
     )
-    emit(args, payloads.resolved_citation(resolved), text)
+    emit(args, resolved.to_dict(), text)
     return 0
 
 
@@ -96,9 +96,7 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
         emit(args, {"total": 0, "articles": []}, "no articles")
         return 0
     index = NewsIndex.open(settings)
-    rows = [
-        payloads.stored_article(r) for r in index.catalog.list_articles(args.limit, args.offset)
-    ]
+    rows = [r.to_dict() for r in index.catalog.list_articles(args.limit, args.offset)]
     total = index.catalog.counts()["articles"]
     lines = [f"{total} articles"] + [
         f"{r['article_id']}  {r['published_at'] or '-':10}  {r['source'] or '-':18.18}  "

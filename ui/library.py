@@ -8,7 +8,6 @@ from typing import Any
 
 from assistant import SearchFilters
 from index import Article, IngestSummary, LoadProblem, NewsIndex, UnknownArticle
-from ui import payloads
 
 
 def list_articles(
@@ -16,7 +15,7 @@ def list_articles(
 ) -> tuple[int, list[dict[str, Any]]]:
     """Articles matching ``filters`` (sources, since, until), newest first, and their total."""
     rows = index.catalog.list_articles(limit, offset, filters)
-    return index.catalog.count_articles(filters), [payloads.stored_article(r) for r in rows]
+    return index.catalog.count_articles(filters), [r.to_dict() for r in rows]
 
 
 def article(index: NewsIndex, article_id: str) -> dict[str, Any]:
@@ -24,13 +23,7 @@ def article(index: NewsIndex, article_id: str) -> dict[str, Any]:
     stored = index.catalog.article(article_id)
     if stored is None:
         raise UnknownArticle(f"no article {article_id!r} in the index")
-    return {
-        **payloads.article_meta(stored.meta),
-        "copy_of": stored.copy_of,
-        "chars": stored.chars,
-        "chunks": stored.chunks,
-        "text": stored.text,
-    }
+    return stored.to_dict()
 
 
 def ingest(

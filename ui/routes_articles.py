@@ -121,7 +121,7 @@ def router() -> APIRouter:
                     415, "unsupported_media_type", "send application/json or multipart/form-data"
                 )
             summary, seen = await run_in_threadpool(services.ingest, [s.path for s in staged])
-        result = summary.as_dict()
+        result = summary.to_dict()
         result["problems"] = uploads.readable_problems(summary.problems, staged)
         return {**result, "articles": seen}
 

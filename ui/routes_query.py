@@ -107,7 +107,7 @@ def router() -> APIRouter:
         HTTP status, a later one is an ``error`` event."""
         services, ask = _services(request), ask_request(body)
         if not (body.stream or "text/event-stream" in request.headers.get("accept", "")):
-            return payloads.answer(await services.ask_async(ask))
+            return (await services.ask_async(ask)).to_dict()
         events = stream_events(AskStream(services, ask).events())
         first = await anext(events)  # raises here (a proper status) when the ask fails at once
         return StreamingResponse(
@@ -133,6 +133,6 @@ def router() -> APIRouter:
         """The exact passage behind a citation key, its article and context around it."""
         with _services(request).reading() as a:
             resolved = lookup_citation(a.index, checked_key(key), context)
-        return payloads.resolved_citation(resolved)
+        return resolved.to_dict()
 
     return r

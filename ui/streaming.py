@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from assistant import Answer
-from ui import payloads
 from ui.ask_stream import AskEvent, Token, Waiting
 
 WORDS_PER_PIECE = 3
@@ -42,8 +41,8 @@ def answer_events(answer: Answer, draft: str = "") -> Iterator[Event]:
             yield "token", {"text": piece}
     elif draft != answer.text:
         yield "replace", {"text": answer.text}
-    yield "citations", [payloads.citation(c) for c in answer.citations]
-    yield "done", payloads.answer(answer)
+    yield "citations", [c.to_dict() for c in answer.citations]
+    yield "done", answer.to_dict()
 
 
 async def stream_events(events: AsyncIterator[AskEvent]) -> AsyncIterator[Event]:

@@ -1,0 +1,49 @@
+"""One serialisation per record: each record's ``to_dict`` is what the CLI and the API print, and
+the pydantic models that document the API (ui/api_models.py) must describe exactly those keys
+and accept those values — a field added to one and not the other fails here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from assistant import Answer, Citation
+from index import ArticleMeta, IngestSummary, ResolvedCitation, SearchHit, StoredArticle
+from ui import api_models as m
+
+META = ArticleMeta("a1", "Title", "https://example.org/a", "Outlet", ("Ann",), "2024-11-26", None)
+HIT = SearchHit(1, 7, META, 0, 11, "Some words.", 0.5, {"dense": 0.5})
+CITATION = Citation(
+    1, HIT.citation, "a1", "Title", "Outlet", "2024-11-26", None, 0, 11, "Some", 0, 4
+)
+ANSWER = Answer("q?", "Some [1]", [CITATION], related=[HIT], timings={"total_ms": 1.234})
+RESOLVED = ResolvedCitation(HIT.citation, META, 0, 11, "Some words.", "", "", 11)
+ROW = StoredArticle(META, None, 11, 1)
+ONE = StoredArticle(META, None, 11, 1, "Some words.")
+
+
+@pytest.mark.parametrize(
+    ("model", "record"),
+    [
+        (m.ArticleMetaOut, META),
+        (m.HitOut, HIT),
+        (m.CitationOut, CITATION),
+        (m.AnswerOut, ANSWER),
+        (m.ResolvedCitationOut, RESOLVED),
+        (m.ArticleRowOut, ROW),
+        (m.ArticleOut, ONE),
+    ],
+)
+def test_the_api_models_describe_each_records_to_dict(model: type[BaseModel], record: Any) -> None:
+    data = record.to_dict()
+    assert set(data) == set(model.model_fields)
+    model.model_validate(data)
+
+
+def test_the_ingest_summary_is_the_ingest_reply_without_the_articles_read() -> None:
+    data = IngestSummary().to_dict()
+    # the CLI also prints "chars"; the API reply has never carried it (its model drops it)
+    assert set(data) - {"chars"} == set(m.IngestOut.model_fields) - {"articles"}
+    m.IngestOut.model_validate({**data, "articles": []})
