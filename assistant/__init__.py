@@ -27,8 +27,9 @@ from assistant.requests import (
 from index.filters import FilterError, SearchFilters
 
 if TYPE_CHECKING:
-    from assistant.answering import Engine, EngineUnavailable
-    from assistant.answers import (
+    from assistant.facade import Assistant
+    from assistant.pipeline import Engine, EngineUnavailable
+    from assistant.records import (
         ABSTAIN_TEXT,
         FALLBACK,
         MARKER,
@@ -39,23 +40,22 @@ if TYPE_CHECKING:
         by_article,
     )
     from assistant.retrieval import RetrievalOptions, Retriever, SearchResult
-    from assistant.service import Assistant
 
 _LAZY = {
-    "Engine": "assistant.answering",
-    "EngineUnavailable": "assistant.answering",
-    "ABSTAIN_TEXT": "assistant.answers",
-    "FALLBACK": "assistant.answers",
-    "MARKER": "assistant.answers",
-    "Answer": "assistant.answers",
-    "Citation": "assistant.answers",
-    "ContractViolation": "assistant.answers",
-    "TokenSink": "assistant.answers",
-    "by_article": "assistant.answers",
+    "Engine": "assistant.pipeline",
+    "EngineUnavailable": "assistant.pipeline",
+    "ABSTAIN_TEXT": "assistant.records",
+    "FALLBACK": "assistant.records",
+    "MARKER": "assistant.records",
+    "Answer": "assistant.records",
+    "Citation": "assistant.records",
+    "ContractViolation": "assistant.records",
+    "TokenSink": "assistant.records",
+    "by_article": "assistant.records",
     "RetrievalOptions": "assistant.retrieval",
     "Retriever": "assistant.retrieval",
     "SearchResult": "assistant.retrieval",
-    "Assistant": "assistant.service",
+    "Assistant": "assistant.facade",
 }
 
 __all__ = [

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answers import ABSTAIN_TEXT, Answer, TokenSink, as_quoted, cite
 from assistant.question_parts import question_parts
 from assistant.reader import Reader
+from assistant.records import ABSTAIN_TEXT, Answer, TokenSink, as_quoted, cite
 from assistant.sentence_features import (
     EVIDENCE,
     FEATURES,

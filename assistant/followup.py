@@ -10,7 +10,7 @@ A question needs the conversation only when it says so (``needs_context``):
   stands alone).
 A short question is not a follow-up for being short: "Which missile was fired at Dnipro?" and
 "What is happening in Kherson?" are asked as written, whatever came before. Whether the rewrite
-is then used is the caller's call (``assistant.answering``: only when it retrieves better
+is then used is the caller's call (``assistant.pipeline``: only when it retrieves better
 evidence than the question alone).
 """
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.answers import (
+from assistant.records import (
     ABSTAIN_TEXT,
     FALLBACK,
     MARKER,

@@ -26,7 +26,7 @@ import numpy as np
 from filelock import FileLock
 
 from assistant.reader_files import READER_DIR, pair_tokenizer
-from index.models import resolve_model
+from index.model_sources import resolve_model
 
 log = logging.getLogger(__name__)
 

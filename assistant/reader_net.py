@@ -12,7 +12,7 @@ import torch
 from tokenizers import Tokenizer
 
 from assistant.reader_files import MAX_PAIR_TOKENS, TRAINED_LAYERS, pair_tokenizer
-from index.models import resolve_model
+from index.model_sources import resolve_model
 
 
 class LoRALinear(torch.nn.Module):

@@ -24,9 +24,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 QUESTIONS = REPO.parent / "shared" / "data" / "rtqa-news" / "dev.jsonl"
 
-from assistant.answer_eval import CorpusMatcher  # noqa: E402
-from assistant.answer_match import answer_in_text  # noqa: E402
-from assistant.evaluation import read_questions  # noqa: E402
+from assistant.eval.answers import CorpusMatcher  # noqa: E402
+from assistant.eval.matching import answer_in_text  # noqa: E402
+from assistant.eval.run import read_questions  # noqa: E402
 from assistant.extractive import ExtractiveEngine  # noqa: E402
 from assistant.retrieval import Retriever  # noqa: E402
 from index import SearchHit, Settings  # noqa: E402

@@ -31,9 +31,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 QUESTIONS = REPO.parent / "shared" / "data" / "rtqa-news" / "dev.jsonl"
 
-from assistant.answer_eval import CorpusMatcher  # noqa: E402
-from assistant.answer_match import answers_alone  # noqa: E402
-from assistant.evaluation import read_questions  # noqa: E402
+from assistant.eval.answers import CorpusMatcher  # noqa: E402
+from assistant.eval.matching import answers_alone  # noqa: E402
+from assistant.eval.run import read_questions  # noqa: E402
 from assistant.extractive import FEATURES, ExtractiveConfig, ExtractiveEngine  # noqa: E402
 from assistant.retrieval import Retriever  # noqa: E402
 from index import Settings  # noqa: E402

@@ -120,7 +120,7 @@ def newsrag_run(src: Path, home: Path, workers: int, extras: bool, lever: Run) -
 def ingest(index: Any, src: Path, lever: Run) -> Any:
     """``ingest_paths``; with ``overlap: False`` the encoder thread is waited on per batch."""
     from index import Ingestor, ingest_paths, iter_articles
-    from index.ingest import EncoderThread
+    from index.embed_stage import EncoderThread
 
     if lever.get("overlap", True):
         return ingest_paths(index, [src])
@@ -208,7 +208,7 @@ def langchain_run(src: Path, home: Path, extras: bool) -> Run:
     from langchain_huggingface import HuggingFaceEmbeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from index.models import resolve_model
+    from index.model_sources import resolve_model
 
     embeddings = HuggingFaceEmbeddings(
         model_name=str(resolve_model("all-MiniLM-L6-v2").path), model_kwargs={"device": "cpu"}
@@ -238,7 +238,7 @@ def langchain_run(src: Path, home: Path, extras: bool) -> Run:
 
 def langchain_tokens(texts: list[str]) -> Run:
     """Tokens the model sees per LangChain chunk (the window cuts the rest off silently)."""
-    from index.models import resolve_model
+    from index.model_sources import resolve_model
     from index.tokenization import count_tokens, load_tokenizer
 
     spec = resolve_model("all-MiniLM-L6-v2")

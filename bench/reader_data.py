@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assistant.answer_match import answer_in_text, answers_alone  # noqa: E402
+from assistant.eval.matching import answer_in_text, answers_alone  # noqa: E402
 from index.loaders.boilerplate import drop_boilerplate  # noqa: E402
 from index.loaders.normalize import normalize_text  # noqa: E402
 from index.sentences import sentence_spans  # noqa: E402

@@ -28,7 +28,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assistant.answer_match import answers_alone  # noqa: E402
+from assistant.eval.matching import answers_alone  # noqa: E402
 from assistant.extractive import FEATURES, ExtractiveConfig  # noqa: E402
 from assistant.reader import COMBINER, Reader, load_reader  # noqa: E402
 
@@ -72,7 +72,7 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/newsrag-reader-cache"))
     parser.add_argument("--save", action="store_true", help="write combiner.json beside it")
     args = parser.parse_args()
-    from assistant.evaluation import read_questions
+    from assistant.eval.run import read_questions
 
     reader = load_reader(args.cache, folder=args.weights)
     dev = [json.loads(line) for line in args.dev.open(encoding="utf-8")]

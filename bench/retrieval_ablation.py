@@ -1,6 +1,6 @@
 """Retrieval ablations on the rtqa-news dev questions over one index (reads ../shared; not CI).
 
-Runs ``newsrag eval`` (assistant.evaluation.evaluate) once per row below on the same index and
+Runs ``newsrag eval`` (assistant.eval.run.evaluate) once per row below on the same index and
 chunks, with ``question_date`` as the as-of date, and prints a markdown table for
 docs/BENCHMARKS.md. Each row changes one setting of the default (hybrid) configuration.
 
@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 QUESTIONS = REPO.parent / "shared" / "data" / "rtqa-news" / "dev.jsonl"
 
-from assistant.evaluation import evaluate  # noqa: E402
+from assistant.eval.run import evaluate  # noqa: E402
 from assistant.requests import SearchMode  # noqa: E402
 from index import Settings  # noqa: E402
 

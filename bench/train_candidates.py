@@ -34,7 +34,7 @@ DATA = REPO.parent / "shared" / "data" / "rtqa-train"
 
 from reader_data import read_gz  # noqa: E402
 
-from assistant.answer_match import answer_in_text, answers_alone  # noqa: E402
+from assistant.eval.matching import answer_in_text, answers_alone  # noqa: E402
 from assistant.extractive import ExtractiveConfig, ExtractiveEngine  # noqa: E402
 from assistant.fusion import recency  # noqa: E402
 from assistant.sentence_features import content_words  # noqa: E402

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from index.ann import VectorIndex
     from index.catalog import CatalogError, IndexWriteError
     from index.check import CheckReport, check_index
+    from index.citation_keys import CitationKey, MalformedCitation, citation_key
     from index.citation_lookup import (
         DEFAULT_CONTEXT,
         ResolvedCitation,
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
         UnknownArticle,
         lookup_citation,
     )
-    from index.citations import CitationKey, MalformedCitation, citation_key
     from index.embedding import Embedder
     from index.ingest import Ingestor, IngestSummary, ingest_paths
     from index.keyword import STOPWORDS
@@ -58,9 +58,9 @@ _LAZY = {
     "index_stats": "index.stats",
     "CheckReport": "index.check",
     "check_index": "index.check",
-    "CitationKey": "index.citations",
-    "MalformedCitation": "index.citations",
-    "citation_key": "index.citations",
+    "CitationKey": "index.citation_keys",
+    "MalformedCitation": "index.citation_keys",
+    "citation_key": "index.citation_keys",
     "Embedder": "index.embedding",
     "IngestSummary": "index.ingest",
     "Ingestor": "index.ingest",

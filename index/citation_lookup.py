@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from index.citations import CitationKey
+from index.citation_keys import CitationKey
 from index.records import ArticleMeta
 from index.store import NewsIndex
 

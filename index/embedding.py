@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.models import ModelSpec, resolve_model
+from index.model_sources import ModelSpec, resolve_model
 from index.settings import EncoderBackend, Precision, Settings
 
 if TYPE_CHECKING:

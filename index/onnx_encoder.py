@@ -23,7 +23,7 @@ import numpy as np
 from filelock import FileLock
 from tokenizers import Encoding, Tokenizer
 
-from index.models import ModelSpec
+from index.model_sources import ModelSpec
 
 log = logging.getLogger(__name__)
 

@@ -6,14 +6,12 @@ i.e. Unicode code points), so ``article.text[chunk.start:chunk.end] == chunk.tex
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-
-def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+from index.citation_keys import citation_key
+from index.hashing import sha256_hex
 
 
 @dataclass(frozen=True)
@@ -135,8 +133,6 @@ class SearchHit:
 
     @property
     def citation(self) -> str:
-        from index.citations import citation_key
-
         return citation_key(self.article.id, self.start, self.end, self.text)
 
     def to_dict(self) -> dict[str, Any]:

@@ -60,7 +60,7 @@ class Settings:
     rerank_depth: int = 25
     rerank_weight: float = 1.0
     reader: str = "none"  # none | shipped: the trained reader picks answer sentences
-    # the optional llm answer engine (assistant/llm_models.py)
+    # the optional llm answer engine (assistant/llm_providers.py)
     llm_provider: str = "none"  # none | local (embedded 1.5B) | openai (any OpenAI-compatible
     # server) | gguf (a local file through transformers)
     llm_model: str = ""  # model name for openai; a .gguf path, or "smollm2", for gguf

@@ -30,8 +30,8 @@ import numpy as np
 
 from index.catalog import Catalog
 from index.chunking import Chunker, ChunkerConfig
+from index.embed_stage import EmbeddedBatch, Planned, embed_hash, vectors_for
 from index.embedding import Embedder, available_cores
-from index.ingest import EmbeddedBatch, Planned, embed_hash, vectors_for
 from index.records import Article, Chunk, IngestStatus
 from index.settings import EncoderBackend, Precision
 from index.store import NewsIndex

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from index.models import resolve_model
+from index.model_sources import resolve_model
 from index.settings import Settings
 from index.store import NewsIndex
 

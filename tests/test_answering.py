@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant import AskRequest, Assistant
-from assistant.answers import MARKER, Answer
 from assistant.followup import needs_context, rewrite
+from assistant.records import MARKER, Answer
 from assistant.retrieval import normalize_query
 from index import Embedder, NewsIndex, ingest_paths
 from tests.conftest import FIXTURES, settings_for

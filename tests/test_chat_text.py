@@ -11,7 +11,7 @@ import pytest
 
 from assistant import AskRequest, Assistant, SearchFilters, SearchRequest
 from tests.conftest import settings_for
-from ui.chat_render import full_answer
+from ui.web.render import full_answer
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_filters_that_exclude_everything_are_the_reason_shown(assistant: Assista
 
 
 def test_example_questions_come_from_title_heads() -> None:
-    from ui.examples import example_questions
+    from ui.web.examples import example_questions
 
     titles = [
         "Massacre in Kherson: Putin pushes for escalation and civilians end up in the crosshairs",
@@ -73,7 +73,7 @@ def test_the_reason_names_the_filter_that_alone_matches_nothing(assistant: Assis
 
 
 def test_search_results_say_when_nothing_matches_well(assistant: Assistant) -> None:
-    from ui.chat_render import results_html
+    from ui.web.render import results_html
 
     gibberish = results_html("qwzx blorft", assistant.search(SearchRequest("qwzx blorft", k=4)))
     assert "Nothing matches “qwzx blorft” well" in gibberish
@@ -89,8 +89,8 @@ def test_the_engine_choice_shows_only_when_a_model_is_configured(
 ) -> None:
     from dataclasses import replace
 
-    from ui.chat import build_chat
     from ui.services import Services
+    from ui.web.app import build_chat
 
     settings = replace(settings_for(sample_home), llm_provider=provider)
     blocks = build_chat(Services(settings))

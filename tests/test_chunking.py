@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index.chunking import Chunker, ChunkerConfig
-from index.models import resolve_model
+from index.model_sources import resolve_model
 from index.records import Article
 from index.sentences import sentence_spans
 from index.tokenization import count_tokens, load_tokenizer

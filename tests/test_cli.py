@@ -190,7 +190,7 @@ def test_ask_and_cite_json(sample_home: Path, capsys: pytest.CaptureFixture[str]
 def test_ingest_without_a_terminal_prints_periodic_progress_lines(
     sample_copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ui.commands import _progress
+    from ui.cli.commands import _progress
 
     monkeypatch.setattr(_progress, "LINE_EVERY_S", 0.0)
     examples = Path(__file__).resolve().parent.parent / "docs" / "examples"

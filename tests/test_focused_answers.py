@@ -11,7 +11,7 @@ import pytest
 
 from assistant import AskRequest, Assistant
 from tests.conftest import settings_for
-from ui.chat_render import full_answer
+from ui.web.render import full_answer
 
 UNRELATED = [
     {"role": "user", "content": "Who won the 2018 World Cup?"},

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from assistant import AskRequest, Assistant
-from assistant.answers import Answer
 from assistant.followup import needs_context, rewrite
+from assistant.records import Answer
 from tests.conftest import settings_for
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from assistant.followup import MAX_DRAWN_CHARS, rewrite
 from assistant.retrieval import MAX_QUERY_CHARS, normalize_query
 from index.chunking import Chunker, ChunkerConfig
-from index.citations import CitationKey, citation_key
+from index.citation_keys import CitationKey, citation_key
 from index.loaders.ids import (
     _short_hash,
     id_problem,
@@ -29,11 +29,11 @@ from index.loaders.ids import (
     normalize_url,
     url_id,
 )
-from index.models import resolve_model
+from index.model_sources import resolve_model
 from index.records import Article
 from index.tokenization import load_tokenizer
 from tests.conftest import LOCAL, settings_for
-from ui.cite_keys import checked_key
+from ui.cite_urls import checked_key
 from ui.cli import main
 from ui.server import create_app
 from ui.uploads import UPLOADS_DIR, purge_stale, staging, unique_names

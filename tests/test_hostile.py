@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.answers import MARKER
+from assistant.records import MARKER
 from tests.hostile import inputs as h
 from tests.hostile.api_cases import (
     CITATION_KEYS,

@@ -17,7 +17,7 @@ from index import (
     ingest_paths,
     reindex,
 )
-from index.citations import CitationKey
+from index.citation_keys import CitationKey
 from tests.conftest import SAMPLE, settings_for
 
 
@@ -149,7 +149,7 @@ def test_damaged_vector_cache_is_rebuilt(
 
 
 def test_index_built_with_another_model_refuses_to_open(sample_copy: Path, tmp_path: Path) -> None:
-    from index.models import resolve_model
+    from index.model_sources import resolve_model
 
     other = tmp_path / "other-model"  # the same weights under another name
     other.mkdir()

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from assistant import AskRequest, Assistant, SearchRequest
-from assistant.answering import Answering, EngineUnavailable
-from assistant.answers import validate
 from assistant.llm_engine import build_prompt, parse_reply
+from assistant.pipeline import Answering, EngineUnavailable
+from assistant.records import validate
 from index import NewsIndex
 from tests.conftest import settings_for
 

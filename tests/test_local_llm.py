@@ -12,11 +12,11 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant import AskRequest
-from assistant.answering import Answering, EngineUnavailable
-from assistant.answers import validate
 from assistant.extractive import ExtractiveEngine
 from assistant.llm_engine import INSTRUCTION, LlmEngine, build_prompt
 from assistant.local_llm import LocalLlmUnavailable, assembled_model
+from assistant.pipeline import Answering, EngineUnavailable
+from assistant.records import validate
 from assistant.retrieval import Retriever
 from index import Embedder, NewsIndex
 from tests.conftest import settings_for

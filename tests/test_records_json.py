@@ -1,5 +1,5 @@
 """One serialisation per record: each record's ``to_dict`` is what the CLI and the API print, and
-the pydantic models that document the API (ui/api_models.py) must describe exactly those keys
+the pydantic models that document the API (ui/http/models.py) must describe exactly those keys
 and accept those values — a field added to one and not the other fails here."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from assistant import Answer, Citation
 from index import ArticleMeta, IngestSummary, ResolvedCitation, SearchHit, StoredArticle
-from ui import api_models as m
+from ui.http import models as m
 
 META = ArticleMeta("a1", "Title", "https://example.org/a", "Outlet", ("Ann",), "2024-11-26", None)
 HIT = SearchHit(1, 7, META, 0, 11, "Some words.", 0.5, {"dense": 0.5})

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from assistant import RetrievalOptions, Retriever, SearchFilters, SearchMode
 from assistant.diversity import diversify
-from assistant.evaluation import evaluate
+from assistant.eval.run import evaluate
 from assistant.fusion import recency, recent_only, reciprocal_rank_fusion
 from index import Embedder, NewsIndex, ingest_paths
 from index.keyword import content_terms, fts_query, keyword_search, selective_terms

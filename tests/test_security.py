@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from index import Settings
 from index.loaders.ids import path_id, upload_name_file
 from tests.conftest import LOCAL, REPO, settings_for
-from ui.auth import token_matches
 from ui.cli import main
+from ui.http.auth import token_matches
 from ui.server import UnsafeBind, check_bind, cors_origins, create_app, is_loopback
 from ui.uploads import display_name, stage_stream, staging
 
@@ -148,8 +148,8 @@ def test_files_without_a_recorded_name_keep_path_ids(tmp_path: Path) -> None:
 
 
 def test_library_tab_reupload_updates_by_name(sample_copy: Path, tmp_path: Path) -> None:
-    from ui.library_tab import upload_files
     from ui.services import Services
+    from ui.web.library_tab import upload_files
 
     services = Services(settings_for(sample_copy, api_token=SECRET))
     text = "Harbour notes\n\nThe ferry to the island runs {} times a day."

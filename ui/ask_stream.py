@@ -12,7 +12,7 @@ running model at its next piece.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from assistant import AskRequest
     from ui.services import Services
 
+WORDS_PER_PIECE = 3  # an answer found whole is shown growing this many words at a time
 POLL_S = 0.5  # how often a waiting ask looks at its place in the queue
 
 
@@ -97,3 +98,10 @@ class AskStream:
             if not self._future.done():
                 self._gone = True
                 self._future.cancel()
+
+
+def pieces(text: str, size: int = WORDS_PER_PIECE) -> Iterator[str]:
+    """The text in pieces of a few words that join back to exactly ``text``."""
+    words = text.split(" ")
+    for i in range(0, len(words), size):
+        yield " ".join(words[i : i + size]) + (" " if i + size < len(words) else "")

@@ -17,11 +17,12 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
 
 from index import Settings
-from ui import pages, routes_articles, routes_meta, routes_query, uploads
+from ui import uploads
 from ui.errors import install_error_handlers
-from ui.hosts import is_loopback
-from ui.openapi_doc import complete_openapi
-from ui.request_guard import RequestGuard
+from ui.http import cite_pages, routes_articles, routes_meta, routes_query
+from ui.http.hosts import is_loopback
+from ui.http.openapi_doc import complete_openapi
+from ui.http.request_guard import RequestGuard
 from ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def create_app(settings: Settings, with_chat: bool = True) -> FastAPI:
     app.include_router(routes_query.router())
     app.include_router(routes_articles.router())
     app.include_router(routes_meta.unknown_api_router())
-    app.include_router(pages.router())
+    app.include_router(cite_pages.router())
     app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]
     if with_chat:
         _mount_chat(app, app.state.services)
@@ -92,7 +93,7 @@ def check_bind(host: str, api_token: str | None, insecure: bool = False) -> None
 def _mount_chat(app: FastAPI, services: Services) -> None:
     import gradio as gr
 
-    from ui.chat import CSS, HEAD, build_chat
+    from ui.web.app import CSS, HEAD, build_chat
 
     blocks = build_chat(services)
     blocks.delete_cache = GRADIO_CACHE_CLEANUP  # read when the Gradio app is created

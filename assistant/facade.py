@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from assistant.answering import Answering
-from assistant.answers import Answer, TokenSink
+from assistant.pipeline import Answering
+from assistant.records import Answer, TokenSink
 from assistant.requests import AskRequest, SearchRequest
 from assistant.retrieval import Retriever
 from index import SearchHit, Settings

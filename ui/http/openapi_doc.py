@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from ui.api_models import DATE_PATTERN, ArticleIn, ErrorOut
+from ui.http.models import DATE_PATTERN, ArticleIn, ErrorOut
 
 KEY_PATTERN = r"^.+:[0-9]{1,12}-[0-9]{1,12}:[0-9a-f]{8}$"
 DATE_PARAMS = frozenset({"since", "until", "as_of"})

@@ -18,13 +18,12 @@ from typing import Any
 import gradio as gr
 
 from assistant import ASK_K, DEFAULT_ASK_K, Answer, AskRequest
-from ui.ask_stream import AskStream, Token, Waiting
-from ui.chat_render import PANEL_PLACEHOLDER, answer_markdown, full_answer, md_escape
-from ui.citation_panel import citation_panel
+from ui.ask_stream import AskStream, Token, Waiting, pieces
 from ui.errors import classify
-from ui.filter_controls import FilterControls, build_filters, filter_controls, raw_dates_js
 from ui.services import Services
-from ui.streaming import pieces
+from ui.web.citation_panel import citation_panel
+from ui.web.filter_controls import FilterControls, build_filters, filter_controls, raw_dates_js
+from ui.web.render import PANEL_PLACEHOLDER, answer_markdown, full_answer, md_escape
 
 log = logging.getLogger(__name__)
 

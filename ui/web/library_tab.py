@@ -14,11 +14,11 @@ import gradio as gr
 from assistant import SearchFilters
 from ui import uploads
 from ui.article_html import esc
-from ui.auth import token_matches
-from ui.chat_render import md_escape
 from ui.dateline import dateline
 from ui.errors import ApiError, classify
+from ui.http.auth import token_matches
 from ui.services import Services
+from ui.web.render import md_escape
 
 log = logging.getLogger(__name__)
 

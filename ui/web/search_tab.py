@@ -10,11 +10,11 @@ import gradio as gr
 
 from assistant import DEFAULT_SEARCH_K, SEARCH_K, SearchMode, SearchRequest
 from ui.article_html import esc
-from ui.chat_render import results_html
-from ui.citation_panel import citation_panel
 from ui.errors import classify
-from ui.filter_controls import FilterControls, build_filters, filter_controls, raw_dates_js
 from ui.services import Services
+from ui.web.citation_panel import citation_panel
+from ui.web.filter_controls import FilterControls, build_filters, filter_controls, raw_dates_js
+from ui.web.render import results_html
 
 log = logging.getLogger(__name__)
 SEARCH_MAX_K = 50  # the slider's end (a request allows up to SEARCH_K[1])

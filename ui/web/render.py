@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from assistant import FALLBACK, MARKER, Answer, Citation, by_article
 from index import SearchHit
 from ui.article_html import esc
-from ui.cite_keys import cite_url
+from ui.cite_urls import cite_url
 from ui.dateline import dateline
 from ui.highlight import snippet, with_marks
 

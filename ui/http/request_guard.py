@@ -22,8 +22,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from index import Settings
-from ui.auth import NO_TOKEN, token_matches
-from ui.hosts import allowed_hosts, host_name, is_loopback
+from ui.http.auth import NO_TOKEN, token_matches
+from ui.http.hosts import allowed_hosts, host_name, is_loopback
 from ui.uploads import max_form_bytes
 
 Scope = MutableMapping[str, Any]

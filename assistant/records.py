@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from index import SearchHit
-from index.citations import citation_key
+from index.citation_keys import citation_key
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 ABSTAIN_TEXT = "The indexed articles don't say."

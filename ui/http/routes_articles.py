@@ -1,6 +1,6 @@
 """``/api/articles``: list, read, ingest (JSON or file upload) and delete articles.
 
-Ingest and delete need the API token (``ui.auth``). Uploads go through the CLI's loaders from a
+Ingest and delete need the API token (``ui.http.auth``). Uploads go through the CLI's loaders from a
 private temporary directory (``ui.uploads``).
 """
 
@@ -19,7 +19,9 @@ from starlette.types import Message
 from assistant import SearchFilters
 from index import UnknownArticle
 from ui import uploads
-from ui.api_models import (
+from ui.errors import ApiError
+from ui.http.auth import require_token
+from ui.http.models import (
     ArticleIn,
     ArticleListOut,
     ArticleOut,
@@ -27,10 +29,8 @@ from ui.api_models import (
     ErrorOut,
     IngestOut,
 )
-from ui.auth import require_token
-from ui.errors import ApiError
+from ui.http.routes_query import split_sources
 from ui.limits import LIST_LIMIT, LIST_OFFSET
-from ui.routes_query import split_sources
 from ui.services import Services
 
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.answer_match import answer_in_text, answers_alone, normalise, normalise_answer
-from assistant.answers import FALLBACK, Answer
+from assistant.eval.matching import answer_in_text, answers_alone, normalise, normalise_answer
+from assistant.eval.stats import mean, percentile
+from assistant.records import FALLBACK, Answer
 from index.store import NewsIndex
 
 
@@ -63,20 +64,18 @@ def score_answer(
 
 
 def summarise_answers(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    from assistant.evaluation import _mean, _percentile
-
     answerable = [r for r in rows if r["answerable"]]
     cited = sum(r["citations"] for r in rows)
     latencies = sorted(r["ask_ms"] for r in rows)
     return {
         "n_answerable": len(answerable),
-        "answer_accuracy": _mean([r["correct"] for r in answerable]),
+        "answer_accuracy": mean([r["correct"] for r in answerable]),
         "citation_precision": round(sum(r["good_citations"] for r in rows) / cited, 4)
         if cited
         else 0.0,
-        "abstention_rate": _mean([r["abstained"] for r in rows]),
-        "fallback_rate": _mean([r.get("fallback", False) for r in rows]),
-        "abstention_rate_answerable": _mean([r["abstained"] for r in answerable]),
-        "ask_latency_p50_ms": round(_percentile(latencies, 50), 2),
-        "ask_latency_p95_ms": round(_percentile(latencies, 95), 2),
+        "abstention_rate": mean([r["abstained"] for r in rows]),
+        "fallback_rate": mean([r.get("fallback", False) for r in rows]),
+        "abstention_rate_answerable": mean([r["abstained"] for r in answerable]),
+        "ask_latency_p50_ms": round(percentile(latencies, 50), 2),
+        "ask_latency_p95_ms": round(percentile(latencies, 95), 2),
     }

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from index import lookup_citation
 from ui.article_html import article_view, esc, parse_quote
-from ui.cite_keys import checked_key
+from ui.cite_urls import checked_key
 from ui.errors import classify
 from ui.services import Services
 

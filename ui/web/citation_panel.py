@@ -16,10 +16,10 @@ import gradio as gr
 
 from index import lookup_citation
 from ui.article_html import article_view, parse_quote
-from ui.chat_render import PANEL_PLACEHOLDER, panel_error
-from ui.cite_keys import checked_key
+from ui.cite_urls import checked_key
 from ui.errors import classify
 from ui.services import Services
+from ui.web.render import PANEL_PLACEHOLDER, panel_error
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,9 @@ sentence-transformers, gradio) are imported only by the commands that need them.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from assistant import ASK_K, DEFAULT_ASK_K, DEFAULT_SEARCH_K, SEARCH_K
 from index import Settings
@@ -227,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         return _fail(exc)
     _setup_logging(settings, args.verbose)
-    from ui.commands import HANDLERS
+    from ui.cli.commands import HANDLERS
 
     try:
         return HANDLERS[args.command](args, settings)
@@ -250,16 +248,3 @@ def _setup_logging(settings: Settings, verbose: int) -> None:
     logging.basicConfig(
         stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s"
     )
-
-
-def emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
-    if args.json:
-        json.dump(payload, sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(text.rstrip("\n") + "\n")
-    sys.stdout.flush()
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -12,13 +12,13 @@ import gradio as gr
 
 from assistant import DEFAULT_ASK_K, AskRequest
 from index import DEFAULT_CONTEXT, lookup_citation
-from ui.chat_tab import build_chat_tab
-from ui.cite_keys import checked_key
-from ui.examples import example_questions
-from ui.filter_controls import build_filters
-from ui.library_tab import build_library_tab, library_view, newest_articles
-from ui.search_tab import build_search_tab
+from ui.cite_urls import checked_key
 from ui.services import Services
+from ui.web.chat_tab import build_chat_tab
+from ui.web.examples import example_questions
+from ui.web.filter_controls import build_filters
+from ui.web.library_tab import build_library_tab, library_view, newest_articles
+from ui.web.search_tab import build_search_tab
 
 CSS = """
 .citation-panel .panel-scroll{max-height:60vh;overflow:auto;position:relative;padding-right:.5em}

@@ -7,13 +7,13 @@ Retrieval sees only ``question`` (and ``question_date`` as the as-of date when a
 from __future__ import annotations
 
 import json
-import statistics
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.answer_eval import CorpusMatcher, score_answer, summarise_answers
-from assistant.answer_match import answer_in_text
+from assistant.eval.answers import CorpusMatcher, score_answer, summarise_answers
+from assistant.eval.matching import answer_in_text
+from assistant.eval.stats import mean, percentile
 from assistant.requests import SearchMode
 from assistant.retrieval import Retriever
 from index import SearchHit, Settings
@@ -105,7 +105,7 @@ def _answer_mode(
     strict: bool,
     engine: str | None = None,
 ) -> list[dict[str, Any]]:
-    from assistant.answering import Answering
+    from assistant.pipeline import Answering
     from assistant.requests import AskRequest
 
     answering = Answering(index)
@@ -151,27 +151,14 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     wrong = [r["wrong_choice_recall@10"] for r in rows if r["wrong_choice_recall@10"] is not None]
     out: dict[str, Any] = {"n": len(rows), "n_article": len(gold)}
     for k in KS:
-        out[f"hits@{k}"] = _mean([r is not None and r <= k for r in ranks])
-    out["mrr@10"] = _mean([1 / r if r is not None and r <= 10 else 0.0 for r in ranks])
+        out[f"hits@{k}"] = mean([r is not None and r <= k for r in ranks])
+    out["mrr@10"] = mean([1 / r if r is not None and r <= 10 else 0.0 for r in ranks])
     for k in (5, 10):
-        out[f"answer_recall@{k}"] = _mean([r[f"answer_recall@{k}"] for r in rows])
-    out["wrong_choice_recall@10"] = _mean(wrong)
-    out["latency_p50_ms"] = round(_percentile(latencies, 50), 2)
-    out["latency_p95_ms"] = round(_percentile(latencies, 95), 2)
+        out[f"answer_recall@{k}"] = mean([r[f"answer_recall@{k}"] for r in rows])
+    out["wrong_choice_recall@10"] = mean(wrong)
+    out["latency_p50_ms"] = round(percentile(latencies, 50), 2)
+    out["latency_p95_ms"] = round(percentile(latencies, 95), 2)
     return out
-
-
-def _mean(values: list[Any]) -> float:
-    return round(statistics.fmean(float(v) for v in values), 4) if values else 0.0
-
-
-def _percentile(sorted_values: list[float], pct: float) -> float:
-    if not sorted_values:
-        return 0.0
-    position = (len(sorted_values) - 1) * pct / 100
-    low = int(position)
-    high = min(low + 1, len(sorted_values) - 1)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
 def format_report(report: dict[str, Any]) -> str:

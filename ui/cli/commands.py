@@ -10,7 +10,7 @@ from typing import Any
 
 from index import IngestSummary, Settings
 from ui import payloads
-from ui.cli import emit
+from ui.cli.output import emit
 from ui.dateline import dateline, with_dateline
 
 
@@ -151,7 +151,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.evaluation import evaluate, format_report, parse_modes
+    from assistant.eval import evaluate, format_report, parse_modes
 
     report = evaluate(
         settings,

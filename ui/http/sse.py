@@ -19,18 +19,9 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from assistant import Answer
-from ui.ask_stream import AskEvent, Token, Waiting
-
-WORDS_PER_PIECE = 3
+from ui.ask_stream import AskEvent, Token, Waiting, pieces
 
 Event = tuple[str, Any]
-
-
-def pieces(text: str, size: int = WORDS_PER_PIECE) -> Iterator[str]:
-    """The text in pieces of a few words that join back to exactly ``text``."""
-    words = text.split(" ")
-    for i in range(0, len(words), size):
-        yield " ".join(words[i : i + size]) + (" " if i + size < len(words) else "")
 
 
 def answer_events(answer: Answer, draft: str = "") -> Iterator[Event]:

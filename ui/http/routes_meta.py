@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from index import index_stats
-from ui.api_models import HealthOut, StatsOut
 from ui.errors import error_response
+from ui.http.models import HealthOut, StatsOut
 
 
 def router() -> APIRouter:

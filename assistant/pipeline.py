@@ -9,11 +9,11 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from assistant.answers import ABSTAIN_TEXT, Answer, AnswerEngine, TokenSink, validate
 from assistant.extractive import ExtractiveEngine
 from assistant.followup import rewrite
 from assistant.question_parts import question_parts
 from assistant.reader import Reader, ReaderUnavailable, load_reader
+from assistant.records import ABSTAIN_TEXT, Answer, AnswerEngine, TokenSink, validate
 from assistant.requests import AskRequest, SearchMode, Turn
 from assistant.retrieval import Retriever, SearchResult
 from index.filters import SearchFilters
@@ -47,7 +47,7 @@ class Answering:
             return self.extractive
         if self._llm is None:
             from assistant.llm_engine import LlmEngine
-            from assistant.llm_models import LlmNotConfigured, chat_model
+            from assistant.llm_providers import LlmNotConfigured, chat_model
 
             try:
                 settings = self.index.settings

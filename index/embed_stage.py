@@ -1,0 +1,130 @@
+"""The embed stage of ingest: planned articles in, one vector per chunk out, reusing every
+vector the catalog already holds for the same encoder input (its embed hash).
+
+``EncoderThread`` (the default) encodes on one background thread of this process;
+``index.sharding.ShardStage`` implements the same ``EmbedStage`` with worker processes. Both
+``index.ingest`` (the writer) and ``index.sharding`` use what is here, and neither the other's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from index.catalog_reads import from_blobs
+from index.chunking import Chunker
+from index.hashing import sha256_hex
+from index.records import Article, Chunk, IngestStatus
+
+if TYPE_CHECKING:
+    from index.store import NewsIndex
+
+
+@dataclass
+class Planned:
+    """An article on its way into the catalog, with what writing it will do."""
+
+    article: Article
+    status: IngestStatus
+    copy_of: str | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+    replaces: bool = False  # an older version's chunks leave the catalog
+    deferred: bool = False  # the embed stage chunks it (worker processes)
+
+
+@dataclass
+class EmbeddedBatch:
+    """A batch back from the embed stage: one vector and embed hash per chunk, in order."""
+
+    planned: list[Planned]
+    vectors: np.ndarray
+    hashes: list[str]
+    embedded: int  # chunks that went through the encoder
+
+
+class PendingBatch(Protocol):
+    def result(self) -> EmbeddedBatch: ...
+
+
+class EmbedStage(Protocol):
+    """Turns planned batches into vectors, possibly elsewhere, while the writer moves on."""
+
+    chunks_articles: bool  # True: the stage chunks articles itself (planning leaves them whole)
+    depth: int  # batches in flight besides the one being written
+
+    def batch_full(self, chunks: int, chars: int) -> bool: ...
+
+    def submit(self, batch: list[Planned]) -> PendingBatch: ...
+
+    def close(self) -> None: ...
+
+
+def embed_texts(chunker: Chunker, batch: Sequence[Planned]) -> list[str]:
+    """The encoder inputs of a batch: title prefix + chunk text, chunk by chunk."""
+    return [chunker.embed_text(p.article.title, c.text) for p in batch for c in p.chunks]
+
+
+def embed_hash(model: str, text: str) -> str:
+    """Identity of an encoder input under a model: equal inputs share one stored vector."""
+    return sha256_hex(model + "\x00" + text)[:32]
+
+
+def vectors_for(hashes: Sequence[str], stored: dict[str, bytes], dim: int) -> np.ndarray:
+    """One row per hash from float16 blobs (the vectors FAISS and SQLite both hold)."""
+    return from_blobs([stored[h] for h in hashes], dim)
+
+
+class _ThreadPending:
+    def __init__(
+        self,
+        batch: list[Planned],
+        hashes: list[str],
+        stored: dict[str, bytes],
+        todo: list[str],
+        future: Future[np.ndarray],
+        dim: int,
+    ) -> None:
+        self.batch, self.hashes, self.stored, self.todo = batch, hashes, stored, todo
+        self.future, self.dim = future, dim
+
+    def result(self) -> EmbeddedBatch:
+        fresh = self.future.result()
+        for h, vector in zip(self.todo, fresh, strict=True):
+            self.stored[h] = vector.astype(np.float16).tobytes()
+        vectors = vectors_for(self.hashes, self.stored, self.dim)
+        return EmbeddedBatch(self.batch, vectors, self.hashes, len(self.todo))
+
+
+class EncoderThread:
+    """The default stage: this process's encoder, on one background thread.
+
+    Stored vectors are looked up on the calling thread (the catalog connection stays on it);
+    only ``encode_documents`` runs on the encoder thread, which releases the GIL inside ONNX
+    Runtime / torch, so the caller parses, chunks and writes meanwhile.
+    """
+
+    chunks_articles = False
+
+    def __init__(self, index: NewsIndex, overlap: bool = True) -> None:
+        self.index = index
+        self.depth = 1 if overlap else 0  # 0: wait for each batch (no overlap; for benchmarks)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="newsrag-encoder")
+
+    def batch_full(self, chunks: int, chars: int) -> bool:
+        return chunks >= self.index.settings.commit_chunks
+
+    def submit(self, batch: list[Planned]) -> PendingBatch:
+        texts = embed_texts(self.index.chunker, batch)
+        model = self.index.embedder.name
+        hashes = [embed_hash(model, t) for t in texts]
+        stored = self.index.catalog.embeddings_by_hash(hashes)
+        todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in stored}
+        future = self._pool.submit(self.index.embedder.encode_documents, list(todo.values()))
+        return _ThreadPending(batch, hashes, stored, list(todo), future, self.index.dim)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,5 @@
+"""``python -m ui.cli``: the same as the ``newsrag`` command."""
+
+from ui.cli.parser import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The Gradio app mounted at ``/``: Chat, Search and Library tabs, and what they render."""
