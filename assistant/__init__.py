@@ -24,6 +24,7 @@ from assistant.requests import (
     SearchRequest,
     Turn,
 )
+from assistant.settings import AnswerSettings, AssistantSettings, RetrievalSettings
 from index.filters import FilterError, SearchFilters
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
         TokenSink,
         by_article,
     )
-    from assistant.retrieval import RetrievalOptions, Retriever, SearchResult
+    from assistant.retrieval import Retriever, SearchResult
 
 _LAZY = {
     "Engine": "assistant.pipeline",
@@ -52,7 +53,6 @@ _LAZY = {
     "ContractViolation": "assistant.records",
     "TokenSink": "assistant.records",
     "by_article": "assistant.records",
-    "RetrievalOptions": "assistant.retrieval",
     "Retriever": "assistant.retrieval",
     "SearchResult": "assistant.retrieval",
     "Assistant": "assistant.facade",
@@ -67,15 +67,17 @@ __all__ = [
     "MARKER",
     "SEARCH_K",
     "Answer",
+    "AnswerSettings",
     "AskRequest",
     "Assistant",
+    "AssistantSettings",
     "Citation",
     "ContractViolation",
     "Engine",
     "EngineUnavailable",
     "FilterError",
     "QueryError",
-    "RetrievalOptions",
+    "RetrievalSettings",
     "Retriever",
     "SearchFilters",
     "SearchMode",

@@ -8,7 +8,8 @@ from assistant.pipeline import Answering
 from assistant.records import Answer, TokenSink
 from assistant.requests import AskRequest, SearchRequest
 from assistant.retrieval import Retriever
-from index import SearchHit, Settings
+from assistant.settings import AssistantSettings
+from index import SearchHit
 from index.store import NewsIndex
 
 
@@ -16,7 +17,7 @@ class Assistant:
     """``search`` and ``ask`` over one index, each taking its request record. Models, the
     retriever and the answer engines load on first use and are kept for the next request."""
 
-    def __init__(self, settings: Settings, index: NewsIndex | None = None) -> None:
+    def __init__(self, settings: AssistantSettings, index: NewsIndex | None = None) -> None:
         self.settings = settings
         self._index = index
         self._lock = threading.RLock()
@@ -27,7 +28,7 @@ class Assistant:
     def index(self) -> NewsIndex:
         with self._lock:
             if self._index is None:
-                self._index = NewsIndex.open(self.settings)
+                self._index = NewsIndex.open(self.settings.index)
             return self._index
 
     @property
@@ -35,7 +36,7 @@ class Assistant:
         """One retriever for the assistant's life (a configured cross-encoder loads once)."""
         with self._lock:
             if self._retriever is None:
-                self._retriever = Retriever(self.index)
+                self._retriever = Retriever(self.index, self.settings.retrieval)
             return self._retriever
 
     def search(self, request: SearchRequest) -> list[SearchHit]:
@@ -49,7 +50,7 @@ class Assistant:
     def _answering(self) -> Answering:
         with self._lock:
             if self._answerer is None:
-                self._answerer = Answering(self.index, self.retriever)
+                self._answerer = Answering(self.index, self.retriever, self.settings.answers)
             return self._answerer
 
     def close(self) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
-from index import Settings
+from assistant.settings import AnswerSettings
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -27,16 +27,21 @@ class LlmNotConfigured(RuntimeError):
     """No chat model is configured or its packages are missing; the message says what to do."""
 
 
-def chat_model(settings: Settings) -> BaseChatModel:
+def chat_model(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
+    """The chat model ``settings.llm_provider`` names (the local one keeps its file in
+    ``cache_dir``)."""
     provider = settings.llm_provider.lower()
     if provider == "openai":
         return _openai(
-            settings.llm_model, settings.llm_base_url, settings.llm_api_key, settings.llm_max_tokens
+            settings.llm_model,
+            settings.llm_base_url,
+            settings.llm_api_key or "",
+            settings.llm_max_tokens,
         )
     if provider == "gguf":
         return _gguf(settings.llm_model or "smollm2", settings.llm_max_tokens)
     if provider == "local":
-        return _local(settings.cache_dir, settings.llm_max_tokens, settings.llm_timeout_s)
+        return _local(cache_dir, settings.llm_max_tokens, settings.llm_timeout_s)
     raise LlmNotConfigured(
         "the llm engine needs a chat model: set NEWSRAG_LLM_PROVIDER=local (pip install "
         "'newsrag[local-llm]'), or NEWSRAG_LLM_PROVIDER=openai with NEWSRAG_LLM_BASE_URL and "

@@ -16,6 +16,7 @@ from assistant.reader import Reader, ReaderUnavailable, load_reader
 from assistant.records import ABSTAIN_TEXT, Answer, AnswerEngine, TokenSink, validate
 from assistant.requests import AskRequest, SearchMode, Turn
 from assistant.retrieval import Retriever, SearchResult
+from assistant.settings import AnswerSettings
 from index.filters import SearchFilters
 from index.store import NewsIndex
 
@@ -35,10 +36,16 @@ class EngineUnavailable(RuntimeError):
 
 
 class Answering:
-    def __init__(self, index: NewsIndex, retriever: Retriever | None = None) -> None:
+    def __init__(
+        self,
+        index: NewsIndex,
+        retriever: Retriever | None = None,
+        settings: AnswerSettings | None = None,
+    ) -> None:
         self.index = index
         self.retriever = retriever or Retriever(index)
-        self.extractive = ExtractiveEngine(index.embedder, reader=_reader(index))
+        self.settings = settings or AnswerSettings()
+        self.extractive = ExtractiveEngine(index.embedder, reader=_reader(index, self.settings))
         self._llm: LlmEngine | None = None
 
     def engine(self, name: str | None) -> AnswerEngine:
@@ -50,10 +57,9 @@ class Answering:
             from assistant.llm_providers import LlmNotConfigured, chat_model
 
             try:
-                settings = self.index.settings
-                self._llm = LlmEngine(
-                    chat_model(settings), fallback=self.extractive, timeout_s=settings.llm_timeout_s
-                )
+                model = chat_model(self.settings, self.index.settings.cache_dir)
+                timeout = self.settings.llm_timeout_s
+                self._llm = LlmEngine(model, fallback=self.extractive, timeout_s=timeout)
             except LlmNotConfigured as exc:
                 raise EngineUnavailable(str(exc)) from None
         return self._llm
@@ -135,10 +141,10 @@ def _nothing_found(
     return answer
 
 
-def _reader(index: NewsIndex) -> Reader | None:
+def _reader(index: NewsIndex, settings: AnswerSettings) -> Reader | None:
     """The shipped reader when ``NEWSRAG_READER=shipped`` and it loads; else None (the fitted
     sentence scorer answers)."""
-    if index.settings.reader == "none":
+    if settings.reader == "none":
         return None
     try:
         return load_reader(index.settings.cache_dir, index.settings.model)

@@ -27,6 +27,7 @@ from filelock import FileLock
 
 from assistant.reader_files import READER_DIR, pair_tokenizer
 from index.model_sources import resolve_model
+from index.settings import DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +95,7 @@ _LOCK = threading.Lock()
 _READERS: dict[tuple[str, str, str], OnnxReader] = {}
 
 
-def load_reader(
-    cache_dir: Path, model: str = "all-MiniLM-L6-v2", folder: Path = READER_DIR
-) -> Reader:
+def load_reader(cache_dir: Path, model: str = DEFAULT_MODEL, folder: Path = READER_DIR) -> Reader:
     """The shipped reader as an ONNX session (exported on first use), shared per process."""
     if not reader_available(folder):
         raise ReaderUnavailable(f"no reader weights in {folder}")

@@ -13,6 +13,7 @@ from tokenizers import Tokenizer
 
 from assistant.reader_files import MAX_PAIR_TOKENS, TRAINED_LAYERS, pair_tokenizer
 from index.model_sources import resolve_model
+from index.settings import DEFAULT_MODEL
 
 
 class LoRALinear(torch.nn.Module):
@@ -46,7 +47,7 @@ class ReaderNet(torch.nn.Module):
 
     @classmethod
     def from_packaged(
-        cls, trainable: bool = False, model: str = "all-MiniLM-L6-v2", lora_rank: int = 0
+        cls, trainable: bool = False, model: str = DEFAULT_MODEL, lora_rank: int = 0
     ) -> ReaderNet:
         from transformers import AutoModel
 
@@ -103,7 +104,7 @@ def save_trained(net: ReaderNet, folder: Path) -> Path:
     return path
 
 
-def load_trained(folder: Path, model: str = "all-MiniLM-L6-v2") -> ReaderNet:
+def load_trained(folder: Path, model: str = DEFAULT_MODEL) -> ReaderNet:
     from safetensors.torch import load_file
 
     stored = load_file(str(folder / "reader.safetensors"))

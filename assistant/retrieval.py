@@ -13,50 +13,14 @@ from assistant.diversity import diversify
 from assistant.fusion import recency, recent_only, reciprocal_rank_fusion
 from assistant.requests import QueryError, SearchMode
 from assistant.rerank import Reranker, make_reranker, rerank
-from index import SearchHit, Settings
+from assistant.settings import RetrievalSettings
+from index import SearchHit
 from index.filters import SearchFilters
 from index.store import NewsIndex
 
 MAX_QUERY_CHARS = 10_000
 INVISIBLE = frozenset({"Cc", "Cf", "Cs"})  # control, format (zero-width…), surrogate
 _KEYWORD_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsrag-keyword")
-
-
-@dataclass(frozen=True)
-class RetrievalOptions:
-    """Knobs of one search; defaults come from ``Settings``."""
-
-    candidates: int = 50  # each ranked list fused is cut to this length
-    pool: int = 200  # each backend returns this many; the as-of recent lists are drawn from it
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    keyword_weight: float = 1.0
-    per_article: int = 2
-    time_weight: float = 1.0
-    time_half_life_days: float = 7.0
-    recent_days: int = 7
-    recent_weight: float = 1.0
-    collapse_duplicates: bool = True
-    rerank_depth: int = 25  # hits the reranker (if any) reorders before the cut to k
-    rerank_weight: float = 1.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RetrievalOptions:
-        return cls(
-            candidates=settings.candidates,
-            pool=max(settings.candidates, settings.candidate_pool),
-            rrf_k=settings.rrf_k,
-            dense_weight=settings.dense_weight,
-            keyword_weight=settings.keyword_weight,
-            per_article=settings.per_article,
-            time_weight=settings.time_weight,
-            time_half_life_days=settings.time_half_life_days,
-            recent_days=settings.recent_days,
-            recent_weight=settings.recent_weight,
-            collapse_duplicates=settings.dedup,
-            rerank_depth=settings.rerank_depth,
-            rerank_weight=settings.rerank_weight,
-        )
 
 
 @dataclass
@@ -78,19 +42,20 @@ class Retriever:
     def __init__(
         self,
         index: NewsIndex,
-        options: RetrievalOptions | None = None,
+        settings: RetrievalSettings | None = None,
         reranker: Reranker | None = None,
     ) -> None:
-        """``reranker`` overrides ``NEWSRAG_RERANK`` (which is read on first use)."""
+        """``settings`` default to ``RetrievalSettings()``; ``reranker`` overrides their
+        ``rerank`` (which is loaded on first use)."""
         self.index = index
-        self.options = options or RetrievalOptions.from_settings(index.settings)
+        self.settings = settings or RetrievalSettings()
         self._reranker = reranker
         self._configured = reranker is not None
 
     @property
     def reranker(self) -> Reranker | None:
         if not self._configured:
-            self._reranker = make_reranker(self.index.settings.rerank, self.index.embedder)
+            self._reranker = make_reranker(self.settings.rerank, self.index.embedder)
             self._configured = True
         return self._reranker
 
@@ -124,12 +89,12 @@ class Retriever:
             ranked["keyword"] = keyword.result()
         t = time.perf_counter()
         reranker = self.reranker
-        depth = max(k, self.options.rerank_depth) if reranker else k
+        depth = max(k, self.settings.rerank_depth) if reranker else k
         hits = self._materialize(self._fuse(ranked, filters), depth)
         timings["fuse_ms"] = _ms(t)
         if reranker is not None:
             t = time.perf_counter()
-            hits = _numbered(rerank(reranker, query, hits, self.options.rerank_weight)[:k])
+            hits = _numbered(rerank(reranker, query, hits, self.settings.rerank_weight)[:k])
             timings["rerank_ms"] = _ms(t)
         timings["total_ms"] = _ms(started)
         return SearchResult(hits, timings)
@@ -142,7 +107,7 @@ class Retriever:
         timings["encode_ms"] = _ms(t)
         t = time.perf_counter()
         allowed = self.index.catalog.chunk_ids_where(filters) if filters.active else None
-        found = self.index.dense(vector, self.options.pool, allowed)
+        found = self.index.dense(vector, self.settings.pool, allowed)
         timings["dense_ms"] = _ms(t)
         return found
 
@@ -150,7 +115,7 @@ class Retriever:
         self, query: str, filters: SearchFilters, timings: dict[str, float]
     ) -> list[tuple[int, float]]:
         t = time.perf_counter()
-        found = self.index.catalog.keyword(query, self.options.pool, filters)
+        found = self.index.catalog.keyword(query, self.settings.pool, filters)
         timings["keyword_ms"] = _ms(t)
         return found
 
@@ -159,7 +124,7 @@ class Retriever:
     ) -> list[Scored]:
         """RRF over each backend's top ``candidates`` and, with an as-of date, over each backend's
         candidates published in the ``recent_days`` before it; plus the recency prior."""
-        opts = self.options
+        opts = self.settings
         lists = {name: items[: opts.candidates] for name, items in ranked.items()}
         weights = {"dense": opts.dense_weight, "keyword": opts.keyword_weight}
         as_of = filters.as_of
@@ -190,7 +155,7 @@ class Retriever:
 
     def _materialize(self, scored: list[Scored], k: int) -> list[SearchHit]:
         """Read passages best first, only as many as the diversity rules need for ``k`` hits."""
-        opts = self.options
+        opts = self.settings
         step = max(4 * k, 40)
         candidates: list[SearchHit] = []
         hits: list[SearchHit] = []
@@ -204,7 +169,7 @@ class Retriever:
                 candidates.append(
                     SearchHit(0, c.chunk_id, article, start, end, text, c.score, c.scores)
                 )
-            hits = diversify(candidates, opts.per_article, opts.collapse_duplicates)
+            hits = diversify(candidates, opts.per_article, opts.dedup)
             if len(hits) >= k:
                 break
         return _numbered(hits[:k])

@@ -29,9 +29,10 @@ from assistant.eval.matching import answer_in_text  # noqa: E402
 from assistant.eval.run import read_questions  # noqa: E402
 from assistant.extractive import ExtractiveEngine  # noqa: E402
 from assistant.retrieval import Retriever  # noqa: E402
-from index import SearchHit, Settings  # noqa: E402
+from index import SearchHit  # noqa: E402
 from index.filters import SearchFilters  # noqa: E402
 from index.store import NewsIndex  # noqa: E402
+from ui.settings import Settings  # noqa: E402
 
 THRESHOLDS = (1.50, 1.75, 2.00, 2.25, 2.50, 2.75, 3.00)
 FLOORS = (0.25, 0.30, 0.35, 0.40)
@@ -58,8 +59,8 @@ def without_evidence(index: NewsIndex, q: dict, hits: list[SearchHit]) -> list[S
 def collect(home: Path, sample_home: Path, questions: Path) -> dict[str, list[Best]]:
     from tqdm import tqdm
 
-    full = NewsIndex.open(Settings.from_env(home=str(home)))
-    sample = NewsIndex.open(Settings.from_env(home=str(sample_home)))
+    full = NewsIndex.open(Settings.from_env(home=str(home)).index)
+    sample = NewsIndex.open(Settings.from_env(home=str(sample_home)).index)
     engine = ExtractiveEngine(full.embedder)
     matcher = CorpusMatcher(full)
     retriever, sample_retriever = Retriever(full), Retriever(sample)

@@ -36,9 +36,9 @@ from assistant.eval.matching import answers_alone  # noqa: E402
 from assistant.eval.run import read_questions  # noqa: E402
 from assistant.extractive import FEATURES, ExtractiveConfig, ExtractiveEngine  # noqa: E402
 from assistant.retrieval import Retriever  # noqa: E402
-from index import Settings  # noqa: E402
 from index.filters import SearchFilters  # noqa: E402
 from index.store import NewsIndex  # noqa: E402
+from ui.settings import Settings  # noqa: E402
 
 TOPS = (1, 2, 3)
 
@@ -48,7 +48,7 @@ def collect(home: Path, questions: Path) -> list[dict[str, Any]]:
     label and text (best first by the current weights)."""
     from tqdm import tqdm
 
-    index = NewsIndex.open(Settings.from_env(home=str(home)))
+    index = NewsIndex.open(Settings.from_env(home=str(home)).index)
     retriever = Retriever(index)
     base = ExtractiveConfig()
     engine = ExtractiveEngine(

@@ -90,11 +90,13 @@ def peak_rss_mib() -> float:
 
 # ---------------------------------------------------------------- child: newsrag
 def newsrag_run(src: Path, home: Path, workers: int, extras: bool, lever: Run) -> Run:
-    from index import Embedder, NewsIndex, Settings
+    from index import Embedder, IndexSettings, NewsIndex
 
     names = ("encoder", "precision", "batch_size", "encoder_threads")
     knobs = {k: lever[k] for k in names if k in lever}
-    settings = Settings.from_env(home=str(home), workers=lever.get("workers", workers), **knobs)
+    settings = IndexSettings.from_env(
+        home=str(home), workers=lever.get("workers", workers), **knobs
+    )
     patch_onnx_session(lever)
     embedder = Embedder.from_settings(settings)
     embedder.encode_documents(["warm up the document encoder"] * 8)

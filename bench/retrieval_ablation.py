@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ QUESTIONS = REPO.parent / "shared" / "data" / "rtqa-news" / "dev.jsonl"
 
 from assistant.eval.run import evaluate  # noqa: E402
 from assistant.requests import SearchMode  # noqa: E402
-from index import Settings  # noqa: E402
+from ui.settings import Settings  # noqa: E402
 
 # (row name, retrieval mode, settings changed from the defaults)
 ROWS: list[tuple[str, SearchMode, dict[str, Any]]] = [
@@ -45,7 +44,7 @@ def run(home: Path, questions: Path, limit: int | None) -> list[dict[str, Any]]:
     base = Settings.from_env(home=str(home))
     results = []
     for name, mode, changes in tqdm(ROWS, desc="ablations", unit="row", file=sys.stderr):
-        settings = replace(base, **changes)
+        settings = base.with_values(**changes)
         report = evaluate(settings, questions, [mode], "question_date", limit=limit)
         metrics = report["metrics"][mode.value]
         results.append({"row": name, "mode": mode.value, "changes": changes, **metrics})

@@ -13,14 +13,13 @@ import json
 import statistics
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant import Assistant  # noqa: E402
-from index import Settings  # noqa: E402
+from ui.settings import Settings  # noqa: E402
 
 
 def main() -> None:
@@ -29,7 +28,7 @@ def main() -> None:
     parser.add_argument("--home", type=Path, required=True, help="the index to ask")
     parser.add_argument("--limit", type=int, default=20)
     args = parser.parse_args()
-    assistant = Assistant(replace(Settings.from_env(), home=args.home))
+    assistant = Assistant(Settings.from_env(home=str(args.home)))
     rows = [json.loads(line) for line in args.questions.open(encoding="utf-8")][: args.limit]
     assistant.ask("warm up", engine="llm")  # model and server loaded before the clock runs
     first, whole, streamed, fallbacks = [], [], 0, 0

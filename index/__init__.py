@@ -20,7 +20,7 @@ from index.records import (
     SearchHit,
     StoredArticle,
 )
-from index.settings import Precision, Settings
+from index.settings import EncoderBackend, EnvSettings, IndexSettings, Precision, Secret
 
 if TYPE_CHECKING:
     from index.ann import VectorIndex
@@ -85,10 +85,13 @@ __all__ = [
     "Chunk",
     "CitationKey",
     "Embedder",
+    "EncoderBackend",
+    "EnvSettings",
     "FilterError",
     "IndexBusy",
     "IndexMismatch",
     "IndexNotFound",
+    "IndexSettings",
     "IndexWriteError",
     "IngestStatus",
     "IngestSummary",
@@ -100,7 +103,7 @@ __all__ = [
     "ResolvedCitation",
     "SearchFilters",
     "SearchHit",
-    "Settings",
+    "Secret",
     "StaleCitation",
     "StoredArticle",
     "UnknownArticle",

@@ -20,7 +20,7 @@ from index.ann import StaleCache, VectorIndex
 from index.catalog import Catalog, CatalogError
 from index.catalog_reads import from_blobs
 from index.loaders.ids import legacy_url_id
-from index.settings import Settings
+from index.settings import IndexSettings
 from index.store import IndexMismatch, NewsIndex
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ SQL_CHECKS: list[tuple[str, str]] = [
 Check = Callable[[NewsIndex, CheckReport], None]
 
 
-def check_index(settings: Settings) -> CheckReport:
+def check_index(settings: IndexSettings) -> CheckReport:
     """Check the index at ``settings.home``; a home without an index is consistent and empty."""
     report = CheckReport()
     if not NewsIndex.exists(settings):

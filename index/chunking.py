@@ -21,6 +21,7 @@ from tokenizers import Tokenizer
 
 from index.records import Article, Chunk
 from index.sentences import sentence_spans
+from index.settings import IndexSettings
 from index.tokenization import SPECIAL_TOKENS, TokenMap
 
 CHUNKER_VERSION = 2  # 2: chunks are also bounded in characters (max_chars)
@@ -31,8 +32,8 @@ GLUE_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Cf"})  # never cut before these 
 
 @dataclass(frozen=True)
 class ChunkerConfig:
-    max_tokens: int = 256  # the embedded input, title prefix and special tokens included
-    overlap_tokens: int = 32
+    max_tokens: int = IndexSettings.chunk_tokens  # the embedded input, title prefix included
+    overlap_tokens: int = IndexSettings.overlap_tokens
     max_title_tokens: int = 48
     max_chars: int = 2048  # ~8 characters a token: English passages of 256 tokens stay far below
     version: int = CHUNKER_VERSION

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.model_sources import ModelSpec, resolve_model
-from index.settings import EncoderBackend, Precision, Settings
+from index.settings import EncoderBackend, IndexSettings, Precision
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -47,10 +47,10 @@ SENTENCE_BATCH = 4  # question-time sentences per encoder run (less padding than
 class Embedder:
     def __init__(
         self,
-        model: str = "all-MiniLM-L6-v2",
-        precision: Precision = Precision.AUTO,
-        batch_size: int = 32,
-        backend: EncoderBackend = EncoderBackend.AUTO,
+        model: str = IndexSettings.model,
+        precision: Precision = IndexSettings.precision,
+        batch_size: int = IndexSettings.batch_size,
+        backend: EncoderBackend = IndexSettings.encoder,
         cache_dir: Path | None = None,
         threads: int = 0,
     ) -> None:
@@ -67,7 +67,7 @@ class Embedder:
         self._recent_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Embedder:
+    def from_settings(cls, settings: IndexSettings) -> Embedder:
         return cls(
             settings.model,
             settings.precision,

@@ -12,7 +12,7 @@ from index.catalog import Catalog
 from index.ingest import Ingestor, IngestSummary
 from index.loaders.ids import legacy_url_id, url_id
 from index.records import Article
-from index.settings import Settings
+from index.settings import IndexSettings
 from index.store import NewsIndex, hold_write_lock
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def _json_list(raw: str | None) -> list[str]:
 
 
 def reindex(
-    settings: Settings, on_progress: Callable[[IngestSummary], None] | None = None
+    settings: IndexSettings, on_progress: Callable[[IngestSummary], None] | None = None
 ) -> IngestSummary:
     """Rebuild every chunk and vector from stored article texts into a new directory, then
     switch over by renaming files; the old index serves until the switch."""

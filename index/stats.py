@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 from index.model_sources import resolve_model
-from index.settings import Settings
+from index.settings import IndexSettings
 from index.store import NewsIndex
 
 
-def index_stats(settings: Settings) -> dict[str, Any]:
+def index_stats(settings: IndexSettings) -> dict[str, Any]:
     """``articles`` counts every distinct article id (copies included); a missing index is empty."""
     if not NewsIndex.exists(settings):
         spec = resolve_model(settings.model)

@@ -21,7 +21,7 @@ from index.ann import OutdatedCache, StaleCache, VectorIndex
 from index.catalog import SCHEMA_VERSION, Catalog, CatalogError, IndexWriteError
 from index.chunking import Chunker, ChunkerConfig
 from index.embedding import Embedder
-from index.settings import Settings
+from index.settings import IndexSettings
 from index.tokenization import load_tokenizer
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ __all__ = ["IndexBusy", "IndexMismatch", "IndexNotFound", "IndexWriteError", "Ne
 
 class NewsIndex:
     def __init__(
-        self, settings: Settings, catalog: Catalog, embedder: Embedder | None = None
+        self, settings: IndexSettings, catalog: Catalog, embedder: Embedder | None = None
     ) -> None:
         self.settings = settings
         self.catalog = catalog
@@ -59,7 +59,7 @@ class NewsIndex:
     # -- opening ------------------------------------------------------------------------------
     @classmethod
     def open(
-        cls, settings: Settings, *, embedder: Embedder | None = None, create: bool = False
+        cls, settings: IndexSettings, *, embedder: Embedder | None = None, create: bool = False
     ) -> NewsIndex:
         path = settings.catalog_path
         if not path.exists():
@@ -71,7 +71,7 @@ class NewsIndex:
         return cls(settings, Catalog(path), embedder)
 
     @staticmethod
-    def exists(settings: Settings) -> bool:
+    def exists(settings: IndexSettings) -> bool:
         return settings.catalog_path.exists()
 
     def close(self) -> None:
@@ -208,7 +208,7 @@ class NewsIndex:
             yield
 
 
-def _drop_orphan_cache(settings: Settings) -> None:
+def _drop_orphan_cache(settings: IndexSettings) -> None:
     """A vector cache without its catalog belongs to a deleted index: a new catalog would
     reach the same generation numbers, so the old file could pass for current. Remove it."""
     if settings.vectors_path.exists():
@@ -216,7 +216,7 @@ def _drop_orphan_cache(settings: Settings) -> None:
         log.info("removed %s: its catalog is gone", settings.vectors_path)
 
 
-def _refuse_emptied_catalog(settings: Settings) -> None:
+def _refuse_emptied_catalog(settings: IndexSettings) -> None:
     """An empty catalog file next to a vector cache is a lost catalog, not an empty index."""
     path, vectors = settings.catalog_path, settings.vectors_path
     if path.stat().st_size == 0 and vectors.exists():

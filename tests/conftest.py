@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index import Embedder, NewsIndex, Settings, ingest_paths
+from index import Embedder, NewsIndex, ingest_paths
+from ui.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "sample"
@@ -28,7 +29,7 @@ def sample_home(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
     """An index of the two sample articles, built once per session. Treat as read-only."""
     home = tmp_path_factory.mktemp("sample-index")
     settings = Settings.from_env(env={}, home=str(home))
-    index = NewsIndex.open(settings, embedder=embedder, create=True)
+    index = NewsIndex.open(settings.index, embedder=embedder, create=True)
     summary = ingest_paths(index, [SAMPLE])
     index.close()
     assert summary.added == 2 and summary.failed == 0

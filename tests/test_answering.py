@@ -24,7 +24,7 @@ def sample_assistant(sample_home: Path) -> Assistant:
 @pytest.fixture(scope="module")
 def fixture_assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Assistant:
     home = tmp_path_factory.mktemp("answers-index")
-    index = NewsIndex.open(settings_for(home), embedder=embedder, create=True)
+    index = NewsIndex.open(settings_for(home).index, embedder=embedder, create=True)
     assert ingest_paths(index, [FIXTURES / "answers.jsonl"]).added == 3
     return Assistant(settings_for(home), index)
 

@@ -354,7 +354,7 @@ def test_articles_ingested_elsewhere_appear_without_restart(
         h["article_id"] for h in api.get("/api/search", params={"q": "lighthouse"}).json()["hits"]
     }
     assert "xss-probe" not in ids
-    index = NewsIndex.open(settings_for(homes[0]), embedder=embedder)
+    index = NewsIndex.open(settings_for(homes[0]).index, embedder=embedder)
     try:  # another process writes, as `newsrag ingest` would
         assert ingest_paths(index, [FIXTURES / "server" / "xss_article.json"]).added == 1
     finally:

@@ -38,7 +38,7 @@ def base(
     tmp_path_factory: pytest.TempPathFactory, sample_home: Path, embedder: Embedder
 ) -> Iterator[str]:
     home = copy_index(sample_home, tmp_path_factory.mktemp("browser") / "index")
-    index = NewsIndex.open(settings_for(home), embedder=embedder)
+    index = NewsIndex.open(settings_for(home).index, embedder=embedder)
     try:
         assert ingest_paths(index, [FIXTURES / "server" / "xss_article.json"]).added == 1
     finally:

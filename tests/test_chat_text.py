@@ -87,12 +87,11 @@ def test_search_results_say_when_nothing_matches_well(assistant: Assistant) -> N
 def test_the_engine_choice_shows_only_when_a_model_is_configured(
     sample_home: Path, provider: str, shown: bool
 ) -> None:
-    from dataclasses import replace
 
     from ui.services import Services
     from ui.web.app import build_chat
 
-    settings = replace(settings_for(sample_home), llm_provider=provider)
+    settings = settings_for(sample_home).with_values(llm_provider=provider)
     blocks = build_chat(Services(settings))
     (radio,) = [c for c in blocks.blocks.values() if getattr(c, "elem_id", None) == "chat-engine"]
     assert radio.visible is shown and "10–30 s" in (radio.info or "")

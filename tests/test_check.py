@@ -136,7 +136,7 @@ def _edit_cache(home: Path, edit: str) -> None:
 
 
 def test_a_sound_index_passes_with_all_counts(sample_copy: Path) -> None:
-    report = check_index(settings_for(sample_copy))
+    report = check_index(settings_for(sample_copy).index)
     assert report.ok, report.problems
     counts = report.counts
     assert counts["articles"] == 2 and counts["chunks"] > 2
@@ -148,7 +148,7 @@ def test_a_home_without_index_is_consistent_and_empty(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home = tmp_path / "never-used"
-    report = check_index(settings_for(home))
+    report = check_index(settings_for(home).index)
     assert report.ok and report.counts == {}
     assert main(["check", "--home", str(home)]) == 0
     assert not home.exists()  # checking creates nothing
@@ -159,7 +159,7 @@ def test_a_home_without_index_is_consistent_and_empty(
 def test_each_broken_catalog_invariant_is_named(sample_copy: Path, damage: str) -> None:
     statements, expected = SQL_DAMAGE[damage]
     _sql(sample_copy, *statements)
-    report = check_index(settings_for(sample_copy))
+    report = check_index(settings_for(sample_copy).index)
     assert not report.ok
     assert expected in report.problems[0], report.problems
 
@@ -175,7 +175,7 @@ def test_each_broken_catalog_invariant_is_named(sample_copy: Path, damage: str) 
 )
 def test_each_broken_vector_invariant_is_named(sample_copy: Path, edit: str, expected: str) -> None:
     _edit_cache(sample_copy, edit)
-    report = check_index(settings_for(sample_copy))
+    report = check_index(settings_for(sample_copy).index)
     assert not report.ok
     assert expected in report.problems[0], report.problems
 
@@ -190,7 +190,7 @@ def test_a_stale_or_missing_cache_is_checked_from_the_catalog_without_writing(
     else:  # a cache one generation behind: what a crash after a commit leaves
         _sql(sample_copy, "UPDATE meta SET value = value + 1 WHERE key = 'generation'")
     before = path.read_bytes() if path.exists() else None
-    report = check_index(settings_for(sample_copy))
+    report = check_index(settings_for(sample_copy).index)
     assert report.ok, report.problems
     assert report.counts["vectors"] == report.counts["chunks"]
     assert "rebuild from the catalog" in report.notes[0]
@@ -200,7 +200,7 @@ def test_a_stale_or_missing_cache_is_checked_from_the_catalog_without_writing(
 def test_a_garbage_catalog_is_named(sample_copy: Path) -> None:
     catalog = sample_copy / "catalog.sqlite3"
     catalog.write_bytes(b"this is not a database " * 400)
-    report = check_index(settings_for(sample_copy))
+    report = check_index(settings_for(sample_copy).index)
     assert not report.ok and str(catalog) in report.problems[0]
 
 
@@ -212,7 +212,7 @@ def test_damaged_catalog_pages_are_named(sample_copy: Path) -> None:
     rng = np.random.default_rng(3)
     data[2 * page :] = rng.integers(0, 256, len(data) - 2 * page, dtype=np.uint8).tobytes()
     catalog.write_bytes(bytes(data))
-    report = check_index(settings_for(sample_copy))
+    report = check_index(settings_for(sample_copy).index)
     assert not report.ok and str(catalog) in report.problems[0], report.problems
 
 

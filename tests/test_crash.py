@@ -141,7 +141,7 @@ def test_sigkill_at_several_moments_keeps_every_article_old_or_new(tmp_path: Pat
     mixed = False
     for moment in MOMENTS:
         _kill_at(moment, sources[moment.version], home)
-        report = check_index(settings)
+        report = check_index(settings.index)
         assert report.ok, (moment.name, report.problems)
         versions = _versions(home)
         assert sum(versions.values()) <= N
@@ -161,6 +161,6 @@ def test_sigkill_at_several_moments_keeps_every_article_old_or_new(tmp_path: Pat
     assert summary["unchanged"] == before["second"]
     assert summary["updated"] == before["first"]
     assert summary["added"] == N - before["first"] - before["second"]
-    assert check_index(settings).ok
+    assert check_index(settings.index).ok
     assert _versions(home) == {"first": 0, "second": N}
     assert not list(home.glob(".*.tmp"))  # temporary cache files of killed runs are gone

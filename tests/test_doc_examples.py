@@ -61,7 +61,7 @@ def test_readme_command_line_examples_run(tmp_path: Path, sample_home: Path) -> 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, sample_home: Path) -> Iterator[str]:
     home = copy_index(sample_home, tmp_path_factory.mktemp("docs") / "index")
-    index = NewsIndex.open(settings_for(home), embedder=Embedder())
+    index = NewsIndex.open(settings_for(home).index, embedder=Embedder())
     try:
         assert ingest_paths(index, [REPO / "docs" / "examples"]).failed == 0
     finally:

@@ -61,7 +61,7 @@ def _top(home: Path, query: str = QUERY) -> str:
 
 
 def _counts(home: Path) -> dict[str, int]:
-    index = NewsIndex.open(settings_for(home))
+    index = NewsIndex.open(settings_for(home).index)
     try:
         return {**index.catalog.counts(), "generation": index.catalog.generation}
     finally:
@@ -118,7 +118,7 @@ def test_a_damaged_vector_cache_is_rebuilt_on_open_and_saved(
         conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
         conn.commit()
         conn.close()
-    index = NewsIndex.open(settings_for(sample_copy), embedder=embedder)
+    index = NewsIndex.open(settings_for(sample_copy).index, embedder=embedder)
     with caplog.at_level(logging.INFO, logger="index.store"):
         vectors = index.vectors
     generation, chunks = index.catalog.generation, index.catalog.counts()["chunks"]
@@ -126,7 +126,7 @@ def test_a_damaged_vector_cache_is_rebuilt_on_open_and_saved(
     assert "rebuilding from" in caplog.text and str(path) in caplog.text
     assert len(vectors) == chunks
     assert len(VectorIndex.load(path, embedder.dim, generation)) == chunks  # saved, current
-    assert check_index(settings_for(sample_copy)).ok
+    assert check_index(settings_for(sample_copy).index).ok
 
 
 # -- the catalog ----------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ def test_a_garbage_catalog_is_a_clear_error_never_an_empty_index(
     garbage = os.urandom(64 * 1024)
     catalog.write_bytes(garbage)
     with pytest.raises(CatalogError, match=re.escape(str(catalog))):
-        NewsIndex.open(settings_for(sample_copy))
+        NewsIndex.open(settings_for(sample_copy).index)
     home = ["--home", str(sample_copy)]
     for argv in (["stats"], ["articles"], ["search", "drones"], ["ingest", str(SAMPLE)]):
         code, err = _cli(capsys, *argv, *home)
@@ -150,15 +150,15 @@ def test_an_emptied_catalog_next_to_its_vectors_is_an_error(sample_copy: Path) -
     catalog = sample_copy / "catalog.sqlite3"
     catalog.write_bytes(b"")
     with pytest.raises(CatalogError, match=r"is empty but .*vectors\.faiss holds vectors"):
-        NewsIndex.open(settings_for(sample_copy), create=True)
-    assert not check_index(settings_for(sample_copy)).ok
+        NewsIndex.open(settings_for(sample_copy).index, create=True)
+    assert not check_index(settings_for(sample_copy).index).ok
 
 
 def test_a_vector_cache_without_its_catalog_is_dropped_by_a_new_index(
     sample_copy: Path, embedder: Embedder
 ) -> None:
     (sample_copy / "catalog.sqlite3").unlink()
-    index = NewsIndex.open(settings_for(sample_copy), embedder=embedder, create=True)
+    index = NewsIndex.open(settings_for(sample_copy).index, embedder=embedder, create=True)
     index.close()
     assert not (sample_copy / "vectors.faiss").exists()
 
@@ -186,7 +186,7 @@ def test_disk_full_in_the_catalog_is_one_line_and_changes_nothing(
     monkeypatch.undo()
     assert code == 1 and len(err) == 1, err
     assert str(sample_copy / "catalog.sqlite3") in err[0] and "full" in err[0]
-    assert check_index(settings_for(sample_copy)).ok
+    assert check_index(settings_for(sample_copy).index).ok
     assert _state(sample_copy) == before
 
 
@@ -216,7 +216,7 @@ def test_disk_full_on_the_vector_cache_keeps_the_old_file_and_the_catalog(
     assert "No space left on device" in summary["warnings"][0]
     assert cache.read_bytes() == old_cache
     assert not list(sample_copy.glob(".*.tmp"))
-    assert check_index(settings_for(sample_copy)).ok
+    assert check_index(settings_for(sample_copy).index).ok
     after = _counts(sample_copy)
     assert after["articles"] == counts["articles"] + 2
     assert _top(sample_copy) == top
@@ -266,7 +266,7 @@ def test_a_read_only_index_reads_and_refuses_writes_in_one_line(
     assert stats.returncode == 0, stats.stderr
     assert json.loads(stats.stdout)["articles"] == before[0]["articles"]
     assert _read_only(sample_copy, "check", *home).returncode == 0
-    assert check_index(settings_for(sample_copy)).ok
+    assert check_index(settings_for(sample_copy).index).ok
     assert _state(sample_copy) == before
 
 
@@ -282,7 +282,7 @@ def test_a_chmod_read_only_index_refuses_writes_in_one_line(
     finally:
         sample_copy.chmod(0o755)
     assert code == 1 and len(err) == 1 and str(sample_copy) in err[0], err
-    assert check_index(settings_for(sample_copy)).ok
+    assert check_index(settings_for(sample_copy).index).ok
     assert _state(sample_copy) == before
 
 
@@ -300,7 +300,7 @@ def test_a_read_only_catalog_file_refuses_writes_in_one_line(
     monkeypatch.undo()
     assert code == 1 and len(err) == 1, err
     assert str(sample_copy / "catalog.sqlite3") in err[0] and "readonly" in err[0]
-    assert check_index(settings_for(sample_copy)).ok
+    assert check_index(settings_for(sample_copy).index).ok
     assert _state(sample_copy) == before
 
 
@@ -335,7 +335,7 @@ def test_two_ingest_processes_take_turns(tmp_path: Path) -> None:
         assert proc.returncode == 0, logs[name].read_text()
         assert json.loads(out)["added"] == 16
     assert "is locked by another newsrag writer" in logs["a"].read_text()
-    assert check_index(settings_for(home)).ok
+    assert check_index(settings_for(home).index).ok
     conn = sqlite3.connect(home / "catalog.sqlite3")
     spans = dict(
         conn.execute(
@@ -444,7 +444,7 @@ def test_searches_in_one_thread_while_another_ingests(
     new = _corpus(tmp_path / "new.jsonl", "thread", 8)
 
     def write() -> None:
-        index = NewsIndex.open(settings_for(sample_copy, commit_chunks=2), embedder=embedder)
+        index = NewsIndex.open(settings_for(sample_copy, commit_chunks=2).index, embedder=embedder)
         try:
             assert ingest_paths(index, [new]).added == 8
         finally:
@@ -453,7 +453,7 @@ def test_searches_in_one_thread_while_another_ingests(
     reader = _run_reader_while(sample_copy, write)
     assert reader.searches >= 3 and len(reader.generations) >= 2, reader.generations
     _assert_hits_resolve(sample_copy, reader)
-    assert check_index(settings_for(sample_copy)).ok
+    assert check_index(settings_for(sample_copy).index).ok
 
 
 def test_searches_while_a_cli_ingest_process_writes(sample_copy: Path, tmp_path: Path) -> None:
@@ -475,7 +475,7 @@ def test_searches_while_a_cli_ingest_process_writes(sample_copy: Path, tmp_path:
     assert reader.searches >= 3 and len(reader.generations) >= 2, reader.generations
     _assert_hits_resolve(sample_copy, reader)
     assert any(article_id.startswith("proc-") for _, article_id, *_ in reader.hits)
-    assert check_index(settings_for(sample_copy)).ok
+    assert check_index(settings_for(sample_copy).index).ok
 
 
 def test_storage_errors_map_to_json_statuses() -> None:

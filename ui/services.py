@@ -7,7 +7,7 @@ cache when the catalog's generation moves (articles another process ingests show
 restart); ``SharedVectors`` hands all of them one copy, so memory does not grow with readers.
 
 Asks (``Services.ask``, ``ask_async``) do not take a reader: they run on the ``AskPool``,
-``Settings.ask_concurrency`` worker threads with their own assistants. So searches never queue
+``ServerSettings.ask_concurrency`` worker threads with their own assistants. So searches never queue
 behind an ask, at most that many asks compete for the cores, and an ask that would wait too long
 is refused with ``AskBusy`` (HTTP 503 + Retry-After) rather than left to time out.
 
@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from assistant import Answer, AskRequest, Assistant, SearchFilters, TokenSink
-from index import IngestSummary, NewsIndex, Settings, VectorIndex
+from index import IngestSummary, NewsIndex, VectorIndex
 from ui import library
+from ui.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +175,7 @@ class Services:
             self._readers.put(Assistant(settings))
         self._held = threading.local()
         self._write_lock = threading.Lock()
-        slots = max(1, settings.ask_concurrency)
+        slots = max(1, settings.server.ask_concurrency)
         self.ask_pool = AskPool(slots, self._ask_assistant, ASK_WAITING_PER_SLOT * slots)
 
     @contextmanager
@@ -196,14 +197,14 @@ class Services:
     def warm_up(self) -> None:
         """Load the embedding model in the background, so the first question does not wait
         (only when there is an index to ask: an empty server loads it with its first upload)."""
-        if not NewsIndex.exists(self.settings):
+        if not NewsIndex.exists(self.settings.index):
             return
 
         def load() -> None:
             from index import Embedder
 
             try:  # the query encoder (ONNX fp32 unless NEWSRAG_ENCODER=torch): no torch load
-                Embedder.from_settings(self.settings).encode_query("warm up")
+                Embedder.from_settings(self.settings.index).encode_query("warm up")
             except Exception as exc:  # a bad model name: the first request reports it
                 log.info("warm-up skipped: %s", exc)
 
@@ -211,12 +212,12 @@ class Services:
 
     @property
     def writes_enabled(self) -> bool:
-        return bool(self.settings.api_token)
+        return bool(self.settings.server.api_token)
 
     # -- reads --------------------------------------------------------------------------------
     def sources(self) -> list[str]:
         """Outlets in the index, for the filter lists (empty when there is no index yet)."""
-        if not NewsIndex.exists(self.settings):
+        if not NewsIndex.exists(self.settings.index):
             return []
         with self.reading() as a:
             return a.index.catalog.sources()
@@ -224,14 +225,14 @@ class Services:
     def list_articles(
         self, filters: SearchFilters, limit: int, offset: int
     ) -> tuple[int, list[dict[str, Any]]]:
-        if not NewsIndex.exists(self.settings):
+        if not NewsIndex.exists(self.settings.index):
             return 0, []
         with self.reading() as a:
             return library.list_articles(a.index, filters, limit, offset)
 
     def counts(self) -> dict[str, int]:
         """Articles, primary articles, copies and passages (all zero without an index)."""
-        if not NewsIndex.exists(self.settings):
+        if not NewsIndex.exists(self.settings.index):
             return {"articles": 0, "primary_articles": 0, "copies": 0, "chunks": 0}
         with self.reading() as a:
             return a.index.catalog.counts()
@@ -285,7 +286,7 @@ class Services:
     ) -> tuple[IngestSummary, list[dict[str, str]]]:
         """Index files; returns the summary and the articles read (id and title)."""
         with self._write_lock:
-            index = NewsIndex.open(self.settings, create=True)
+            index = NewsIndex.open(self.settings.index, create=True)
             try:
                 summary, seen = library.ingest(index, paths, on_progress)
             finally:
@@ -304,7 +305,7 @@ class Services:
         from index import delete_articles
 
         with self._write_lock:
-            index = NewsIndex.open(self.settings)
+            index = NewsIndex.open(self.settings.index)
             try:
                 result = delete_articles(index, list(article_ids))
             finally:

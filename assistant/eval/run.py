@@ -16,7 +16,8 @@ from assistant.eval.matching import answer_in_text
 from assistant.eval.stats import mean, percentile
 from assistant.requests import SearchMode
 from assistant.retrieval import Retriever
-from index import SearchHit, Settings
+from assistant.settings import AssistantSettings
+from index import SearchHit
 from index.filters import SearchFilters
 from index.store import NewsIndex
 
@@ -50,7 +51,7 @@ def read_questions(path: str | Path, limit: int | None = None) -> list[dict[str,
 
 
 def evaluate(
-    settings: Settings,
+    settings: AssistantSettings,
     path: str | Path,
     modes: list[SearchMode],
     as_of_field: str | None = None,
@@ -61,8 +62,8 @@ def evaluate(
     engine: str | None = None,
 ) -> dict[str, Any]:
     questions = read_questions(path, limit)
-    index = NewsIndex.open(settings)
-    retriever = Retriever(index)
+    index = NewsIndex.open(settings.index)
+    retriever = Retriever(index, settings.retrieval)
     retriever.search(questions[0]["question"] if questions else "warm up", k=1)  # load the model
     metrics: dict[str, Any] = {}
     rows: list[dict[str, Any]] = []
@@ -71,7 +72,9 @@ def evaluate(
             scored = list(_score_mode(retriever, questions, mode, as_of_field, strict))
             metrics[mode.value] = summarise(scored)
             if answers:
-                answered = _answer_mode(index, questions, mode, as_of_field, strict, engine)
+                answered = _answer_mode(
+                    index, settings, questions, mode, as_of_field, strict, engine
+                )
                 metrics[mode.value].update(summarise_answers(answered))
                 for row, extra in zip(scored, answered, strict=True):
                     row.update(extra)
@@ -99,6 +102,7 @@ def _score_mode(
 
 def _answer_mode(
     index: NewsIndex,
+    settings: AssistantSettings,
     questions: list[dict[str, Any]],
     mode: SearchMode,
     as_of_field: str | None,
@@ -108,7 +112,7 @@ def _answer_mode(
     from assistant.pipeline import Answering
     from assistant.requests import AskRequest
 
-    answering = Answering(index)
+    answering = Answering(index, Retriever(index, settings.retrieval), settings.answers)
     matcher = CorpusMatcher(index)
     rows = []
     for q in questions:

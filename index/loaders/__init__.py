@@ -12,14 +12,13 @@ from pathlib import Path
 from index.loaders.files import SUPPORTED_EXTENSIONS, load_file
 from index.loaders.walk import walk
 from index.records import Article, LoadProblem
+from index.settings import IndexSettings
 
 __all__ = ["SUPPORTED_EXTENSIONS", "iter_articles"]
 
-DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
-
 
 def iter_articles(
-    paths: Iterable[str | Path], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    paths: Iterable[str | Path], max_file_bytes: int = IndexSettings.max_file_bytes
 ) -> Iterator[Article | LoadProblem]:
     """Lazily load files and folders (recursively, sorted, hidden entries skipped)."""
     for raw in paths:

@@ -8,16 +8,19 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from index import IngestSummary, Settings
+from index import IngestSummary
 from ui import payloads
 from ui.cli.output import emit
 from ui.dateline import dateline, with_dateline
+from ui.settings import Settings
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from index import Embedder, NewsIndex, ingest_paths
 
-    index = NewsIndex.open(settings, embedder=Embedder.from_settings(settings), create=True)
+    index = NewsIndex.open(
+        settings.index, embedder=Embedder.from_settings(settings.index), create=True
+    )
     try:
         with _progress(not args.no_progress, "ingest") as hook:
             summary = ingest_paths(index, args.paths, on_progress=hook)
@@ -31,7 +34,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     from index import reindex
 
     with _progress(not args.no_progress, "reindex") as hook:
-        summary = reindex(settings, on_progress=hook)
+        summary = reindex(settings.index, on_progress=hook)
     emit(args, summary.to_dict(), _summary_text(summary))
     return 0
 
@@ -79,7 +82,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_cite(args: argparse.Namespace, settings: Settings) -> int:
     from index import NewsIndex, lookup_citation
 
-    resolved = lookup_citation(NewsIndex.open(settings), args.key, args.context)
+    resolved = lookup_citation(NewsIndex.open(settings.index), args.key, args.context)
     meta = resolved.article
     text = (
         f"{with_dateline(meta.title, meta.source, meta.published_at)}\n"
@@ -92,10 +95,10 @@ def cmd_cite(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     from index import NewsIndex
 
-    if not NewsIndex.exists(settings):
+    if not NewsIndex.exists(settings.index):
         emit(args, {"total": 0, "articles": []}, "no articles")
         return 0
-    index = NewsIndex.open(settings)
+    index = NewsIndex.open(settings.index)
     rows = [r.to_dict() for r in index.catalog.list_articles(args.limit, args.offset)]
     total = index.catalog.counts()["articles"]
     lines = [f"{total} articles"] + [
@@ -110,7 +113,7 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     from index import NewsIndex, delete_articles
 
-    index = NewsIndex.open(settings)
+    index = NewsIndex.open(settings.index)
     result = delete_articles(index, args.ids)
     text = "\n".join(
         [f"deleted {i}" for i in result["deleted"]]
@@ -130,7 +133,7 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from index import index_stats
 
-    stats = index_stats(settings)
+    stats = index_stats(settings.index)
     text = "\n".join(f"{k:>12}: {v}" for k, v in stats.items())
     emit(args, stats, text)
     return 0
@@ -139,7 +142,7 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from index import check_index
 
-    report = check_index(settings)
+    report = check_index(settings.index)
     counts = ", ".join(f"{v} {k}" for k, v in report.counts.items()) or "no index yet"
     text = f"ok: {counts}" if report.ok else f"problem: {report.problems[0]}"
     text = "\n".join([text, *(f"note: {n}" for n in report.notes)])

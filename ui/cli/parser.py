@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Sequence
 
 from assistant import ASK_K, DEFAULT_ASK_K, DEFAULT_SEARCH_K, SEARCH_K
-from index import Settings
 from ui.limits import (
     CHUNK_TOKENS,
     CONTEXT_CHARS,
@@ -21,6 +20,7 @@ from ui.limits import (
     OVERLAP_TOKENS,
     PORT,
 )
+from ui.settings import Settings
 
 log = logging.getLogger("newsrag")
 
@@ -244,7 +244,7 @@ def _fail(exc: BaseException) -> int:
 
 
 def _setup_logging(settings: Settings, verbose: int) -> None:
-    level = {0: settings.log_level.upper(), 1: "INFO"}.get(verbose, "DEBUG")
+    level = {0: settings.server.log_level.upper(), 1: "INFO"}.get(verbose, "DEBUG")
     logging.basicConfig(
         stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s"
     )

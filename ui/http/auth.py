@@ -10,8 +10,8 @@ import hmac
 
 from fastapi import Request
 
-from index import Settings
 from ui.errors import ApiError
+from ui.settings import ServerSettings
 
 NO_TOKEN = (
     "writes are disabled on this server: set NEWSRAG_API_TOKEN and restart it, then send "
@@ -19,14 +19,14 @@ NO_TOKEN = (
 )
 
 
-def token_matches(settings: Settings, given: str | None) -> bool:
+def token_matches(settings: ServerSettings, given: str | None) -> bool:
     expected = settings.api_token
     if not expected or not given:
         return False
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
-def require_token(settings: Settings, request: Request) -> None:
+def require_token(settings: ServerSettings, request: Request) -> None:
     """Raise 403 (no token configured), 401 (missing or wrong token); return when allowed."""
     if not settings.api_token:
         raise ApiError(403, "writes_disabled", NO_TOKEN)

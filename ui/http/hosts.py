@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from index import Settings
+from ui.settings import ServerSettings
 
 LOOPBACK_NAMES = frozenset({"localhost"})
 WILDCARD_BINDS = frozenset({"", "0.0.0.0", "::", "[::]"})
@@ -31,7 +31,7 @@ def host_name(header: str) -> str:
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
-def allowed_hosts(settings: Settings) -> frozenset[str]:
+def allowed_hosts(settings: ServerSettings) -> frozenset[str]:
     """Names answered besides loopback: ``NEWSRAG_ALLOWED_HOSTS`` and a concrete bind address."""
     names = {host_name(h) for h in settings.allowed_hosts.split(",") if h.strip()}
     if settings.host.strip().lower() not in WILDCARD_BINDS:

@@ -21,9 +21,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from index import Settings
 from ui.http.auth import NO_TOKEN, token_matches
 from ui.http.hosts import allowed_hosts, host_name, is_loopback
+from ui.settings import Settings
 from ui.uploads import max_form_bytes
 
 Scope = MutableMapping[str, Any]
@@ -43,7 +43,7 @@ class RequestGuard:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
-        self.hosts = allowed_hosts(settings)
+        self.hosts = allowed_hosts(settings.server)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -63,7 +63,7 @@ class RequestGuard:
             if problem is not None:
                 await _refuse(scope, send, *problem)
                 return
-            receive, send = _FileCounter(self.settings.max_upload_files, headers).wrap(
+            receive, send = _FileCounter(self.settings.server.max_upload_files, headers).wrap(
                 receive, send
             )
         await self.app(scope, receive, send)
@@ -76,7 +76,7 @@ class RequestGuard:
 
     def upload_problem(self, headers: dict[str, str]) -> tuple[int, str, str] | None:
         """Why Gradio's upload route must not take this request, or None."""
-        s = self.settings
+        s = self.settings.server
         if not s.api_token:
             return 403, "writes_disabled", NO_TOKEN
         scheme, _, given = headers.get("authorization", "").partition(" ")
@@ -88,7 +88,7 @@ class RequestGuard:
                 "uploads need the API token or a same-origin request from this server's page",
             )
         declared = headers.get("content-length", "")
-        limit = max_form_bytes(s.max_upload_files, s.max_file_bytes)
+        limit = max_form_bytes(s.max_upload_files, self.settings.index.max_file_bytes)
         if not declared.isdigit():
             return 411, "length_required", "uploads must declare their Content-Length"
         if int(declared) > limit:

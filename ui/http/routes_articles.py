@@ -106,15 +106,15 @@ def router() -> APIRouter:
     async def add_articles(request: Request) -> dict[str, Any]:
         """Ingest a JSON article (or a list), or uploaded files (.txt .md .html .json .jsonl)."""
         services = _services(request)
-        require_token(services.settings, request)
-        limit = services.settings.max_file_bytes
-        with uploads.staging(services.settings.home) as folder:
+        require_token(services.settings.server, request)
+        limit = services.settings.index.max_file_bytes
+        with uploads.staging(services.settings.index.home) as folder:
             kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if kind == "application/json":
                 staged = [uploads.stage_json(folder, await _json_articles(request, limit), limit)]
             elif kind == "multipart/form-data":
                 staged = await _staged_files(
-                    request, folder, limit, services.settings.max_upload_files
+                    request, folder, limit, services.settings.server.max_upload_files
                 )
             else:
                 raise ApiError(
@@ -133,7 +133,7 @@ def router() -> APIRouter:
     def delete_article(request: Request, article_id: str) -> dict[str, Any]:
         """Delete an article (an exact copy of it, if any, keeps the passages)."""
         services = _services(request)
-        require_token(services.settings, request)
+        require_token(services.settings.server, request)
         result = services.delete([article_id])
         if result["missing"]:
             raise UnknownArticle(f"no article {article_id!r} in the index")

@@ -20,7 +20,7 @@ def router() -> APIRouter:
     @r.get("/health", response_model=HealthOut)
     def health(request: Request) -> dict[str, Any]:
         """Model, index size and catalog generation (moves with every write)."""
-        stats = index_stats(request.app.state.services.settings)
+        stats = index_stats(request.app.state.services.settings.index)
         return {
             "status": "ok",
             "ready": stats["articles"] > 0,
@@ -33,7 +33,7 @@ def router() -> APIRouter:
     @r.get("/stats", response_model=StatsOut)
     def stats(request: Request) -> dict[str, Any]:
         """Counts, model, chunker, outlets and size on disk of the index."""
-        return index_stats(request.app.state.services.settings)
+        return index_stats(request.app.state.services.settings.index)
 
     return r
 

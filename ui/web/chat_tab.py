@@ -70,7 +70,7 @@ def build_chat_tab(services: Services) -> ChatTab:
                 label="Answer engine",
                 info=ENGINE_INFO,
                 elem_id="chat-engine",
-                visible=services.settings.llm_provider.lower() != "none",
+                visible=services.settings.answers.llm_provider.lower() != "none",
             )
             with gr.Accordion("Advanced", open=False):
                 k = gr.Slider(

@@ -167,14 +167,14 @@ def _write_controls(services: Services, tab: LibraryTab) -> gr.Dropdown:
 
 def _token_ok(services: Services, key: str | None, action: str) -> bool:
     """The token matches; else one log line (no traceback) and False."""
-    if token_matches(services.settings, (key or "").strip()):
+    if token_matches(services.settings.server, (key or "").strip()):
         return True
     log.warning("library %s refused: wrong or missing API token", action)
     return False
 
 
 def _check_token(services: Services, key: str | None) -> None:
-    if not token_matches(services.settings, (key or "").strip()):
+    if not token_matches(services.settings.server, (key or "").strip()):
         raise ApiError(401, "unauthorized", BAD_TOKEN)
 
 
@@ -184,10 +184,10 @@ def upload_files(services: Services, key: str, paths: list[str], progress: Any) 
     if not paths:
         return "Choose one or more files first."
     lines = []
-    limit = services.settings.max_file_bytes
+    limit = services.settings.index.max_file_bytes
     names = uploads.unique_names([Path(p).name for p in paths])
     try:
-        with uploads.staging(services.settings.home) as folder:
+        with uploads.staging(services.settings.index.home) as folder:
             for number, (name, path) in enumerate(zip(names, paths, strict=True), start=1):
                 progress((number - 1) / len(paths), desc=f"indexing {name}")
                 lines.append(_ingest_one(services, folder, number, name, path, limit))

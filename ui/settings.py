@@ -1,0 +1,28 @@
+"""The server's settings (``ServerSettings``) and ``Settings``, which composes every layer's:
+``index``, ``retrieval``, ``answers`` and ``server``, each read from its ``NEWSRAG_*``
+variables. The CLI and the server build one ``Settings`` and hand each part only its section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.settings import AssistantSettings
+from index.settings import EnvSettings, Secret
+
+
+@dataclass(frozen=True)
+class ServerSettings(EnvSettings):
+    host: str = "127.0.0.1"
+    port: int = 7860
+    api_token: Secret | None = None  # writes (upload, delete) need it; none: read-only
+    cors_origins: str = ""  # comma-separated origins allowed cross-origin; empty: none
+    allowed_hosts: str = ""  # comma-separated Host names answered besides loopback; * = any
+    max_upload_files: int = 50  # files per upload request (HTTP API); more is 413
+    ask_concurrency: int = 1  # asks answered at once by the server (ui/services.py AskPool)
+    log_level: str = "WARNING"
+
+
+@dataclass(frozen=True)
+class Settings(AssistantSettings):
+    server: ServerSettings = field(default_factory=ServerSettings)
