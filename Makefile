@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE=1
 export HF_HUB_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False
 
-.PHONY: install run test screenshots lint format sample bench lock clean
+.PHONY: install run test unit screenshots lint format sample bench lock clean
 
 install: $(STAMP)
 
@@ -38,6 +38,10 @@ $(TESTX): $(STAMP)
 
 test: install $(TESTX)
 	$(PY) -m pytest
+
+# The fast tier alone: fakes instead of the model (tests/fakes.py), seconds, no torch.
+unit: install
+	$(PY) -m pytest -m unit
 
 # The README's screenshot (docs/img/chat.png), taken by the browser test; `make test` leaves it.
 screenshots: install $(TESTX)

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 from assistant.requests import (
     ASK_K,
     DEFAULT_ASK_K,
+    DEFAULT_ENGINE,
     DEFAULT_SEARCH_K,
+    ENGINE_NAMES,
     SEARCH_K,
     AskRequest,
     QueryError,
@@ -28,8 +30,8 @@ from assistant.settings import AnswerSettings, AssistantSettings, RetrievalSetti
 from index.filters import FilterError, SearchFilters
 
 if TYPE_CHECKING:
+    from assistant.engines import ENGINES, EngineUnavailable
     from assistant.facade import Assistant
-    from assistant.pipeline import Engine, EngineUnavailable
     from assistant.records import (
         ABSTAIN_TEXT,
         FALLBACK,
@@ -43,8 +45,8 @@ if TYPE_CHECKING:
     from assistant.retrieval import Retriever, SearchResult
 
 _LAZY = {
-    "Engine": "assistant.pipeline",
-    "EngineUnavailable": "assistant.pipeline",
+    "ENGINES": "assistant.engines",
+    "EngineUnavailable": "assistant.engines",
     "ABSTAIN_TEXT": "assistant.records",
     "FALLBACK": "assistant.records",
     "MARKER": "assistant.records",
@@ -62,7 +64,10 @@ __all__ = [
     "ABSTAIN_TEXT",
     "ASK_K",
     "DEFAULT_ASK_K",
+    "DEFAULT_ENGINE",
     "DEFAULT_SEARCH_K",
+    "ENGINES",
+    "ENGINE_NAMES",
     "FALLBACK",
     "MARKER",
     "SEARCH_K",
@@ -73,7 +78,6 @@ __all__ = [
     "AssistantSettings",
     "Citation",
     "ContractViolation",
-    "Engine",
     "EngineUnavailable",
     "FilterError",
     "QueryError",

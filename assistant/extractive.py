@@ -35,7 +35,7 @@ from assistant.sentence_features import (
     stem,
 )
 from index import SearchHit
-from index.embedding import Embedder
+from index.embedding import Encoder
 from index.keyword import STOPWORDS
 from index.sentences import sentence_spans
 
@@ -88,7 +88,7 @@ class ExtractiveEngine:
 
     def __init__(
         self,
-        embedder: Embedder,
+        embedder: Encoder,
         config: ExtractiveConfig | None = None,
         reader: Reader | None = None,
     ) -> None:

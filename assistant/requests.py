@@ -18,6 +18,8 @@ ASK_K = (1, 50)  # passages read per answer
 SEARCH_K = (1, 100)  # hits per search
 DEFAULT_ASK_K = 6
 DEFAULT_SEARCH_K = 10
+ENGINE_NAMES = ("extractive", "llm")  # the answer engines (assistant/engines.py builds them)
+DEFAULT_ENGINE = ENGINE_NAMES[0]
 
 Turn = Mapping[str, Any]  # {"role": "user" | "assistant", "content": str}
 
@@ -46,7 +48,7 @@ class AskRequest:
     history: Sequence[Turn] = ()
     filters: SearchFilters = field(default_factory=SearchFilters)
     k: int = DEFAULT_ASK_K
-    engine: str | None = None  # "extractive" (default) or "llm"
+    engine: str | None = None  # one of ENGINE_NAMES; None: DEFAULT_ENGINE
     mode: SearchMode = SearchMode.HYBRID
 
     def __post_init__(self) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from index import SearchHit
-from index.embedding import Embedder
+from index.embedding import Encoder
 from index.sentences import sentence_spans
 
 MIN_WORDS = 4
@@ -33,7 +33,7 @@ class Reranker(Protocol):
 class SentenceMaxSimReranker:
     name = "sentence"
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Encoder) -> None:
         self.embedder = embedder
 
     def scores(self, query: str, hits: Sequence[SearchHit]) -> list[float]:
@@ -72,7 +72,7 @@ class CrossEncoderReranker:
         return [float(s) for s in self.model.predict([(query, h.text) for h in hits])]
 
 
-def make_reranker(spec: str, embedder: Embedder) -> Reranker | None:
+def make_reranker(spec: str, embedder: Encoder) -> Reranker | None:
     """``none`` | ``sentence`` | ``cross-encoder:<model dir>``."""
     kind, _, path = spec.partition(":")
     if kind in ("", "none"):

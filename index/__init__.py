@@ -34,7 +34,7 @@ if TYPE_CHECKING:
         UnknownArticle,
         lookup_citation,
     )
-    from index.embedding import Embedder
+    from index.embedding import Embedder, Encoder
     from index.ingest import Ingestor, IngestSummary, ingest_paths
     from index.keyword import STOPWORDS
     from index.loaders import SUPPORTED_EXTENSIONS, iter_articles
@@ -62,6 +62,7 @@ _LAZY = {
     "MalformedCitation": "index.citation_keys",
     "citation_key": "index.citation_keys",
     "Embedder": "index.embedding",
+    "Encoder": "index.embedding",
     "IngestSummary": "index.ingest",
     "Ingestor": "index.ingest",
     "ingest_paths": "index.ingest",
@@ -85,6 +86,7 @@ __all__ = [
     "Chunk",
     "CitationKey",
     "Embedder",
+    "Encoder",
     "EncoderBackend",
     "EnvSettings",
     "FilterError",

@@ -19,6 +19,7 @@ import numpy as np
 from index.ann import StaleCache, VectorIndex
 from index.catalog import Catalog, CatalogError
 from index.catalog_reads import from_blobs
+from index.embedding import Encoder
 from index.loaders.ids import legacy_url_id
 from index.settings import IndexSettings
 from index.store import IndexMismatch, NewsIndex
@@ -108,13 +109,14 @@ SQL_CHECKS: list[tuple[str, str]] = [
 Check = Callable[[NewsIndex, CheckReport], None]
 
 
-def check_index(settings: IndexSettings) -> CheckReport:
-    """Check the index at ``settings.home``; a home without an index is consistent and empty."""
+def check_index(settings: IndexSettings, embedder: Encoder | None = None) -> CheckReport:
+    """Check the index at ``settings.home``; a home without an index is consistent and empty.
+    ``embedder``: the encoder the index was built with, when it is not the configured model."""
     report = CheckReport()
     if not NewsIndex.exists(settings):
         return report
     try:
-        index = NewsIndex.open(settings)
+        index = NewsIndex.open(settings, embedder=embedder)
     except (CatalogError, IndexMismatch) as exc:
         report.problems.append(str(exc))
         return report

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -44,7 +44,30 @@ RECENT_QUERIES = 16  # query vectors an embedder remembers
 SENTENCE_BATCH = 4  # question-time sentences per encoder run (less padding than one batch)
 
 
+class Encoder(Protocol):
+    """What the index, retrieval and the answer engines need of an encoder. ``Embedder`` is the
+    real one (sentence-transformers / ONNX); tests/fakes.py has a hash-based one for the fast
+    test tier. ``spec`` names the model and its tokenizer (chunking counts its tokens)."""
+
+    spec: ModelSpec
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_sentences(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
 class Embedder:
+    """The real encoder: ``Encoder`` over a packaged sentence-transformers model, through ONNX
+    Runtime or torch as ``EncoderBackend`` and the CPU decide."""
+
     def __init__(
         self,
         model: str = IndexSettings.model,

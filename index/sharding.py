@@ -331,7 +331,12 @@ def auto_workers(index: NewsIndex, paths: Sequence[str | Path]) -> int:
     process with 2 threads on 2 cores, docs/BENCHMARKS.md); otherwise one process, so small
     ingests pay no pool start-up and torch paths don't load one model per core."""
     cores = available_cores()
-    if cores < 2 or not index.embedder.document_path.startswith("onnx"):
+    encoder = index.embedder
+    if (
+        cores < 2
+        or not isinstance(encoder, Embedder)
+        or not encoder.document_path.startswith("onnx")
+    ):
         return 1
     return cores if _input_bytes(paths, AUTO_WORKERS_BYTES) >= AUTO_WORKERS_BYTES else 1
 

@@ -20,7 +20,7 @@ from filelock import FileLock, Timeout
 from index.ann import OutdatedCache, StaleCache, VectorIndex
 from index.catalog import SCHEMA_VERSION, Catalog, CatalogError, IndexWriteError
 from index.chunking import Chunker, ChunkerConfig
-from index.embedding import Embedder
+from index.embedding import Embedder, Encoder
 from index.settings import IndexSettings
 from index.tokenization import load_tokenizer
 
@@ -46,7 +46,7 @@ __all__ = ["IndexBusy", "IndexMismatch", "IndexNotFound", "IndexWriteError", "Ne
 
 class NewsIndex:
     def __init__(
-        self, settings: IndexSettings, catalog: Catalog, embedder: Embedder | None = None
+        self, settings: IndexSettings, catalog: Catalog, embedder: Encoder | None = None
     ) -> None:
         self.settings = settings
         self.catalog = catalog
@@ -59,7 +59,7 @@ class NewsIndex:
     # -- opening ------------------------------------------------------------------------------
     @classmethod
     def open(
-        cls, settings: IndexSettings, *, embedder: Embedder | None = None, create: bool = False
+        cls, settings: IndexSettings, *, embedder: Encoder | None = None, create: bool = False
     ) -> NewsIndex:
         path = settings.catalog_path
         if not path.exists():
@@ -78,7 +78,7 @@ class NewsIndex:
         self.catalog.close()
 
     @property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> Encoder:
         if self._embedder is None:
             self._embedder = Embedder(
                 self.settings.model,

@@ -1,8 +1,13 @@
-"""Shared fixtures: the real packaged model (loaded once per session) and a sample index."""
+"""Shared fixtures: the real packaged model (loaded once per session) and a sample index.
+
+Two tiers: tests marked ``unit`` run on fakes (tests/fakes.py) without any model library
+(``pytest -m unit``, seconds); every other test is marked ``integration`` here and runs on the
+real packaged model, real servers and a real browser (``make test`` runs both)."""
 
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +19,21 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "sample"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LOCAL = "http://127.0.0.1"  # in-process clients: the server answers loopback Host names only
+MODEL_LIBRARIES = ("torch", "sentence_transformers")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("unit") is None:
+            item.add_marker(pytest.mark.integration)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The unit tier must not load a model library: fail it when one was imported."""
+    loaded = [m for m in MODEL_LIBRARIES if m in sys.modules]
+    if session.config.getoption("markexpr", "") == "unit" and loaded:
+        print(f"\nthe unit tier imported {', '.join(loaded)}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ from index.loaders import iter_articles
 from index.loaders.boilerplate import is_boilerplate
 from index.records import Article
 
+pytestmark = pytest.mark.unit  # no model: the fast tier
+
 BOILERPLATE = [
     "Get CNN Health's weekly newsletter Sign up here to get The Results Are In with Dr. Sanjay "
     "Gupta every Tuesday from the CNN Health team.",

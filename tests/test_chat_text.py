@@ -47,6 +47,7 @@ def test_filters_that_exclude_everything_are_the_reason_shown(assistant: Assista
     assert "No indexed article matches the filters \\(outlet nowhere.example" in text  # escaped
 
 
+@pytest.mark.unit
 def test_example_questions_come_from_title_heads() -> None:
     from ui.web.examples import example_questions
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,8 @@ from index.records import Article
 from index.sentences import sentence_spans
 from index.tokenization import count_tokens, load_tokenizer
 from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.unit  # no model: the fast tier
 
 SPEC = resolve_model("all-MiniLM-L6-v2")
 TOKENIZER = load_tokenizer(SPEC.path)

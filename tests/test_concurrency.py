@@ -124,6 +124,7 @@ def _blocking_pool(max_waiting: int, max_wait_s: float = 60.0) -> tuple[AskPool,
     return pool, release
 
 
+@pytest.mark.unit
 def test_full_ask_queue_refuses_at_once() -> None:
     pool, release = _blocking_pool(max_waiting=1)
     waiting = pool.submit(lambda _: "answered")
@@ -134,6 +135,7 @@ def test_full_ask_queue_refuses_at_once() -> None:
     pool.shutdown()
 
 
+@pytest.mark.unit
 def test_a_waiting_ask_knows_its_place_in_the_queue() -> None:
     pool, release = _blocking_pool(max_waiting=4)
     second = pool.submit(lambda _: "second")
@@ -146,6 +148,7 @@ def test_a_waiting_ask_knows_its_place_in_the_queue() -> None:
     pool.shutdown()
 
 
+@pytest.mark.unit
 def test_ask_that_waited_too_long_is_refused() -> None:
     pool, release = _blocking_pool(max_waiting=4, max_wait_s=0.05)
     late = pool.submit(lambda _: "too late")

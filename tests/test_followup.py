@@ -112,10 +112,12 @@ def _history(previous: str, answer: str = "Italian Russian Washington In") -> li
     return [{"role": "user", "content": previous}, {"role": "assistant", "content": answer}]
 
 
+@pytest.mark.unit
 def test_the_tables_are_large_enough() -> None:
     assert len(STANDALONE) >= 40 and len(FOLLOW_UPS) >= 25
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("question", STANDALONE)
 def test_a_standalone_question_is_never_rewritten(question: str) -> None:
     assert not needs_context(question)
@@ -123,6 +125,7 @@ def test_a_standalone_question_is_never_rewritten(question: str) -> None:
     assert rewrite(question, _history("How many drones did Russia launch?")) is None
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("previous", "question", "subject"), FOLLOW_UPS)
 def test_a_follow_up_is_rewritten_to_its_subject(
     previous: str, question: str, subject: str

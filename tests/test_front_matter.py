@@ -9,6 +9,8 @@ import pytest
 
 from tests.loader_helpers import only_article, only_problem
 
+pytestmark = pytest.mark.unit  # no model: the fast tier
+
 FRONT = """---
 title: Grain deal extended
 outlet: Reuters

@@ -6,7 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.unit  # no model: the fast tier
 
 
 def test_imports_run_one_way_and_in_no_circle() -> None:

@@ -22,6 +22,8 @@ from tests.loader_helpers import (
     sha16,
 )
 
+pytestmark = pytest.mark.unit  # no model: the fast tier
+
 # --- dates --------------------------------------------------------------------------------------
 
 

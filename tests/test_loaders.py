@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from index.loaders.ids import url_id
 from index.loaders.normalize import normalize_text
 from index.records import Article, IngestStatus, LoadProblem
@@ -16,6 +18,8 @@ from tests.loader_helpers import (
     only_problem,
     sha16,
 )
+
+pytestmark = pytest.mark.unit  # no model: the fast tier
 
 # --- the real sample articles ---------------------------------------------------------------
 

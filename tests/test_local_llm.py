@@ -11,10 +11,11 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant import AskRequest
+from assistant.engines import EngineUnavailable
 from assistant.extractive import ExtractiveEngine
 from assistant.llm_engine import INSTRUCTION, LlmEngine, build_prompt
 from assistant.local_llm import LocalLlmUnavailable, assembled_model
-from assistant.pipeline import Answering, EngineUnavailable
+from assistant.pipeline import Answering
 from assistant.records import validate
 from assistant.retrieval import Retriever
 from index import Embedder, NewsIndex

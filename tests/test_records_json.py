@@ -13,6 +13,8 @@ from assistant import Answer, Citation
 from index import ArticleMeta, IngestSummary, ResolvedCitation, SearchHit, StoredArticle
 from ui.http import models as m
 
+pytestmark = pytest.mark.unit  # no model: the fast tier
+
 META = ArticleMeta("a1", "Title", "https://example.org/a", "Outlet", ("Ann",), "2024-11-26", None)
 HIT = SearchHit(1, 7, META, 0, 11, "Some words.", 0.5, {"dense": 0.5})
 CITATION = Citation(

@@ -27,6 +27,7 @@ SECRET = "s3cret-token-do-not-log"
     "host",
     ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "LOCALHOST", "::ffff:127.0.0.1"],
 )
+@pytest.mark.unit
 def test_loopback_hosts_need_nothing(host: str) -> None:
     assert is_loopback(host)
     check_bind(host, None)
@@ -35,6 +36,7 @@ def test_loopback_hosts_need_nothing(host: str) -> None:
 @pytest.mark.parametrize(
     "host", ["0.0.0.0", "::", "192.168.1.20", "10.0.0.1", "example.com", "", "128.0.0.1"]
 )
+@pytest.mark.unit
 def test_other_hosts_need_a_token_or_insecure(host: str) -> None:
     assert not is_loopback(host)
     with pytest.raises(UnsafeBind, match="not a loopback address"):
@@ -72,6 +74,7 @@ def test_cors_is_closed_unless_origins_are_listed(sample_home: Path) -> None:
 
 
 # -- tokens and secrets -------------------------------------------------------------------------
+@pytest.mark.unit
 def test_token_compare() -> None:
     settings = Settings.from_env(env={"NEWSRAG_API_TOKEN": SECRET})
     assert token_matches(settings.server, SECRET)
@@ -80,6 +83,7 @@ def test_token_compare() -> None:
     assert not token_matches(Settings.from_env(env={}).server, "")
 
 
+@pytest.mark.unit
 def test_settings_repr_masks_secrets() -> None:
     settings = Settings.from_env(env={"NEWSRAG_API_TOKEN": SECRET, "NEWSRAG_LLM_API_KEY": SECRET})
     assert SECRET not in repr(settings) and SECRET not in str(settings)
@@ -117,6 +121,7 @@ def test_debug_logs_hold_no_token(
         (None, "upload"),
     ],
 )
+@pytest.mark.unit
 def test_display_name_is_a_clean_base_name(client_name: str | None, shown: str) -> None:
     assert display_name(client_name) == shown
 
@@ -131,6 +136,7 @@ def _stage(home: Path, name: str, data: bytes) -> tuple[str, list[str]]:
         return path_id(staged.path), files
 
 
+@pytest.mark.unit
 def test_upload_ids_follow_the_client_name_not_the_staging_path(tmp_path: Path) -> None:
     first, files = _stage(tmp_path, "../../notes.txt", b"one")
     assert files == [".upload-1.txt.newsrag-name", "upload-1.txt"]  # nothing under the name
@@ -139,6 +145,7 @@ def test_upload_ids_follow_the_client_name_not_the_staging_path(tmp_path: Path) 
     assert first.startswith("doc-") and len(first) == 20
 
 
+@pytest.mark.unit
 def test_files_without_a_recorded_name_keep_path_ids(tmp_path: Path) -> None:
     a, b = tmp_path / "a" / "x.txt", tmp_path / "b" / "x.txt"
     for path in (a, b):
@@ -174,6 +181,7 @@ UNSAFE = re.compile(
 )
 
 
+@pytest.mark.unit
 def test_no_pickle_or_eval_in_the_code() -> None:
     found = [
         f"{path.relative_to(REPO)}: {match.group(0).strip()}"

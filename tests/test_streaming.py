@@ -77,6 +77,7 @@ def test_a_reply_slower_than_its_deadline_falls_back(passages: tuple) -> None:
     assert "no whole reply within 0.3 s" in (answer.reason or "")
 
 
+@pytest.mark.unit
 def test_the_events_replace_a_draft_the_check_changed() -> None:
     answer = Answer("q?", "Checked text [1].")
     assert [e for e, _ in answer_events(answer, "Checked text [1].")] == ["citations", "done"]

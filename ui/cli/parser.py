@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from assistant import ASK_K, DEFAULT_ASK_K, DEFAULT_SEARCH_K, SEARCH_K
+from assistant import ASK_K, DEFAULT_ASK_K, DEFAULT_SEARCH_K, ENGINE_NAMES, SEARCH_K
 from ui.limits import (
     CHUNK_TOKENS,
     CONTEXT_CHARS,
@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--engine",
-        choices=["extractive", "llm"],
+        choices=ENGINE_NAMES,
         help="with --answers: the answer engine (default extractive)",
     )
     p.add_argument("--out", metavar="FILE", help="also write per-question results (JSONL)")
@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", metavar="QUESTION")
     p.add_argument(
         "--engine",
-        choices=["extractive", "llm"],
+        choices=ENGINE_NAMES,
         default=None,
         help="extractive (default, offline) or llm (needs a configured model)",
     )

@@ -10,11 +10,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant import ASK_K, DEFAULT_ASK_K
+from assistant import ASK_K, DEFAULT_ASK_K, ENGINE_NAMES
 
 # documented, not enforced here: a malformed date is the filters' 400 bad_filter, as in the CLI
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 DATE: dict[str, Any] = {"pattern": DATE_PATTERN}
+
+EngineName = Literal[ENGINE_NAMES]  # type: ignore[valid-type]  # the registry's names
 
 
 class ErrorOut(BaseModel):
@@ -125,7 +127,7 @@ class AskIn(BaseModel):
         json_schema_extra=DATE,
     )
     k: int = Field(DEFAULT_ASK_K, ge=ASK_K[0], le=ASK_K[1], description="passages to read")
-    engine: Literal["extractive", "llm"] | None = None
+    engine: EngineName | None = None
     stream: bool = Field(False, description="answer as server-sent events")
 
 

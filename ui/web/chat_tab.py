@@ -17,7 +17,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import ASK_K, DEFAULT_ASK_K, Answer, AskRequest
+from assistant import ASK_K, DEFAULT_ASK_K, DEFAULT_ENGINE, ENGINE_NAMES, Answer, AskRequest
 from ui.ask_stream import AskStream, Token, Waiting, pieces
 from ui.errors import classify
 from ui.services import Services
@@ -65,8 +65,8 @@ def build_chat_tab(services: Services) -> ChatTab:
                 clear = gr.Button("New conversation", elem_id="clear", scale=1)
             filters = filter_controls("chat")
             engine = gr.Radio(
-                ["extractive", "llm"],
-                value="extractive",
+                list(ENGINE_NAMES),
+                value=DEFAULT_ENGINE,
                 label="Answer engine",
                 info=ENGINE_INFO,
                 elem_id="chat-engine",
