@@ -1,6 +1,7 @@
 """The server's settings (``ServerSettings``) and ``Settings``, which composes every layer's:
-``index``, ``retrieval``, ``answers`` and ``server``, each read from its ``NEWSRAG_*``
-variables. The CLI and the server build one ``Settings`` and hand each part only its section.
+``index``, ``retrieval``, ``answers``, ``server`` and ``fetch`` (feeds), each read from its
+``NEWSRAG_*`` variables. The CLI and the server build one ``Settings`` and hand each part only
+its section.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.settings import AssistantSettings
+from index.feeds.settings import FetchSettings
 from index.settings import EnvSettings, Secret
 
 
@@ -26,3 +28,4 @@ class ServerSettings(EnvSettings):
 @dataclass(frozen=True)
 class Settings(AssistantSettings):
     server: ServerSettings = field(default_factory=ServerSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)

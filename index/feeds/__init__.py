@@ -1,0 +1,30 @@
+"""News that keeps arriving: a polite, safe fetcher (``fetch``), the address rules it keeps
+(``addresses``) and its settings (``settings``). Feeds, sitemaps and article versions build on
+these (issue #18). Names load on first use, so importing the settings costs no network library.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from index.feeds.addresses import BlockedAddress, check_url
+    from index.feeds.fetch import Fetcher, FetchError, FetchResult
+    from index.feeds.settings import FetchSettings
+
+_LAZY = {
+    "BlockedAddress": "index.feeds.addresses",
+    "check_url": "index.feeds.addresses",
+    "FetchError": "index.feeds.fetch",
+    "FetchResult": "index.feeds.fetch",
+    "Fetcher": "index.feeds.fetch",
+    "FetchSettings": "index.feeds.settings",
+}
+__all__ = ["BlockedAddress", "FetchError", "FetchResult", "FetchSettings", "Fetcher", "check_url"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'index.feeds' has no attribute {name!r}")

@@ -1,0 +1,20 @@
+"""The fetcher's settings, read from ``NEWSRAG_FETCH_*`` (no network library imported here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.settings import EnvSettings
+
+USER_AGENT = "newsrag/0.1 (+https://github.com/newsrag/newsrag; news search for its users)"
+
+
+@dataclass(frozen=True)
+class FetchSettings(EnvSettings):
+    fetch_allow_hosts: str = ""  # host names or CIDRs fetched although loopback/private
+    fetch_user_agent: str = USER_AGENT
+    fetch_timeout_s: float = 20.0  # connect, and each read
+    fetch_max_bytes: int = 10 * 1024 * 1024  # a page or feed larger than this is refused
+    fetch_max_redirects: int = 5
+    fetch_host_interval_s: float = 1.0  # between the starts of two requests to one host
+    fetch_host_concurrency: int = 2  # requests to one host at once
