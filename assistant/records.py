@@ -1,4 +1,4 @@
-"""Answer records (DESIGN.md): an answer's text with ``[n]`` markers and the citations behind them.
+"""Answer records (docs/API.md): an answer's text with ``[n]`` markers and the citations under it.
 
 ``validate`` enforces the contract every engine must meet before an answer leaves the
 assistant: every marker resolves, every quote is verbatim in its article at its offsets, and

@@ -1,4 +1,4 @@
-"""Citation keys: the public, stable handle of a passage (DESIGN.md).
+"""Citation keys: the public, stable handle of a passage (docs/API.md, "Citations").
 
 ``"{article_id}:{start}-{end}:{h}"`` where ``h`` is the first 8 hex digits of the SHA-256 of
 the passage text. Article ids may themselves contain ``:``, so the key is parsed from the right.

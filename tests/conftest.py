@@ -66,3 +66,14 @@ def sample_copy(tmp_path: Path, sample_home: Path) -> Path:
 
 def settings_for(home: Path, **overrides: object) -> Settings:
     return Settings.from_env(env={}, home=str(home), **overrides)
+
+
+def passages_for(home: Path, question: str, k: int = 6) -> tuple[list, dict[str, str]]:
+    """The question's retrieved passages over the index at ``home``, and their articles' texts
+    (what an answer engine is given)."""
+    from assistant import Retriever
+
+    index = NewsIndex.open(settings_for(home).index)
+    hits = Retriever(index).search(question, k=k)
+    texts = {h.article.id: index.catalog.article_text(h.article.id) or "" for h in hits}
+    return hits, texts

@@ -19,7 +19,7 @@ from assistant.pipeline import Answering
 from assistant.records import validate
 from assistant.retrieval import Retriever
 from index import Embedder, NewsIndex
-from tests.conftest import settings_for
+from tests.conftest import passages_for, settings_for
 
 SHOT_DOWN = "How many drones were shot down?"
 HAS_LOCAL = all(
@@ -38,10 +38,7 @@ class Failing(FakeListChatModel):
 
 @pytest.fixture(scope="module")
 def passages(sample_home: Path) -> tuple[list, dict[str, str]]:
-    index = NewsIndex.open(settings_for(sample_home).index)
-    hits = Retriever(index).search(SHOT_DOWN, k=6)
-    texts = {h.article.id: index.catalog.article_text(h.article.id) or "" for h in hits}
-    return hits, texts
+    return passages_for(sample_home, SHOT_DOWN)
 
 
 def _engine(reply: str) -> LlmEngine:

@@ -26,10 +26,9 @@ from assistant import AskRequest
 from assistant.extractive import ExtractiveEngine
 from assistant.llm_engine import LlmEngine
 from assistant.records import Answer, validate
-from assistant.retrieval import Retriever
-from index import Embedder, NewsIndex
+from index import Embedder
 from tests.chromium import chromium, needs_chromium
-from tests.conftest import settings_for
+from tests.conftest import passages_for, settings_for
 from tests.live_server import ServerSpec, copy_index, live_servers
 from ui.ask_stream import AskStream, Token, Waiting
 from ui.http.sse import answer_events
@@ -42,10 +41,7 @@ TIMEOUT_S = 180
 
 @pytest.fixture(scope="module")
 def passages(sample_home: Path) -> tuple[list, dict[str, str]]:
-    index = NewsIndex.open(settings_for(sample_home).index)
-    hits = Retriever(index).search(DRONES, k=6)
-    texts = {h.article.id: index.catalog.article_text(h.article.id) or "" for h in hits}
-    return hits, texts
+    return passages_for(sample_home, DRONES)
 
 
 def _reply_citing_188(hits: list) -> str:
