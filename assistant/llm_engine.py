@@ -14,7 +14,9 @@ phrase that is not in the passage it cites — is replaced by the extractive ans
 
 The reply is streamed: each piece goes to ``on_token`` as the model writes it (a draft; the
 checked answer that follows may differ, or be the extractive one). ``timeout_s`` bounds the
-whole reply, not only the wait for each piece.
+whole reply as its pieces arrive; a server that stalls is cut by the provider's own timeout (the
+same value for ``local`` and ``openai``). A ``TokenSink`` that raises ``AnswerCancelled`` (its
+reader went away) ends the ask with it: no fallback is computed when nobody reads it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from assistant.records import (
     FALLBACK,
     MARKER,
     Answer,
+    AnswerCancelled,
     AnswerEngine,
     Citation,
     TokenSink,
@@ -105,6 +108,8 @@ class LlmEngine:
         messages = [SystemMessage(SYSTEM), HumanMessage(build_prompt(question, shown))]
         try:
             reply = self._reply(messages, on_token)
+        except AnswerCancelled:
+            raise  # the reader went away: no answer to give
         except Exception as exc:  # a timeout, a dead server: the extractive answer instead
             return _instead(question, judged, f"the model failed ({exc})")
         answer = parse_reply(question, recited(reply, shown), shown, article_text, hits)

@@ -51,7 +51,13 @@ def _local_provider(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
 
 def _openai_provider(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
     key = settings.llm_api_key or ""
-    return _openai(settings.llm_model, settings.llm_base_url, key, settings.llm_max_tokens)
+    return _openai(
+        settings.llm_model,
+        settings.llm_base_url,
+        key,
+        settings.llm_max_tokens,
+        settings.llm_timeout_s,
+    )
 
 
 def _gguf_provider(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
@@ -80,7 +86,9 @@ def _local(cache_dir: Path, max_tokens: int, timeout_s: float) -> BaseChatModel:
     )
 
 
-def _openai(model: str, base_url: str, api_key: str, max_tokens: int) -> BaseChatModel:
+def _openai(
+    model: str, base_url: str, api_key: str, max_tokens: int, timeout_s: float
+) -> BaseChatModel:
     try:
         from langchain_openai import ChatOpenAI
     except ImportError:
@@ -89,7 +97,7 @@ def _openai(model: str, base_url: str, api_key: str, max_tokens: int) -> BaseCha
         ) from None
     if not model or not base_url:
         raise LlmNotConfigured("set NEWSRAG_LLM_MODEL and NEWSRAG_LLM_BASE_URL")
-    options: dict[str, Any] = {"max_tokens": max_tokens}
+    options: dict[str, Any] = {"max_tokens": max_tokens, "timeout": timeout_s, "max_retries": 0}
     return ChatOpenAI(
         model=model,
         base_url=base_url,

@@ -31,7 +31,7 @@ class Answering:
     ) -> None:
         self.index = index
         self.retriever = retriever or Retriever(index)
-        self.settings = settings or AnswerSettings()
+        self.settings = settings or AnswerSettings.from_env()
         self.extractive = ExtractiveEngine(index.embedder, reader=_reader(index, self.settings))
         self._engines: dict[str, AnswerEngine] = {}
 

@@ -72,6 +72,11 @@ class Answer:
 TokenSink = Callable[[str], None]  # receives an answer's text as the engine writes it
 
 
+class AnswerCancelled(RuntimeError):
+    """Raised by a ``TokenSink`` whose reader went away: the engine stops writing and the
+    ask ends with this error (nobody is left to read an answer)."""
+
+
 class AnswerEngine(Protocol):
     """Answers a question from retrieved passages. An engine that writes its answer piece by
     piece hands each piece to ``on_token`` as it comes (a draft: the returned answer, checked,

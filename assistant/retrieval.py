@@ -45,10 +45,10 @@ class Retriever:
         settings: RetrievalSettings | None = None,
         reranker: Reranker | None = None,
     ) -> None:
-        """``settings`` default to ``RetrievalSettings()``; ``reranker`` overrides their
+        """``settings`` default to the ``NEWSRAG_*`` environment; ``reranker`` overrides their
         ``rerank`` (which is loaded on first use)."""
         self.index = index
-        self.settings = settings or RetrievalSettings()
+        self.settings = settings or RetrievalSettings.from_env()
         self._reranker = reranker
         self._configured = reranker is not None
 

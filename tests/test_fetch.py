@@ -73,7 +73,14 @@ def _big_undeclared(h: Site) -> None:
     h.close_connection = True
 
 
+BOMB = gzip.compress(b"\0" * 5_000_000)  # ~5 KB on the wire, 5 MB decoded
+
+
 ROUTES = {
+    "/bomb": lambda h: h._send(200, BOMB, Content_Encoding="gzip"),
+    "/stacked": lambda h: h._send(
+        200, gzip.compress(gzip.compress(PAGE)), Content_Encoding="gzip, gzip"
+    ),
     "/page": _page,
     "/gz": _gzipped,
     "/slow": _slow,
@@ -132,6 +139,8 @@ def test_gzip_is_decoded_and_redirects_are_followed(site: str) -> None:
         ("/slow", "timeout"),
         ("/big", "too_large"),
         ("/big-stream", "too_large"),
+        ("/bomb", "too_large"),
+        ("/stacked", "encoding"),
         ("/fail", "status"),
         ("/missing", "status"),
         ("/loop", "redirects"),
@@ -170,6 +179,9 @@ def test_requests_to_one_host_keep_their_interval(site: str) -> None:
         "http://100.64.0.1/",
         "http://[::1]:8080/",
         "http://0.0.0.0/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://[2002:a9fe:a9fe::1]/",
+        "http://[fec0::1]/",
         "file:///etc/passwd",
         "ftp://example.org/feed",
     ],

@@ -14,7 +14,7 @@ from assistant.engines import EngineContext
 from assistant.extractive import ExtractiveConfig, ExtractiveEngine
 from assistant.llm_engine import LlmEngine
 from assistant.pipeline import Answering
-from assistant.records import validate
+from assistant.records import AnswerCancelled, validate
 from index import NewsIndex, check_index, ingest_paths, lookup_citation
 from tests.conftest import SAMPLE, settings_for
 from tests.fakes import HashEncoder, ScriptedChatModel
@@ -71,6 +71,19 @@ def test_the_llm_engine_streams_a_scripted_reply(hashed: Assistant) -> None:
     hits = answering.retriever.search(DRONES, k=4)
     texts = {h.article.id: hashed.index.catalog.article_text(h.article.id) or "" for h in hits}
     assert "the model failed" in (fallback.answer(DRONES, hits, texts).reason or "")
+
+
+def test_a_reader_gone_cancels_instead_of_falling_back(hashed: Assistant) -> None:
+    answering = Answering(hashed.index, hashed.retriever)
+    answering.extractive = ExtractiveEngine(hashed.index.embedder, LENIENT)
+    model = ScriptedChatModel(responses=["Russia launched 188 drones [1]."])
+    answering._engines["llm"] = LlmEngine(model, fallback=answering.extractive)
+
+    def gone(_: str) -> None:
+        raise AnswerCancelled("the reader went away")
+
+    with pytest.raises(AnswerCancelled):
+        answering.ask(AskRequest(DRONES, engine="llm", k=4), on_token=gone)
 
 
 def test_the_index_checks_out(hashed: Assistant) -> None:

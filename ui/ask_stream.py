@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant import Answer
+from assistant import Answer, AnswerCancelled
 
 if TYPE_CHECKING:
     from assistant import AskRequest
@@ -39,10 +39,6 @@ class Token:
 AskEvent = Waiting | Token | Answer
 
 
-class AskCancelled(RuntimeError):
-    """The reader of a stream went away; the model stops writing."""
-
-
 class AskStream:
     """Queue ``request`` at once (``AskBusy`` when the queue is full); read it with ``events``."""
 
@@ -56,7 +52,7 @@ class AskStream:
 
     def _token(self, text: str) -> None:  # on the worker thread
         if self._gone:
-            raise AskCancelled("the reader went away")
+            raise AnswerCancelled("the reader went away")
         self._put(text)
 
     def _put(self, item: str | None) -> None:

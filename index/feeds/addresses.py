@@ -71,8 +71,13 @@ def _addresses(host: str, port: int | None, resolve: bool) -> list[IP]:
 
 
 def _check(url: str, host: str, address: IP, allowed: bool) -> None:
-    mapped = getattr(address, "ipv4_mapped", None)
-    address = mapped or address
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local:  # fec0::/10, deprecated, still routed inside some networks
+            raise BlockedAddress(f"{url}: {host} is {address}, a site-local address")
+        embedded = address.ipv4_mapped or address.sixtofour  # ::ffff:a.b.c.d, 2002:ab:cd::
+        if embedded is not None:
+            _check(url, host, embedded, allowed)
+            return
     if address in METADATA or address.is_link_local:
         raise BlockedAddress(f"{url}: {host} is {address}, a link-local or metadata address")
     if address.is_multicast or address.is_unspecified or address.is_reserved:

@@ -42,7 +42,7 @@ def build_search_tab(services: Services) -> SearchTab:
                 )
                 k_slider = gr.Slider(
                     SEARCH_K[0],
-                    50,
+                    SEARCH_MAX_K,
                     value=DEFAULT_SEARCH_K,
                     step=1,
                     label="Results",
