@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from index.catalog_reads import CatalogReads
-from index.records import Article, Chunk
+from index.records import Article, Chunk, FeedSource
 
 SCHEMA_VERSION = 1
 
@@ -63,6 +63,19 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     title, text, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY,
+    source TEXT,
+    every_s INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    last_fetch_at TEXT,
+    last_status TEXT,
+    last_error TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_try_at TEXT
 );
 """
 
@@ -152,8 +165,9 @@ class Catalog(CatalogReads):
         self._conn.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write that also advances the generation.
+    def transaction(self, content: bool = True) -> Iterator[sqlite3.Connection]:
+        """One atomic write that also advances the generation (``content=False``: a write that
+        changes no article or passage, e.g. a feed's state, leaves it and the caches alone).
 
         A failure from the file or the disk (full, read-only, I/O error) rolls back and raises
         ``IndexWriteError`` naming the catalog: the index keeps its last committed state.
@@ -163,10 +177,11 @@ class Catalog(CatalogReads):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
-                conn.execute(
-                    "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
-                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-                )
+                if content:
+                    conn.execute(
+                        "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
+                        "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                    )
                 conn.execute("COMMIT")
             except BaseException:
                 self._rollback()
@@ -291,3 +306,29 @@ class Catalog(CatalogReads):
 
     def delete_article_row(self, conn: sqlite3.Connection, article_id: str) -> None:
         conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+
+    def add_feed(self, feed: FeedSource, given: frozenset[str] = frozenset()) -> bool:
+        """Follow ``feed``; False when it was followed already: then only the fields named in
+        ``given`` ("source", "every_s") change, and its fetch state is kept."""
+        with self.transaction(content=False) as conn:
+            known = conn.execute("SELECT 1 FROM feeds WHERE url=?", (feed.url,)).fetchone()
+            conn.execute(
+                "INSERT INTO feeds(url, source, every_s, added_at) VALUES (?,?,?,?) "
+                "ON CONFLICT(url) DO UPDATE SET "
+                "source = CASE WHEN ? THEN excluded.source ELSE source END, "
+                "every_s = CASE WHEN ? THEN excluded.every_s ELSE every_s END",
+                (
+                    feed.url,
+                    feed.source,
+                    feed.every_s,
+                    feed.added_at,
+                    "source" in given,
+                    "every_s" in given,
+                ),
+            )
+        return known is None
+
+    def remove_feed(self, url: str) -> bool:
+        """Stop following ``url`` (its articles stay); False when it was not followed."""
+        with self.transaction(content=False) as conn:
+            return conn.execute("DELETE FROM feeds WHERE url=?", (url,)).rowcount > 0

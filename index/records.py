@@ -6,7 +6,7 @@ i.e. Unicode code points), so ``article.text[chunk.start:chunk.end] == chunk.tex
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -116,6 +116,27 @@ class StoredArticle:
             "chars": self.chars,
             "chunks": self.chunks,
         }
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """A feed or sitemap followed, and where its fetching stands (kept in the catalog, so a
+    restart resumes where it stopped)."""
+
+    url: str
+    source: str | None  # the outlet its articles are filed under (None: from each page)
+    every_s: int  # how often it is due
+    added_at: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetch_at: str | None = None
+    last_status: str | None = None  # ok, not_modified, or why it failed (a FetchError kind)
+    last_error: str | None = None
+    failures: int = 0  # in a row: the back-off grows with them
+    next_try_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass

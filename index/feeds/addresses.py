@@ -71,19 +71,20 @@ def _addresses(host: str, port: int | None, resolve: bool) -> list[IP]:
 
 
 def _check(url: str, host: str, address: IP, allowed: bool) -> None:
+    host = f"{host} is" if host != str(address) else "it is"
     if isinstance(address, ipaddress.IPv6Address):
         if address.is_site_local:  # fec0::/10, deprecated, still routed inside some networks
-            raise BlockedAddress(f"{url}: {host} is {address}, a site-local address")
+            raise BlockedAddress(f"{url}: {host} {address}, a site-local address")
         embedded = address.ipv4_mapped or address.sixtofour  # ::ffff:a.b.c.d, 2002:ab:cd::
         if embedded is not None:
             _check(url, host, embedded, allowed)
             return
     if address in METADATA or address.is_link_local:
-        raise BlockedAddress(f"{url}: {host} is {address}, a link-local or metadata address")
+        raise BlockedAddress(f"{url}: {host} {address}, a link-local or metadata address")
     if address.is_multicast or address.is_unspecified or address.is_reserved:
-        raise BlockedAddress(f"{url}: {host} is {address}, not a routable address")
+        raise BlockedAddress(f"{url}: {host} {address}, not a routable address")
     if not address.is_global and not allowed:
         raise BlockedAddress(
-            f"{url}: {host} is {address}, a loopback or private address; list it in "
+            f"{url}: {host} {address}, a loopback or private address; list it in "
             "NEWSRAG_FETCH_ALLOW_HOSTS to fetch it"
         )

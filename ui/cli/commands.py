@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from index import IngestSummary
+from index import FeedSource, IngestSummary
 from ui import payloads
 from ui.cli.output import emit
 from ui.dateline import dateline, with_dateline
@@ -246,7 +246,49 @@ def _forced() -> bool:
     return os.environ.get("NEWSRAG_PROGRESS", "") == "1"
 
 
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    from index import NewsIndex
+    from index.feeds.sources import DEFAULT_EVERY, feed_url, new_feed
+
+    if args.feeds_command == "list":
+        feeds = NewsIndex.open(settings.index).catalog.feeds() if _indexed(settings) else []
+        lines = [f"{len(feeds)} feeds"] + [_feed_line(f) for f in feeds]
+        emit(args, {"feeds": [f.to_dict() for f in feeds]}, "\n".join(lines))
+        return 0
+    allow = settings.fetch.fetch_allow_hosts
+    if args.feeds_command == "add":
+        feed = new_feed(args.url, args.every or DEFAULT_EVERY, args.source, allow)
+        given = frozenset({"every_s"} if args.every else set()) | (
+            {"source"} if args.source is not None else set()
+        )
+        added = NewsIndex.open(settings.index, create=True).catalog.add_feed(feed, given)
+        said = "following" if added else "already followed" + ("; updated" if given else "")
+        emit(args, {"added": added, "feed": feed.to_dict()}, f"{said}: {feed.url}")
+        return 0
+    url = feed_url(args.url, allow)
+    removed = _indexed(settings) and NewsIndex.open(settings.index).catalog.remove_feed(url)
+    emit(
+        args, {"removed": removed, "url": url}, f"{'removed' if removed else 'not followed'}: {url}"
+    )
+    return 0 if removed else 1
+
+
+def _indexed(settings: Settings) -> bool:
+    from index import NewsIndex
+
+    return NewsIndex.exists(settings.index)
+
+
+def _feed_line(f: FeedSource) -> str:
+    every = f"every {f.every_s // 60} min"
+    state = f.last_status or "not fetched yet"
+    error = f" ({f.last_error})" if f.last_error else ""
+    due = f", next {f.next_try_at}" if f.next_try_at else ""
+    return f"{f.url}  {f.source or '-'}  {every}  {state}{error}{due}"
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "feeds": cmd_feeds,
     "ingest": cmd_ingest,
     "reindex": cmd_reindex,
     "search": cmd_search,

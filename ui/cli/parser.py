@@ -155,6 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--overlap-tokens", type=_int_in(*OVERLAP_TOKENS), help="overlap between chunks in tokens"
     )
 
+    p = add("feeds", "Follow feeds and sitemaps: add, list or remove one (fetching: #18).")
+    feeds = p.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    f = feeds.add_parser("add", parents=[common], help="follow a feed or sitemap URL")
+    f.add_argument("url", metavar="URL")
+    f.add_argument("--every", help="how often it is due: 30m, 2h, 1d (default 30m; 1m to 7d)")
+    f.add_argument("--source", metavar="NAME", help="the outlet its articles are filed under")
+    feeds.add_parser("list", parents=[common], help="the feeds followed and how they stand")
+    f = feeds.add_parser("remove", parents=[common], help="stop following a URL (articles stay)")
+    f.add_argument("url", metavar="URL")
+
     p = add("serve", "Serve the web UI and JSON API.")
     p.add_argument(
         "--host",
