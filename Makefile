@@ -14,10 +14,12 @@ export GRADIO_ANALYTICS_ENABLED=False
 
 install: $(STAMP)
 
+# Wheels only, but for sgmllib3k (feedparser's dependency, one pure-Python file, BSD): PyPI has
+# no wheel of it, so pip builds its sdist.
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip==26.3
-	$(PIP) install --quiet --only-binary=:all: -r requirements.lock
+	$(PIP) install --quiet --only-binary=:all: --no-binary=sgmllib3k -r requirements.lock
 	$(PIP) install --quiet --no-deps -e .
 	touch $(STAMP)
 

@@ -328,6 +328,24 @@ class Catalog(CatalogReads):
             )
         return known is None
 
+    def record_fetch(self, feed: FeedSource) -> None:
+        """A feed's state after a fetch (status, error, validators, failures, next try)."""
+        with self.transaction(content=False) as conn:
+            conn.execute(
+                "UPDATE feeds SET etag=?, last_modified=?, last_fetch_at=?, last_status=?, "
+                "last_error=?, failures=?, next_try_at=? WHERE url=?",
+                (
+                    feed.etag,
+                    feed.last_modified,
+                    feed.last_fetch_at,
+                    feed.last_status,
+                    feed.last_error,
+                    feed.failures,
+                    feed.next_try_at,
+                    feed.url,
+                ),
+            )
+
     def remove_feed(self, url: str) -> bool:
         """Stop following ``url`` (its articles stay); False when it was not followed."""
         with self.transaction(content=False) as conn:

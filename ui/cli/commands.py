@@ -273,6 +273,32 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if removed else 1
 
 
+def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
+    from index import NewsIndex
+    from index.feeds.fetch import Fetcher
+    from index.feeds.passes import fetch_pass
+
+    if not _indexed(settings):
+        emit(args, {"feeds": []}, "no feeds followed (newsrag feeds add URL)")
+        return 0
+    fetcher = Fetcher(settings.fetch)
+    index = NewsIndex.open(settings.index, create=True)
+    try:
+        outcomes = fetch_pass(index, fetcher, every_feed=args.all)
+    finally:
+        fetcher.close()
+        index.close()
+    lines = [f"{len(outcomes)} feeds fetched"] + [
+        f"{o.url}  {o.status}  {o.new} new of {o.entries}, added {o.summary.added}"
+        + (f", {o.from_entry} from the entry text" if o.from_entry else "")
+        + (f"  ({o.error})" if o.error else "")
+        for o in outcomes
+    ]
+    emit(args, {"feeds": [o.to_dict() for o in outcomes]}, "\n".join(lines))
+    failed = any(o.status not in ("ok", "not_modified") for o in outcomes)
+    return 1 if failed else 0
+
+
 def _indexed(settings: Settings) -> bool:
     from index import NewsIndex
 
@@ -289,6 +315,7 @@ def _feed_line(f: FeedSource) -> str:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "feeds": cmd_feeds,
+    "fetch": cmd_fetch,
     "ingest": cmd_ingest,
     "reindex": cmd_reindex,
     "search": cmd_search,

@@ -155,7 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--overlap-tokens", type=_int_in(*OVERLAP_TOKENS), help="overlap between chunks in tokens"
     )
 
-    p = add("feeds", "Follow feeds and sitemaps: add, list or remove one (fetching: #18).")
+    p = add(
+        "feeds", "Follow feeds and sitemaps: add, list or remove one (newsrag fetch reads them)."
+    )
     feeds = p.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     f = feeds.add_parser("add", parents=[common], help="follow a feed or sitemap URL")
     f.add_argument("url", metavar="URL")
@@ -164,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     feeds.add_parser("list", parents=[common], help="the feeds followed and how they stand")
     f = feeds.add_parser("remove", parents=[common], help="stop following a URL (articles stay)")
     f.add_argument("url", metavar="URL")
+
+    p = add("fetch", "One pass over the feeds that are due: new articles fetched and indexed.")
+    p.add_argument("--all", action="store_true", help="every feed, due or not")
 
     p = add("serve", "Serve the web UI and JSON API.")
     p.add_argument(

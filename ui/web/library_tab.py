@@ -103,7 +103,8 @@ def article_list_html(rows: list[dict[str, Any]]) -> str:
             f'<span class="meta">{esc(meta)}</span>'
             f'<code class="id">{esc(r["article_id"])}</code></li>'
         )
-    return f'<ul class="articles">{"".join(items)}</ul>'
+    # a scroll box (max-height) must be reachable by keyboard: focusable and named (axe)
+    return f'<ul class="articles" tabindex="0" aria-label="Indexed articles">{"".join(items)}</ul>'
 
 
 def _write_controls(services: Services, tab: LibraryTab) -> gr.Dropdown:
