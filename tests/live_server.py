@@ -33,6 +33,7 @@ class ServerSpec:
     home: Path
     token: str | None = None
     env: dict[str, str] = field(default_factory=dict)
+    args: tuple[str, ...] = ()  # more serve flags (e.g. --watch)
 
 
 def copy_index(source: Path, target: Path) -> Path:
@@ -50,7 +51,7 @@ def _spawn(spec: ServerSpec) -> tuple[subprocess.Popen[bytes], str]:
     log = Path(tempfile.mkstemp(prefix="newsrag-server-", suffix=".log")[1])
     with log.open("wb") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ui.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "ui.cli", "serve", "--port", str(port), *spec.args],
             cwd=REPO,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -121,7 +121,9 @@ def test_search_tab_marks_terms_and_opens_passages(page: Any) -> None:
 
 def _choose_file(page: Any, path: Path, tries: int = 3) -> None:
     """Set the upload input until the file shows; under heavy load the first change event can
-    arrive before Gradio's upload handler is wired, and is then lost."""
+    arrive before Gradio's upload handler is wired, and is then lost — or late, so a retry on
+    the same page would upload the file twice ("heron.md" and "heron (2).md"): each retry
+    starts from a fresh page."""
     for attempt in range(tries):
         page.set_input_files("#library-files input[type=file]", path)
         try:
@@ -130,6 +132,10 @@ def _choose_file(page: Any, path: Path, tries: int = 3) -> None:
         except Exception:
             if attempt == tries - 1:
                 raise
+            page.reload()
+            page.wait_for_selector("#question textarea")
+            open_tab(page, "Library")
+            page.wait_for_selector("#library-counts strong")
 
 
 def test_library_upload_with_token_then_search(page: Any) -> None:

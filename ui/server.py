@@ -143,7 +143,7 @@ def _activity_log(settings: Settings) -> None:
         logging.getLogger("ui").setLevel(logging.INFO)
 
 
-def serve(settings: Settings, insecure: bool = False) -> None:
+def serve(settings: Settings, insecure: bool = False, watch: bool = False) -> None:
     import uvicorn
 
     check_bind(settings.server.host, settings.server.api_token, insecure)
@@ -153,6 +153,11 @@ def serve(settings: Settings, insecure: bool = False) -> None:
     uploads.purge_stale(settings.index.home)
     app = create_app(settings)
     app.state.services.warm_up()
+    if watch:
+        from ui.feed_watch import FeedWatcher
+
+        app.state.watcher = FeedWatcher(app.state.services, settings.server.watch_tick_s)
+        app.state.watcher.start()
     _activity_log(settings)
     log.info("newsrag serving on http://%s:%d", settings.server.host, settings.server.port)
     uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="warning")

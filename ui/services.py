@@ -27,13 +27,17 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from assistant import Answer, AskRequest, Assistant, SearchFilters, TokenSink
 from index import IngestSummary, NewsIndex, VectorIndex
 from ui import library
 from ui.settings import Settings
+
+if TYPE_CHECKING:
+    from index.feeds.passes import FeedOutcome
 
 log = logging.getLogger(__name__)
 
@@ -300,6 +304,35 @@ class Services:
             summary.failed,
         )
         return summary, seen
+
+    def fetch_feeds(self) -> list[FeedOutcome]:
+        """One fetch pass over the due feeds, as the one writer (empty when none is due)."""
+        from index.feeds.fetch import Fetcher
+        from index.feeds.passes import due, fetch_pass
+
+        if not NewsIndex.exists(self.settings.index):
+            return []
+        with self.reading() as a:
+            now = datetime.now(UTC)
+            if not any(due(f, now) for f in a.index.catalog.feeds()):
+                return []
+        with self._write_lock:
+            fetcher = Fetcher(self.settings.fetch)
+            index = NewsIndex.open(self.settings.index, create=True)
+            try:
+                return fetch_pass(index, fetcher)
+            finally:
+                fetcher.close()
+                index.close()
+
+    def feed_health(self) -> dict[str, int]:
+        """How many feeds are followed and how many failed at their last fetch."""
+        if not NewsIndex.exists(self.settings.index):
+            return {"followed": 0, "failing": 0}
+        with self.reading() as a:
+            feeds = a.index.catalog.feeds()
+        failing = sum(1 for f in feeds if f.failures)
+        return {"followed": len(feeds), "failing": failing}
 
     def delete(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
         from index import delete_articles

@@ -23,6 +23,7 @@ class ServerSettings(EnvSettings):
     max_upload_files: int = 50  # files per upload request (HTTP API); more is 413
     ask_concurrency: int = 1  # asks answered at once by the server (ui/services.py AskPool)
     log_level: str = "WARNING"
+    watch_tick_s: float = 60.0  # serve --watch: how often due feeds are looked for
 
 
 @dataclass(frozen=True)

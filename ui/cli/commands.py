@@ -174,7 +174,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from ui.server import serve
 
-    serve(settings, insecure=args.insecure)
+    serve(settings, insecure=args.insecure, watch=args.watch)
     return 0
 
 

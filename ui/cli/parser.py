@@ -182,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a non-loopback --host without an API token (read-only to the network)",
     )
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="also fetch the followed feeds when due (newsrag feeds add), one writer at a time",
+    )
     return parser
 
 

@@ -24,6 +24,15 @@ class ErrorOut(BaseModel):
     detail: Any = Field(description="human-readable reason (a list of problems for 422)")
 
 
+class FeedsHealth(BaseModel):
+    watching: bool = Field(description="serve --watch: feeds are fetched when due")
+    followed: int
+    failing: int = Field(description="feeds whose last fetch failed")
+    passes: int = 0
+    last_pass: str | None = None
+    last_error: str | None = None
+
+
 class HealthOut(BaseModel):
     status: Literal["ok"]
     ready: bool = Field(description="false until the index holds at least one article")
@@ -31,6 +40,7 @@ class HealthOut(BaseModel):
     articles: int
     chunks: int
     generation: int
+    feeds: FeedsHealth
 
 
 class StatsOut(BaseModel):

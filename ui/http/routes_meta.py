@@ -20,7 +20,12 @@ def router() -> APIRouter:
     @r.get("/health", response_model=HealthOut)
     def health(request: Request) -> dict[str, Any]:
         """Model, index size and catalog generation (moves with every write)."""
-        stats = index_stats(request.app.state.services.settings.index)
+        services = request.app.state.services
+        stats = index_stats(services.settings.index)
+        watcher = getattr(request.app.state, "watcher", None)
+        feeds = {"watching": False, **services.feed_health()}
+        if watcher is not None:
+            feeds.update(watcher.state())
         return {
             "status": "ok",
             "ready": stats["articles"] > 0,
@@ -28,6 +33,7 @@ def router() -> APIRouter:
             "articles": stats["articles"],
             "chunks": stats["chunks"],
             "generation": stats["generation"],
+            "feeds": feeds,
         }
 
     @r.get("/stats", response_model=StatsOut)

@@ -68,6 +68,16 @@ def newest_articles(services: Services) -> tuple[int, list[dict[str, Any]]]:
     return services.list_articles(SearchFilters(), LIST_LIMIT, 0)
 
 
+def _feeds_line(services: Services) -> str:
+    """`` · 2 feeds followed (1 failing)`` when feeds are followed, else nothing."""
+    feeds = services.feed_health()
+    if not feeds["followed"]:
+        return ""
+    failing = f" ({feeds['failing']} failing: newsrag feeds list)" if feeds["failing"] else ""
+    plural = "feed" if feeds["followed"] == 1 else "feeds"
+    return f" · {feeds['followed']} {plural} followed{failing}"
+
+
 def library_view(
     services: Services,
     with_ids: bool = True,
@@ -80,7 +90,7 @@ def library_view(
     shown = f" (newest {LIST_LIMIT} listed)" if total > LIST_LIMIT else ""
     counts = (
         f"**{n['articles']}** articles ({n['copies']} exact copies), "
-        f"**{n['chunks']}** passages{shown}"
+        f"**{n['chunks']}** passages{shown}" + _feeds_line(services)
     )
     table = article_list_html(rows)
     if not with_ids:
