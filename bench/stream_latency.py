@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assistant import Assistant  # noqa: E402
+from assistant import AskRequest, Assistant, SearchFilters  # noqa: E402
 from ui.settings import Settings  # noqa: E402
 
 
@@ -30,15 +30,14 @@ def main() -> None:
     args = parser.parse_args()
     assistant = Assistant(Settings.from_env(home=str(args.home)))
     rows = [json.loads(line) for line in args.questions.open(encoding="utf-8")][: args.limit]
-    assistant.ask("warm up", engine="llm")  # model and server loaded before the clock runs
+    assistant.ask(AskRequest("warm up", engine="llm"))  # model and server loaded before the clock
     first, whole, streamed, fallbacks = [], [], 0, 0
     for row in rows:
         started = time.perf_counter()
         seen: list[float] = []
+        filters = SearchFilters.build(as_of=row.get("question_date"))
         answer = assistant.ask(
-            row["question"],
-            as_of=row.get("question_date"),
-            engine="llm",
+            AskRequest(row["question"], filters=filters, engine="llm"),
             on_token=lambda _, seen=seen: seen.append(time.perf_counter()),  # type: ignore[misc]
         )
         whole.append(time.perf_counter() - started)
