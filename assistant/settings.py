@@ -58,27 +58,32 @@ class AssistantSettings:
     def from_env(cls, env: Any = None, **overrides: Any) -> Self:
         """Every section from ``NEWSRAG_*`` variables; each keyword override (a field name of
         any section, e.g. ``home=``, ``port=``) goes to the section that has that field."""
-        owners = cls._owners()
-        unknown = set(overrides) - set(owners)
-        if unknown:
-            raise TypeError(f"no setting named {', '.join(sorted(unknown))}")
-        sections: dict[str, Any] = {}
-        for name, kind in cls._sections().items():
-            mine = {k: v for k, v in overrides.items() if owners[k] == name}
-            sections[name] = kind.from_env(env, **mine)
+        by_section = cls._by_section(overrides)
+        sections: dict[str, Any] = {
+            name: kind.from_env(env, **by_section.get(name, {}))
+            for name, kind in cls._sections().items()
+        }
         return cls(**sections)
 
     def with_values(self, **values: Any) -> Self:
         """A copy with the named fields changed, each in the section that has it."""
-        owners = self._owners()
+        changed = {
+            name: replace(getattr(self, name), **mine)
+            for name, mine in self._by_section(values).items()
+        }
+        return replace(self, **changed)
+
+    @classmethod
+    def _by_section(cls, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """``values`` (field name → value) grouped by the section that has each field."""
+        owners = cls._owners()
         unknown = set(values) - set(owners)
         if unknown:
             raise TypeError(f"no setting named {', '.join(sorted(unknown))}")
-        changed: dict[str, Any] = {}
-        for name in {owners[k] for k in values}:
-            mine = {k: v for k, v in values.items() if owners[k] == name}
-            changed[name] = replace(getattr(self, name), **mine)
-        return replace(self, **changed)
+        grouped: dict[str, dict[str, Any]] = {}
+        for key, value in values.items():
+            grouped.setdefault(owners[key], {})[key] = value
+        return grouped
 
     @classmethod
     def _sections(cls) -> dict[str, type[EnvSettings]]:

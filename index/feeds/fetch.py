@@ -34,6 +34,9 @@ ROBOTS_TTL_S = 3600.0
 DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
+Pinned = tuple[str, dict[str, str], dict[str, str]]  # the URL with its checked IP, Host, SNI
+
+
 class FetchError(RuntimeError):
     """A fetch that failed; ``kind`` is one of: blocked, robots, timeout, too_large,
     redirects, status, encoding, network."""
@@ -113,10 +116,10 @@ class Fetcher:
         seen = [url]
         headers = conditional
         for _ in range(self.settings.fetch_max_redirects + 1):
-            self._pinned(url)  # the address first: a blocked host's robots.txt is not asked
+            pinned = self._pinned(url)  # first: a blocked host's robots.txt is not asked
             if robots and not self.allowed_by_robots(url):
                 raise FetchError("robots", url, "disallowed by the site's robots.txt")
-            response = self._request(url, headers)
+            response = self._request(url, headers, pinned)
             if response.status not in REDIRECTS:
                 return response
             target = urljoin(url, response.location or "")
@@ -140,7 +143,7 @@ class Fetcher:
         robots.parse(result.body.decode("utf-8", "replace").splitlines())
         return robots
 
-    def _pinned(self, url: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    def _pinned(self, url: str) -> Pinned:
         """The URL with the checked address in place of the name, the Host header and SNI."""
         try:
             addresses = check_url(url, self.settings.fetch_allow_hosts)
@@ -172,8 +175,9 @@ class Fetcher:
             time.sleep(max(0.0, start - time.monotonic()))
             yield
 
-    def _request(self, url: str, headers: dict[str, str]) -> FetchResult:
-        pinned, host, sni = self._pinned(url)
+    def _request(self, url: str, headers: dict[str, str], to: Pinned) -> FetchResult:
+        """GET ``url`` at the address ``_pinned`` checked for it (resolved once per hop)."""
+        pinned, host, sni = to
         timeout = self.settings.fetch_timeout_s
         try:
             with self._turn(url):

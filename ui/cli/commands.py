@@ -251,7 +251,11 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     from index.feeds.sources import DEFAULT_EVERY, feed_url, new_feed
 
     if args.feeds_command == "list":
-        feeds = NewsIndex.open(settings.index).catalog.feeds() if _indexed(settings) else []
+        feeds = (
+            NewsIndex.open(settings.index).catalog.feeds()
+            if NewsIndex.exists(settings.index)
+            else []
+        )
         lines = [f"{len(feeds)} feeds"] + [_feed_line(f) for f in feeds]
         emit(args, {"feeds": [f.to_dict() for f in feeds]}, "\n".join(lines))
         return 0
@@ -266,7 +270,9 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
         emit(args, {"added": added, "feed": feed.to_dict()}, f"{said}: {feed.url}")
         return 0
     url = feed_url(args.url, allow)
-    removed = _indexed(settings) and NewsIndex.open(settings.index).catalog.remove_feed(url)
+    removed = NewsIndex.exists(settings.index) and NewsIndex.open(
+        settings.index
+    ).catalog.remove_feed(url)
     emit(
         args, {"removed": removed, "url": url}, f"{'removed' if removed else 'not followed'}: {url}"
     )
@@ -278,7 +284,7 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
     from index.feeds.fetch import Fetcher
     from index.feeds.passes import fetch_pass
 
-    if not _indexed(settings):
+    if not NewsIndex.exists(settings.index):
         emit(args, {"feeds": []}, "no feeds followed (newsrag feeds add URL)")
         return 0
     fetcher = Fetcher(settings.fetch)
@@ -297,12 +303,6 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
     emit(args, {"feeds": [o.to_dict() for o in outcomes]}, "\n".join(lines))
     failed = any(o.status not in ("ok", "not_modified") for o in outcomes)
     return 1 if failed else 0
-
-
-def _indexed(settings: Settings) -> bool:
-    from index import NewsIndex
-
-    return NewsIndex.exists(settings.index)
 
 
 def _feed_line(f: FeedSource) -> str:
