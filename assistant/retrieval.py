@@ -9,6 +9,9 @@ import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from assistant.as_of_versions import as_they_stood
 from assistant.diversity import diversify
 from assistant.fusion import recency, recent_only, reciprocal_rank_fusion
 from assistant.requests import QueryError, SearchMode
@@ -81,13 +84,16 @@ class Retriever:
         started = time.perf_counter()
         ranked: dict[str, list[tuple[int, float]]] = {}
         keyword = None
+        vector = None
         if mode in (SearchMode.HYBRID, SearchMode.KEYWORD):  # SQLite runs beside the encoder
             keyword = _KEYWORD_THREADS.submit(self._keyword, query, filters, timings)
         if mode in (SearchMode.HYBRID, SearchMode.DENSE):
-            ranked["dense"] = self._dense(query, filters, timings)
+            vector = self._encode(query, timings)
+            ranked["dense"] = self._dense(vector, filters, timings)
         if keyword is not None:
             ranked["keyword"] = keyword.result()
         t = time.perf_counter()
+        ranked = as_they_stood(self.index, ranked, query, vector, filters, self.settings.pool)
         reranker = self.reranker
         depth = max(k, self.settings.rerank_depth) if reranker else k
         hits = self._materialize(self._fuse(ranked, filters), depth)
@@ -99,12 +105,15 @@ class Retriever:
         timings["total_ms"] = _ms(started)
         return SearchResult(hits, timings)
 
-    def _dense(
-        self, query: str, filters: SearchFilters, timings: dict[str, float]
-    ) -> list[tuple[int, float]]:
+    def _encode(self, query: str, timings: dict[str, float]) -> np.ndarray:
         t = time.perf_counter()
         vector = self.index.embedder.encode_query(query)
         timings["encode_ms"] = _ms(t)
+        return vector
+
+    def _dense(
+        self, vector: np.ndarray, filters: SearchFilters, timings: dict[str, float]
+    ) -> list[tuple[int, float]]:
         t = time.perf_counter()
         allowed = self.index.catalog.chunk_ids_where(filters) if filters.active else None
         found = self.index.dense(vector, self.settings.pool, allowed)

@@ -30,9 +30,11 @@ if TYPE_CHECKING:
     from index.citation_keys import CitationKey, MalformedCitation, citation_key
     from index.citation_lookup import (
         DEFAULT_CONTEXT,
+        DeletedArticleError,
         ResolvedCitation,
         StaleCitation,
         UnknownArticle,
+        UpdateNote,
         lookup_citation,
     )
     from index.embedding import Embedder, Encoder
@@ -50,8 +52,10 @@ _LAZY = {
     "IndexWriteError": "index.catalog",
     "DEFAULT_CONTEXT": "index.citation_lookup",
     "ResolvedCitation": "index.citation_lookup",
+    "DeletedArticleError": "index.citation_lookup",
     "StaleCitation": "index.citation_lookup",
     "UnknownArticle": "index.citation_lookup",
+    "UpdateNote": "index.citation_lookup",
     "lookup_citation": "index.citation_lookup",
     "STOPWORDS": "index.keyword",
     "SUPPORTED_EXTENSIONS": "index.loaders",
@@ -86,6 +90,7 @@ __all__ = [
     "CheckReport",
     "Chunk",
     "CitationKey",
+    "DeletedArticleError",
     "Embedder",
     "Encoder",
     "EncoderBackend",
@@ -111,6 +116,7 @@ __all__ = [
     "StaleCitation",
     "StoredArticle",
     "UnknownArticle",
+    "UpdateNote",
     "VectorIndex",
     "check_index",
     "citation_key",

@@ -16,15 +16,16 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import astuple
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from index.catalog_reads import CatalogReads
-from index.records import Article, Chunk, FeedSource
+from index.catalog_versions import CatalogVersions
+from index.records import Article, Chunk, EntryState, FeedSource
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: article versions (#18)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,7 +44,10 @@ CREATE TABLE IF NOT EXISTS articles (
     copy_of TEXT REFERENCES articles(id),
     origin TEXT,
     ingested_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    modified_at TEXT,
+    valid_from TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_text_hash ON articles(text_hash);
 CREATE INDEX IF NOT EXISTS articles_copy_of ON articles(copy_of);
@@ -63,6 +67,53 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     title, text, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS article_versions (
+    article_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT,
+    source TEXT,
+    published_at TEXT,
+    modified_at TEXT,
+    text TEXT,
+    text_hash TEXT NOT NULL,
+    chars INTEGER NOT NULL,
+    origin TEXT,
+    valid_from TEXT,
+    seen_at TEXT NOT NULL,
+    superseded_at TEXT NOT NULL,
+    PRIMARY KEY (article_id, version)
+);
+CREATE TABLE IF NOT EXISTS version_chunks (
+    id INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    embed_hash TEXT NOT NULL,
+    embedding BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS version_chunks_version ON version_chunks(article_id, version);
+CREATE VIRTUAL TABLE IF NOT EXISTS version_chunks_fts USING fts5(
+    title, text, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS deleted_articles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    versions INTEGER NOT NULL,
+    deleted_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feed_entries (
+    url TEXT PRIMARY KEY,
+    feed_url TEXT NOT NULL,
+    updated TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    fetched_at TEXT NOT NULL,
+    page_read INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS feeds (
     url TEXT PRIMARY KEY,
@@ -112,6 +163,27 @@ def _probe(uri: str) -> sqlite3.Connection:
     return conn
 
 
+ADDED_COLUMNS = {  # schema 1 -> 2: columns a catalog made before versions lacks
+    "version": "INTEGER NOT NULL DEFAULT 1",
+    "modified_at": "TEXT",
+    "valid_from": "TEXT",
+}
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Bring a catalog of schema 1 to 2 in place (new columns; every article is version 1)."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    missing = {name: kind for name, kind in ADDED_COLUMNS.items() if name not in have}
+    if missing:
+        conn.execute("BEGIN IMMEDIATE")
+        for name, kind in missing.items():
+            conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
+        conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
+        conn.execute("COMMIT")
+        log.info("catalog upgraded to schema %d (article versions)", SCHEMA_VERSION)
+    conn.execute("CREATE INDEX IF NOT EXISTS articles_version ON articles(version)")
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -120,7 +192,7 @@ def to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float16).tobytes()
 
 
-class Catalog(CatalogReads):
+class Catalog(CatalogVersions):
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
@@ -147,6 +219,7 @@ class Catalog(CatalogReads):
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(SCHEMA)
+        _upgrade(conn)
         return conn
 
     def _open_readonly(self) -> sqlite3.Connection:
@@ -221,18 +294,28 @@ class Catalog(CatalogReads):
 
     # -- writes (inside ``transaction``) ------------------------------------------------------
     def upsert_article(
-        self, conn: sqlite3.Connection, article: Article, copy_of: str | None
+        self,
+        conn: sqlite3.Connection,
+        article: Article,
+        copy_of: str | None,
+        version: int = 1,
+        valid_from: str | None = None,
     ) -> None:
+        """Write ``article`` as version ``version`` of its id, current since ``valid_from``
+        (None: since it was published). An earlier version is archived first
+        (``archive_version``)."""
         stamp = now_iso()
         conn.execute(
             "INSERT INTO articles(id, url, title, title_is_fallback, source, authors, "
             "published_at, section, text, text_hash, content_hash, copy_of, origin, ingested_at, "
-            "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+            "updated_at, version, modified_at, valid_from) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+            "?,?,?) ON CONFLICT(id) DO UPDATE SET "
             "url=excluded.url, title=excluded.title, title_is_fallback=excluded.title_is_fallback,"
             " source=excluded.source, authors=excluded.authors, published_at="
             "excluded.published_at, section=excluded.section, text=excluded.text, text_hash="
             "excluded.text_hash, content_hash=excluded.content_hash, copy_of=excluded.copy_of, "
-            "origin=excluded.origin, updated_at=excluded.updated_at",
+            "origin=excluded.origin, updated_at=excluded.updated_at, version=excluded.version, "
+            "modified_at=excluded.modified_at, valid_from=excluded.valid_from",
             (
                 article.id,
                 article.url,
@@ -249,6 +332,9 @@ class Catalog(CatalogReads):
                 article.origin,
                 stamp,
                 stamp,
+                version,
+                article.modified_at,
+                valid_from,
             ),
         )
 
@@ -344,6 +430,17 @@ class Catalog(CatalogReads):
                     feed.next_try_at,
                     feed.url,
                 ),
+            )
+
+    def record_entries(self, states: Sequence[EntryState]) -> None:
+        """What was last seen of feed entries (their date and page validators)."""
+        if not states:
+            return
+        with self.transaction(content=False) as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO feed_entries(url, feed_url, updated, etag, "
+                "last_modified, fetched_at, page_read) VALUES (?,?,?,?,?,?,?)",
+                [astuple(state) for state in states],
             )
 
     def remove_feed(self, url: str) -> bool:

@@ -14,9 +14,12 @@ import numpy as np
 
 from index.filters import SearchFilters
 from index.keyword import keyword_search
-from index.records import ArticleMeta, FeedSource, StoredArticle
+from index.records import ArticleMeta, EntryState, FeedSource, StoredArticle
 
-ARTICLE_META_COLUMNS = "id, title, url, source, authors, published_at, section, title_is_fallback"
+ARTICLE_META_COLUMNS = (
+    "id, title, url, source, authors, published_at, section, title_is_fallback, modified_at, "
+    "version"
+)
 
 
 def from_blobs(blobs: Sequence[bytes], dim: int) -> np.ndarray:
@@ -32,7 +35,7 @@ class CatalogReads:
     def article_state(self, article_id: str) -> sqlite3.Row | None:
         return self._conn.execute(
             "SELECT id, content_hash, text_hash, copy_of, url, source, authors, published_at, "
-            "section, title_is_fallback, origin FROM articles WHERE id=?",
+            "section, title_is_fallback, origin, modified_at FROM articles WHERE id=?",
             (article_id,),
         ).fetchone()
 
@@ -191,6 +194,17 @@ class CatalogReads:
             return []
         return [FeedSource(**dict(r)) for r in rows]
 
+    def entry_states(self, feed_url: str) -> dict[str, EntryState]:
+        """Entry url → what was last seen of it in the feed ``feed_url``."""
+        rows = self._conn.execute(
+            "SELECT url, feed_url, updated, etag, last_modified, fetched_at, page_read "
+            "FROM feed_entries WHERE feed_url=?",
+            (feed_url,),
+        )
+        return {
+            r["url"]: EntryState(**{**dict(r), "page_read": bool(r["page_read"])}) for r in rows
+        }
+
     def keyword(
         self, text: str, k: int, filters: SearchFilters | None = None
     ) -> list[tuple[int, float]]:
@@ -209,6 +223,9 @@ def row_to_meta(row: sqlite3.Row, copies: tuple[str, ...] = ()) -> ArticleMeta:
         section=row["section"],
         title_is_fallback=bool(row["title_is_fallback"]),
         copies=copies,
+        modified_at=row["modified_at"],
+        version=row["version"],
+        versions=row["version"],
     )
 
 

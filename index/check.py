@@ -20,6 +20,7 @@ from index.ann import StaleCache, VectorIndex
 from index.catalog import Catalog, CatalogError
 from index.catalog_reads import from_blobs
 from index.embedding import Encoder
+from index.hashing import sha256_hex
 from index.loaders.ids import legacy_url_id
 from index.settings import IndexSettings
 from index.store import IndexMismatch, NewsIndex
@@ -45,6 +46,46 @@ def _first(catalog: Catalog, sql: str) -> tuple | None:
     row = catalog._conn.execute(sql).fetchone()
     return tuple(row) if row else None
 
+
+VERSION_CHECKS: list[tuple[str, str]] = [
+    (
+        "article {0} is version {1} but {2} older versions are kept (expected {1} - 1)",
+        "SELECT a.id, a.version, (SELECT count(*) FROM article_versions v WHERE v.article_id = "
+        "a.id) AS n FROM articles a WHERE n <> a.version - 1 LIMIT 1",
+    ),
+    (
+        "version {1} of {0} is kept but its article is missing or not newer",
+        "SELECT v.article_id, v.version FROM article_versions v LEFT JOIN articles a ON a.id = "
+        "v.article_id WHERE a.id IS NULL OR v.version >= a.version OR v.version < 1 LIMIT 1",
+    ),
+    (
+        "kept passage {0} (version {2} of {1}) has no kept version text to point into",
+        "SELECT c.id, c.article_id, c.version FROM version_chunks c LEFT JOIN article_versions v "
+        "ON v.article_id = c.article_id AND v.version = c.version WHERE v.text IS NULL LIMIT 1",
+    ),
+    (
+        "kept passage {0} offsets {1}-{2} do not fit its version's text (length {3})",
+        'SELECT c.id, c.start, c."end", length(v.text) FROM version_chunks c JOIN '
+        "article_versions v ON v.article_id = c.article_id AND v.version = c.version "
+        'WHERE c.start < 0 OR c.start >= c."end" OR c."end" > length(v.text) LIMIT 1',
+    ),
+    (
+        "kept passage {0} is also a searched chunk",
+        "SELECT c.id FROM version_chunks c JOIN chunks k ON k.id = c.id LIMIT 1",
+    ),
+    (
+        "kept passage {0} has no FTS row, or its FTS text differs from its version's text",
+        "SELECT c.id FROM version_chunks c JOIN article_versions v ON v.article_id = "
+        "c.article_id AND v.version = c.version LEFT JOIN version_chunks_fts f ON f.rowid = "
+        'c.id WHERE f.rowid IS NULL OR f.text <> substr(v.text, c.start + 1, c."end" - c.start) '
+        "LIMIT 1",
+    ),
+    (
+        "FTS row {0} of the kept passages has no kept passage",
+        "SELECT f.rowid FROM version_chunks_fts f LEFT JOIN version_chunks c ON c.id = f.rowid "
+        "WHERE c.id IS NULL LIMIT 1",
+    ),
+]
 
 SQL_CHECKS: list[tuple[str, str]] = [
     (
@@ -104,6 +145,7 @@ SQL_CHECKS: list[tuple[str, str]] = [
         "SELECT a.id FROM articles a WHERE a.copy_of IS NULL AND NOT EXISTS "
         "(SELECT 1 FROM chunks c WHERE c.article_id = a.id) LIMIT 1",
     ),
+    *VERSION_CHECKS,
 ]
 
 Check = Callable[[NewsIndex, CheckReport], None]
@@ -133,7 +175,14 @@ def check_index(settings: IndexSettings, embedder: Encoder | None = None) -> Che
 
 
 def _run_checks(index: NewsIndex, report: CheckReport) -> None:
-    checks: list[Check] = [_integrity, _meta, _sql_invariants, _embeddings, _vectors]
+    checks: list[Check] = [
+        _integrity,
+        _meta,
+        _sql_invariants,
+        _version_texts,
+        _embeddings,
+        _vectors,
+    ]
     for check in checks:
         check(index, report)
         if report.problems:
@@ -192,14 +241,33 @@ def _sql_invariants(index: NewsIndex, report: CheckReport) -> None:
             return
 
 
+def _version_texts(index: NewsIndex, report: CheckReport) -> None:
+    """Each kept version's text still hashes to the hash recorded with it."""
+    rows = index.catalog._conn.execute(
+        "SELECT article_id, version, text, text_hash, chars FROM article_versions "
+        "WHERE text IS NOT NULL"
+    )
+    for article_id, version, text, text_hash, chars in rows:
+        if sha256_hex(text) != text_hash or len(text) != chars:
+            report.problems.append(
+                f"version {version} of {article_id}: its text does not match its recorded hash"
+            )
+            return
+    report.counts["kept_versions"] = int(
+        index.catalog._conn.execute("SELECT count(*) FROM article_versions").fetchone()[0]
+    )
+
+
 def _embeddings(index: NewsIndex, report: CheckReport) -> None:
     size = index.dim * 2
-    row = _first(
-        index.catalog,
-        f"SELECT id, length(embedding) FROM chunks WHERE length(embedding) <> {size} LIMIT 1",
-    )
-    if row:
-        report.problems.append(f"chunk {row[0]} embedding has {row[1]} bytes, expected {size}")
+    for table, what in (("chunks", "chunk"), ("version_chunks", "kept passage")):
+        row = _first(
+            index.catalog,
+            f"SELECT id, length(embedding) FROM {table} WHERE length(embedding) <> {size} LIMIT 1",
+        )
+        if row:
+            report.problems.append(f"{what} {row[0]} embedding has {row[1]} bytes, expected {size}")
+            return
 
 
 def _vectors(index: NewsIndex, report: CheckReport) -> None:

@@ -166,7 +166,10 @@ def _split_long(text: str, tokens: TokenMap, start: int, end: int, budget: int) 
         cut = min(first + budget, stop)
         if cut < stop:
             cut = _word_cut(text, tokens, first, cut)
-        piece_start, piece_end = tokens.starts[first], tokens.ends[cut - 1]
+        # the sentence's own ends, not its first and last tokens': characters the tokenizer
+        # ignores (control characters) stay in the passage
+        piece_start = tokens.starts[first] if pieces else start
+        piece_end = end if cut == stop else tokens.ends[cut - 1]
         pieces.append(_Unit(piece_start, piece_end, cut - first))
         first = cut
     return pieces

@@ -2,22 +2,54 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from index.citation_keys import CitationKey
-from index.records import ArticleMeta
+from index.citation_keys import CitationKey, citation_key
+from index.passage_diff import DiffPart, map_span, word_diff
+from index.records import ArticleMeta, ArticleVersion
 from index.store import NewsIndex
 
 DEFAULT_CONTEXT = 300
 
 
 class UnknownArticle(LookupError):
-    """The key names an article that is not (or no longer) in the index."""
+    """The key names an article that is not (and never was) in the index."""
+
+
+class DeletedArticleError(LookupError):
+    """The key names an article that was deleted; the message says when."""
 
 
 class StaleCitation(LookupError):
-    """The article changed: the characters at the key's offsets are not the cited passage."""
+    """No version of the article holds the cited passage (a key never made by this index, or
+    a version whose text the retention setting dropped)."""
+
+
+@dataclass(frozen=True)
+class UpdateNote:
+    """A citation to an older version: which one, since when the article reads otherwise, where
+    the passage stands now and what changed in it."""
+
+    cited: ArticleVersion
+    current: ArticleVersion
+    current_citation: str | None  # the passage as it reads now (None: removed in the update)
+    current_text: str | None
+    diff: tuple[DiffPart, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cited_version": self.cited.version,
+            "cited_valid_from": self.cited.valid_from,
+            "cited_seen_at": self.cited.seen_at,
+            "superseded_at": self.cited.superseded_at,
+            "current_version": self.current.version,
+            "current_valid_from": self.current.valid_from,
+            "current_modified_at": self.current.modified_at,
+            "current_citation": self.current_citation,
+            "current_text": self.current_text,
+            "diff": [part.to_dict() for part in self.diff],
+        }
 
 
 @dataclass(frozen=True)
@@ -30,7 +62,8 @@ class ResolvedCitation:
     before: str
     after: str
     article_chars: int
-    article_text: str = field(repr=False, default="")  # the whole article, for rendering
+    article_text: str = field(repr=False, default="")  # the cited version's text, for rendering
+    updated: UpdateNote | None = None  # set when the key was made against an older version
 
     def to_dict(self) -> dict[str, Any]:
         """What ``newsrag cite --json`` and ``GET /api/citations/{key}`` return."""
@@ -43,25 +76,80 @@ class ResolvedCitation:
             "after": self.after,
             "article": self.article.to_dict(),
             "article_chars": self.article_chars,
+            "updated_since": self.updated.to_dict() if self.updated else None,
         }
 
 
 def lookup_citation(index: NewsIndex, key: str, context: int = DEFAULT_CONTEXT) -> ResolvedCitation:
-    """Raise MalformedCitation (bad key), UnknownArticle or StaleCitation with the reason."""
+    """The cited passage in the version of the article that holds it. Raise MalformedCitation
+    (bad key), UnknownArticle, DeletedArticleError or StaleCitation with the reason."""
     parsed = CitationKey.parse(key)
-    stored = index.catalog.article(parsed.article_id)
+    catalog = index.catalog
+    stored = catalog.article(parsed.article_id)
     if stored is None or stored.text is None:
+        gone = catalog.deleted(parsed.article_id)
+        if gone is not None:
+            raise DeletedArticleError(
+                f"article {parsed.article_id!r} ({gone.title!r}) was deleted from the index on "
+                f"{gone.deleted_at[:10]}; its passages can no longer be shown"
+            )
         raise UnknownArticle(f"no article {parsed.article_id!r} in the index")
-    text = stored.text
-    if not parsed.matches(text):
-        raise StaleCitation(
-            f"article {parsed.article_id!r} changed since this citation was made: characters "
-            f"{parsed.start}-{parsed.end} no longer hold the cited passage"
-        )
     context = max(0, min(context, 5000))
+    if parsed.matches(stored.text):
+        return _resolved(parsed, stored.meta, stored.text, context)
+    return _older(index, parsed, stored.meta, stored.text, context)
+
+
+def _older(
+    index: NewsIndex, parsed: CitationKey, current: ArticleMeta, text: str, context: int
+) -> ResolvedCitation:
+    """The newest kept version that holds the passage, with its update note."""
+    removed = False
+    for version, old_text in index.catalog.version_texts(parsed.article_id):
+        if old_text is None:
+            removed = True
+            continue
+        if not parsed.matches(old_text):
+            continue
+        history = {v.version: v for v in index.catalog.versions(parsed.article_id)}
+        cited = history[version]
+        meta = replace(
+            current,
+            title=cited.title,
+            published_at=cited.published_at,
+            modified_at=cited.modified_at,
+            version=version,
+        )
+        resolved = _resolved(parsed, meta, old_text, context)
+        note = _note(parsed, cited, history[current.version], old_text, text)
+        return replace(resolved, updated=note)
+    why = (
+        "; older versions' texts were dropped by the retention setting (NEWSRAG_KEEP_VERSIONS)"
+        if removed
+        else ""
+    )
+    raise StaleCitation(
+        f"no version of article {parsed.article_id!r} holds characters "
+        f"{parsed.start}-{parsed.end} with this hash: the key was not made by this index{why}"
+    )
+
+
+def _note(
+    parsed: CitationKey, cited: ArticleVersion, current: ArticleVersion, old: str, new: str
+) -> UpdateNote:
+    span = map_span(old, new, parsed.start, parsed.end)
+    passage = old[parsed.start : parsed.end]
+    if span is None:
+        return UpdateNote(cited, current, None, None, tuple(word_diff(passage, "")))
+    now = new[span[0] : span[1]]
+    key = citation_key(parsed.article_id, span[0], span[1], now)
+    return UpdateNote(cited, current, key, now, tuple(word_diff(passage, now)))
+
+
+def _resolved(parsed: CitationKey, meta: ArticleMeta, text: str, context: int) -> ResolvedCitation:
     return ResolvedCitation(
         key=str(parsed),
-        article=stored.meta,
+        article=meta,
         start=parsed.start,
         end=parsed.end,
         text=text[parsed.start : parsed.end],

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.catalog import now_iso
+from index.catalog_versions import next_valid_from
 from index.embed_stage import EmbeddedBatch, EmbedStage, EncoderThread, PendingBatch, Planned
 from index.loaders import iter_articles
 from index.records import Article, IngestStatus, LoadProblem
@@ -213,10 +215,7 @@ class Ingestor:
         with catalog.transaction() as conn:
             for planned in batch:
                 article = planned.article
-                # old chunks go, unless copies that share the old text inherit them
-                if planned.replaces and catalog.promote_first_copy(conn, article.id) is None:
-                    removed += catalog.delete_chunks(conn, article.id)
-                catalog.upsert_article(conn, article, planned.copy_of)
+                removed += self._replace(conn, planned)
                 n = len(planned.chunks)
                 added_ids += catalog.insert_chunks(
                     conn,
@@ -230,6 +229,32 @@ class Ingestor:
         self.vectors.add(np.asarray(added_ids, dtype=np.int64), vectors)
         self.vectors.generation = catalog.generation
         self._count_written(batch)
+
+    def _replace(self, conn: sqlite3.Connection, planned: Planned) -> list[int]:
+        """Write the article row; a changed text keeps the old one as a version (its passages
+        kept with it, unless copies that share the old text inherit them). The chunk ids that
+        leave the searched index."""
+        catalog, article = self.index.catalog, planned.article
+        state = catalog.version_state(article.id)
+        if state is None:
+            catalog.clear_tombstone(conn, article.id)
+            catalog.upsert_article(conn, article, planned.copy_of)
+            return []
+        if state.text_hash == article.text_hash:  # same text (or metadata): no new version
+            removed = []
+            if planned.replaces and catalog.promote_first_copy(conn, article.id) is None:
+                removed = catalog.delete_chunks(conn, article.id)
+            catalog.upsert_article(conn, article, planned.copy_of, state.version, state.valid_from)
+            return removed
+        stamp = now_iso()
+        version = catalog.archive_version(conn, article.id, stamp)
+        removed = []
+        if catalog.promote_first_copy(conn, article.id) is None:
+            removed = catalog.keep_version_chunks(conn, article.id, version)
+        since = next_valid_from(article.modified_at, state.valid_from, stamp)
+        catalog.upsert_article(conn, article, planned.copy_of, version + 1, since)
+        catalog.prune_versions(conn, article.id, self.index.settings.keep_versions)
+        return removed
 
     def _count_written(self, batch: list[Planned]) -> None:
         for planned in batch:
@@ -267,6 +292,7 @@ def _metadata_changed(row: sqlite3.Row, article: Article) -> bool:
         row["published_at"],
         row["section"],
         bool(row["title_is_fallback"]),
+        row["modified_at"],
     ) != (
         article.url,
         article.source,
@@ -274,6 +300,7 @@ def _metadata_changed(row: sqlite3.Row, article: Article) -> bool:
         article.published_at,
         article.section,
         article.title_is_fallback,
+        article.modified_at,
     )
 
 

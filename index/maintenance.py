@@ -8,7 +8,8 @@ import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from index.catalog import Catalog
+from index.catalog import Catalog, now_iso
+from index.embed_stage import embed_hash
 from index.ingest import Ingestor, IngestSummary
 from index.loaders.ids import legacy_url_id, url_id
 from index.records import Article
@@ -32,6 +33,7 @@ def delete_articles(index: NewsIndex, article_ids: Sequence[str]) -> dict[str, l
             for article_id in present:
                 if index.catalog.promote_first_copy(conn, article_id) is None:
                     removed += index.catalog.delete_chunks(conn, article_id)
+                index.catalog.forget_versions(conn, article_id, now_iso())
                 index.catalog.delete_article_row(conn, article_id)
                 deleted.append(article_id)
         vectors.remove(removed)
@@ -68,6 +70,47 @@ def _json_list(raw: str | None) -> list[str]:
     return list(json.loads(raw or "[]"))
 
 
+VERSION_COLUMNS = (
+    "article_id, version, title, url, source, published_at, modified_at, text, text_hash, "
+    "chars, origin, valid_from, seen_at, superseded_at"
+)
+
+
+def carry_versions(source: Catalog, target: NewsIndex) -> int:
+    """Kept versions, version numbers and tombstones into a rebuilt index; the older versions'
+    passages chunked and embedded again with the target's model. How many versions."""
+    read = source._conn.execute
+    versions = read("SELECT * FROM article_versions ORDER BY article_id, version").fetchall()
+    heads = read("SELECT id, version, valid_from FROM articles WHERE version > 1").fetchall()
+    deleted = read("SELECT id, title, versions, deleted_at FROM deleted_articles").fetchall()
+    if not (versions or deleted):
+        return 0
+    searched = {tuple(r) for r in read("SELECT DISTINCT article_id, version FROM version_chunks")}
+    chunked = [
+        (row, target.chunker.chunk(Article(row["article_id"], row["text"], row["title"])))
+        for row in versions
+        if row["text"] is not None and (row["article_id"], row["version"]) in searched
+    ]
+    texts = [target.chunker.embed_text(r["title"], c.text) for r, cs in chunked for c in cs]
+    vectors = target.embedder.encode_documents(texts) if texts else None
+    catalog = target.catalog
+    with catalog.transaction() as conn:
+        conn.executemany(
+            f"INSERT INTO article_versions({VERSION_COLUMNS}) VALUES "
+            f"({','.join('?' * len(VERSION_COLUMNS.split(',')))})",
+            [tuple(r[c.strip()] for c in VERSION_COLUMNS.split(",")) for r in versions],
+        )
+        conn.executemany(
+            "UPDATE articles SET version=?, valid_from=? WHERE id=?",
+            [(r["version"], r["valid_from"], r["id"]) for r in heads],
+        )
+        conn.executemany("INSERT INTO deleted_articles VALUES (?,?,?,?)", deleted)
+        pairs = [(r, c) for r, cs in chunked for c in cs]
+        hashes = [embed_hash(target.model_name, t) for t in texts]
+        catalog.insert_version_chunks(conn, pairs, hashes, vectors)
+    return len(versions)
+
+
 def reindex(
     settings: IndexSettings, on_progress: Callable[[IngestSummary], None] | None = None
 ) -> IngestSummary:
@@ -80,6 +123,7 @@ def reindex(
         target = NewsIndex.open(replace(settings, home=staging), create=True)
         try:
             summary = Ingestor(target, on_progress).run(stored_articles(source))
+            carry_versions(source, target)
             source._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             source.close()

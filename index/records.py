@@ -28,6 +28,7 @@ class Article:
     section: str | None = None
     title_is_fallback: bool = False  # title was derived from the first sentence
     origin: str = ""  # where it came from: "path" or "path:line"
+    modified_at: str | None = None  # when the source says it last updated it (not published_at)
 
     @property
     def text_hash(self) -> str:
@@ -66,6 +67,9 @@ class ArticleMeta:
     section: str | None
     title_is_fallback: bool = False
     copies: tuple[str, ...] = ()  # ids recorded as exact copies of this article
+    modified_at: str | None = None  # the source's own "updated" date of this version
+    version: int = 1  # the version these fields (and a hit's passage) belong to
+    versions: int = 1  # the article's versions so far: version < versions is an older one
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +78,9 @@ class ArticleMeta:
             "title_is_fallback": self.title_is_fallback,
             "source": self.source,
             "published_at": self.published_at,
+            "modified_at": self.modified_at,
+            "version": self.version,
+            "versions": self.versions,
             "url": self.url,
             "authors": list(self.authors),
             "section": self.section,
@@ -115,6 +122,8 @@ class StoredArticle:
             "copy_of": self.copy_of,
             "chars": self.chars,
             "chunks": self.chunks,
+            "modified_at": m.modified_at,
+            "version": m.version,
         }
 
 
@@ -137,6 +146,20 @@ class FeedSource:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class EntryState:
+    """What was last seen of one feed entry: its date in the feed and its page's validators
+    (a changed date means a changed article: its page is fetched again, conditionally)."""
+
+    url: str
+    feed_url: str
+    updated: str | None
+    etag: str | None
+    last_modified: str | None
+    fetched_at: str
+    page_read: bool = False  # False: the page could not be read; it is tried again next pass
 
 
 @dataclass
@@ -195,3 +218,55 @@ class LoadProblem:
     def __str__(self) -> str:
         at = f" (field {self.field!r})" if self.field else ""
         return f"{self.where}: {self.message}{at}"
+
+
+@dataclass(frozen=True)
+class ArticleVersion:
+    """One version of an article's text: the current one or one kept after a correction.
+
+    ``valid_from`` is when it became the article's text (the source's update date when it gave
+    one, else when newsrag saw it; None for the first version: since publication);
+    ``superseded_at`` when the next version replaced it (None: current). ``removed``: its text
+    and passages were dropped by the retention setting (only its dates and hash remain)."""
+
+    article_id: str
+    version: int
+    title: str
+    published_at: str | None
+    modified_at: str | None
+    valid_from: str | None
+    seen_at: str
+    superseded_at: str | None
+    chars: int
+    text_hash: str
+    removed: bool = False
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_at is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """One row of ``GET /api/articles/{id}/versions`` and ``newsrag versions --json``."""
+        return {
+            "version": self.version,
+            "current": self.current,
+            "title": self.title,
+            "published_at": self.published_at,
+            "modified_at": self.modified_at,
+            "valid_from": self.valid_from,
+            "seen_at": self.seen_at,
+            "superseded_at": self.superseded_at,
+            "chars": self.chars,
+            "text_hash": self.text_hash,
+            "removed": self.removed,
+        }
+
+
+@dataclass(frozen=True)
+class DeletedArticle:
+    """What is left of a deleted article: enough to say so to a citation that names it."""
+
+    id: str
+    title: str
+    versions: int
+    deleted_at: str

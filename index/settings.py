@@ -113,6 +113,7 @@ class IndexSettings(EnvSettings):
     overlap_tokens: int = 32
     commit_chunks: int = 256  # chunks embedded and written per transaction during ingest
     max_file_bytes: int = 50 * 1024 * 1024
+    keep_versions: int = 0  # older versions kept whole per article after a correction; 0 = all
 
     @property
     def catalog_path(self) -> Path:

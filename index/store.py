@@ -115,10 +115,17 @@ class NewsIndex:
         meta = self.catalog.meta()
         if not meta.get("model"):
             return
-        if int(meta.get("schema_version", SCHEMA_VERSION)) != SCHEMA_VERSION:
+        found = int(meta.get("schema_version", SCHEMA_VERSION))
+        if found != SCHEMA_VERSION:
+            how = (
+                "open it once with write access (any newsrag command on a writable home "
+                "upgrades it in place)"
+                if found < SCHEMA_VERSION
+                else "use a newer newsrag"
+            )
             raise IndexMismatch(
-                f"{self.catalog.path}: schema version {meta['schema_version']}, this newsrag "
-                f"reads version {SCHEMA_VERSION}; run 'newsrag reindex'"
+                f"{self.catalog.path}: schema version {found}, this newsrag reads version "
+                f"{SCHEMA_VERSION}: {how}"
             )
         wanted = self.embedder
         if meta["model"] != wanted.name or int(meta["dim"]) != wanted.dim:

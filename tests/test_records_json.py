@@ -10,7 +10,16 @@ import pytest
 from pydantic import BaseModel
 
 from assistant import Answer, Citation
-from index import ArticleMeta, IngestSummary, ResolvedCitation, SearchHit, StoredArticle
+from index import (
+    ArticleMeta,
+    IngestSummary,
+    ResolvedCitation,
+    SearchHit,
+    StoredArticle,
+    UpdateNote,
+)
+from index.passage_diff import DiffPart
+from index.records import ArticleVersion
 from ui.http import models as m
 
 pytestmark = pytest.mark.unit  # no model: the fast tier
@@ -22,6 +31,38 @@ CITATION = Citation(
 )
 ANSWER = Answer("q?", "Some [1]", [CITATION], related=[HIT], timings={"total_ms": 1.234})
 RESOLVED = ResolvedCitation(HIT.citation, META, 0, 11, "Some words.", "", "", 11)
+OLD = ArticleVersion(
+    "a1",
+    1,
+    "Title",
+    "2024-11-26",
+    None,
+    None,
+    "2024-11-26T10:00:00+00:00",
+    "2024-11-27T10:00:00+00:00",
+    11,
+    "ab" * 32,
+)
+NOW = ArticleVersion(
+    "a1",
+    2,
+    "Title",
+    "2024-11-26",
+    "2024-11-27",
+    "2024-11-27",
+    "2024-11-27T10:00:00+00:00",
+    None,
+    12,
+    "cd" * 32,
+)
+NOTE = UpdateNote(
+    OLD,
+    NOW,
+    "a1:0-12:0123abcd",
+    "Some words!.",
+    (DiffPart("equal", "Some"), DiffPart("delete", "words."), DiffPart("insert", "words!.")),
+)
+UPDATED = ResolvedCitation(HIT.citation, META, 0, 11, "Some words.", "", "", 11, updated=NOTE)
 ROW = StoredArticle(META, None, 11, 1)
 ONE = StoredArticle(META, None, 11, 1, "Some words.")
 
@@ -34,6 +75,9 @@ ONE = StoredArticle(META, None, 11, 1, "Some words.")
         (m.CitationOut, CITATION),
         (m.AnswerOut, ANSWER),
         (m.ResolvedCitationOut, RESOLVED),
+        (m.ResolvedCitationOut, UPDATED),
+        (m.UpdateNoteOut, NOTE),
+        (m.ArticleVersionOut, OLD),
         (m.ArticleRowOut, ROW),
         (m.ArticleOut, ONE),
     ],

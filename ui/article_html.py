@@ -11,9 +11,16 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from index import ResolvedCitation
+from index import ResolvedCitation, UpdateNote
+from ui.cite_urls import cite_url
 from ui.dateline import dateline
 
+UPDATE_NOTE_CSS = """
+.update-note{border-left:4px solid #b45309;background:#fff7ed;padding:.4em .8em;margin:.6em 0}
+.update-note del{background:#fde2e2;color:#7f1d1d;text-decoration:line-through}
+.update-note ins{background:#dcfce7;color:#14532d;text-decoration:underline}
+.update-note .diff{font-size:.92em}
+"""
 _SPAN = re.compile(r"([0-9]{1,12})-([0-9]{1,12})")
 
 
@@ -73,13 +80,46 @@ def article_view(
     body = f'<div class="article-text">{marked}</div>'
     if scroll:
         body = f'<div class="panel-scroll" tabindex="0" aria-label="the article">{body}</div>'
+    note = update_note(resolved.updated) if resolved.updated else ""
     return (
         '<article class="newsrag-article">'
         f"<h2>{esc(meta['title'])}</h2>"
         f'<p class="byline">{byline(meta)}</p>'
         f'<p class="key">citation <code>{esc(resolved.key)}</code></p>'
-        f"{body}</article>"
+        f"{note}{body}</article>"
     )
+
+
+def update_note(note: UpdateNote) -> str:
+    """ "Updated since": which version the passage is from, when the article changed, a link to
+    the passage as it reads now and what changed in it, word by word (``<del>``/``<ins>``)."""
+    cited, current = note.cited, note.current
+    since = (current.valid_from or current.seen_at)[:10]
+    began = f"from {cited.valid_from[:10]}" if cited.valid_from else "as first published"
+    if note.current_citation:
+        link = (
+            f'<a class="current-link" href="{esc(cite_url(note.current_citation))}">'
+            "the passage as it reads now</a>"
+        )
+    else:
+        link = "this passage is no longer in the article"
+    changes = " ".join(_diff_part(p.op, p.text) for p in note.diff)
+    return (
+        '<aside class="update-note" role="note" aria-label="updated since">'
+        f"<p><strong>Updated since.</strong> This passage is from version {cited.version} of "
+        f"{current.version} ({esc(began)}); the article was updated on {esc(since)}: "
+        f"{link}.</p>"
+        f'<p class="diff"><span class="diff-label">Changes in this passage:</span> {changes}</p>'
+        "</aside>"
+    )
+
+
+def _diff_part(op: str, text: str) -> str:
+    if op == "delete":
+        return f'<del title="removed">{esc(text)}</del>'
+    if op == "insert":
+        return f'<ins title="added">{esc(text)}</ins>'
+    return esc(text)
 
 
 def parse_quote(raw: str | None) -> tuple[int, int] | None:

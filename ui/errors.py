@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import EngineUnavailable, FilterError, QueryError
-from index import MalformedCitation, StaleCitation, UnknownArticle
+from index import DeletedArticleError, MalformedCitation, StaleCitation, UnknownArticle
 from ui.services import AskBusy
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ DOMAIN_ERRORS: list[tuple[type[Exception], int, str]] = [
     (EngineUnavailable, 400, "engine_unavailable"),
     (UnknownArticle, 404, "unknown_article"),
     (StaleCitation, 410, "stale_citation"),
+    (DeletedArticleError, 410, "deleted_article"),
     (AskBusy, 503, "busy"),  # too many questions waiting: retry later
 ]
 

@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from assistant import SearchFilters
-from index import Article, IngestSummary, LoadProblem, NewsIndex, UnknownArticle
+from index import (
+    Article,
+    DeletedArticleError,
+    IngestSummary,
+    LoadProblem,
+    NewsIndex,
+    UnknownArticle,
+)
 
 
 def list_articles(
@@ -24,6 +31,19 @@ def article(index: NewsIndex, article_id: str) -> dict[str, Any]:
     if stored is None:
         raise UnknownArticle(f"no article {article_id!r} in the index")
     return stored.to_dict()
+
+
+def versions(index: NewsIndex, article_id: str) -> dict[str, Any]:
+    """Every version of one article, oldest first; UnknownArticle or DeletedArticleError."""
+    found = index.catalog.versions(article_id)
+    if not found:
+        gone = index.catalog.deleted(article_id)
+        if gone is not None:
+            raise DeletedArticleError(
+                f"article {article_id!r} ({gone.title!r}) was deleted on {gone.deleted_at[:10]}"
+            )
+        raise UnknownArticle(f"no article {article_id!r} in the index")
+    return {"article_id": article_id, "versions": [v.to_dict() for v in found]}
 
 
 def ingest(

@@ -245,6 +245,10 @@ class Services:
         with self.reading() as a:
             return library.article(a.index, article_id)
 
+    def versions(self, article_id: str) -> dict[str, Any]:
+        with self.reading() as a:
+            return library.versions(a.index, article_id)
+
     # -- asks ---------------------------------------------------------------------------------
     def submit_ask(
         self, request: AskRequest, on_token: TokenSink | None = None, patient: bool = False

@@ -33,6 +33,7 @@ class Draft:
     authors: tuple[str, ...] = ()
     published_at: str | None = None
     section: str | None = None
+    modified_at: str | None = None
 
 
 def build_article(draft: Draft, origin: Origin) -> Article | LoadProblem:
@@ -59,4 +60,5 @@ def build_article(draft: Draft, origin: Origin) -> Article | LoadProblem:
         section=one_line(draft.section or "") or None,
         title_is_fallback=not title,
         origin=origin.where,
+        modified_at=draft.modified_at if draft.modified_at != draft.published_at else None,
     )

@@ -30,6 +30,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "time",
         "timestamp",
     ),
+    "modified_at": (
+        "modified_at",
+        "updated_at",
+        "date_modified",
+        "datemodified",
+        "modified",
+        "last_modified",
+        "lastmod",
+        "updated",
+    ),
     "authors": ("authors", "author", "byline", "creator"),
     "section": ("section", "category", "topic"),
 }
@@ -54,6 +64,7 @@ def with_fields(draft: Draft, record: Mapping[str, Any]) -> Draft:
         "source": _string(_named(_first(fields, "source"))),
         "authors": parse_authors(_first(fields, "authors")),
         "published_at": normalize_date(_first(fields, "published_at")),
+        "modified_at": normalize_date(_first(fields, "modified_at")),
         "section": _string(_first_item(_first(fields, "section"))),
     }
     return replace(draft, **{k: v for k, v in found.items() if v})

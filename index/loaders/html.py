@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import trafilatura
@@ -14,6 +15,23 @@ from index.loaders.normalize import one_line
 from index.records import Article, LoadProblem
 
 logger = logging.getLogger(__name__)
+
+_MODIFIED_NAMES = (
+    r"(?:article:modified_time|og:updated_time|datemodified|last-modified|dcterms\.modified)"
+)
+_MODIFIED = [
+    re.compile(
+        rf"<meta[^>]+(?:property|name|itemprop)\s*=\s*[\"']{_MODIFIED_NAMES}[\"'][^>]*?"
+        r"content\s*=\s*[\"']([^\"']+)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"<meta[^>]+content\s*=\s*[\"']([^\"']+)[\"'][^>]*?(?:property|name|itemprop)\s*=\s*"
+        rf"[\"']{_MODIFIED_NAMES}[\"']",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\"dateModified\"\s*:\s*\"([^\"]+)\""),
+]
 
 # Never part of an article's text, whatever trafilatura's heuristics think.
 PRUNE_XPATH = [
@@ -39,8 +57,19 @@ def parse_html(html: str, origin: Origin) -> Article | LoadProblem:
         authors=parse_authors(fields.get("author")),
         published_at=normalize_date(fields.get("date")),
         section=_first_category(fields.get("categories")),
+        modified_at=normalize_date(modified_date(html)),
     )
     return build_article(draft, origin)
+
+
+def modified_date(html: str) -> str | None:
+    """The page's own "last updated" date from its metadata (``article:modified_time``,
+    ``og:updated_time``, ``dateModified``...), kept apart from the publication date."""
+    head = html[:200_000]
+    for pattern in _MODIFIED:
+        if match := pattern.search(head):
+            return match.group(1)
+    return None
 
 
 def _extract(html: str, where: str) -> dict[str, Any] | LoadProblem:

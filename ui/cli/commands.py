@@ -6,13 +6,16 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index import FeedSource, IngestSummary
 from ui import payloads
 from ui.cli.output import emit
 from ui.dateline import dateline, with_dateline
 from ui.settings import Settings
+
+if TYPE_CHECKING:
+    from index import UpdateNote
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -88,7 +91,44 @@ def cmd_cite(args: argparse.Namespace, settings: Settings) -> int:
         f"{with_dateline(meta.title, meta.source, meta.published_at)}\n"
         f"{meta.url or ''}\n\n…{resolved.before}>>>{resolved.text}<<<{resolved.after}…"
     )
+    if resolved.updated is not None:
+        text += "\n\n" + update_note_text(resolved.updated)
     emit(args, resolved.to_dict(), text)
+    return 0
+
+
+def update_note_text(note: UpdateNote) -> str:
+    """The plain-text form of a citation's "updated since" note."""
+    since = note.current.valid_from or note.current.seen_at
+    now = (
+        f"now: {note.current_citation}"
+        if note.current_citation
+        else "the update removed this passage"
+    )
+    changes = " ".join(
+        p.text if p.op == "equal" else f"[-{p.text}-]" if p.op == "delete" else f"{{+{p.text}+}}"
+        for p in note.diff
+    )
+    return (
+        f"Updated since: this is version {note.cited.version} of {note.current.version}; the "
+        f"article reads otherwise since {since[:10]} ({now})\n{changes}"
+    )
+
+
+def cmd_versions(args: argparse.Namespace, settings: Settings) -> int:
+    from index import NewsIndex
+    from ui import library
+
+    data = library.versions(NewsIndex.open(settings.index), args.id)
+    lines = [
+        f"v{v['version']}  from {(v['valid_from'] or 'publication')[:10]:11}  "
+        f"{v['chars']:>7} chars  "
+        + ("current" if v["current"] else f"until {v['superseded_at'][:10]}")
+        + ("  (text removed by retention)" if v["removed"] else "")
+        + f"  {v['title'][:60]}"
+        for v in data["versions"]
+    ]
+    emit(args, data, "\n".join(lines))
     return 0
 
 
@@ -296,6 +336,7 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
         index.close()
     lines = [f"{len(outcomes)} feeds fetched"] + [
         f"{o.url}  {o.status}  {o.new} new of {o.entries}, added {o.summary.added}"
+        + (f", {o.changed} changed, updated {o.summary.updated}" if o.changed else "")
         + (f", {o.from_entry} from the entry text" if o.from_entry else "")
         + (f"  ({o.error})" if o.error else "")
         for o in outcomes
@@ -322,6 +363,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "ask": cmd_ask,
     "cite": cmd_cite,
     "articles": cmd_articles,
+    "versions": cmd_versions,
     "delete": cmd_delete,
     "stats": cmd_stats,
     "check": cmd_check,

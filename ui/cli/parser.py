@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--offset", type=_int_in(*LIST_OFFSET), default=0, help="skip this many")
 
+    p = add("versions", "List an article's versions (corrections keep the old text).")
+    p.add_argument("id", metavar="ID", help="the article id")
+
     p = add("delete", "Delete articles by id (their copies keep the passages).")
     p.add_argument("ids", nargs="+", metavar="ID")
 

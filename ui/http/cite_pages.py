@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from index import lookup_citation
-from ui.article_html import article_view, esc, parse_quote
+from ui.article_html import UPDATE_NOTE_CSS, article_view, esc, parse_quote
 from ui.cite_urls import checked_key
 from ui.errors import classify
 from ui.services import Services
@@ -22,7 +22,8 @@ CSP = (
     "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
 
-STYLE = """
+STYLE = (
+    """
 body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;
 line-height:1.55;color:#222}
 .byline{color:#555}.key code{font-size:.85em;color:#666}
@@ -32,6 +33,8 @@ mark.passage strong.quote{background:#ffd84d;font-weight:600;scroll-margin-top:3
 box-shadow:0 0 0 2px #ffd84d}
 .error{border-left:4px solid #c33;padding:.5em 1em;background:#fdf0f0}
 """
+    + UPDATE_NOTE_CSS
+)
 
 
 def page(title: str, body: str, status: int = 200) -> HTMLResponse:

@@ -66,6 +66,9 @@ class ArticleMetaOut(BaseModel):
     authors: list[str] = []
     section: str | None = None
     copies: list[str] = []
+    modified_at: str | None = Field(None, description="the source's own last-updated date")
+    version: int = Field(1, description="the version these fields and the passage belong to")
+    versions: int = Field(1, description="versions so far: version < versions is an older one")
 
 
 class HitOut(ArticleMetaOut):
@@ -154,6 +157,28 @@ class AnswerOut(BaseModel):
     timings: dict[str, float]
 
 
+class DiffPartOut(BaseModel):
+    op: Literal["equal", "delete", "insert"] = Field(
+        description="delete: only in the cited version; insert: only in the current one"
+    )
+    text: str
+
+
+class UpdateNoteOut(BaseModel):
+    cited_version: int
+    cited_valid_from: str | None = Field(description="null: since publication")
+    cited_seen_at: str
+    superseded_at: str | None
+    current_version: int
+    current_valid_from: str | None
+    current_modified_at: str | None
+    current_citation: str | None = Field(
+        description="the passage as it reads now; null when the update removed it"
+    )
+    current_text: str | None
+    diff: list[DiffPartOut] = Field(description="the cited passage → its current words")
+
+
 class ResolvedCitationOut(BaseModel):
     citation: str
     text: str = Field(description="the cited passage, exactly as in the article")
@@ -163,6 +188,9 @@ class ResolvedCitationOut(BaseModel):
     after: str
     article: ArticleMetaOut
     article_chars: int
+    updated_since: UpdateNoteOut | None = Field(
+        None, description="set when the key was made against an older version of the article"
+    )
 
 
 class ArticleRowOut(BaseModel):
@@ -176,6 +204,8 @@ class ArticleRowOut(BaseModel):
     copy_of: str | None = None
     chars: int | None = None
     chunks: int | None = None
+    modified_at: str | None = None
+    version: int = 1
 
 
 class ArticleListOut(BaseModel):
@@ -188,7 +218,29 @@ class ArticleListOut(BaseModel):
 class ArticleOut(ArticleRowOut):
     title_is_fallback: bool = False
     copies: list[str] = []
+    versions: int = 1
     text: str
+
+
+class ArticleVersionOut(BaseModel):
+    version: int
+    current: bool
+    title: str
+    published_at: str | None
+    modified_at: str | None = Field(description="the source's own last-updated date, if given")
+    valid_from: str | None = Field(
+        description="when it became the article's text (null: since publication)"
+    )
+    seen_at: str = Field(description="when newsrag first stored this version")
+    superseded_at: str | None
+    chars: int
+    text_hash: str
+    removed: bool = Field(description="text and passages dropped by NEWSRAG_KEEP_VERSIONS")
+
+
+class VersionsOut(BaseModel):
+    article_id: str
+    versions: list[ArticleVersionOut] = Field(description="oldest first, the current one last")
 
 
 class ArticleIn(BaseModel):

@@ -28,6 +28,7 @@ from ui.http.models import (
     DeleteOut,
     ErrorOut,
     IngestOut,
+    VersionsOut,
 )
 from ui.http.routes_query import split_sources
 from ui.limits import LIST_LIMIT, LIST_OFFSET
@@ -84,6 +85,19 @@ def router() -> APIRouter:
         filters = SearchFilters.build(split_sources(source), since, until)
         total, rows = _services(request).list_articles(filters, limit, offset)
         return {"total": total, "limit": limit, "offset": offset, "articles": rows}
+
+    @r.get(
+        "/{article_id:path}/versions",
+        response_model=VersionsOut,
+        responses={
+            404: {"model": ErrorOut, "description": "unknown article"},
+            410: {"model": ErrorOut, "description": "the article was deleted"},
+        },
+    )
+    def get_versions(request: Request, article_id: str) -> dict[str, Any]:
+        """Every version of an article (corrections keep the old text), oldest first; the
+        current one last. A citation key made against any kept version still resolves."""
+        return _services(request).versions(article_id)
 
     @r.get(
         "/{article_id:path}",

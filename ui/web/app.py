@@ -12,6 +12,7 @@ import gradio as gr
 
 from assistant import DEFAULT_ASK_K, AskRequest
 from index import DEFAULT_CONTEXT, lookup_citation
+from ui.article_html import UPDATE_NOTE_CSS
 from ui.cite_urls import checked_key
 from ui.services import Services
 from ui.web.chat_tab import build_chat_tab
@@ -29,6 +30,7 @@ CSS = """
 .citation-panel .byline,.results .byline{color:#666;font-size:.9em}
 .citation-panel .key code{font-size:.8em}
 .panel-empty{color:#4b5563;padding:1em}
+.citation-panel .update-note{color:#1f2937}
 .panel-error{color:#b00}
 table.results{width:100%;border-collapse:collapse}
 table.results td,table.results th{border-bottom:1px solid #ddd;padding:.4em;vertical-align:top}
@@ -52,7 +54,7 @@ button.stop{background:#b91c1c!important;border-color:#b91c1c!important;color:#f
 .info-text,.max_value,.min_value,.upload-container .or,footer a,.show-api,.built-with,.settings{
 color:#4b5563!important}
 @media (max-width:600px){.date-filters .block{flex-basis:100%!important;min-width:100%!important}}
-"""
+""" + UPDATE_NOTE_CSS.replace(".update-note", ".citation-panel .update-note")
 HEAD = r"""<meta name="referrer" content="same-origin">
 <script>
 // Gradio's date boxes have an unnamed calendar button: name it after its field; its upload

@@ -1,0 +1,366 @@
+"""Article versions in the catalog: what a correction keeps, and the reads that find it again.
+
+When an article's text changes, its current row is copied to ``article_versions`` and its
+passages move to ``version_chunks`` (ids kept, vectors kept, their words in
+``version_chunks_fts``): out of the default search, still there for a citation made against
+them and for an as-of question about a date when they were current. A deleted article leaves a
+row in ``deleted_articles``, so a citation to it says so. ``Catalog`` inherits these methods.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.catalog_reads import CatalogReads, from_blobs
+from index.filters import SearchFilters
+from index.keyword import TEXT_WEIGHT, TITLE_WEIGHT, content_terms, fts_query
+from index.records import ArticleMeta, ArticleVersion, Chunk, DeletedArticle
+
+# The version of each article that was current on a date: the newest whose valid_from is on or
+# before it (a first version, valid_from NULL, is current from publication).
+_THEN = (
+    "SELECT max(v.version) FROM article_versions v WHERE v.article_id = a.id AND "
+    "(v.valid_from IS NULL OR substr(v.valid_from, 1, 10) <= :day)"
+)
+
+
+@dataclass(frozen=True)
+class VersionState:
+    """What a writer needs of an article's current version."""
+
+    version: int
+    valid_from: str | None
+    text_hash: str
+
+
+def next_valid_from(modified_at: str | None, previous: str | None, stamp: str) -> str:
+    """When a new version became the text: the source's update date when it gave one that is
+    after the previous version's start, else ``stamp`` (when newsrag saw the change)."""
+    if modified_at and (previous is None or modified_at > previous) and modified_at <= stamp:
+        return modified_at
+    return stamp
+
+
+class CatalogVersions(CatalogReads):
+    _conn: sqlite3.Connection
+
+    # -- writes (inside ``transaction``) ------------------------------------------------------
+    def archive_version(self, conn: sqlite3.Connection, article_id: str, stamp: str) -> int:
+        """Copy the current row of ``article_id`` to ``article_versions``; its version number."""
+        row = conn.execute(
+            "SELECT version, ingested_at FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
+        version = int(row["version"])
+        seen = self._seen_at(conn, article_id, version, row["ingested_at"])
+        conn.execute(
+            "INSERT OR REPLACE INTO article_versions(article_id, version, title, url, source, "
+            "published_at, modified_at, text, text_hash, chars, origin, valid_from, seen_at, "
+            "superseded_at) SELECT id, version, title, url, source, published_at, modified_at, "
+            "text, text_hash, length(text), origin, valid_from, ?, ? FROM articles WHERE id=?",
+            (seen, stamp, article_id),
+        )
+        return version
+
+    @staticmethod
+    def _seen_at(conn: sqlite3.Connection, article_id: str, version: int, first: str) -> str:
+        """When ``version`` was written: when the one before it was superseded."""
+        row = conn.execute(
+            "SELECT superseded_at FROM article_versions WHERE article_id=? AND version=?",
+            (article_id, version - 1),
+        ).fetchone()
+        return row[0] if row else first
+
+    def keep_version_chunks(
+        self, conn: sqlite3.Connection, article_id: str, version: int
+    ) -> list[int]:
+        """Move the article's passages out of the searched tables, kept as ``version``'s."""
+        title_row = conn.execute("SELECT title FROM articles WHERE id=?", (article_id,)).fetchone()
+        rows = conn.execute(
+            'SELECT c.id, c.ordinal, c.start, c."end", c.n_tokens, c.embed_hash, c.embedding, '
+            'substr(a.text, c.start + 1, c."end" - c.start) AS passage FROM chunks c '
+            "JOIN articles a ON a.id = c.article_id WHERE c.article_id=?",
+            (article_id,),
+        ).fetchall()
+        for r in rows:
+            conn.execute(
+                'INSERT INTO version_chunks(id, article_id, version, ordinal, start, "end", '
+                "n_tokens, embed_hash, embedding) VALUES (?,?,?,?,?,?,?,?,?)",
+                (r[0], article_id, version, r[1], r[2], r[3], r[4], r[5], r[6]),
+            )
+            conn.execute(
+                "INSERT INTO version_chunks_fts(rowid, title, text) VALUES (?,?,?)",
+                (r[0], title_row[0], r["passage"]),
+            )
+        ids = [int(r[0]) for r in rows]
+        conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(i,) for i in ids])
+        conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+        return ids
+
+    def insert_version_chunks(
+        self,
+        conn: sqlite3.Connection,
+        pairs: Sequence[tuple[sqlite3.Row, Chunk]],
+        hashes: Sequence[str],
+        vectors: np.ndarray | None,
+    ) -> None:
+        """Kept passages made anew (a rebuild): (version row, chunk) pairs, their embed
+        hashes and vectors. Ids come from the chunks' sequence, so no id is ever reused."""
+        if not pairs or vectors is None:
+            return
+        row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name='chunks'").fetchone()
+        first = (int(row[0]) if row else 0) + 1
+        for n, ((version, chunk), hashed, vector) in enumerate(
+            zip(pairs, hashes, vectors, strict=True)
+        ):
+            conn.execute(
+                'INSERT INTO version_chunks(id, article_id, version, ordinal, start, "end", '
+                "n_tokens, embed_hash, embedding) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    first + n,
+                    version["article_id"],
+                    version["version"],
+                    chunk.ordinal,
+                    chunk.start,
+                    chunk.end,
+                    chunk.n_tokens,
+                    hashed,
+                    np.asarray(vector, dtype=np.float16).tobytes(),
+                ),
+            )
+            conn.execute(
+                "INSERT INTO version_chunks_fts(rowid, title, text) VALUES (?,?,?)",
+                (first + n, version["title"], chunk.text),
+            )
+        conn.execute(
+            "INSERT OR REPLACE INTO sqlite_sequence(name, seq) VALUES ('chunks', ?)",
+            (first + len(pairs) - 1,),
+        )
+
+    def prune_versions(self, conn: sqlite3.Connection, article_id: str, keep: int) -> int:
+        """Drop the text and passages of all but the ``keep`` newest kept versions (0: keep
+        all); their dates and hashes stay. How many were dropped."""
+        if keep <= 0:
+            return 0
+        old = [
+            r[0]
+            for r in conn.execute(
+                "SELECT version FROM article_versions WHERE article_id=? AND text IS NOT NULL "
+                "ORDER BY version DESC LIMIT -1 OFFSET ?",
+                (article_id, keep),
+            )
+        ]
+        for version in old:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM version_chunks WHERE article_id=? AND version=?",
+                    (article_id, version),
+                )
+            ]
+            conn.executemany("DELETE FROM version_chunks_fts WHERE rowid=?", [(i,) for i in ids])
+            conn.execute(
+                "DELETE FROM version_chunks WHERE article_id=? AND version=?", (article_id, version)
+            )
+            conn.execute(
+                "UPDATE article_versions SET text=NULL WHERE article_id=? AND version=?",
+                (article_id, version),
+            )
+        return len(old)
+
+    def forget_versions(self, conn: sqlite3.Connection, article_id: str, stamp: str) -> None:
+        """A deleted article: its kept versions go, a tombstone says it was deleted."""
+        row = conn.execute(
+            "SELECT title, version FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
+        ids = [
+            r[0]
+            for r in conn.execute("SELECT id FROM version_chunks WHERE article_id=?", (article_id,))
+        ]
+        conn.executemany("DELETE FROM version_chunks_fts WHERE rowid=?", [(i,) for i in ids])
+        conn.execute("DELETE FROM version_chunks WHERE article_id=?", (article_id,))
+        conn.execute("DELETE FROM article_versions WHERE article_id=?", (article_id,))
+        conn.execute(
+            "INSERT OR REPLACE INTO deleted_articles(id, title, versions, deleted_at) "
+            "VALUES (?,?,?,?)",
+            (article_id, row["title"], row["version"], stamp),
+        )
+
+    def clear_tombstone(self, conn: sqlite3.Connection, article_id: str) -> None:
+        conn.execute("DELETE FROM deleted_articles WHERE id=?", (article_id,))
+
+    # -- reads --------------------------------------------------------------------------------
+    def version_state(self, article_id: str) -> VersionState | None:
+        row = self._conn.execute(
+            "SELECT version, valid_from, text_hash FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
+        return VersionState(int(row[0]), row[1], row[2]) if row else None
+
+    def versions(self, article_id: str) -> list[ArticleVersion]:
+        """Every version of an article, oldest first, the current one last ([] if unknown)."""
+        kept = self._conn.execute(
+            "SELECT article_id, version, title, published_at, modified_at, valid_from, seen_at, "
+            "superseded_at, chars, text_hash, text IS NULL AS removed FROM article_versions "
+            "WHERE article_id=? ORDER BY version",
+            (article_id,),
+        ).fetchall()
+        current = self._conn.execute(
+            "SELECT id, version, title, published_at, modified_at, valid_from, ingested_at, "
+            "length(text) AS chars, text_hash FROM articles WHERE id=?",
+            (article_id,),
+        ).fetchone()
+        if current is None:
+            return []
+        out = [ArticleVersion(**{**dict(r), "removed": bool(r["removed"])}) for r in kept]
+        seen = out[-1].superseded_at if out else current["ingested_at"]
+        out.append(
+            ArticleVersion(
+                article_id,
+                current["version"],
+                current["title"],
+                current["published_at"],
+                current["modified_at"],
+                current["valid_from"],
+                seen or current["ingested_at"],
+                None,
+                current["chars"],
+                current["text_hash"],
+            )
+        )
+        return out
+
+    def version_texts(self, article_id: str) -> list[tuple[int, str | None]]:
+        """(version, text or None when removed) of the kept versions, newest first."""
+        rows = self._conn.execute(
+            "SELECT version, text FROM article_versions WHERE article_id=? ORDER BY version DESC",
+            (article_id,),
+        )
+        return [(int(r[0]), r[1]) for r in rows]
+
+    def deleted(self, article_id: str) -> DeletedArticle | None:
+        row = self._conn.execute(
+            "SELECT id, title, versions, deleted_at FROM deleted_articles WHERE id=?",
+            (article_id,),
+        ).fetchone()
+        return DeletedArticle(*row) if row else None
+
+    def versions_at(self, day: str) -> dict[str, int]:
+        """Articles whose current version began after ``day`` → the version current on it."""
+        rows = self._conn.execute(
+            f"SELECT a.id, ({_THEN}) AS then_version FROM articles a WHERE a.version > 1 "
+            "AND a.valid_from IS NOT NULL AND substr(a.valid_from, 1, 10) > :day",
+            {"day": day},
+        )
+        return {r[0]: int(r[1]) for r in rows if r[1] is not None}
+
+    def chunk_ids_of_articles(self, article_ids: Iterable[str]) -> set[int]:
+        ids = list(article_ids)
+        marks = ",".join("?" * len(ids))
+        rows = self._conn.execute(f"SELECT id FROM chunks WHERE article_id IN ({marks})", ids)
+        return {int(r[0]) for r in rows}
+
+    def version_vectors(
+        self, wanted: Mapping[str, int], filters: SearchFilters, dim: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and vectors of the kept passages of the ``wanted`` (article → version) versions
+        whose articles pass ``filters``."""
+        where, params = filters.where("a")
+        ids, blobs = [], []
+        for article_id, version in wanted.items():
+            rows = self._conn.execute(
+                "SELECT c.id, c.embedding FROM version_chunks c JOIN articles a ON a.id = "
+                f"c.article_id WHERE c.article_id=? AND c.version=? AND {where} ORDER BY c.id",
+                [article_id, version, *params],
+            )
+            for r in rows:
+                ids.append(int(r[0]))
+                blobs.append(r[1])
+        return np.asarray(ids, dtype=np.int64), from_blobs(blobs, dim)
+
+    def version_keyword(
+        self, text: str, wanted: Mapping[str, int], k: int, filters: SearchFilters
+    ) -> list[tuple[int, float]]:
+        """bm25 over the kept passages of the ``wanted`` versions (as ``keyword`` does over the
+        current ones), best first."""
+        query = fts_query(text, content_terms(text))
+        if query is None or not wanted:
+            return []
+        where, params = filters.where("a")
+        pairs = " OR ".join("(c.article_id=? AND c.version=?)" for _ in wanted)
+        flat = [x for pair in wanted.items() for x in pair]
+        rank = f"bm25(version_chunks_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
+        rows = self._conn.execute(
+            f"SELECT f.rowid, -{rank} FROM version_chunks_fts f JOIN version_chunks c ON "
+            "c.id = f.rowid JOIN articles a ON a.id = c.article_id WHERE version_chunks_fts "
+            f"MATCH ? AND ({pairs}) AND {where} ORDER BY {rank} LIMIT ?",
+            [query, *flat, *params, k],
+        ).fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def passages(self, chunk_ids: Sequence[int]) -> dict[int, tuple[ArticleMeta, int, int, str]]:
+        """``CatalogReads.passages``, and older versions' kept passages among ``chunk_ids``."""
+        out = super().passages(chunk_ids)
+        missing = [i for i in chunk_ids if i not in out]
+        if missing and self.has_versions():
+            out.update(self.version_passages(missing))
+        return out
+
+    def published_dates(self, chunk_ids: Sequence[int]) -> dict[int, str | None]:
+        out = super().published_dates(chunk_ids)
+        missing = [i for i in chunk_ids if i not in out]
+        if missing and self.has_versions():
+            out.update(self.version_published_dates(missing))
+        return out
+
+    def has_versions(self) -> bool:
+        return self._conn.execute("SELECT 1 FROM version_chunks LIMIT 1").fetchone() is not None
+
+    def version_passages(
+        self, chunk_ids: Sequence[int]
+    ) -> dict[int, tuple[ArticleMeta, int, int, str]]:
+        """``passages`` for kept passages of older versions: the version's own title, dates and
+        text, ``version`` < ``versions``."""
+        out: dict[int, tuple[ArticleMeta, int, int, str]] = {}
+        if not chunk_ids:
+            return out
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._conn.execute(
+            f'SELECT c.id, c.start, c."end", substr(v.text, c.start + 1, c."end" - c.start) '
+            "AS passage, v.article_id, v.version, v.title, v.url, v.source, v.published_at, "
+            "v.modified_at, a.authors, a.section, a.title_is_fallback, a.version AS versions "
+            "FROM version_chunks c JOIN article_versions v ON v.article_id = c.article_id AND "
+            "v.version = c.version JOIN articles a ON a.id = c.article_id "
+            f"WHERE c.id IN ({marks}) AND v.text IS NOT NULL",
+            list(chunk_ids),
+        )
+        for r in rows:
+            meta = ArticleMeta(
+                id=r["article_id"],
+                title=r["title"],
+                url=r["url"],
+                source=r["source"],
+                authors=tuple(json.loads(r["authors"] or "[]")),
+                published_at=r["published_at"],
+                section=r["section"],
+                title_is_fallback=bool(r["title_is_fallback"]),
+                modified_at=r["modified_at"],
+                version=r["version"],
+                versions=r["versions"],
+            )
+            out[int(r[0])] = (meta, r["start"], r["end"], r["passage"])
+        return out
+
+    def version_published_dates(self, chunk_ids: Sequence[int]) -> dict[int, str | None]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._conn.execute(
+            "SELECT c.id, v.published_at FROM version_chunks c JOIN article_versions v ON "
+            f"v.article_id = c.article_id AND v.version = c.version WHERE c.id IN ({marks})",
+            list(chunk_ids),
+        )
+        return {int(r[0]): r[1] for r in rows}
