@@ -152,3 +152,96 @@ def test_sitemaps_and_news_sitemaps_are_entries() -> None:
     (one,) = entries(atom, "https://example.org/atom.xml")
     assert one.url == "https://example.org/one"
     assert one.updated == "2025-11-21T09:00:00Z"
+
+
+class Corrected(BaseHTTPRequestHandler):
+    """An Atom feed of one story whose page is corrected: ``updated`` and ``text`` change."""
+
+    updated = "2025-11-21T09:00:00Z"
+    page_day = "2025-11-21"
+    text = BODY + "Two people were injured when a cable snapped during the works."
+    page_hits: ClassVar[list[str]] = []
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if self.path == "/atom.xml":
+            body = (
+                '<feed xmlns="http://www.w3.org/2005/Atom"><title>Fixture</title><entry>'
+                f'<title>Bridge</title><link href="{base}/story/bridge"/>'
+                f"<published>2025-11-21T09:00:00Z</published><updated>{Corrected.updated}"
+                "</updated></entry></feed>"
+            ).encode()
+            self._send(body, "application/atom+xml")
+        else:
+            Corrected.page_hits.append(self.headers.get("If-None-Match") or "")
+            day = Corrected.page_day
+            html = (
+                '<html><head><title>Bridge</title><meta property="article:published_time" '
+                'content="2025-11-21"><meta property="article:modified_time" '
+                f'content="{day}"></head><body><article><h1>Bridge</h1>'
+                + f"<p>{Corrected.text}</p>" * 3
+                + "</article></body></html>"
+            )
+            self._send(html.encode(), "text/html")
+
+    def _send(self, body: bytes, kind: str) -> None:
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_corrected_page_becomes_a_new_version_and_old_citations_still_open(
+    tmp_path: Path,
+) -> None:
+    from assistant import Retriever
+    from index import lookup_citation
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Corrected)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/atom.xml"
+    index = NewsIndex.open(settings_for(tmp_path).index, embedder=HashEncoder(), create=True)
+    index.catalog.add_feed(new_feed(url, "30m", "Fixture News", "127.0.0.1"))
+    fetcher = Fetcher(FetchSettings(fetch_allow_hosts="127.0.0.1", fetch_host_interval_s=0))
+    now = datetime(2025, 11, 21, 12, 0, tzinfo=UTC)
+    try:
+        (first,) = fetch_pass(index, fetcher, now)
+        assert (first.new, first.changed, first.summary.added) == (1, 0, 1)
+        key = Retriever(index).search("people injured cable", k=1)[0].citation
+
+        Corrected.updated = "2025-11-22T10:00:00Z"  # the correction
+        Corrected.page_day = "2025-11-22"
+        Corrected.text = BODY + "Three people were injured when a cable snapped, police said."
+        (second,) = fetch_pass(index, fetcher, now, every_feed=True)
+        assert (second.new, second.changed, second.summary.updated) == (0, 1, 1)
+        article_id = url_id(url.replace("atom.xml", "story/bridge"))
+        versions = index.catalog.versions(article_id)
+        assert [(v.version, v.valid_from) for v in versions] == [(1, None), (2, "2025-11-22")]
+        assert versions[-1].published_at == "2025-11-21"  # published and updated kept apart
+        note = lookup_citation(index, key).updated
+        assert note is not None and "Three people" in (note.current_text or "")
+
+        Corrected.updated = "2025-11-23T08:00:00Z"  # a new date, the same page: a 304
+        (third,) = fetch_pass(index, fetcher, now, every_feed=True)
+        assert (third.changed, third.summary.updated, third.summary.unchanged) == (1, 0, 0)
+        assert Corrected.page_hits[-1]  # the page was asked for conditionally: a 304
+        assert len(index.catalog.versions(article_id)) == 2
+
+        hits = len(Corrected.page_hits)
+        (fourth,) = fetch_pass(index, fetcher, now, every_feed=True)
+        assert fourth.status == "not_modified" and len(Corrected.page_hits) == hits
+    finally:
+        fetcher.close()
+        index.close()
+        server.shutdown()

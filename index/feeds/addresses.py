@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 IP = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -18,6 +19,8 @@ METADATA = frozenset(
     for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254")
 )
 SCHEMES = frozenset({"http", "https"})
+RESOLVE_TIMEOUT_S = 10.0  # getaddrinfo has no timeout of its own: it runs on a small pool
+_RESOLVER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="newsrag-resolve")
 
 
 class BlockedAddress(ValueError):
@@ -63,8 +66,13 @@ def _addresses(host: str, port: int | None, resolve: bool) -> list[IP]:
         pass
     if not resolve:
         return []
+    lookup = _RESOLVER.submit(socket.getaddrinfo, host, port or 443, proto=socket.IPPROTO_TCP)
     try:
-        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+        infos = lookup.result(timeout=RESOLVE_TIMEOUT_S)
+    except TimeoutError:
+        raise BlockedAddress(
+            f"{host}: does not resolve (no answer within {RESOLVE_TIMEOUT_S:.0f} s)"
+        ) from None
     except OSError as exc:
         raise BlockedAddress(f"{host}: does not resolve ({exc.strerror or exc})") from None
     return list(dict.fromkeys(ipaddress.ip_address(str(i[4][0])) for i in infos))

@@ -5,6 +5,8 @@ lists other sitemaps, which are entries too (followed as feeds are: their pages 
 from __future__ import annotations
 
 import calendar
+import html
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,13 +61,26 @@ def _feed_entries(parsed: Any, base_url: str) -> list[Entry]:
             Entry(
                 urljoin(base_url, link),
                 str(e.get("title") or ""),
-                _iso(e.get("published_parsed")),
+                _iso(e.get("published_parsed") or e.get("updated_parsed")),
                 _iso(e.get("updated_parsed")),
                 str(text),
                 tuple(a.get("name", "") for a in e.get("authors", []) if a.get("name")),
             )
         )
     return found
+
+
+_BREAK = re.compile(r"<(?:br|/p|/div|/li|/h[1-6]|/blockquote)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(text: str) -> str:
+    """An entry's own text without its markup (feeds carry HTML in descriptions and content):
+    blocks become paragraphs, tags go, entities are decoded."""
+    if "<" not in text and "&" not in text:
+        return text
+    blocks = _BREAK.sub("\n\n", text)
+    return html.unescape(_TAG.sub("", blocks))
 
 
 def _sitemap(body: bytes, base_url: str) -> list[Entry]:

@@ -1,8 +1,9 @@
-"""One fetch pass: every feed that is due is fetched (conditionally), its new entries' pages
-fetched and extracted with trafilatura (the entry's own text when the page cannot be read, and
-the article says so in its origin), written by the one writer, and the feed's state recorded:
-ok, not_modified, or the failure's kind with a back-off (its interval doubled per failure in a
-row, at most a day). A failure of one feed or one page never stops the others."""
+"""One fetch pass: every feed that is due is fetched (conditionally), its new and changed
+entries' pages fetched and extracted with trafilatura (the entry's own text when the page
+cannot be read, and the article says so in its origin), written by the one writer, and the
+feed's state recorded: ok, not_modified, or the failure's kind with a back-off (its interval
+doubled per failure in a row, at most a day). A failure of one feed or one page never stops
+the others."""
 
 from __future__ import annotations
 
@@ -12,17 +13,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from index.feeds.fetch import Fetcher, FetchError
-from index.feeds.parse import Entry, FeedParseError, entries
+from index.feeds.parse import Entry, FeedParseError, entries, plain_text
 from index.ingest import Ingestor, IngestSummary
 from index.loaders.build import Draft, Origin, build_article
 from index.loaders.dates import normalize_date
 from index.loaders.html import parse_html
 from index.loaders.ids import url_id
-from index.records import Article, FeedSource, LoadProblem
+from index.records import Article, EntryState, FeedSource, LoadProblem
 from index.store import NewsIndex
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 86400
+WRITE_EVERY = 20  # entries fetched per write: a pass killed midway keeps what it wrote
 
 
 @dataclass
@@ -34,6 +36,8 @@ class FeedOutcome:
     from_entry: int = 0  # articles made from the entry's text: their page could not be read
     error: str | None = None
     summary: IngestSummary = field(default_factory=IngestSummary)
+    changed: int = 0  # known entries read again: their date moved (conditionally), or their
+    # page could not be read last time
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -41,6 +45,7 @@ class FeedOutcome:
             "status": self.status,
             "entries": self.entries,
             "new": self.new,
+            "changed": self.changed,
             "from_entry": self.from_entry,
             "error": self.error,
             "added": self.summary.added,
@@ -76,25 +81,68 @@ def _one(index: NewsIndex, fetcher: Fetcher, feed: FeedSource, now: datetime) ->
         kind = exc.kind if isinstance(exc, FetchError) else "malformed"
         _record(index, feed, now, kind, str(exc))
         return FeedOutcome(feed.url, kind, error=str(exc))
-    new = [e for e in found if index.catalog.article_text(url_id(e.url)) is None]
-    articles, from_entry = [], 0
-    for entry in new:
-        article = _article(fetcher, feed, entry, stamp)
-        if isinstance(article, Article):
-            articles.append(article)
-            from_entry += "page not read" in article.origin
-    with index.write_lock():
-        summary = Ingestor(index).run(articles)
+    todo, quiet = _worth_fetching(index, feed.url, found, stamp)
+    index.catalog.record_entries(quiet)
+    summary, from_entry = IngestSummary(), 0
+    for begin in range(0, len(todo), WRITE_EVERY):
+        articles, seen = [], []
+        for entry, before in todo[begin : begin + WRITE_EVERY]:
+            article, state = _article(fetcher, feed, entry, before, stamp)
+            seen.append(state)
+            if article is not None:
+                articles.append(article)
+                from_entry += "page not read" in article.origin
+        if articles:
+            with index.write_lock():
+                _add(summary, Ingestor(index).run(articles))
+        index.catalog.record_entries(seen)  # after its article: a crash between re-reads a page
     _record(index, feed, now, "ok", None, result.etag, result.last_modified)
-    return FeedOutcome(feed.url, "ok", len(found), len(new), from_entry, None, summary)
+    new = sum(before is None for _, before in todo)
+    return FeedOutcome(feed.url, "ok", len(found), new, from_entry, None, summary, len(todo) - new)
 
 
-def _article(fetcher: Fetcher, feed: FeedSource, entry: Entry, stamp: str) -> Article | None:
-    """The entry's page, extracted; else its own text (saying so in ``origin``)."""
+def _add(total: IngestSummary, part: IngestSummary) -> None:
+    """``part`` (one write's summary) added into ``total`` (the feed's)."""
+    for name, value in part.to_dict().items():
+        setattr(total, name, getattr(total, name) + value)
+
+
+def _worth_fetching(
+    index: NewsIndex, feed_url: str, found: list[Entry], stamp: str
+) -> tuple[list[tuple[Entry, EntryState | None]], list[EntryState]]:
+    """Entries whose page is to be read — new ones (no article yet), changed ones (their date
+    in the feed moved) and ones whose page could not be read last time (retried while the feed
+    lists them) — with what was seen of them before; and the states of entries indexed before
+    they were tracked (recorded, not fetched)."""
+    known = index.catalog.entry_states(feed_url)
+    todo: list[tuple[Entry, EntryState | None]] = []
+    quiet: list[EntryState] = []
+    for entry in found:
+        before = known.get(entry.url)
+        if before is not None:
+            if not before.page_read or (entry.updated and entry.updated != before.updated):
+                todo.append((entry, before))
+        elif index.catalog.article_text(url_id(entry.url)) is None:
+            todo.append((entry, None))
+        else:
+            quiet.append(EntryState(entry.url, feed_url, entry.updated, None, None, stamp, True))
+    return todo, quiet
+
+
+def _article(
+    fetcher: Fetcher, feed: FeedSource, entry: Entry, before: EntryState | None, stamp: str
+) -> tuple[Article | None, EntryState]:
+    """The entry's page, extracted (None when a changed page answered 304); else its own
+    text (saying so in ``origin``); and the entry's new state."""
+    state = EntryState(entry.url, feed.url, entry.updated, None, None, stamp)
     origin = Origin(Path(feed.url), f"{feed.url} → {entry.url}")
     why = "no page"
     try:
-        page = fetcher.get(entry.url)
+        etag, modified = (before.etag, before.last_modified) if before else (None, None)
+        page = fetcher.get(entry.url, etag, modified)
+        state = replace(state, etag=page.etag, last_modified=page.last_modified, page_read=True)
+        if page.not_modified:
+            return None, state
         parsed = parse_html(page.body.decode("utf-8", "replace"), origin)
         if isinstance(parsed, Article):
             return replace(
@@ -102,22 +150,35 @@ def _article(fetcher: Fetcher, feed: FeedSource, entry: Entry, stamp: str) -> Ar
                 url=entry.url,
                 id=url_id(entry.url),
                 source=feed.source or parsed.source,
+                authors=parsed.authors or entry.authors,
                 published_at=parsed.published_at or normalize_date(entry.published),
+                modified_at=parsed.modified_at or _changed_on(entry),
                 origin=f"{entry.url} (fetched {stamp} from feed {feed.url})",
-            )
+            ), state
         why = parsed.message
     except FetchError as exc:
         why = str(exc)
+    return _from_entry(feed, entry, origin, why), replace(state, page_read=False)
+
+
+def _changed_on(entry: Entry) -> str | None:
+    """The entry's update date when it is not just its publication date."""
+    updated = normalize_date(entry.updated)
+    return updated if updated and updated != normalize_date(entry.published) else None
+
+
+def _from_entry(feed: FeedSource, entry: Entry, origin: Origin, why: str) -> Article | None:
     if not entry.summary.strip():
         log.info("feed %s: %s skipped (%s; the entry has no text)", feed.url, entry.url, why)
         return None
     draft = Draft(
-        text=entry.summary,
+        text=plain_text(entry.summary),
         title=entry.title or None,
         url=entry.url,
         source=feed.source,
         authors=entry.authors,
         published_at=normalize_date(entry.published),
+        modified_at=_changed_on(entry),
     )
     built = build_article(draft, origin)
     if isinstance(built, LoadProblem):
