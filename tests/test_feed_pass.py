@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +16,7 @@ from typing import ClassVar
 
 import pytest
 
-from index import NewsIndex
+from index import Article, Ingestor, NewsIndex
 from index.feeds.fetch import Fetcher
 from index.feeds.parse import entries
 from index.feeds.passes import fetch_pass
@@ -245,3 +246,93 @@ def test_a_corrected_page_becomes_a_new_version_and_old_citations_still_open(
         fetcher.close()
         index.close()
         server.shutdown()
+
+
+class Hostile(BaseHTTPRequestHandler):
+    """Feeds that fail one way each, and a good feed whose entries' pages fail the same ways."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if self.path == "/robots.txt":
+            self._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
+        elif self.path in ("/slow.xml", "/slow-page"):
+            time.sleep(2.5)
+            self._send(200, b"<rss/>", "application/rss+xml")
+        elif self.path in ("/huge.xml", "/huge-page"):
+            self._send(200, b"<rss>" + b" " * 300_000 + b"</rss>", "application/rss+xml")
+        elif self.path in ("/loop.xml", "/loop-page"):
+            self.send_response(302)
+            self.send_header("Location", self.path)
+            self.end_headers()
+        elif self.path in ("/metadata.xml", "/metadata-page"):
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.end_headers()
+        elif self.path == "/good.xml":
+            pages = ("slow-page", "huge-page", "loop-page", "metadata-page", "private/page")
+            items = "".join(
+                f"<item><title>{name}</title><link>{base}/{name}</link><description>{BODY} "
+                f"The entry's own words about {name}.</description></item>"
+                for name in pages
+            )
+            self._send(200, f"<rss version='2.0'><channel>{items}</channel></rss>".encode(), "")
+        else:
+            self._send(404, b"not here", "text/plain")
+
+    def _send(self, status: int, body: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind or "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_each_failure_is_recorded_and_nothing_indexed_is_lost(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    index = NewsIndex.open(settings_for(tmp_path).index, embedder=HashEncoder(), create=True)
+    with index.write_lock():
+        Ingestor(index).run([Article(id="kept", text=BODY * 3, title="Indexed before")])
+    feeds = ("slow.xml", "huge.xml", "loop.xml", "metadata.xml", "private/feed.xml", "good.xml")
+    for name in feeds:
+        index.catalog.add_feed(new_feed(f"{base}/{name}", "30m", "Hostile", "127.0.0.1"))
+    fetcher = Fetcher(
+        FetchSettings(
+            fetch_allow_hosts="127.0.0.1",
+            fetch_host_interval_s=0,
+            fetch_timeout_s=1.0,
+            fetch_max_bytes=100_000,
+        )
+    )
+    try:
+        outcomes = {o.url.removeprefix(base + "/"): o for o in fetch_pass(index, fetcher)}
+    finally:
+        fetcher.close()
+        server.shutdown()
+    expected = {
+        "slow.xml": "timeout",
+        "huge.xml": "too_large",
+        "loop.xml": "redirects",
+        "metadata.xml": "blocked",
+        "private/feed.xml": "robots",
+        "good.xml": "ok",
+    }
+    assert {name: o.status for name, o in outcomes.items()} == expected
+    states = {f.url.removeprefix(base + "/"): f for f in index.catalog.feeds()}
+    for name, kind in expected.items():
+        failed = kind != "ok"
+        assert states[name].last_status == kind and (states[name].failures == 1) is failed
+        assert bool(states[name].last_error) is failed and states[name].next_try_at
+    assert "169.254.169.254" in (states["metadata.xml"].last_error or "")
+    good = outcomes["good.xml"]
+    assert (good.new, good.from_entry, good.summary.added) == (5, 5, 5)  # each from its text
+    origins = sorted(a.meta.url or "" for a in index.catalog.list_articles())
+    assert len(origins) == 6 and index.catalog.article("kept") is not None  # nothing lost
+    reasons = [
+        index.catalog.article(url_id(f"{base}/{page}")) for page in ("slow-page", "huge-page")
+    ]
+    assert all(r is not None and "entry's own words" in (r.text or "") for r in reasons)
