@@ -48,5 +48,6 @@ def test_serve_watch_fetches_a_followed_feed(base: str, sample_home: Path, tmp_p
     from ui.settings import Settings
     from ui.web.library_tab import library_view
 
-    counts = library_view(Services(Settings.from_env(env={}, home=str(home))), False)[0]
+    counts, listing = library_view(Services(Settings.from_env(env={}, home=str(home))), False)
     assert "1 feed followed" in counts
+    assert "Feeds followed (1)" in listing and "ok at " in listing and "next try" in listing

@@ -329,6 +329,13 @@ class Services:
                 fetcher.close()
                 index.close()
 
+    def feeds(self) -> list[dict[str, Any]]:
+        """The feeds followed and how each one's last fetch went."""
+        if not NewsIndex.exists(self.settings.index):
+            return []
+        with self.reading() as a:
+            return [f.to_dict() for f in a.index.catalog.feeds()]
+
     def feed_health(self) -> dict[str, int]:
         """How many feeds are followed and how many failed at their last fetch."""
         if not NewsIndex.exists(self.settings.index):

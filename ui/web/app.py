@@ -40,6 +40,8 @@ table.results mark{background:#fff3a3;color:inherit}
 .library-list .title{display:block;font-weight:600}
 .library-list .meta{display:block;color:#666;font-size:.9em}
 .library-list code.id{font-size:.8em;color:#666}
+.library-list details.feeds{margin-bottom:.8em}
+.library-list .meta.error{color:#b00}
 .date-filters .form{flex-wrap:wrap}
 .date-filters .block{flex:1 1 190px!important;min-width:190px!important}
 .date-filters .timebox{display:flex}

@@ -92,7 +92,7 @@ def library_view(
         f"**{n['articles']}** articles ({n['copies']} exact copies), "
         f"**{n['chunks']}** passages{shown}" + _feeds_line(services)
     )
-    table = article_list_html(rows)
+    table = feed_list_html(services.feeds()) + article_list_html(rows)
     if not with_ids:
         return counts, table
     choices = [(f"{r['title'][:60]} ({r['article_id']})", r["article_id"]) for r in rows]
@@ -107,6 +107,9 @@ def article_list_html(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         known = dateline(r["source"], r["published_at"], " · ")
         size = f"{r['chars']:,} characters · {r['chunks']} passages"
+        if r.get("version", 1) > 1:
+            since = f" {r['modified_at'][:10]}" if r.get("modified_at") else ""
+            size += f" · updated{since} (version {r['version']})"
         meta = f"{known} · {size}" if known else size
         items.append(
             f'<li><span class="title">{esc(r["title"])}</span>'
@@ -115,6 +118,28 @@ def article_list_html(rows: list[dict[str, Any]]) -> str:
         )
     # a scroll box (max-height) must be reachable by keyboard: focusable and named (axe)
     return f'<ul class="articles" tabindex="0" aria-label="Indexed articles">{"".join(items)}</ul>'
+
+
+def feed_list_html(feeds: list[dict[str, Any]]) -> str:
+    """The feeds followed, each with how its last fetch went (nothing when none are)."""
+    if not feeds:
+        return ""
+    items = []
+    for f in feeds:
+        state = f["last_status"] or "not fetched yet"
+        when = f" at {f['last_fetch_at'][:16].replace('T', ' ')}" if f["last_fetch_at"] else ""
+        retry = f", next try {f['next_try_at'][:16].replace('T', ' ')}" if f["next_try_at"] else ""
+        error = f'<span class="meta error">{esc(f["last_error"])}</span>' if f["last_error"] else ""
+        items.append(
+            f'<li><span class="title">{esc(f["source"] or f["url"])}</span>'
+            f'<span class="meta">{esc(state + when + retry)}</span>{error}'
+            f'<code class="id">{esc(f["url"])}</code></li>'
+        )
+    return (
+        f'<details class="feeds"><summary>Feeds followed ({len(feeds)})</summary>'
+        f'<ul class="articles feed-list" aria-label="Feeds followed">{"".join(items)}</ul>'
+        "</details>"
+    )
 
 
 def _write_controls(services: Services, tab: LibraryTab) -> gr.Dropdown:
