@@ -55,8 +55,9 @@ class Answering:
         result = self._retrieve(query, request.k, request.mode, filters)
         if not result.hits:
             return _nothing_found(question, standalone, filters, self._emptying(filters))
-        texts = {
-            h.article.id: self.index.catalog.article_text(h.article.id) or "" for h in result.hits
+        texts = {  # the text of the version each hit is from (an as-of hit may be an older one)
+            h.article.id: self.index.catalog.version_text(h.article.id, h.article.version) or ""
+            for h in result.hits
         }
         t = time.perf_counter()
         answer = chosen.answer(query, result.hits, texts, on_token)

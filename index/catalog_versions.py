@@ -136,10 +136,12 @@ class CatalogVersions(CatalogReads):
                 "INSERT INTO version_chunks_fts(rowid, title, text) VALUES (?,?,?)",
                 (first + n, version["title"], chunk.text),
             )
-        conn.execute(
-            "INSERT OR REPLACE INTO sqlite_sequence(name, seq) VALUES ('chunks', ?)",
-            (first + len(pairs) - 1,),
-        )
+        last = first + len(pairs) - 1
+        moved = conn.execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name='chunks'", (last,)
+        ).rowcount
+        if not moved:  # sqlite_sequence has no unique key: insert only when there is no row
+            conn.execute("INSERT INTO sqlite_sequence(name, seq) VALUES ('chunks', ?)", (last,))
 
     def prune_versions(self, conn: sqlite3.Connection, article_id: str, keep: int) -> int:
         """Drop the text and passages of all but the ``keep`` newest kept versions (0: keep
@@ -233,6 +235,15 @@ class CatalogVersions(CatalogReads):
         )
         return out
 
+    def version_text(self, article_id: str, version: int) -> str | None:
+        """The text of ``version`` of an article (the current one's or a kept one's)."""
+        row = self._conn.execute(
+            "SELECT text FROM articles WHERE id=? AND version=? UNION ALL SELECT text FROM "
+            "article_versions WHERE article_id=? AND version=? LIMIT 1",
+            (article_id, version, article_id, version),
+        ).fetchone()
+        return row[0] if row else None
+
     def version_texts(self, article_id: str) -> list[tuple[int, str | None]]:
         """(version, text or None when removed) of the kept versions, newest first."""
         rows = self._conn.execute(
@@ -258,9 +269,10 @@ class CatalogVersions(CatalogReads):
         return {r[0]: int(r[1]) for r in rows if r[1] is not None}
 
     def chunk_ids_of_articles(self, article_ids: Iterable[str]) -> set[int]:
-        ids = list(article_ids)
-        marks = ",".join("?" * len(ids))
-        rows = self._conn.execute(f"SELECT id FROM chunks WHERE article_id IN ({marks})", ids)
+        rows = self._conn.execute(
+            "SELECT id FROM chunks WHERE article_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(article_ids)),),
+        )
         return {int(r[0]) for r in rows}
 
     def version_vectors(
@@ -290,14 +302,13 @@ class CatalogVersions(CatalogReads):
         if query is None or not wanted:
             return []
         where, params = filters.where("a")
-        pairs = " OR ".join("(c.article_id=? AND c.version=?)" for _ in wanted)
-        flat = [x for pair in wanted.items() for x in pair]
         rank = f"bm25(version_chunks_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
-        rows = self._conn.execute(
+        rows = self._conn.execute(  # the versions travel as one JSON object: no depth limit
             f"SELECT f.rowid, -{rank} FROM version_chunks_fts f JOIN version_chunks c ON "
-            "c.id = f.rowid JOIN articles a ON a.id = c.article_id WHERE version_chunks_fts "
-            f"MATCH ? AND ({pairs}) AND {where} ORDER BY {rank} LIMIT ?",
-            [query, *flat, *params, k],
+            "c.id = f.rowid JOIN json_each(?) w ON w.key = c.article_id AND w.value = c.version "
+            f"JOIN articles a ON a.id = c.article_id WHERE version_chunks_fts MATCH ? AND {where} "
+            f"ORDER BY {rank} LIMIT ?",
+            [json.dumps(dict(wanted)), query, *params, k],
         ).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
 

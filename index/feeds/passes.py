@@ -158,6 +158,9 @@ def _article(
         why = parsed.message
     except FetchError as exc:
         why = str(exc)
+    if before is not None:  # an indexed article is never replaced by the entry's teaser
+        log.info("feed %s: %s not read again (%s); kept as it is", feed.url, entry.url, why)
+        return None, replace(state, page_read=False)
     return _from_entry(feed, entry, origin, why), replace(state, page_read=False)
 
 
