@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         UnknownArticle,
         UpdateNote,
         lookup_citation,
+        missing_article,
     )
     from index.embedding import Embedder, Encoder
     from index.ingest import Ingestor, IngestSummary, ingest_paths
@@ -57,6 +58,7 @@ _LAZY = {
     "UnknownArticle": "index.citation_lookup",
     "UpdateNote": "index.citation_lookup",
     "lookup_citation": "index.citation_lookup",
+    "missing_article": "index.citation_lookup",
     "STOPWORDS": "index.keyword",
     "SUPPORTED_EXTENSIONS": "index.loaders",
     "record_upload_name": "index.loaders.ids",
@@ -125,6 +127,7 @@ __all__ = [
     "ingest_paths",
     "iter_articles",
     "lookup_citation",
+    "missing_article",
     "record_upload_name",
     "reindex",
 ]

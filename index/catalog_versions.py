@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from index.catalog_reads import CatalogReads, from_blobs
+from index.catalog_reads import CatalogReads, from_blobs, row_to_meta
 from index.filters import SearchFilters
 from index.keyword import TEXT_WEIGHT, TITLE_WEIGHT, content_terms, fts_query
 from index.records import ArticleMeta, ArticleVersion, Chunk, DeletedArticle
@@ -44,6 +44,13 @@ def next_valid_from(modified_at: str | None, previous: str | None, stamp: str) -
     if modified_at and (previous is None or modified_at > previous) and modified_at <= stamp:
         return modified_at
     return stamp
+
+
+def _drop_kept_passages(conn: sqlite3.Connection, where: str, params: tuple[object, ...]) -> None:
+    """Delete the kept passages matching ``where`` (over version_chunks) and their FTS rows."""
+    ids = [r[0] for r in conn.execute(f"SELECT id FROM version_chunks WHERE {where}", params)]
+    conn.executemany("DELETE FROM version_chunks_fts WHERE rowid=?", [(i,) for i in ids])
+    conn.execute(f"DELETE FROM version_chunks WHERE {where}", params)
 
 
 class CatalogVersions(CatalogReads):
@@ -157,17 +164,7 @@ class CatalogVersions(CatalogReads):
             )
         ]
         for version in old:
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM version_chunks WHERE article_id=? AND version=?",
-                    (article_id, version),
-                )
-            ]
-            conn.executemany("DELETE FROM version_chunks_fts WHERE rowid=?", [(i,) for i in ids])
-            conn.execute(
-                "DELETE FROM version_chunks WHERE article_id=? AND version=?", (article_id, version)
-            )
+            _drop_kept_passages(conn, "article_id=? AND version=?", (article_id, version))
             conn.execute(
                 "UPDATE article_versions SET text=NULL WHERE article_id=? AND version=?",
                 (article_id, version),
@@ -179,12 +176,7 @@ class CatalogVersions(CatalogReads):
         row = conn.execute(
             "SELECT title, version FROM articles WHERE id=?", (article_id,)
         ).fetchone()
-        ids = [
-            r[0]
-            for r in conn.execute("SELECT id FROM version_chunks WHERE article_id=?", (article_id,))
-        ]
-        conn.executemany("DELETE FROM version_chunks_fts WHERE rowid=?", [(i,) for i in ids])
-        conn.execute("DELETE FROM version_chunks WHERE article_id=?", (article_id,))
+        _drop_kept_passages(conn, "article_id=?", (article_id,))
         conn.execute("DELETE FROM article_versions WHERE article_id=?", (article_id,))
         conn.execute(
             "INSERT OR REPLACE INTO deleted_articles(id, title, versions, deleted_at) "
@@ -340,8 +332,9 @@ class CatalogVersions(CatalogReads):
             return out
         marks = ",".join("?" * len(chunk_ids))
         rows = self._conn.execute(
-            f'SELECT c.id, c.start, c."end", substr(v.text, c.start + 1, c."end" - c.start) '
-            "AS passage, v.article_id, v.version, v.title, v.url, v.source, v.published_at, "
+            f'SELECT c.id AS chunk_id, c.start, c."end", substr(v.text, c.start + 1, '
+            'c."end" - c.start) AS passage, v.article_id AS id, v.version, v.title, v.url, '
+            "v.source, v.published_at, "
             "v.modified_at, a.authors, a.section, a.title_is_fallback, a.version AS versions "
             "FROM version_chunks c JOIN article_versions v ON v.article_id = c.article_id AND "
             "v.version = c.version JOIN articles a ON a.id = c.article_id "
@@ -349,20 +342,8 @@ class CatalogVersions(CatalogReads):
             list(chunk_ids),
         )
         for r in rows:
-            meta = ArticleMeta(
-                id=r["article_id"],
-                title=r["title"],
-                url=r["url"],
-                source=r["source"],
-                authors=tuple(json.loads(r["authors"] or "[]")),
-                published_at=r["published_at"],
-                section=r["section"],
-                title_is_fallback=bool(r["title_is_fallback"]),
-                modified_at=r["modified_at"],
-                version=r["version"],
-                versions=r["versions"],
-            )
-            out[int(r[0])] = (meta, r["start"], r["end"], r["passage"])
+            meta = replace(row_to_meta(r), versions=r["versions"])
+            out[int(r["chunk_id"])] = (meta, r["start"], r["end"], r["passage"])
         return out
 
     def version_published_dates(self, chunk_ids: Sequence[int]) -> dict[int, str | None]:

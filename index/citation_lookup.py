@@ -80,6 +80,17 @@ class ResolvedCitation:
         }
 
 
+def missing_article(index: NewsIndex, article_id: str) -> LookupError:
+    """Why ``article_id`` is not in the index: deleted (saying when), or never was."""
+    gone = index.catalog.deleted(article_id)
+    if gone is None:
+        return UnknownArticle(f"no article {article_id!r} in the index")
+    return DeletedArticleError(
+        f"article {article_id!r} ({gone.title!r}) was deleted from the index on "
+        f"{gone.deleted_at[:10]}; its passages can no longer be shown"
+    )
+
+
 def lookup_citation(index: NewsIndex, key: str, context: int = DEFAULT_CONTEXT) -> ResolvedCitation:
     """The cited passage in the version of the article that holds it. Raise MalformedCitation
     (bad key), UnknownArticle, DeletedArticleError or StaleCitation with the reason."""
@@ -87,13 +98,7 @@ def lookup_citation(index: NewsIndex, key: str, context: int = DEFAULT_CONTEXT) 
     catalog = index.catalog
     stored = catalog.article(parsed.article_id)
     if stored is None or stored.text is None:
-        gone = catalog.deleted(parsed.article_id)
-        if gone is not None:
-            raise DeletedArticleError(
-                f"article {parsed.article_id!r} ({gone.title!r}) was deleted from the index on "
-                f"{gone.deleted_at[:10]}; its passages can no longer be shown"
-            )
-        raise UnknownArticle(f"no article {parsed.article_id!r} in the index")
+        raise missing_article(index, parsed.article_id)
     context = max(0, min(context, 5000))
     if parsed.matches(stored.text):
         return _resolved(parsed, stored.meta, stored.text, context)

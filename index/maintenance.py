@@ -71,9 +71,9 @@ def _json_list(raw: str | None) -> list[str]:
 
 
 VERSION_COLUMNS = (
-    "article_id, version, title, url, source, published_at, modified_at, text, text_hash, "
-    "chars, origin, valid_from, seen_at, superseded_at"
-)
+    "article_id, version, title, url, source, published_at, modified_at, text, text_hash, chars, "
+    "origin, valid_from, seen_at, superseded_at"
+).split(", ")
 
 
 def carry_versions(source: Catalog, target: NewsIndex) -> int:
@@ -96,9 +96,9 @@ def carry_versions(source: Catalog, target: NewsIndex) -> int:
     catalog = target.catalog
     with catalog.transaction() as conn:
         conn.executemany(
-            f"INSERT INTO article_versions({VERSION_COLUMNS}) VALUES "
-            f"({','.join('?' * len(VERSION_COLUMNS.split(',')))})",
-            [tuple(r[c.strip()] for c in VERSION_COLUMNS.split(",")) for r in versions],
+            f"INSERT INTO article_versions({', '.join(VERSION_COLUMNS)}) VALUES "
+            f"({','.join('?' * len(VERSION_COLUMNS))})",
+            [tuple(r[c] for c in VERSION_COLUMNS) for r in versions],
         )
         conn.executemany(
             "UPDATE articles SET version=?, valid_from=? WHERE id=?",

@@ -9,11 +9,11 @@ from typing import Any
 from assistant import SearchFilters
 from index import (
     Article,
-    DeletedArticleError,
     IngestSummary,
     LoadProblem,
     NewsIndex,
     UnknownArticle,
+    missing_article,
 )
 
 
@@ -37,12 +37,7 @@ def versions(index: NewsIndex, article_id: str) -> dict[str, Any]:
     """Every version of one article, oldest first; UnknownArticle or DeletedArticleError."""
     found = index.catalog.versions(article_id)
     if not found:
-        gone = index.catalog.deleted(article_id)
-        if gone is not None:
-            raise DeletedArticleError(
-                f"article {article_id!r} ({gone.title!r}) was deleted on {gone.deleted_at[:10]}"
-            )
-        raise UnknownArticle(f"no article {article_id!r} in the index")
+        raise missing_article(index, article_id)
     return {"article_id": article_id, "versions": [v.to_dict() for v in found]}
 
 
