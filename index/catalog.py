@@ -16,119 +16,17 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import astuple
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
+from index.catalog_feeds import CatalogFeeds
+from index.catalog_schema import SCHEMA, SCHEMA_VERSION, upgrade
 from index.catalog_versions import CatalogVersions
-from index.records import Article, Chunk, EntryState, FeedSource
+from index.records import Article, Chunk
 
-SCHEMA_VERSION = 2  # 2: article versions (#18)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-    id TEXT PRIMARY KEY,
-    url TEXT,
-    title TEXT NOT NULL,
-    title_is_fallback INTEGER NOT NULL DEFAULT 0,
-    source TEXT,
-    authors TEXT NOT NULL DEFAULT '[]',
-    published_at TEXT,
-    section TEXT,
-    text TEXT NOT NULL,
-    text_hash TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    copy_of TEXT REFERENCES articles(id),
-    origin TEXT,
-    ingested_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1,
-    modified_at TEXT,
-    valid_from TEXT
-);
-CREATE INDEX IF NOT EXISTS articles_text_hash ON articles(text_hash);
-CREATE INDEX IF NOT EXISTS articles_copy_of ON articles(copy_of);
-CREATE INDEX IF NOT EXISTS articles_published_at ON articles(published_at);
-CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
-CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    article_id TEXT NOT NULL REFERENCES articles(id),
-    ordinal INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    n_tokens INTEGER NOT NULL,
-    embed_hash TEXT NOT NULL,
-    embedding BLOB NOT NULL,
-    UNIQUE (article_id, ordinal)
-);
-CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    title, text, tokenize = 'porter unicode61 remove_diacritics 2'
-);
-CREATE TABLE IF NOT EXISTS article_versions (
-    article_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    url TEXT,
-    source TEXT,
-    published_at TEXT,
-    modified_at TEXT,
-    text TEXT,
-    text_hash TEXT NOT NULL,
-    chars INTEGER NOT NULL,
-    origin TEXT,
-    valid_from TEXT,
-    seen_at TEXT NOT NULL,
-    superseded_at TEXT NOT NULL,
-    PRIMARY KEY (article_id, version)
-);
-CREATE TABLE IF NOT EXISTS version_chunks (
-    id INTEGER PRIMARY KEY,
-    article_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    ordinal INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    n_tokens INTEGER NOT NULL,
-    embed_hash TEXT NOT NULL,
-    embedding BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS version_chunks_version ON version_chunks(article_id, version);
-CREATE VIRTUAL TABLE IF NOT EXISTS version_chunks_fts USING fts5(
-    title, text, tokenize = 'porter unicode61 remove_diacritics 2'
-);
-CREATE TABLE IF NOT EXISTS deleted_articles (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    versions INTEGER NOT NULL,
-    deleted_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS feed_entries (
-    url TEXT PRIMARY KEY,
-    feed_url TEXT NOT NULL,
-    updated TEXT,
-    etag TEXT,
-    last_modified TEXT,
-    fetched_at TEXT NOT NULL,
-    page_read INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS feeds (
-    url TEXT PRIMARY KEY,
-    source TEXT,
-    every_s INTEGER NOT NULL,
-    added_at TEXT NOT NULL,
-    etag TEXT,
-    last_modified TEXT,
-    last_fetch_at TEXT,
-    last_status TEXT,
-    last_error TEXT,
-    failures INTEGER NOT NULL DEFAULT 0,
-    next_try_at TEXT
-);
-"""
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "Catalog", "CatalogError", "IndexWriteError"]
 
 log = logging.getLogger(__name__)
 
@@ -163,27 +61,6 @@ def _probe(uri: str) -> sqlite3.Connection:
     return conn
 
 
-ADDED_COLUMNS = {  # schema 1 -> 2: columns a catalog made before versions lacks
-    "version": "INTEGER NOT NULL DEFAULT 1",
-    "modified_at": "TEXT",
-    "valid_from": "TEXT",
-}
-
-
-def _upgrade(conn: sqlite3.Connection) -> None:
-    """Bring a catalog of schema 1 to 2 in place (new columns; every article is version 1)."""
-    have = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
-    missing = {name: kind for name, kind in ADDED_COLUMNS.items() if name not in have}
-    if missing:
-        conn.execute("BEGIN IMMEDIATE")
-        for name, kind in missing.items():
-            conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
-        conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
-        conn.execute("COMMIT")
-        log.info("catalog upgraded to schema %d (article versions)", SCHEMA_VERSION)
-    conn.execute("CREATE INDEX IF NOT EXISTS articles_version ON articles(version)")
-
-
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -192,7 +69,7 @@ def to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float16).tobytes()
 
 
-class Catalog(CatalogVersions):
+class Catalog(CatalogFeeds, CatalogVersions):
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
@@ -220,7 +97,7 @@ class Catalog(CatalogVersions):
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(SCHEMA)
-        _upgrade(conn)
+        upgrade(conn)
         return conn
 
     def _open_readonly(self) -> sqlite3.Connection:
@@ -393,58 +270,3 @@ class Catalog(CatalogVersions):
 
     def delete_article_row(self, conn: sqlite3.Connection, article_id: str) -> None:
         conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
-
-    def add_feed(self, feed: FeedSource, given: frozenset[str] = frozenset()) -> bool:
-        """Follow ``feed``; False when it was followed already: then only the fields named in
-        ``given`` ("source", "every_s") change, and its fetch state is kept."""
-        with self.transaction(content=False) as conn:
-            known = conn.execute("SELECT 1 FROM feeds WHERE url=?", (feed.url,)).fetchone()
-            conn.execute(
-                "INSERT INTO feeds(url, source, every_s, added_at) VALUES (?,?,?,?) "
-                "ON CONFLICT(url) DO UPDATE SET "
-                "source = CASE WHEN ? THEN excluded.source ELSE source END, "
-                "every_s = CASE WHEN ? THEN excluded.every_s ELSE every_s END",
-                (
-                    feed.url,
-                    feed.source,
-                    feed.every_s,
-                    feed.added_at,
-                    "source" in given,
-                    "every_s" in given,
-                ),
-            )
-        return known is None
-
-    def record_fetch(self, feed: FeedSource) -> None:
-        """A feed's state after a fetch (status, error, validators, failures, next try)."""
-        with self.transaction(content=False) as conn:
-            conn.execute(
-                "UPDATE feeds SET etag=?, last_modified=?, last_fetch_at=?, last_status=?, "
-                "last_error=?, failures=?, next_try_at=? WHERE url=?",
-                (
-                    feed.etag,
-                    feed.last_modified,
-                    feed.last_fetch_at,
-                    feed.last_status,
-                    feed.last_error,
-                    feed.failures,
-                    feed.next_try_at,
-                    feed.url,
-                ),
-            )
-
-    def record_entries(self, states: Sequence[EntryState]) -> None:
-        """What was last seen of feed entries (their date and page validators)."""
-        if not states:
-            return
-        with self.transaction(content=False) as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO feed_entries(url, feed_url, updated, etag, "
-                "last_modified, fetched_at, page_read) VALUES (?,?,?,?,?,?,?)",
-                [astuple(state) for state in states],
-            )
-
-    def remove_feed(self, url: str) -> bool:
-        """Stop following ``url`` (its articles stay); False when it was not followed."""
-        with self.transaction(content=False) as conn:
-            return conn.execute("DELETE FROM feeds WHERE url=?", (url,)).rowcount > 0

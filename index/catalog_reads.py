@@ -14,7 +14,7 @@ import numpy as np
 
 from index.filters import SearchFilters
 from index.keyword import keyword_search
-from index.records import ArticleMeta, EntryState, FeedSource, StoredArticle
+from index.records import ArticleMeta, StoredArticle
 
 ARTICLE_META_COLUMNS = (
     "id, title, url, source, authors, published_at, section, title_is_fallback, modified_at, "
@@ -184,26 +184,6 @@ class CatalogReads:
         """The text of every article that is not a copy of another."""
         for row in self._conn.execute("SELECT text FROM articles WHERE copy_of IS NULL"):
             yield row[0]
-
-    def feeds(self) -> list[FeedSource]:
-        """The feeds followed, in the order they were added (none in a catalog made before
-        feeds existed and opened read-only)."""
-        try:
-            rows = self._conn.execute("SELECT * FROM feeds ORDER BY added_at, url").fetchall()
-        except sqlite3.OperationalError:  # no feeds table yet
-            return []
-        return [FeedSource(**dict(r)) for r in rows]
-
-    def entry_states(self, feed_url: str) -> dict[str, EntryState]:
-        """Entry url → what was last seen of it in the feed ``feed_url``."""
-        rows = self._conn.execute(
-            "SELECT url, feed_url, updated, etag, last_modified, fetched_at, page_read "
-            "FROM feed_entries WHERE feed_url=?",
-            (feed_url,),
-        )
-        return {
-            r["url"]: EntryState(**{**dict(r), "page_read": bool(r["page_read"])}) for r in rows
-        }
 
     def keyword(
         self, text: str, k: int, filters: SearchFilters | None = None

@@ -1,10 +1,11 @@
 """Article versions in the catalog: what a correction keeps, and the reads that find it again.
 
 When an article's text changes, its current row is copied to ``article_versions`` and its
-passages move to ``version_chunks`` (ids kept, vectors kept, their words in
-``version_chunks_fts``): out of the default search, still there for a citation made against
-them and for an as-of question about a date when they were current. A deleted article leaves a
-row in ``deleted_articles``, so a citation to it says so. ``Catalog`` inherits these methods.
+passages move to ``version_chunks`` (ids and vectors kept; their rows in ``chunks_fts`` stay,
+skipped by searches of current passages): out of the default search, still there for a
+citation made against them and for an as-of question about a date when they were current.
+A deleted article leaves a row in ``deleted_articles``, so a citation to it says so.
+``Catalog`` inherits these methods.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from index.catalog_reads import CatalogReads, from_blobs, row_to_meta
 from index.filters import SearchFilters
-from index.keyword import TEXT_WEIGHT, TITLE_WEIGHT, content_terms, fts_query
+from index.keyword import TEXT_WEIGHT, TITLE_WEIGHT, content_terms, fts_query, selective_terms
 from index.records import ArticleMeta, ArticleVersion, Chunk, DeletedArticle
 
 # The version of each article that was current on a date: the newest whose valid_from is on or
@@ -26,6 +28,11 @@ from index.records import ArticleMeta, ArticleVersion, Chunk, DeletedArticle
 _THEN = (
     "SELECT max(v.version) FROM article_versions v WHERE v.article_id = a.id AND "
     "(v.valid_from IS NULL OR substr(v.valid_from, 1, 10) <= :day)"
+)
+
+# A kept passage's version, under the alias filters use for an article (its own source and dates)
+VERSION_AS_ARTICLE = (
+    "JOIN article_versions v ON v.article_id = c.article_id AND v.version = c.version"
 )
 
 
@@ -36,12 +43,18 @@ class VersionState:
     version: int
     valid_from: str | None
     text_hash: str
+    modified_at: str | None = None
+    published_at: str | None = None
 
 
-def next_valid_from(modified_at: str | None, previous: str | None, stamp: str) -> str:
-    """When a new version became the text: the source's update date when it gave one that is
-    after the previous version's start, else ``stamp`` (when newsrag saw the change)."""
-    if modified_at and (previous is None or modified_at > previous) and modified_at <= stamp:
+def next_valid_from(modified_at: str | None, current: VersionState, stamp: str) -> str:
+    """When a new version became the text: the source's update date when it is believable —
+    later than every date the current version carries (its publication, its own update date,
+    its start), so a stale date a page keeps showing is not taken, and not after ``stamp`` —
+    else ``stamp`` (when newsrag saw the change). A source's date before newsrag first saw the
+    older text is believed: an archive ingested today can hold a correction of 2022."""
+    known = [d for d in (current.published_at, current.modified_at, current.valid_from) if d]
+    if modified_at and modified_at <= stamp and all(modified_at > d for d in known):
         return modified_at
     return stamp
 
@@ -49,7 +62,7 @@ def next_valid_from(modified_at: str | None, previous: str | None, stamp: str) -
 def _drop_kept_passages(conn: sqlite3.Connection, where: str, params: tuple[object, ...]) -> None:
     """Delete the kept passages matching ``where`` (over version_chunks) and their FTS rows."""
     ids = [r[0] for r in conn.execute(f"SELECT id FROM version_chunks WHERE {where}", params)]
-    conn.executemany("DELETE FROM version_chunks_fts WHERE rowid=?", [(i,) for i in ids])
+    conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(i,) for i in ids])
     conn.execute(f"DELETE FROM version_chunks WHERE {where}", params)
 
 
@@ -86,11 +99,9 @@ class CatalogVersions(CatalogReads):
         self, conn: sqlite3.Connection, article_id: str, version: int
     ) -> list[int]:
         """Move the article's passages out of the searched tables, kept as ``version``'s."""
-        title_row = conn.execute("SELECT title FROM articles WHERE id=?", (article_id,)).fetchone()
         rows = conn.execute(
-            'SELECT c.id, c.ordinal, c.start, c."end", c.n_tokens, c.embed_hash, c.embedding, '
-            'substr(a.text, c.start + 1, c."end" - c.start) AS passage FROM chunks c '
-            "JOIN articles a ON a.id = c.article_id WHERE c.article_id=?",
+            'SELECT id, ordinal, start, "end", n_tokens, embed_hash, embedding FROM chunks '
+            "WHERE article_id=?",
             (article_id,),
         ).fetchall()
         for r in rows:
@@ -99,19 +110,14 @@ class CatalogVersions(CatalogReads):
                 "n_tokens, embed_hash, embedding) VALUES (?,?,?,?,?,?,?,?,?)",
                 (r[0], article_id, version, r[1], r[2], r[3], r[4], r[5], r[6]),
             )
-            conn.execute(
-                "INSERT INTO version_chunks_fts(rowid, title, text) VALUES (?,?,?)",
-                (r[0], title_row[0], r["passage"]),
-            )
-        ids = [int(r[0]) for r in rows]
-        conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(i,) for i in ids])
+        ids = [int(r[0]) for r in rows]  # their full-text rows stay: searches leave them out
         conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
         return ids
 
     def insert_version_chunks(
         self,
         conn: sqlite3.Connection,
-        pairs: Sequence[tuple[sqlite3.Row, Chunk]],
+        pairs: Sequence[tuple[Mapping[str, Any], Chunk]],
         hashes: Sequence[str],
         vectors: np.ndarray | None,
     ) -> None:
@@ -140,7 +146,7 @@ class CatalogVersions(CatalogReads):
                 ),
             )
             conn.execute(
-                "INSERT INTO version_chunks_fts(rowid, title, text) VALUES (?,?,?)",
+                "INSERT INTO chunks_fts(rowid, title, text) VALUES (?,?,?)",
                 (first + n, version["title"], chunk.text),
             )
         last = first + len(pairs) - 1
@@ -184,15 +190,14 @@ class CatalogVersions(CatalogReads):
             (article_id, row["title"], row["version"], stamp),
         )
 
-    def clear_tombstone(self, conn: sqlite3.Connection, article_id: str) -> None:
-        conn.execute("DELETE FROM deleted_articles WHERE id=?", (article_id,))
-
     # -- reads --------------------------------------------------------------------------------
     def version_state(self, article_id: str) -> VersionState | None:
         row = self._conn.execute(
-            "SELECT version, valid_from, text_hash FROM articles WHERE id=?", (article_id,)
+            "SELECT version, valid_from, text_hash, modified_at, published_at FROM articles "
+            "WHERE id=?",
+            (article_id,),
         ).fetchone()
-        return VersionState(int(row[0]), row[1], row[2]) if row else None
+        return VersionState(int(row[0]), *row[1:]) if row else None
 
     def versions(self, article_id: str) -> list[ArticleVersion]:
         """Every version of an article, oldest first, the current one last ([] if unknown)."""
@@ -252,13 +257,15 @@ class CatalogVersions(CatalogReads):
         return DeletedArticle(*row) if row else None
 
     def versions_at(self, day: str) -> dict[str, int]:
-        """Articles whose current version began after ``day`` → the version current on it."""
+        """Articles whose current version began after ``day`` → the version current on it
+        (when its text is still kept: a pruned one leaves the article as it reads now)."""
         rows = self._conn.execute(
-            f"SELECT a.id, ({_THEN}) AS then_version FROM articles a WHERE a.version > 1 "
-            "AND a.valid_from IS NOT NULL AND substr(a.valid_from, 1, 10) > :day",
+            "SELECT a.id, v.version FROM articles a JOIN article_versions v ON v.article_id = "
+            f"a.id AND v.version = ({_THEN}) WHERE a.version > 1 AND a.valid_from IS NOT NULL "
+            "AND substr(a.valid_from, 1, 10) > :day AND v.text IS NOT NULL",
             {"day": day},
         )
-        return {r[0]: int(r[1]) for r in rows if r[1] is not None}
+        return {r[0]: int(r[1]) for r in rows}
 
     def chunk_ids_of_articles(self, article_ids: Iterable[str]) -> set[int]:
         rows = self._conn.execute(
@@ -271,13 +278,13 @@ class CatalogVersions(CatalogReads):
         self, wanted: Mapping[str, int], filters: SearchFilters, dim: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Ids and vectors of the kept passages of the ``wanted`` (article → version) versions
-        whose articles pass ``filters``."""
-        where, params = filters.where("a")
+        whose versions pass ``filters`` (their own source and dates)."""
+        where, params = filters.where("v")
         ids, blobs = [], []
         for article_id, version in wanted.items():
             rows = self._conn.execute(
-                "SELECT c.id, c.embedding FROM version_chunks c JOIN articles a ON a.id = "
-                f"c.article_id WHERE c.article_id=? AND c.version=? AND {where} ORDER BY c.id",
+                f"SELECT c.id, c.embedding FROM version_chunks c {VERSION_AS_ARTICLE} "
+                f"WHERE c.article_id=? AND c.version=? AND {where} ORDER BY c.id",
                 [article_id, version, *params],
             )
             for r in rows:
@@ -288,18 +295,20 @@ class CatalogVersions(CatalogReads):
     def version_keyword(
         self, text: str, wanted: Mapping[str, int], k: int, filters: SearchFilters
     ) -> list[tuple[int, float]]:
-        """bm25 over the kept passages of the ``wanted`` versions (as ``keyword`` does over the
-        current ones), best first."""
-        query = fts_query(text, content_terms(text))
-        if query is None or not wanted:
+        """bm25 over the kept passages of the ``wanted`` versions, best first: scored in the one
+        full-text table, with the same terms and corpus statistics as ``keyword`` scores the
+        current passages, so the two lists merge on one scale."""
+        if not wanted:
             return []
-        where, params = filters.where("a")
-        rank = f"bm25(version_chunks_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
+        query = fts_query(text, selective_terms(self._conn, content_terms(text)))
+        if query is None:
+            return []
+        where, params = filters.where("v")
+        rank = f"bm25(chunks_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
         rows = self._conn.execute(  # the versions travel as one JSON object: no depth limit
-            f"SELECT f.rowid, -{rank} FROM version_chunks_fts f JOIN version_chunks c ON "
-            "c.id = f.rowid JOIN json_each(?) w ON w.key = c.article_id AND w.value = c.version "
-            f"JOIN articles a ON a.id = c.article_id WHERE version_chunks_fts MATCH ? AND {where} "
-            f"ORDER BY {rank} LIMIT ?",
+            f"SELECT f.rowid, -{rank} FROM chunks_fts f JOIN version_chunks c ON c.id = f.rowid "
+            "JOIN json_each(?) w ON w.key = c.article_id AND w.value = c.version "
+            f"{VERSION_AS_ARTICLE} WHERE chunks_fts MATCH ? AND {where} ORDER BY {rank} LIMIT ?",
             [json.dumps(dict(wanted)), query, *params, k],
         ).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]

@@ -76,14 +76,9 @@ VERSION_CHECKS: list[tuple[str, str]] = [
     (
         "kept passage {0} has no FTS row, or its FTS text differs from its version's text",
         "SELECT c.id FROM version_chunks c JOIN article_versions v ON v.article_id = "
-        "c.article_id AND v.version = c.version LEFT JOIN version_chunks_fts f ON f.rowid = "
+        "c.article_id AND v.version = c.version LEFT JOIN chunks_fts f ON f.rowid = "
         'c.id WHERE f.rowid IS NULL OR f.text <> substr(v.text, c.start + 1, c."end" - c.start) '
         "LIMIT 1",
-    ),
-    (
-        "FTS row {0} of the kept passages has no kept passage",
-        "SELECT f.rowid FROM version_chunks_fts f LEFT JOIN version_chunks c ON c.id = f.rowid "
-        "WHERE c.id IS NULL LIMIT 1",
     ),
 ]
 
@@ -110,9 +105,9 @@ SQL_CHECKS: list[tuple[str, str]] = [
         "HAVING min(ordinal) <> 0 OR max(ordinal) <> count(*) - 1 LIMIT 1",
     ),
     (
-        "FTS row {0} has no chunk",
-        "SELECT f.rowid FROM chunks_fts f LEFT JOIN chunks c ON c.id = f.rowid "
-        "WHERE c.id IS NULL LIMIT 1",
+        "FTS row {0} has no chunk and no kept passage",
+        "SELECT f.rowid FROM chunks_fts f LEFT JOIN chunks c ON c.id = f.rowid LEFT JOIN "
+        "version_chunks k ON k.id = f.rowid WHERE c.id IS NULL AND k.id IS NULL LIMIT 1",
     ),
     (
         "chunk {0} has no FTS row",

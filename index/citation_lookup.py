@@ -36,9 +36,22 @@ class UpdateNote:
     current_citation: str | None  # the passage as it reads now (None: removed in the update)
     current_text: str | None
     diff: tuple[DiffPart, ...]
+    changed_on: str = ""  # when the cited text stopped being the article's (the next version's
+    # start: the source's update date, else when newsrag saw it)
+
+    def when_updated(self) -> str:
+        """The note's "updated on DAY", and how often since when later versions followed."""
+        since = (self.current.valid_from or self.current.seen_at)[:10]
+        first = self.changed_on[:10] or since
+        more = self.current.version - self.cited.version - 1
+        if more <= 0:
+            return f"updated on {first}"
+        times = "time" if more == 1 else "times"
+        return f"updated on {first} and {more} more {times} since, last on {since}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "changed_on": self.changed_on,
             "cited_version": self.cited.version,
             "cited_valid_from": self.cited.valid_from,
             "cited_seen_at": self.cited.seen_at,
@@ -127,7 +140,16 @@ def _older(
         )
         resolved = _resolved(parsed, meta, old_text, context)
         note = _note(parsed, cited, history[current.version], old_text, text)
-        return replace(resolved, updated=note)
+        after = history.get(version + 1)
+        changed = (after and (after.valid_from or after.seen_at)) or cited.superseded_at or ""
+        return replace(resolved, updated=replace(note, changed_on=changed))
+    gone = index.catalog.deleted(parsed.article_id)
+    if gone is not None:
+        raise DeletedArticleError(
+            f"article {parsed.article_id!r} was deleted from the index on "
+            f"{gone.deleted_at[:10]} and added again since; this key was made against the "
+            "deleted text, whose passages can no longer be shown"
+        )
     why = (
         "; older versions' texts were dropped by the retention setting (NEWSRAG_KEEP_VERSIONS)"
         if removed

@@ -71,8 +71,10 @@ class Ingestor:
         index: NewsIndex,
         on_progress: ProgressHook | None = None,
         stage: EmbedStage | None = None,
+        save_cache: bool = True,
     ) -> None:
         self.index = index
+        self.save_cache = save_cache  # False: a caller writing many small runs saves it once
         self.summary = IngestSummary()
         self.on_progress = on_progress
         self._stage = stage
@@ -104,7 +106,7 @@ class Ingestor:
             self.flush()
         finally:
             self.stage.close()
-        cache_problem = self.index.adopt_vectors(self.vectors, save=True)
+        cache_problem = self.index.adopt_vectors(self.vectors, save=self.save_cache)
         if cache_problem:
             self.summary.warnings.append(cache_problem)
         self.summary.seconds = time.perf_counter() - started
@@ -236,8 +238,8 @@ class Ingestor:
         leave the searched index."""
         catalog, article = self.index.catalog, planned.article
         state = catalog.version_state(article.id)
-        if state is None:
-            catalog.clear_tombstone(conn, article.id)
+        if state is None:  # new, or added again after a deletion (its tombstone stays, for
+            # keys made against the deleted text)
             catalog.upsert_article(conn, article, planned.copy_of)
             return []
         if state.text_hash == article.text_hash:  # same text (or metadata): no new version
@@ -251,7 +253,7 @@ class Ingestor:
         removed = []
         if catalog.promote_first_copy(conn, article.id) is None:
             removed = catalog.keep_version_chunks(conn, article.id, version)
-        since = next_valid_from(article.modified_at, state.valid_from, stamp)
+        since = next_valid_from(article.modified_at, state, stamp)
         catalog.upsert_article(conn, article, planned.copy_of, version + 1, since)
         catalog.prune_versions(conn, article.id, self.index.settings.keep_versions)
         return removed

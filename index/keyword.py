@@ -51,7 +51,8 @@ def selective_terms(conn: sqlite3.Connection, terms: list[str]) -> list[str]:
     cap = max(1, int(COMMON_SHARE * total))
     counts = {
         t: conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
+            "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid "
+            "NOT IN (SELECT id FROM version_chunks) LIMIT ?)",
             [f'"{t}"', cap + 1],
         ).fetchone()[0]
         for t in terms
@@ -70,9 +71,10 @@ def keyword_search(
     filters = filters or SearchFilters()
     rank = f"bm25(chunks_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
     if not filters.active:
-        sql = (  # no filter: no join, FTS5 alone (about twice as fast on the full corpus)
-            f"SELECT rowid, -{rank} FROM chunks_fts WHERE chunks_fts MATCH ? "
-            f"ORDER BY {rank} LIMIT ?"
+        sql = (  # no filter: no join, FTS5 alone (about twice as fast on the full corpus);
+            # older versions' kept passages share the table and are left out
+            f"SELECT rowid, -{rank} FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid NOT IN "
+            f"(SELECT id FROM version_chunks) ORDER BY {rank} LIMIT ?"
         )
         rows = conn.execute(sql, [query, k]).fetchall()
     else:

@@ -61,7 +61,14 @@ def stored_articles(catalog: Catalog) -> Iterable[Article]:
             section=row["section"],
             title_is_fallback=bool(row["title_is_fallback"]),
             origin=row["origin"] or "",
+            modified_at=row["modified_at"],
         )
+
+
+def _renamed(catalog: Catalog) -> dict[str, str]:
+    """Ids made by the URL rule before 0.2 → today's (as ``stored_articles`` rewrites them)."""
+    rows = catalog._conn.execute("SELECT id, url FROM articles WHERE url IS NOT NULL")
+    return {r[0]: url_id(r[1]) for r in rows if legacy_url_id(r[0], r[1])}
 
 
 def _json_list(raw: str | None) -> list[str]:
@@ -93,19 +100,29 @@ def carry_versions(source: Catalog, target: NewsIndex) -> int:
     ]
     texts = [target.chunker.embed_text(r["title"], c.text) for r, cs in chunked for c in cs]
     vectors = target.embedder.encode_documents(texts) if texts else None
-    catalog = target.catalog
+    catalog, renamed = target.catalog, _renamed(source)
     with catalog.transaction() as conn:
         conn.executemany(
             f"INSERT INTO article_versions({', '.join(VERSION_COLUMNS)}) VALUES "
             f"({','.join('?' * len(VERSION_COLUMNS))})",
-            [tuple(r[c] for c in VERSION_COLUMNS) for r in versions],
+            [
+                (
+                    renamed.get(r["article_id"], r["article_id"]),
+                    *(r[c] for c in VERSION_COLUMNS[1:]),
+                )
+                for r in versions
+            ],
         )
         conn.executemany(
             "UPDATE articles SET version=?, valid_from=? WHERE id=?",
-            [(r["version"], r["valid_from"], r["id"]) for r in heads],
+            [(r["version"], r["valid_from"], renamed.get(r["id"], r["id"])) for r in heads],
         )
         conn.executemany("INSERT INTO deleted_articles VALUES (?,?,?,?)", deleted)
-        pairs = [(r, c) for r, cs in chunked for c in cs]
+        pairs = [
+            ({**dict(r), "article_id": renamed.get(r["article_id"], r["article_id"])}, c)
+            for r, cs in chunked
+            for c in cs
+        ]
         hashes = [embed_hash(target.model_name, t) for t in texts]
         catalog.insert_version_chunks(conn, pairs, hashes, vectors)
     return len(versions)

@@ -202,6 +202,11 @@ class NewsIndex:
             return f"vector cache not saved: {exc}"
         return None
 
+    def save_vectors(self) -> str | None:
+        """Persist the in-memory cache (after writes made with ``save_cache=False``): None, or
+        why it could not be saved."""
+        return self.adopt_vectors(self.vectors, save=True)
+
     def dense(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:

@@ -35,7 +35,8 @@ def served(
     home = copy_index(sample_home, tmp_path_factory.mktemp("versions") / "index")
     index = NewsIndex.open(settings_for(home).index, embedder=embedder)
     try:
-        ingest_paths(index, [VERSIONS / "bridge_v1.json", VERSIONS / "retracted.json"])
+        first = ["bridge_v1.json", "retracted.json", "desk_versions.json"]
+        ingest_paths(index, [VERSIONS / name for name in first])
         keys = {
             "old": _key(index, "workers injured when a suspension cable snapped"),
             "gone": _key(index, "winter ferry timetable Sunday crossing"),
@@ -92,6 +93,11 @@ def test_the_api_keeps_old_citations_open_and_lists_versions(
     assert gone.status_code == 410 and gone.json()["error"] == "deleted_article"
     assert "was deleted" in gone.json()["detail"]
     assert httpx.get(f"{base}/api/articles/retracted-ferry-story/versions").status_code == 410
+
+    desk = httpx.get(f"{base}/api/articles/desk/versions")  # an id ending in /versions
+    assert desk.status_code == 200 and desk.json()["article_id"] == "desk/versions"
+    listed = httpx.get(f"{base}/api/articles/desk/versions/versions").json()
+    assert [v["version"] for v in listed["versions"]] == [1]
 
     as_of = httpx.get(
         f"{base}/api/search",

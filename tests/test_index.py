@@ -10,6 +10,7 @@ import pytest
 
 from assistant import Assistant, SearchRequest
 from index import (
+    Article,
     IndexMismatch,
     NewsIndex,
     check_index,
@@ -220,3 +221,48 @@ def test_check_names_the_first_problem(sample_copy: Path) -> None:
     conn.close()
     report = check_index(settings_for(sample_copy).index)
     assert not report.ok and "offsets" in report.problems[0]
+
+
+def test_reindex_carries_versions_their_dates_and_old_citations(sample_copy: Path) -> None:
+    from assistant import Retriever, SearchFilters
+    from index import Ingestor, lookup_citation
+
+    settings = settings_for(sample_copy)
+    index = NewsIndex.open(settings.index)
+    hit = Retriever(index).search("How many drones did Russia launch?", k=1)[0]
+    stored = index.catalog.article(hit.article.id)
+    assert stored is not None and stored.text and "188 drones" in hit.text
+    corrected = stored.text.replace("188 drones", "190 drones")
+    article = Article(
+        id=stored.meta.id,
+        text=corrected,
+        title=stored.meta.title,
+        url=stored.meta.url,
+        source=stored.meta.source,
+        published_at=stored.meta.published_at,
+        modified_at="2025-01-15",
+    )
+    with index.write_lock():
+        Ingestor(index).run([article])
+    index.close()
+
+    reindex(settings.index)
+    index = NewsIndex.open(settings.index)
+    try:
+        versions = index.catalog.versions(hit.article.id)
+        assert [(v.version, v.valid_from) for v in versions] == [(1, None), (2, "2025-01-15")]
+        again = index.catalog.article(hit.article.id)
+        assert again is not None and again.meta.modified_at == "2025-01-15"
+        note = lookup_citation(index, hit.citation).updated
+        assert note is not None and "190 drones" in (note.current_text or "")
+        for mode in ("keyword", "dense"):
+            then = Retriever(index).search(
+                "188 drones launched",
+                k=1,
+                mode=mode,  # type: ignore[arg-type]
+                filters=SearchFilters.build(as_of="2024-12-31"),
+            )[0]
+            assert then.article.version == 1 and "188 drones" in then.text, mode
+    finally:
+        index.close()
+    assert check_index(settings.index).ok

@@ -61,6 +61,7 @@ NOTE = UpdateNote(
     "a1:0-12:0123abcd",
     "Some words!.",
     (DiffPart("equal", "Some"), DiffPart("delete", "words."), DiffPart("insert", "words!.")),
+    "2025-11-03",
 )
 UPDATED = ResolvedCitation(HIT.citation, META, 0, 11, "Some words.", "", "", 11, updated=NOTE)
 ROW = StoredArticle(META, None, 11, 1)

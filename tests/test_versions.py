@@ -24,6 +24,7 @@ from index import (
     lookup_citation,
 )
 from index.catalog import SCHEMA, SCHEMA_VERSION
+from index.catalog_versions import VersionState, next_valid_from
 from index.passage_diff import map_span, word_diff
 from tests.conftest import settings_for
 from tests.fakes import HashEncoder
@@ -174,7 +175,9 @@ def test_a_deleted_article_says_so_and_can_come_back(index: NewsIndex) -> None:
     assert index.catalog.versions("bridge") == []
     write(index, article(THIRD))
     assert [v.version for v in index.catalog.versions("bridge")] == [1]
-    assert index.catalog.deleted("bridge") is None
+    with pytest.raises(DeletedArticleError, match="added again since"):
+        lookup_citation(index, key)  # a key to the deleted text still says what happened
+    assert lookup_citation(index, cite(index, "one seriously")).updated is None
     assert check_index(index.settings, HashEncoder()).ok
 
 
@@ -217,7 +220,7 @@ def _downgrade(path: Path) -> None:
     for column in ("version", "modified_at", "valid_from"):
         conn.execute("DROP INDEX IF EXISTS articles_version")
         conn.execute(f"ALTER TABLE articles DROP COLUMN {column}")
-    for table in ("article_versions", "version_chunks", "version_chunks_fts", "deleted_articles"):
+    for table in ("article_versions", "version_chunks", "deleted_articles"):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
     conn.commit()
@@ -239,3 +242,136 @@ def test_a_passage_is_found_in_the_new_text_and_diffed_word_by_word() -> None:
     assert parts[2].text == "on Monday that three"
     assert map_span(old, "Completely different words here.", start, end) is None
     assert map_span(old, "Alpha beta gamma. Delta epsilon.", start, end) is None
+
+
+OTHERS = [
+    Article(id=f"other-{n}", title=title, text=text, published_at="2025-10-20")
+    for n, (title, text) in enumerate(
+        [
+            ("Ferry cancelled", "The ferry was cancelled after a storm damaged the pier."),
+            ("School opens", "A new school opened in the town with three hundred pupils."),
+            ("Council budget", "The city council said the budget for repairs will grow."),
+            ("Cable car", "A cable car line will link the harbour and the hill by 2027."),
+        ]
+    )
+]
+
+
+def test_old_passages_are_scored_with_the_corpus_statistics_and_left_out_of_search(
+    index: NewsIndex,
+) -> None:
+    write(index, *OTHERS, article(FIRST))
+    query = "people injured cable snapped"
+    write(index, article(SECOND, modified="2025-11-03"))
+    kept = index.catalog.version_keyword(query, {"bridge": 1}, 10, SearchFilters())
+    current = dict(index.catalog.keyword(query, 10))
+    assert len(kept) == 1
+    chunk_id, score = kept[0]
+    assert chunk_id not in current  # not searched by default
+    # on one scale with the current passage, which holds the same words (scored in a table of
+    # their own, old passages got ~1e-6 and sank below every current one)
+    assert 0.5 < score / max(current.values()) < 2
+    hits = Retriever(index).search(
+        query, k=3, mode="keyword", filters=SearchFilters.build(as_of="2025-11-02")
+    )
+    assert hits[0].article.version == 1 and "Two people" in hits[0].text
+
+
+def test_an_as_of_filter_reads_the_versions_own_source_and_dates(index: NewsIndex) -> None:
+    write(index, *OTHERS, article(FIRST, source="Old Gazette"))
+    write(index, article(SECOND, modified="2025-11-03", source="New Herald"))
+    for mode in ("dense", "keyword"):
+        for source, versions in (("Old Gazette", [1]), ("New Herald", [])):
+            hits = Retriever(index).search(
+                "people injured cable snapped",
+                k=3,
+                mode=mode,  # type: ignore[arg-type]
+                filters=SearchFilters.build(sources=[source], as_of="2025-11-02"),
+            )
+            assert [h.article.version for h in hits if h.article.id == "bridge"] == versions
+
+
+def test_an_as_of_date_whose_version_was_pruned_reads_the_article_as_it_is(
+    tmp_path: Path,
+) -> None:
+    index = NewsIndex.open(
+        settings_for(tmp_path, keep_versions=1).index, embedder=HashEncoder(), create=True
+    )
+    write(index, article(FIRST))
+    write(index, article(SECOND, modified="2025-11-03"))
+    write(index, article(THIRD, modified="2025-11-05"))
+    assert index.catalog.versions_at("2025-11-02") == {}  # version 1's text was dropped
+    assert index.catalog.versions_at("2025-11-04") == {"bridge": 2}
+    hits = Retriever(index).search(
+        "people injured", k=1, filters=SearchFilters.build(as_of="2025-11-02")
+    )
+    assert [h.article.version for h in hits] == [3]
+    index.close()
+
+
+def test_a_source_update_date_is_believed_only_when_it_moved_on() -> None:
+    stamp = "2026-01-10T12:00:00+00:00"
+    current = VersionState(1, None, "h", modified_at="2025-11-03", published_at="2025-11-01")
+    assert next_valid_from("2025-11-04", current, stamp) == "2025-11-04"
+    assert next_valid_from("2025-11-03", current, stamp) == stamp  # the page's stale date
+    assert next_valid_from("2025-11-02", current, stamp) == stamp  # before the one it replaces
+    assert next_valid_from("2026-02-01", current, stamp) == stamp  # in the future
+    assert next_valid_from(None, current, stamp) == stamp
+    later = VersionState(2, "2025-11-06", "h", modified_at=None, published_at="2025-11-01")
+    assert next_valid_from("2025-11-05", later, stamp) == stamp  # before the current one began
+
+
+def test_a_key_two_versions_old_says_when_it_changed_and_how_often_since(
+    index: NewsIndex,
+) -> None:
+    write(index, article(FIRST))
+    key = cite(index, "people injured cable snapped")
+    write(index, article(SECOND, modified="2025-11-03"))
+    write(index, article(THIRD, modified="2025-11-05"))
+    note = lookup_citation(index, key).updated
+    assert note is not None and note.changed_on == "2025-11-03"
+    assert note.when_updated() == "updated on 2025-11-03 and 1 more time since, last on 2025-11-05"
+    assert note.to_dict()["changed_on"] == "2025-11-03"
+
+
+def test_a_catalog_of_schema_2_is_upgraded_in_place(tmp_path: Path) -> None:
+    """Schema 2 kept old passages' words in their own full-text table and keyed feed entries
+    by url alone; the upgrade moves the words and re-keys the entries, losing nothing."""
+    settings = settings_for(tmp_path).index
+    index = NewsIndex.open(settings, embedder=HashEncoder(), create=True)
+    write(index, *OTHERS, article(FIRST))
+    key = cite(index, "people injured cable snapped")
+    write(index, article(SECOND, modified="2025-11-03"))
+    index.close()
+    _as_schema_2(settings.catalog_path)
+
+    index = NewsIndex.open(settings, embedder=HashEncoder())
+    assert index.catalog.meta()["schema_version"] == str(SCHEMA_VERSION) == "3"
+    assert set(index.catalog.entry_states("http://f.example/feed.xml")) == {"http://f.example/a"}
+    assert lookup_citation(index, key).updated is not None
+    hits = Retriever(index).search(
+        "people injured cable", k=1, mode="keyword", filters=SearchFilters.build(as_of="2025-11-02")
+    )
+    assert hits[0].article.version == 1
+    assert check_index(settings, HashEncoder()).ok
+    index.close()
+
+
+def _as_schema_2(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "CREATE VIRTUAL TABLE version_chunks_fts USING fts5(title, text, "
+        "tokenize = 'porter unicode61 remove_diacritics 2');"
+        "INSERT INTO version_chunks_fts(rowid, title, text) SELECT rowid, title, text FROM "
+        "chunks_fts WHERE rowid IN (SELECT id FROM version_chunks);"
+        "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM version_chunks);"
+        "DROP TABLE feed_entries;"
+        "CREATE TABLE feed_entries (url TEXT PRIMARY KEY, feed_url TEXT NOT NULL, updated TEXT, "
+        "etag TEXT, last_modified TEXT, fetched_at TEXT NOT NULL, page_read INTEGER NOT NULL "
+        "DEFAULT 0);"
+        "INSERT INTO feed_entries VALUES ('http://f.example/a', 'http://f.example/feed.xml', "
+        "NULL, NULL, NULL, '2025-11-01', 1);"
+        "UPDATE meta SET value='2' WHERE key='schema_version';"
+    )
+    conn.commit()
+    conn.close()

@@ -94,7 +94,6 @@ def update_note(note: UpdateNote) -> str:
     """ "Updated since": which version the passage is from, when the article changed, a link to
     the passage as it reads now and what changed in it, word by word (``<del>``/``<ins>``)."""
     cited, current = note.cited, note.current
-    since = (current.valid_from or current.seen_at)[:10]
     began = f"from {cited.valid_from[:10]}" if cited.valid_from else "as first published"
     if note.current_citation:
         link = (
@@ -107,7 +106,7 @@ def update_note(note: UpdateNote) -> str:
     return (
         '<aside class="update-note" role="note" aria-label="updated since">'
         f"<p><strong>Updated since.</strong> This passage is from version {cited.version} of "
-        f"{current.version} ({esc(began)}); the article was updated on {esc(since)}: "
+        f"{current.version} ({esc(began)}); the article was {esc(note.when_updated())}: "
         f"{link}.</p>"
         f'<p class="diff"><span class="diff-label">Changes in this passage:</span> {changes}</p>'
         "</aside>"

@@ -49,6 +49,9 @@ def entries(body: bytes, base_url: str) -> list[Entry]:
 
 
 def _feed_entries(parsed: Any, base_url: str) -> list[Entry]:
+    """Entries with a link. An RSS 1.0 item's one date (``dc:date``) is its publication date;
+    Atom's ``<updated>`` is not one (when it changed), so an entry with only that has none."""
+    rdf = str(parsed.get("version", "")).startswith("rss09") or parsed.get("version") == "rss10"
     found = []
     for e in parsed.entries:
         link = e.get("link") or ""
@@ -61,7 +64,7 @@ def _feed_entries(parsed: Any, base_url: str) -> list[Entry]:
             Entry(
                 urljoin(base_url, link),
                 str(e.get("title") or ""),
-                _iso(e.get("published_parsed") or e.get("updated_parsed")),
+                _iso(e.get("published_parsed") or (rdf and e.get("updated_parsed")) or None),
                 _iso(e.get("updated_parsed")),
                 str(text),
                 tuple(a.get("name", "") for a in e.get("authors", []) if a.get("name")),

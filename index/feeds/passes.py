@@ -25,6 +25,7 @@ from index.store import NewsIndex
 log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 86400
 WRITE_EVERY = 20  # entries fetched per write: a pass killed midway keeps what it wrote
+PAGE_NOT_READ = "page not read"  # in the origin of an article made from its entry's text
 
 
 @dataclass
@@ -69,36 +70,64 @@ def fetch_pass(
     return outcomes
 
 
+@dataclass(frozen=True)
+class _Todo:
+    """An entry whose page is to be read, with what is known of it."""
+
+    entry: Entry
+    before: EntryState | None  # what this feed showed of it last time (None: new here)
+    indexed: bool  # its article is in the index: a page that cannot be read leaves it as is
+    published: str | None  # the indexed article's publication date (kept when a page has none)
+
+
 def _one(index: NewsIndex, fetcher: Fetcher, feed: FeedSource, now: datetime) -> FeedOutcome:
     stamp = now.isoformat(timespec="seconds")
     try:
         result = fetcher.get(feed.url, feed.etag, feed.last_modified)
-        if result.not_modified:
-            _record(index, feed, now, "not_modified", None, result.etag or feed.etag)
-            return FeedOutcome(feed.url, "not_modified")
-        found = entries(result.body, result.url)
+        found = [] if result.not_modified else entries(result.body, result.url)
     except (FetchError, FeedParseError) as exc:
         kind = exc.kind if isinstance(exc, FetchError) else "malformed"
         _record(index, feed, now, kind, str(exc))
         return FeedOutcome(feed.url, kind, error=str(exc))
-    todo, quiet = _worth_fetching(index, feed.url, found, stamp)
+    quiet: list[EntryState] = []
+    if result.not_modified:  # the feed is as it was: only pages not read last time are tried
+        todo = _unread(index, feed.url)
+    else:
+        todo, quiet = _worth_fetching(index, feed.url, found, stamp)
     index.catalog.record_entries(quiet)
+    summary, from_entry = _read_pages(index, fetcher, feed, todo, stamp)
+    status = "not_modified" if result.not_modified else "ok"
+    _record(index, feed, now, status, None, result.etag or feed.etag, result.last_modified)
+    new = sum(item.before is None and not item.indexed for item in todo)
+    return FeedOutcome(
+        feed.url, status, len(found), new, from_entry, None, summary, len(todo) - new
+    )
+
+
+def _read_pages(
+    index: NewsIndex, fetcher: Fetcher, feed: FeedSource, todo: list[_Todo], stamp: str
+) -> tuple[IngestSummary, int]:
+    """Read and index the pages of ``todo``, ``WRITE_EVERY`` at a time (a pass killed midway
+    keeps what it wrote); the vector cache is saved once, at the end."""
     summary, from_entry = IngestSummary(), 0
     for begin in range(0, len(todo), WRITE_EVERY):
         articles, seen = [], []
-        for entry, before in todo[begin : begin + WRITE_EVERY]:
-            article, state = _article(fetcher, feed, entry, before, stamp)
+        for item in todo[begin : begin + WRITE_EVERY]:
+            article, state = _article(fetcher, feed, item, stamp)
             seen.append(state)
             if article is not None:
                 articles.append(article)
-                from_entry += "page not read" in article.origin
+                from_entry += PAGE_NOT_READ in article.origin
         if articles:
             with index.write_lock():
-                _add(summary, Ingestor(index).run(articles))
+                _add(summary, Ingestor(index, save_cache=False).run(articles))
         index.catalog.record_entries(seen)  # after its article: a crash between re-reads a page
-    _record(index, feed, now, "ok", None, result.etag, result.last_modified)
-    new = sum(before is None for _, before in todo)
-    return FeedOutcome(feed.url, "ok", len(found), new, from_entry, None, summary, len(todo) - new)
+    if summary.added or summary.updated:
+        with index.write_lock():
+            problem = index.save_vectors()
+        if problem:
+            summary.warnings.append(problem)
+    return summary, from_entry
 
 
 def _add(total: IngestSummary, part: IngestSummary) -> None:
@@ -109,31 +138,49 @@ def _add(total: IngestSummary, part: IngestSummary) -> None:
 
 def _worth_fetching(
     index: NewsIndex, feed_url: str, found: list[Entry], stamp: str
-) -> tuple[list[tuple[Entry, EntryState | None]], list[EntryState]]:
+) -> tuple[list[_Todo], list[EntryState]]:
     """Entries whose page is to be read — new ones (no article yet), changed ones (their date
     in the feed moved) and ones whose page could not be read last time (retried while the feed
-    lists them) — with what was seen of them before; and the states of entries indexed before
-    they were tracked (recorded, not fetched)."""
+    lists them, or whose article was made from the entry's text) — and the states of entries
+    whose article is indexed already (by another feed, a file, or a pass killed before it
+    recorded them): recorded, not fetched."""
     known = index.catalog.entry_states(feed_url)
-    todo: list[tuple[Entry, EntryState | None]] = []
+    todo: list[_Todo] = []
     quiet: list[EntryState] = []
     for entry in found:
         before = known.get(entry.url)
+        row = index.catalog.article_state(url_id(entry.url))
+        published = row["published_at"] if row is not None else None
         if before is not None:
             if not before.page_read or (entry.updated and entry.updated != before.updated):
-                todo.append((entry, before))
-        elif index.catalog.article_text(url_id(entry.url)) is None:
-            todo.append((entry, None))
+                todo.append(_Todo(entry, before, row is not None, published))
+        elif row is None:
+            todo.append(_Todo(entry, None, False, None))
+        elif PAGE_NOT_READ in (row["origin"] or ""):  # made from its entry's text: read it
+            todo.append(_Todo(entry, None, True, published))
         else:
             quiet.append(EntryState(entry.url, feed_url, entry.updated, None, None, stamp, True))
     return todo, quiet
 
 
+def _unread(index: NewsIndex, feed_url: str) -> list[_Todo]:
+    """The entries of ``feed_url`` whose page could not be read last time."""
+    todo = []
+    for state in index.catalog.entry_states(feed_url).values():
+        if not state.page_read:
+            row = index.catalog.article_state(url_id(state.url))
+            published = row["published_at"] if row is not None else None
+            entry = Entry(state.url, updated=state.updated)
+            todo.append(_Todo(entry, state, row is not None, published))
+    return todo
+
+
 def _article(
-    fetcher: Fetcher, feed: FeedSource, entry: Entry, before: EntryState | None, stamp: str
+    fetcher: Fetcher, feed: FeedSource, item: _Todo, stamp: str
 ) -> tuple[Article | None, EntryState]:
     """The entry's page, extracted (None when a changed page answered 304); else its own
     text (saying so in ``origin``); and the entry's new state."""
+    entry, before = item.entry, item.before
     state = EntryState(entry.url, feed.url, entry.updated, None, None, stamp)
     origin = Origin(Path(feed.url), f"{feed.url} → {entry.url}")
     why = "no page"
@@ -151,26 +198,34 @@ def _article(
                 id=url_id(entry.url),
                 source=feed.source or parsed.source,
                 authors=parsed.authors or entry.authors,
-                published_at=parsed.published_at or normalize_date(entry.published),
-                modified_at=parsed.modified_at or _changed_on(entry),
+                published_at=parsed.published_at or _published(item),
+                modified_at=parsed.modified_at or _changed_on(item),
                 origin=f"{entry.url} (fetched {stamp} from feed {feed.url})",
             ), state
         why = parsed.message
     except FetchError as exc:
         why = str(exc)
-    if before is not None:  # an indexed article is never replaced by the entry's teaser
+    if item.indexed:  # an indexed article is never replaced by the entry's teaser
         log.info("feed %s: %s not read again (%s); kept as it is", feed.url, entry.url, why)
         return None, replace(state, page_read=False)
-    return _from_entry(feed, entry, origin, why), replace(state, page_read=False)
+    return _from_entry(feed, item, origin, why), replace(state, page_read=False)
 
 
-def _changed_on(entry: Entry) -> str | None:
+def _published(item: _Todo) -> str | None:
+    """The entry's publication date, else the indexed article's. An update date (Atom's
+    ``<updated>``, a sitemap's ``<lastmod>``) says when the entry last changed, not when it
+    was published: it is never taken for one."""
+    return normalize_date(item.entry.published) or item.published
+
+
+def _changed_on(item: _Todo) -> str | None:
     """The entry's update date when it is not just its publication date."""
-    updated = normalize_date(entry.updated)
-    return updated if updated and updated != normalize_date(entry.published) else None
+    updated = normalize_date(item.entry.updated)
+    return updated if updated and updated != _published(item) else None
 
 
-def _from_entry(feed: FeedSource, entry: Entry, origin: Origin, why: str) -> Article | None:
+def _from_entry(feed: FeedSource, item: _Todo, origin: Origin, why: str) -> Article | None:
+    entry = item.entry
     if not entry.summary.strip():
         log.info("feed %s: %s skipped (%s; the entry has no text)", feed.url, entry.url, why)
         return None
@@ -180,13 +235,13 @@ def _from_entry(feed: FeedSource, entry: Entry, origin: Origin, why: str) -> Art
         url=entry.url,
         source=feed.source,
         authors=entry.authors,
-        published_at=normalize_date(entry.published),
-        modified_at=_changed_on(entry),
+        published_at=_published(item),
+        modified_at=_changed_on(item),
     )
     built = build_article(draft, origin)
     if isinstance(built, LoadProblem):
         return None
-    return replace(built, origin=f"{entry.url} (feed entry text: page not read: {why})")
+    return replace(built, origin=f"{entry.url} (feed entry text: {PAGE_NOT_READ}: {why})")
 
 
 def _record(

@@ -99,7 +99,6 @@ def cmd_cite(args: argparse.Namespace, settings: Settings) -> int:
 
 def update_note_text(note: UpdateNote) -> str:
     """The plain-text form of a citation's "updated since" note."""
-    since = note.current.valid_from or note.current.seen_at
     now = (
         f"now: {note.current_citation}"
         if note.current_citation
@@ -111,7 +110,7 @@ def update_note_text(note: UpdateNote) -> str:
     )
     return (
         f"Updated since: this is version {note.cited.version} of {note.current.version}; the "
-        f"article reads otherwise since {since[:10]} ({now})\n{changes}"
+        f"article was {note.when_updated()} ({now})\n{changes}"
     )
 
 

@@ -165,6 +165,9 @@ class DiffPartOut(BaseModel):
 
 
 class UpdateNoteOut(BaseModel):
+    changed_on: str = Field(
+        description="when the cited text stopped being the article's: the next version's start"
+    )
     cited_version: int
     cited_valid_from: str | None = Field(description="null: since publication")
     cited_seen_at: str

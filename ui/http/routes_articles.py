@@ -88,7 +88,7 @@ def router() -> APIRouter:
 
     @r.get(
         "/{article_id:path}/versions",
-        response_model=VersionsOut,
+        response_model=VersionsOut | ArticleOut,
         responses={
             404: {"model": ErrorOut, "description": "unknown article"},
             410: {"model": ErrorOut, "description": "the article was deleted"},
@@ -96,8 +96,18 @@ def router() -> APIRouter:
     )
     def get_versions(request: Request, article_id: str) -> dict[str, Any]:
         """Every version of an article (corrections keep the old text), oldest first; the
-        current one last. A citation key made against any kept version still resolves."""
-        return _services(request).versions(article_id)
+        current one last. A citation key made against any kept version still resolves.
+        (An article whose own id ends in ``/versions`` is read here when ``article_id`` is no
+        article: its versions are at ``…/versions/versions``.)"""
+        services = _services(request)
+        try:
+            return services.versions(article_id)
+        except UnknownArticle:
+            try:
+                return services.article(f"{article_id}/versions")
+            except UnknownArticle:
+                pass
+            raise
 
     @r.get(
         "/{article_id:path}",

@@ -1,0 +1,194 @@
+"""The catalog's schema, and the in-place upgrades of catalogs written by older versions.
+
+Schema 1 → 2: articles gain ``version``, ``modified_at`` and ``valid_from`` (every article is
+version 1). Schema 2 → 3: ``feed_entries`` is keyed by (feed, entry) (an entry listed by two
+feeds is followed in each), and older versions' kept passages move from their own full-text
+table into ``chunks_fts`` (scored with the corpus's statistics; searches leave them out).
+An upgrade runs under the write lock and re-reads what it needs there: two processes opening
+one old catalog at once upgrade it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 3  # 2: article versions; 3: entries per feed, one full-text table (#18)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    url TEXT,
+    title TEXT NOT NULL,
+    title_is_fallback INTEGER NOT NULL DEFAULT 0,
+    source TEXT,
+    authors TEXT NOT NULL DEFAULT '[]',
+    published_at TEXT,
+    section TEXT,
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    copy_of TEXT REFERENCES articles(id),
+    origin TEXT,
+    ingested_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    modified_at TEXT,
+    valid_from TEXT
+);
+CREATE INDEX IF NOT EXISTS articles_text_hash ON articles(text_hash);
+CREATE INDEX IF NOT EXISTS articles_copy_of ON articles(copy_of);
+CREATE INDEX IF NOT EXISTS articles_published_at ON articles(published_at);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL REFERENCES articles(id),
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    embed_hash TEXT NOT NULL,
+    embedding BLOB NOT NULL,
+    UNIQUE (article_id, ordinal)
+);
+CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
+-- full text of the searched chunks and of older versions' kept passages (rowid = their id;
+-- one table, so both are scored with the same corpus statistics)
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    title, text, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS article_versions (
+    article_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT,
+    source TEXT,
+    published_at TEXT,
+    modified_at TEXT,
+    text TEXT,
+    text_hash TEXT NOT NULL,
+    chars INTEGER NOT NULL,
+    origin TEXT,
+    valid_from TEXT,
+    seen_at TEXT NOT NULL,
+    superseded_at TEXT NOT NULL,
+    PRIMARY KEY (article_id, version)
+);
+CREATE TABLE IF NOT EXISTS version_chunks (
+    id INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    embed_hash TEXT NOT NULL,
+    embedding BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS version_chunks_version ON version_chunks(article_id, version);
+CREATE TABLE IF NOT EXISTS deleted_articles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    versions INTEGER NOT NULL,
+    deleted_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feed_entries (
+    url TEXT NOT NULL,
+    feed_url TEXT NOT NULL,
+    updated TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    fetched_at TEXT NOT NULL,
+    page_read INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (feed_url, url)
+);
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY,
+    source TEXT,
+    every_s INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    last_fetch_at TEXT,
+    last_status TEXT,
+    last_error TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_try_at TEXT
+);
+"""
+
+ADDED_COLUMNS = {  # schema 1 -> 2: columns a catalog made before versions lacks
+    "version": "INTEGER NOT NULL DEFAULT 1",
+    "modified_at": "TEXT",
+    "valid_from": "TEXT",
+}
+ENTRY_COLUMNS = "url, feed_url, updated, etag, last_modified, fetched_at, page_read"
+
+
+def upgrade(conn: sqlite3.Connection) -> None:
+    """Bring an older catalog to ``SCHEMA_VERSION`` in place (nothing when it is current)."""
+    if _current(conn):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _add_version_columns(conn)
+        _key_entries_by_feed(conn)
+        _merge_version_fts(conn)
+        conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    log.info("catalog upgraded to schema %d", SCHEMA_VERSION)
+    conn.execute("CREATE INDEX IF NOT EXISTS articles_version ON articles(version)")
+
+
+def _current(conn: sqlite3.Connection) -> bool:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    return (
+        set(ADDED_COLUMNS) <= columns
+        and _entry_key(conn) == ["feed_url", "url"]
+        and not _has_table(conn, "version_chunks_fts")
+    )
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE name=?", (name,)).fetchone()
+    return row is not None
+
+
+def _entry_key(conn: sqlite3.Connection) -> list[str]:
+    rows = conn.execute("PRAGMA table_info(feed_entries)").fetchall()
+    return [row[1] for row in sorted(rows, key=lambda row: row[5]) if row[5]]
+
+
+def _add_version_columns(conn: sqlite3.Connection) -> None:
+    have = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    for name, kind in ADDED_COLUMNS.items():
+        if name not in have:
+            conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
+
+
+def _key_entries_by_feed(conn: sqlite3.Connection) -> None:
+    if _entry_key(conn) == ["feed_url", "url"]:
+        return
+    conn.execute("ALTER TABLE feed_entries RENAME TO feed_entries_by_url")
+    script = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS feed_entries") :]
+    conn.execute(script[: script.index(";")])
+    conn.execute(
+        f"INSERT INTO feed_entries({ENTRY_COLUMNS}) SELECT {ENTRY_COLUMNS} FROM feed_entries_by_url"
+    )
+    conn.execute("DROP TABLE feed_entries_by_url")
+
+
+def _merge_version_fts(conn: sqlite3.Connection) -> None:
+    if not _has_table(conn, "version_chunks_fts"):
+        return
+    conn.execute(
+        "INSERT INTO chunks_fts(rowid, title, text) SELECT rowid, title, text FROM "
+        "version_chunks_fts"
+    )
+    conn.execute("DROP TABLE version_chunks_fts")
