@@ -37,3 +37,19 @@ def chromium() -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
+AXE = Path(__file__).resolve().parent.parent / ".venv/npm/node_modules/axe-core/axe.min.js"
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
+}"""
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page (injected from npm)."""
+    page.add_script_tag(path=str(AXE))
+    return list(page.evaluate(AXE_RUN))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from index import Embedder, NewsIndex, ingest_paths
-from tests.chromium import chromium, needs_chromium
+from tests.chromium import AXE, VIEWPORTS, axe_violations, chromium, needs_chromium
 from tests.conftest import FIXTURES, REPO, settings_for
 from tests.live_server import ServerSpec, copy_index, live_servers
 
@@ -244,7 +244,6 @@ def test_an_empty_chat_offers_example_questions_from_the_index(sized: Any) -> No
     assert texts[0] in chat and subject.split()[0] in chat.split("Sources")[-1]
 
 
-VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
 IN_VIEW = """([sel, box]) => {
   const q = document.querySelector(sel).getBoundingClientRect();
   const b = box ? document.querySelector(box).getBoundingClientRect()
@@ -325,20 +324,6 @@ def test_filters_are_refused_or_explained_never_dropped(sized: Any) -> None:
     assert "no indexed article matches the filter" in page.inner_text("#chat-answers").lower()
 
 
-AXE = REPO / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
-}"""
-
-
-def _axe(page: Any) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return list(page.evaluate(AXE_RUN))
-
-
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed: run `make test`")
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_no_serious_accessibility_violations(browser: Any, base: str, viewport: str) -> None:
@@ -351,17 +336,17 @@ def test_no_serious_accessibility_violations(browser: Any, base: str, viewport: 
     ask(page, "How many drones were launched?")
     page.locator(CITE_LINK).first.click()
     page.wait_for_selector("#chat-panel mark.passage")
-    found = {"chat": _axe(page)}
+    found = {"chat": axe_violations(page)}
     open_tab(page, "Search")
     page.fill("#search-query textarea", "Iskander ballistic missiles")
     page.click("#search-go")
     page.wait_for_selector("#search-results table.results")
-    found["search"] = _axe(page)
+    found["search"] = axe_violations(page)
     open_tab(page, "Library")
     page.wait_for_selector("#library-counts strong")
-    found["library"] = _axe(page)
+    found["library"] = axe_violations(page)
     page.goto(base + page.locator(CITE_LINK).first.get_attribute("href"))
-    found["cite"] = _axe(page)
+    found["cite"] = axe_violations(page)
     context.close()
     assert found == {"chat": [], "search": [], "library": [], "cite": []}
 

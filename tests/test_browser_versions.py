@@ -16,7 +16,7 @@ import pytest
 
 from assistant import Retriever
 from index import Embedder, NewsIndex, delete_articles, ingest_paths
-from tests.chromium import chromium, needs_chromium
+from tests.chromium import AXE, VIEWPORTS, axe_violations, chromium, needs_chromium
 from tests.conftest import FIXTURES, settings_for
 from tests.live_server import ServerSpec, copy_index, live_servers
 
@@ -141,3 +141,23 @@ def test_the_chat_panel_shows_the_update_note_of_an_as_of_hit(
     note = page.wait_for_selector("#search-panel aside.update-note")
     assert "version 1 of 2" in note.inner_text()
     assert "Two workers" in page.inner_text("#search-panel mark.passage")
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed: run `make test`")
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_update_note_fits_and_passes_axe_on_desktop_and_phone(
+    served: tuple[str, dict[str, str]], browser: Any, viewport: str, tmp_path: Path
+) -> None:
+    base, keys = served
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{base}/cite/{quote(keys['old'], safe=':')}#passage")
+    page.wait_for_selector("aside.update-note")
+    note = page.locator("aside.update-note").bounding_box()
+    assert note is not None and note["x"] >= 0 and note["x"] + note["width"] <= width + 0.5
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scroll
+    page.screenshot(path=str(tmp_path / f"update-note-{viewport}.png"), full_page=True)
+    assert axe_violations(page) == []
+    context.close()

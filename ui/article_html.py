@@ -118,7 +118,16 @@ def _diff_part(op: str, text: str) -> str:
         return f'<del title="removed">{esc(text)}</del>'
     if op == "insert":
         return f'<ins title="added">{esc(text)}</ins>'
-    return esc(text)
+    return esc(unchanged_run(text))
+
+
+def unchanged_run(text: str, keep: int = 6) -> str:
+    """A long run of unchanged words shortened to its first and last ``keep`` words, so the
+    changes stand out (the API's diff keeps every word)."""
+    words = text.split()
+    if len(words) <= 3 * keep:
+        return text
+    return " ".join([*words[:keep], "…", *words[-keep:]])
 
 
 def parse_quote(raw: str | None) -> tuple[int, int] | None:

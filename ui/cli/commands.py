@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from index import FeedSource, IngestSummary
 from ui import payloads
+from ui.article_html import unchanged_run
 from ui.cli.output import emit
 from ui.dateline import dateline, with_dateline
 from ui.settings import Settings
@@ -104,9 +105,9 @@ def update_note_text(note: UpdateNote) -> str:
         if note.current_citation
         else "the update removed this passage"
     )
+    marks = {"equal": "{}", "delete": "[-{}-]", "insert": "{{+{}+}}"}
     changes = " ".join(
-        p.text if p.op == "equal" else f"[-{p.text}-]" if p.op == "delete" else f"{{+{p.text}+}}"
-        for p in note.diff
+        marks[p.op].format(unchanged_run(p.text) if p.op == "equal" else p.text) for p in note.diff
     )
     return (
         f"Updated since: this is version {note.cited.version} of {note.current.version}; the "
