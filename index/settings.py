@@ -24,6 +24,11 @@ class EncoderBackend(StrEnum):
     ONNX_INT8 = "onnx-int8"  # documents through int8 ONNX (~1.4x less CPU), queries fp32 ONNX
 
 
+class Executor(StrEnum):
+    LOCAL = "local"  # worker processes on this machine (index.sharding.LocalProcessExecutor)
+    RAY = "ray"  # encoder actors on Ray, this machine or a cluster (index.ray_executor)
+
+
 class Precision(StrEnum):
     AUTO = "auto"  # probe bf16 once per machine, keep it only where it pays
     FP32 = "fp32"
@@ -42,7 +47,11 @@ class Secret(str):
 
 DEFAULT_CACHE_DIR = Path("~/.cache/newsrag").expanduser()
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-_ENUMS: dict[str, type[StrEnum]] = {"EncoderBackend": EncoderBackend, "Precision": Precision}
+_ENUMS: dict[str, type[StrEnum]] = {
+    "EncoderBackend": EncoderBackend,
+    "Executor": Executor,
+    "Precision": Precision,
+}
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 _NUMBERS: dict[str, tuple[type, str]] = {"int": (int, "an integer"), "float": (float, "a number")}
@@ -108,12 +117,17 @@ class IndexSettings(EnvSettings):
     batch_size: int = 32
     encoder_threads: int = 0  # intra-op threads for document batches; 0 = every available core
     workers: int = 0  # ingest processes (shard and merge); 1 = one process, encoder in a thread;
-    # 0 = one per core for big inputs on the ONNX path, else 1 (index.sharding.auto_workers)
+    # 0 = one per core for big inputs on the ONNX path, else 1 (index.sharding.auto_workers);
+    # on Ray: encoder actors, 0 = as many as the cluster's CPUs allow
+    executor: Executor = Executor.LOCAL
+    ray_address: str = ""  # "" = a private Ray on this machine; "auto" or HOST:PORT = a cluster
     chunk_tokens: int = 256  # model window the embedded input (title prefix included) fits in
     overlap_tokens: int = 32
     commit_chunks: int = 256  # chunks embedded and written per transaction during ingest
     max_file_bytes: int = 50 * 1024 * 1024
     keep_versions: int = 0  # older versions kept whole per article after a correction; 0 = all
+    read_only: bool = False  # a replica (serve --read-only): reads a home another process
+    # writes; never writes to it, not even the vector cache
 
     @property
     def catalog_path(self) -> Path:

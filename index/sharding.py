@@ -79,18 +79,20 @@ class BlockArticle:
 class BlockTask:
     block: int
     articles: tuple[BlockArticle, ...]
-    out: Path  # the shard file the worker writes
+    out: Path | None  # the shard file the worker writes (None: the shard comes back in memory)
     encoder: EncoderSpec
-    known: Path | None  # a catalog whose stored vectors may be reused (opened read-only)
+    known: Path | None  # a catalog whose stored vectors may be reused (opened read-only; a
+    # worker on a machine where the path does not exist embeds everything)
 
 
 @dataclass(frozen=True)
 class BlockResult:
     block: int
-    out: Path
+    out: Path | None
     chunks: int
     embedded: int
     cpu_seconds: float
+    shard: Shard | None = None  # the shard itself when it travelled back in memory (Ray)
 
 
 @dataclass
@@ -148,12 +150,15 @@ def _stored_vectors(known: Path | None, hashes: list[str]) -> dict[str, bytes]:
 
 
 def run_block(task: BlockTask) -> BlockResult:
-    """Chunk and embed one block into its shard file (runs in a worker)."""
+    """Chunk and embed one block (runs in a worker): into its shard file when the task names
+    one, else returned with the result (through Ray's object store: no shared filesystem)."""
     started = time.process_time()
     shard, embedded = embed_articles(task.articles, task.encoder, task.known)
-    shard.save(task.out)
+    if task.out is not None:
+        shard.save(task.out)
     cpu = time.process_time() - started
-    return BlockResult(task.block, task.out, len(shard.hashes), embedded, cpu)
+    kept = None if task.out is not None else shard
+    return BlockResult(task.block, task.out, len(shard.hashes), embedded, cpu, kept)
 
 
 def embed_articles(
@@ -258,8 +263,11 @@ class _ShardPending:
         if self.future is None:  # copies and metadata updates only: nothing to embed
             return EmbeddedBatch(self.batch, np.zeros((0, self.dim), np.float32), [], 0)
         done = self.future.result()
-        shard = Shard.load(done.out)
-        done.out.unlink(missing_ok=True)
+        shard = done.shard
+        if shard is None:
+            assert done.out is not None
+            shard = Shard.load(done.out)
+            done.out.unlink(missing_ok=True)
         attach_chunks([p for p in self.batch if p.deferred], shard)
         vectors = shard.vectors.astype(np.float32).reshape(-1, self.dim)
         return EmbeddedBatch(self.batch, vectors, shard.hashes, done.embedded)
@@ -287,7 +295,8 @@ def attach_chunks(deferred: list[Planned], shard: Shard) -> None:
 
 
 class ShardStage:
-    """The embed stage of ``Ingestor`` that sends blocks to an executor and merges shards."""
+    """The embed stage of ``Ingestor`` that sends blocks to an executor and merges shards
+    (``executor.in_memory``: shards come back with their results, no shard files)."""
 
     chunks_articles = True
 
@@ -295,6 +304,7 @@ class ShardStage:
         self.index = index
         self.executor = executor
         self.spec = spec
+        self.in_memory = getattr(executor, "in_memory", False)
         self.depth = 2 * executor.workers  # every worker has a block queued behind its current
         self.block_chars = index.settings.commit_chunks * CHARS_PER_CHUNK
         self.shard_dir = Path(tempfile.mkdtemp(prefix=SHARD_DIR_PREFIX, dir=index.settings.home))
@@ -310,7 +320,7 @@ class ShardStage:
         future = None
         if articles:
             self._blocks += 1
-            out = self.shard_dir / f"block-{self._blocks:06d}.npz"
+            out = None if self.in_memory else self.shard_dir / f"block-{self._blocks:06d}.npz"
             task = BlockTask(
                 self._blocks, articles, out, self.spec, self.index.settings.catalog_path
             )

@@ -41,7 +41,18 @@ class IndexBusy(RuntimeError):
     """Another process holds the write lock."""
 
 
-__all__ = ["IndexBusy", "IndexMismatch", "IndexNotFound", "IndexWriteError", "NewsIndex"]
+class IndexReadOnly(PermissionError):
+    """A write to an index opened as a read-only replica."""
+
+
+__all__ = [
+    "IndexBusy",
+    "IndexMismatch",
+    "IndexNotFound",
+    "IndexReadOnly",
+    "IndexWriteError",
+    "NewsIndex",
+]
 
 
 class NewsIndex:
@@ -63,12 +74,12 @@ class NewsIndex:
     ) -> NewsIndex:
         path = settings.catalog_path
         if not path.exists():
-            if not create:
+            if not create or settings.read_only:
                 raise IndexNotFound(f"no index at {settings.home} yet: run 'newsrag ingest PATH'")
             _drop_orphan_cache(settings)
         else:
             _refuse_emptied_catalog(settings)
-        return cls(settings, Catalog(path), embedder)
+        return cls(settings, Catalog(path, readonly=settings.read_only), embedder)
 
     @staticmethod
     def exists(settings: IndexSettings) -> bool:
@@ -163,7 +174,7 @@ class NewsIndex:
             if path.exists() or self.catalog.counts()["chunks"]:
                 level = logging.INFO if isinstance(reason, OutdatedCache) else logging.WARNING
                 log.log(level, "vector cache: %s; rebuilding from %s", reason, self.catalog.path)
-            return self.rebuild_vectors(save=True)
+            return self.rebuild_vectors(save=not self.settings.read_only)
 
     def rebuild_vectors(self, save: bool) -> VectorIndex:
         conn = self.catalog._conn
@@ -193,7 +204,7 @@ class NewsIndex:
         rebuilt from the catalog on the next open."""
         with self._vectors_lock:
             self._vectors = ann
-        if not save:
+        if not save or self.settings.read_only:
             return None
         try:
             ann.save(self.settings.vectors_path)
@@ -216,6 +227,11 @@ class NewsIndex:
     # -- writing ------------------------------------------------------------------------------
     @contextmanager
     def write_lock(self, timeout: float | None = None) -> Iterator[None]:
+        if self.settings.read_only:
+            raise IndexReadOnly(
+                f"{self.settings.home} is open as a read-only replica: writes go to the "
+                "process that writes this index"
+            )
         with hold_write_lock(self.settings.home, timeout):
             yield
 

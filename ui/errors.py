@@ -35,9 +35,17 @@ class ApiError(Exception):
 
 
 def _index_errors() -> list[tuple[type[Exception], int, str]]:
-    from index import CatalogError, IndexBusy, IndexMismatch, IndexNotFound, IndexWriteError
+    from index import (
+        CatalogError,
+        IndexBusy,
+        IndexMismatch,
+        IndexNotFound,
+        IndexReadOnly,
+        IndexWriteError,
+    )
 
     return [
+        (IndexReadOnly, 403, "read_only_replica"),
         (IndexNotFound, 503, "index_not_ready"),
         (IndexMismatch, 503, "index_mismatch"),
         (IndexBusy, 503, "index_busy"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import tempfile
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -114,8 +115,12 @@ def _mount_chat(app: FastAPI, services: Services) -> None:
 
 def gradio_cache(settings: Settings) -> None:
     """Point Gradio's upload cache at ``<home>/.gradio`` (unless ``GRADIO_TEMP_DIR`` is set),
-    emptied at start; Gradio then drops its files older than an hour (``delete_cache``)."""
+    emptied at start; Gradio then drops its files older than an hour (``delete_cache``). A
+    read-only replica writes nothing in the home: a private temporary folder instead."""
     if "GRADIO_TEMP_DIR" in os.environ:
+        return
+    if settings.index.read_only:
+        os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="newsrag-gradio-")
         return
     folder = settings.index.home / GRADIO_DIR
     shutil.rmtree(folder, ignore_errors=True)
@@ -147,10 +152,13 @@ def serve(settings: Settings, insecure: bool = False, watch: bool = False) -> No
     import uvicorn
 
     check_bind(settings.server.host, settings.server.api_token, insecure)
+    if watch and settings.index.read_only:
+        raise ValueError("--watch writes (it fetches feeds): a --read-only replica cannot watch")
     if not is_loopback(settings.server.host) and not settings.server.api_token:
         log.warning("--insecure: serving the index read-only to the network, without a token")
     gradio_cache(settings)
-    uploads.purge_stale(settings.index.home)
+    if not settings.index.read_only:
+        uploads.purge_stale(settings.index.home)
     app = create_app(settings)
     app.state.services.warm_up()
     if watch:

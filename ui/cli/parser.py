@@ -65,7 +65,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="chunk and embed in N local processes, merged by one writer "
         "(env NEWSRAG_WORKERS; default: one per core for inputs of 4 MB or more, "
-        "else one process with the encoder on a thread)",
+        "else one process with the encoder on a thread); with --executor ray: N encoder actors "
+        "(default: as many as the cluster's CPUs allow)",
+    )
+    p.add_argument(
+        "--executor",
+        choices=["local", "ray"],
+        help="where blocks are chunked and embedded: local processes, or encoder actors on Ray "
+        "(pip install 'newsrag[ray]'); this process stays the only writer (env NEWSRAG_EXECUTOR; "
+        "default local)",
+    )
+    p.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="the Ray cluster to use: auto, or HOST:PORT of its head (env NEWSRAG_RAY_ADDRESS; "
+        "default: a private Ray on this machine for the ingest)",
     )
 
     p = add("search", "Search the index; prints ranked passages with citation keys.")
@@ -190,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also fetch the followed feeds when due (newsrag feeds add), one writer at a time",
     )
+    p.add_argument(
+        "--read-only",
+        action="store_true",
+        help="serve as a replica of a home another process writes: never writes to it, picks "
+        "up each commit without a restart, refuses uploads and deletes (env NEWSRAG_READ_ONLY)",
+    )
     return parser
 
 
@@ -244,6 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             chunk_tokens=getattr(args, "chunk_tokens", None),
             overlap_tokens=getattr(args, "overlap_tokens", None),
             workers=getattr(args, "workers", None),
+            executor=getattr(args, "executor", None),
+            ray_address=getattr(args, "ray_address", None),
+            read_only=getattr(args, "read_only", None) or None,
         )
     except ValueError as exc:
         return _fail(exc)

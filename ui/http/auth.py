@@ -11,11 +11,15 @@ import hmac
 from fastapi import Request
 
 from ui.errors import ApiError
-from ui.settings import ServerSettings
+from ui.settings import ServerSettings, Settings
 
 NO_TOKEN = (
     "writes are disabled on this server: set NEWSRAG_API_TOKEN and restart it, then send "
     "'Authorization: Bearer <token>'"
+)
+READ_ONLY = (
+    "this server is a read-only replica (serve --read-only): send writes to the process that "
+    "writes its index"
 )
 
 
@@ -26,8 +30,12 @@ def token_matches(settings: ServerSettings, given: str | None) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
-def require_token(settings: ServerSettings, request: Request) -> None:
-    """Raise 403 (no token configured), 401 (missing or wrong token); return when allowed."""
+def require_token(all_settings: Settings, request: Request) -> None:
+    """Raise 403 (a read-only replica; no token configured), 401 (missing or wrong token);
+    return when allowed."""
+    if all_settings.index.read_only:
+        raise ApiError(403, "read_only_replica", READ_ONLY)
+    settings = all_settings.server
     if not settings.api_token:
         raise ApiError(403, "writes_disabled", NO_TOKEN)
     scheme, _, given = request.headers.get("authorization", "").partition(" ")

@@ -40,6 +40,7 @@ class HealthOut(BaseModel):
     articles: int
     chunks: int
     generation: int
+    read_only: bool = Field(description="a replica (serve --read-only): it never writes")
     feeds: FeedsHealth
 
 

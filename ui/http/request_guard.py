@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ui.http.auth import NO_TOKEN, token_matches
+from ui.http.auth import NO_TOKEN, READ_ONLY, token_matches
 from ui.http.hosts import allowed_hosts, host_name, is_loopback
 from ui.settings import Settings
 from ui.uploads import max_form_bytes
@@ -77,6 +77,8 @@ class RequestGuard:
     def upload_problem(self, headers: dict[str, str]) -> tuple[int, str, str] | None:
         """Why Gradio's upload route must not take this request, or None."""
         s = self.settings.server
+        if self.settings.index.read_only:
+            return 403, "read_only_replica", READ_ONLY
         if not s.api_token:
             return 403, "writes_disabled", NO_TOKEN
         scheme, _, given = headers.get("authorization", "").partition(" ")

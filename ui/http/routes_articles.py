@@ -130,7 +130,7 @@ def router() -> APIRouter:
     async def add_articles(request: Request) -> dict[str, Any]:
         """Ingest a JSON article (or a list), or uploaded files (.txt .md .html .json .jsonl)."""
         services = _services(request)
-        require_token(services.settings.server, request)
+        require_token(services.settings, request)
         limit = services.settings.index.max_file_bytes
         with uploads.staging(services.settings.index.home) as folder:
             kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -157,7 +157,7 @@ def router() -> APIRouter:
     def delete_article(request: Request, article_id: str) -> dict[str, Any]:
         """Delete an article (an exact copy of it, if any, keeps the passages)."""
         services = _services(request)
-        require_token(services.settings.server, request)
+        require_token(services.settings, request)
         result = services.delete([article_id])
         if result["missing"]:
             raise UnknownArticle(f"no article {article_id!r} in the index")

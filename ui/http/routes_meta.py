@@ -33,6 +33,7 @@ def router() -> APIRouter:
             "articles": stats["articles"],
             "chunks": stats["chunks"],
             "generation": stats["generation"],
+            "read_only": services.settings.index.read_only,
             "feeds": feeds,
         }
 
