@@ -90,6 +90,20 @@ class CatalogReads:
         rows = self._conn.execute("SELECT id FROM chunks WHERE article_id=?", (article_id,))
         return [r[0] for r in rows]
 
+    def chunk_ids(self) -> np.ndarray:
+        """The ids of every searched chunk, ascending."""
+        rows = self._conn.execute("SELECT id FROM chunks ORDER BY id").fetchall()
+        return np.asarray([r[0] for r in rows], dtype=np.int64)
+
+    def vectors_of(self, chunk_ids: Sequence[int], dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """The stored (float16) vectors of those of ``chunk_ids`` that are searched chunks."""
+        rows = self._conn.execute(
+            "SELECT id, embedding FROM chunks WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([int(i) for i in chunk_ids]),),
+        ).fetchall()
+        ids = np.asarray([r[0] for r in rows], dtype=np.int64)
+        return ids, from_blobs([r[1] for r in rows], dim)
+
     def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
         ids, blobs = [], []
         for row in self._conn.execute("SELECT id, embedding FROM chunks ORDER BY id"):

@@ -283,8 +283,13 @@ def _vectors(index: NewsIndex, report: CheckReport) -> None:
             f"FAISS ids differ from chunk ids (e.g. FAISS-only {extra[:3].tolist()}, "
             f"chunk-only {missing[:3].tolist()})"
         )
-    else:
+    elif ann.exact:
         _vector_values(index, ann, report)
+    else:
+        report.notes.append(
+            f"vector cache: {ann.kind} (codes approximate the vectors): its ids were checked, "
+            "its values are re-scored from the catalog at every search"
+        )
 
 
 def _cache(index: NewsIndex, report: CheckReport) -> VectorIndex:

@@ -16,6 +16,7 @@ import json
 import logging
 import sqlite3
 import time
+import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -107,6 +108,7 @@ class Ingestor:
             self.flush()
         finally:
             self.stage.close()
+        self.vectors = self.index.fitted(self.vectors)
         cache_problem = self.index.adopt_vectors(self.vectors, save=self.save_cache)
         if cache_problem:
             self.summary.warnings.append(cache_problem)
@@ -267,9 +269,13 @@ class Ingestor:
                 self.summary.chars += len(planned.article.text)
 
     def _ensure_meta(self) -> None:
-        if not self.index.catalog.meta().get("model"):
+        meta = self.index.catalog.meta()
+        if not meta.get("model"):
             with self.index.catalog.transaction() as conn:
                 self.index.catalog.set_meta(conn, self.index.init_meta_values())
+        elif not meta.get("catalog_id"):  # a catalog made before caches said whose they are
+            with self.index.catalog.transaction() as conn:
+                self.index.catalog.set_meta(conn, {"catalog_id": uuid.uuid4().hex})
 
     def _no_text(self, article: Article) -> None:
         where = article.origin or article.id

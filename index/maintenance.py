@@ -129,18 +129,25 @@ def carry_versions(source: Catalog, target: NewsIndex) -> int:
 
 
 def reindex(
-    settings: IndexSettings, on_progress: Callable[[IngestSummary], None] | None = None
+    settings: IndexSettings,
+    on_progress: Callable[[IngestSummary], None] | None = None,
+    ann: str | None = None,
 ) -> IngestSummary:
     """Rebuild every chunk and vector from stored article texts into a new directory, then
-    switch over by renaming files; the old index serves until the switch."""
+    switch over by renaming files; the old index serves until the switch. ``ann`` forces the
+    vector index kind (flat, ivfpq; "auto": by size again; None: as before)."""
     staging = settings.home / ".reindex"
     shutil.rmtree(staging, ignore_errors=True)
     with hold_write_lock(settings.home):
         source = Catalog(settings.catalog_path)
         target = NewsIndex.open(replace(settings, home=staging), create=True)
         try:
+            forced = source.meta().get("ann", "") if ann is None else ann.replace("auto", "")
+            with target.catalog.transaction() as conn:
+                target.catalog.set_meta(conn, {"ann": forced})
             summary = Ingestor(target, on_progress).run(stored_articles(source))
             carry_versions(source, target)
+            target.rebuild_vectors(save=True)  # the kind the final size (or ``ann``) asks for
             source._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             source.close()

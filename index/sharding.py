@@ -256,13 +256,17 @@ class LocalProcessExecutor:
 
 # -- the writer side ---------------------------------------------------------------------------
 class _ShardPending:
-    def __init__(self, batch: list[Planned], future: Future[BlockResult] | None, dim: int) -> None:
-        self.batch, self.future, self.dim = batch, future, dim
+    def __init__(
+        self, batch: list[Planned], future: Future[BlockResult] | None, stage: ShardStage
+    ) -> None:
+        self.batch, self.future, self.stage = batch, future, stage
+        self.dim = stage.index.dim
 
     def result(self) -> EmbeddedBatch:
         if self.future is None:  # copies and metadata updates only: nothing to embed
             return EmbeddedBatch(self.batch, np.zeros((0, self.dim), np.float32), [], 0)
         done = self.future.result()
+        self.stage.worker_cpu_s += done.cpu_seconds
         shard = done.shard
         if shard is None:
             assert done.out is not None
@@ -309,6 +313,7 @@ class ShardStage:
         self.block_chars = index.settings.commit_chunks * CHARS_PER_CHUNK
         self.shard_dir = Path(tempfile.mkdtemp(prefix=SHARD_DIR_PREFIX, dir=index.settings.home))
         self._blocks = 0
+        self.worker_cpu_s = 0.0  # CPU seconds the workers spent on the blocks merged so far
 
     def batch_full(self, chunks: int, chars: int) -> bool:
         return chars >= self.block_chars
@@ -325,7 +330,7 @@ class ShardStage:
                 self._blocks, articles, out, self.spec, self.index.settings.catalog_path
             )
             future = self.executor.submit(task)
-        return _ShardPending(batch, future, self.index.dim)
+        return _ShardPending(batch, future, self)
 
     def close(self) -> None:
         self.executor.shutdown()

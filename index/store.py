@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,15 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
-from index.ann import OutdatedCache, StaleCache, VectorIndex
+from index.ann import (
+    EXACT_FILTERED,
+    MIN_TRAINED,
+    RERANK,
+    OutdatedCache,
+    StaleCache,
+    VectorIndex,
+    kind_for,
+)
 from index.catalog import SCHEMA_VERSION, Catalog, CatalogError, IndexWriteError
 from index.chunking import Chunker, ChunkerConfig
 from index.embedding import Embedder, Encoder
@@ -154,6 +163,7 @@ class NewsIndex:
             "model": self.embedder.name,
             "dim": str(self.embedder.dim),
             "chunker": self.chunker_config.to_dict(),
+            "catalog_id": uuid.uuid4().hex,  # the vector cache says which catalog it mirrors
         }
 
     # -- vectors ------------------------------------------------------------------------------
@@ -167,14 +177,51 @@ class NewsIndex:
             return self._vectors
 
     def _load_or_rebuild(self, generation: int) -> VectorIndex:
-        path = self.settings.vectors_path
+        """The cache file when it is of ``generation``; else the file caught up with the
+        catalog (``_catch_up``); else a rebuild from the catalog. Saved unless read-only."""
+        path, save = self.settings.vectors_path, not self.settings.read_only
         try:
-            return VectorIndex.load(path, self.dim, generation)
+            loaded = VectorIndex.load(path, self.dim, generation)
+            mine = self.catalog.meta().get("catalog_id", "")
+            if loaded.catalog_id and mine and loaded.catalog_id != mine:
+                raise StaleCache(f"{path} mirrors another catalog")
+            return loaded
         except StaleCache as reason:
+            caught = self._catch_up(path) if isinstance(reason, OutdatedCache) else None
+            if caught is not None:
+                if save:
+                    self._save_quietly(caught)
+                return caught
             if path.exists() or self.catalog.counts()["chunks"]:
                 level = logging.INFO if isinstance(reason, OutdatedCache) else logging.WARNING
                 log.log(level, "vector cache: %s; rebuilding from %s", reason, self.catalog.path)
-            return self.rebuild_vectors(save=not self.settings.read_only)
+            return self.rebuild_vectors(save=save)
+
+    def _catch_up(self, path: Path) -> VectorIndex | None:
+        """The cache file of an older generation brought to the catalog's: the chunks added
+        since are added to it, the ones gone removed (chunk ids are never reused, a chunk's
+        vector never changes). A replica follows a writer's commits this way, without reading
+        every vector again or retraining IVF-PQ. None when the file cannot be read."""
+        try:
+            ann = VectorIndex.load(path, self.dim, None)
+        except StaleCache:
+            return None
+        if not ann.catalog_id or ann.catalog_id != self.catalog.meta().get("catalog_id"):
+            return None  # another catalog's cache (a reindex swapping files), or unmarked
+        conn = self.catalog._conn
+        conn.execute("BEGIN")  # one snapshot: the generation and the chunk ids agree
+        try:
+            generation = self.catalog.generation
+            now = self.catalog.chunk_ids()
+            have = ann.ids()
+            found, vectors = self.catalog.vectors_of(np.setdiff1d(now, have).tolist(), self.dim)
+        finally:
+            conn.execute("COMMIT")
+        ann.remove(np.setdiff1d(have, now).tolist())
+        ann.add(found, vectors)
+        ann.generation = generation
+        log.info("vector cache: caught up to generation %d (+%d vectors)", generation, len(found))
+        return ann
 
     def rebuild_vectors(self, save: bool) -> VectorIndex:
         conn = self.catalog._conn
@@ -184,10 +231,21 @@ class NewsIndex:
             ids, vectors = self.catalog.all_vectors(self.dim)
         finally:
             conn.execute("COMMIT")
-        ann = VectorIndex.build(self.dim, ids, vectors, generation)
+        kind = kind_for(len(ids), self.catalog.meta().get("ann") or None)
+        ann = VectorIndex.build(self.dim, ids, vectors, generation, kind)
+        ann.catalog_id = self.catalog.meta().get("catalog_id", "")
         if save:
             self._save_quietly(ann)
         return ann
+
+    def fitted(self, ann: VectorIndex) -> VectorIndex:
+        """``ann``, or a rebuild of the kind its size now asks for (an index that grew past
+        ``IVFPQ_FROM`` becomes IVF-PQ at the end of the ingest that took it there)."""
+        wanted = kind_for(len(ann), self.catalog.meta().get("ann") or None)
+        if ann.kind == wanted or (wanted != "flat" and len(ann) < MIN_TRAINED):
+            return ann
+        log.info("vector cache: %d vectors, rebuilding it as %s", len(ann), wanted)
+        return self.rebuild_vectors(save=False)
 
     def _save_quietly(self, ann: VectorIndex) -> None:
         try:
@@ -202,6 +260,7 @@ class NewsIndex:
         cannot be written (disk full, read-only) is no failure of that write: the reason is
         returned, for the caller to pass on as a warning, and the stale file on disk is
         rebuilt from the catalog on the next open."""
+        ann.catalog_id = self.catalog.meta().get("catalog_id", "")
         with self._vectors_lock:
             self._vectors = ann
         if not save or self.settings.read_only:
@@ -221,8 +280,26 @@ class NewsIndex:
     def dense(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        """Top-k chunk ids by inner product; ``allowed`` restricts the ids before the cut."""
-        return self.vectors.search(query, k, allowed)
+        """Top-k chunk ids by inner product; ``allowed`` restricts the ids before the cut.
+
+        On an approximate (IVF-PQ) cache the candidates are re-scored exactly from the float16
+        vectors in SQLite, and a filter that leaves few passages is scored exactly outright."""
+        vectors = self.vectors
+        if vectors.exact:
+            return vectors.search(query, k, allowed)
+        if allowed is not None and len(allowed) <= EXACT_FILTERED:
+            candidates = [int(i) for i in allowed]
+        else:
+            candidates = [i for i, _ in vectors.search(query, RERANK * k, allowed)]
+        return self._exactly(query, candidates, k)
+
+    def _exactly(self, query: np.ndarray, ids: list[int], k: int) -> list[tuple[int, float]]:
+        found, stored = self.catalog.vectors_of(ids, self.dim)
+        if not len(found):
+            return []
+        scores = stored @ np.asarray(query, dtype=np.float32).reshape(-1)
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [(int(found[i]), float(scores[i])) for i in best]
 
     # -- writing ------------------------------------------------------------------------------
     @contextmanager

@@ -123,7 +123,10 @@ def test_a_damaged_vector_cache_is_rebuilt_on_open_and_saved(
         vectors = index.vectors
     generation, chunks = index.catalog.generation, index.catalog.counts()["chunks"]
     index.close()
-    assert "rebuilding from" in caplog.text and str(path) in caplog.text
+    if damage == "outdated":  # the file is caught up with the catalog, not rebuilt
+        assert "caught up to generation" in caplog.text
+    else:
+        assert "rebuilding from" in caplog.text and str(path) in caplog.text
     assert len(vectors) == chunks
     assert len(VectorIndex.load(path, embedder.dim, generation)) == chunks  # saved, current
     assert check_index(settings_for(sample_copy).index).ok

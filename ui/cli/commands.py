@@ -38,7 +38,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     from index import reindex
 
     with _progress(not args.no_progress, "reindex") as hook:
-        summary = reindex(settings.index, on_progress=hook)
+        summary = reindex(settings.index, on_progress=hook, ann=args.ann)
     emit(args, summary.to_dict(), _summary_text(summary))
     return 0
 

@@ -171,6 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--overlap-tokens", type=_int_in(*OVERLAP_TOKENS), help="overlap between chunks in tokens"
     )
+    p.add_argument(
+        "--ann",
+        choices=["auto", "flat", "ivfpq"],
+        help="the vector index: exact flat, or IVF-PQ with exact re-ranking; auto (the default "
+        "for a new index) picks IVF-PQ from 200,000 chunks; without --ann the index keeps its "
+        "choice",
+    )
 
     p = add(
         "feeds", "Follow feeds and sitemaps: add, list or remove one (newsrag fetch reads them)."
