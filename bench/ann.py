@@ -12,7 +12,7 @@ as ``NewsIndex.dense`` does from SQLite; the product's defaults and twice each),
 per vector and in all, and build seconds. At 10M the flat
 index (15 GB of float32) is not built: its latency is the 1M figure × 10 (a linear scan).
 
-    .venv/bin/python bench/ann.py [--sizes 37k,1m,10m] [--json]
+    .venv/bin/python bench/ann.py [--sizes 37k,1m,10m] [--hnsw] [--json]
 """
 
 from __future__ import annotations
@@ -32,7 +32,16 @@ sys.path.insert(0, str(REPO))
 DEV = REPO.parent / "shared" / "data" / "rtqa-news" / "dev.jsonl"
 
 from index import NewsIndex  # noqa: E402
-from index.ann import NPROBE, RERANK, TRAIN_MAX, VectorIndex, train_ivfpq  # noqa: E402
+from index.ann import (  # noqa: E402
+    EF_SEARCH,
+    HNSW,
+    HNSW_M,
+    NPROBE,
+    RERANK,
+    TRAIN_MAX,
+    VectorIndex,
+    train_ivfpq,
+)
 from index.settings import IndexSettings  # noqa: E402
 
 NOISE = 0.02
@@ -97,7 +106,9 @@ def _truth(queries: np.ndarray, stored: np.ndarray) -> np.ndarray:
     return np.take_along_axis(ids, order, 1)
 
 
-def measure(real: np.ndarray, queries: np.ndarray, label: str, size: int, flat: bool) -> list[dict]:
+def measure(
+    real: np.ndarray, queries: np.ndarray, label: str, size: int, flat: bool, hnsw: bool = False
+) -> list[dict]:
     dim = real.shape[1]
     count = size or len(real)
     stored = np.empty((count, dim), dtype=np.float16)
@@ -115,6 +126,15 @@ def measure(real: np.ndarray, queries: np.ndarray, label: str, size: int, flat: 
         nbytes = len(faiss.serialize_index(index.index))
         rows.append(_row(label, count, "flat", _recall(found, truth), p50, p95, nbytes, build))
         del index
+    if hnsw:
+        started = time.perf_counter()
+        graph = VectorIndex.build(dim, np.arange(count), stored.astype(np.float32), 0, HNSW)
+        build = time.perf_counter() - started
+        found, p50, p95 = _latency(lambda q: [i for i, _ in graph.search(q, K)], queries)
+        nbytes = len(faiss.serialize_index(graph.index))
+        kind = f"hnsw M={HNSW_M} efSearch={EF_SEARCH}"
+        rows.append(_row(label, count, kind, _recall(found, truth), p50, p95, nbytes, build))
+        del graph
     started = time.perf_counter()
     sample = stored[np.random.default_rng(0).choice(count, min(count, TRAIN_MAX), replace=False)]
     ann = VectorIndex(dim, 0, train_ivfpq(dim, sample.astype(np.float32), count))
@@ -166,14 +186,19 @@ def main() -> int:
     parser.add_argument("--home", default="/root/newsrag-bench/auto")
     parser.add_argument("--sizes", default="37k,1m,10m")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--hnsw", action="store_true", help="also a forced HNSW graph (slow to build)"
+    )
     args = parser.parse_args()
     real, queries = _real(Path(args.home))
     rows: list[dict] = []
     for label in args.sizes.split(","):
         size = SIZES[label]
-        found = measure(real, queries, label, size, flat=size <= 1_000_000)
-        if size > 1_000_000:
-            one_m = next(r for r in rows if r["size"] == "1m" and r["kind"] == "flat")
+        found = measure(real, queries, label, size, size <= 1_000_000, args.hnsw)
+        for row in found:
+            print(json.dumps(row) if args.json else row, flush=True)
+        one_m = next((r for r in rows if r["size"] == "1m" and r["kind"] == "flat"), None)
+        if size > 1_000_000 and one_m is not None:  # with --sizes 1m,10m
             scale = size / one_m["vectors"]
             found.append(
                 {
@@ -187,9 +212,8 @@ def main() -> int:
                     "estimated": "not built: 1M figures x 10 (a linear scan)",
                 }
             )
+            print(json.dumps(found[-1]) if args.json else found[-1], flush=True)
         rows += found
-        for row in found:
-            print(json.dumps(row) if args.json else row, flush=True)
     print(json.dumps(rows))
     return 0
 

@@ -20,6 +20,8 @@ from filelock import FileLock, Timeout
 
 from index.ann import (
     EXACT_FILTERED,
+    FLAT,
+    IVFPQ,
     MIN_TRAINED,
     RERANK,
     OutdatedCache,
@@ -240,9 +242,11 @@ class NewsIndex:
 
     def fitted(self, ann: VectorIndex) -> VectorIndex:
         """``ann``, or a rebuild of the kind its size now asks for (an index that grew past
-        ``IVFPQ_FROM`` becomes IVF-PQ at the end of the ingest that took it there)."""
+        ``IVFPQ_FROM`` becomes IVF-PQ at the end of the ingest that took it there; an HNSW
+        graph holding too many removed vectors is built again)."""
         wanted = kind_for(len(ann), self.catalog.meta().get("ann") or None)
-        if ann.kind == wanted or (wanted != "flat" and len(ann) < MIN_TRAINED):
+        untrainable = wanted == IVFPQ and len(ann) < MIN_TRAINED
+        if (ann.kind == wanted or untrainable) and not ann.needs_rebuild:
             return ann
         log.info("vector cache: %d vectors, rebuilding it as %s", len(ann), wanted)
         return self.rebuild_vectors(save=False)
@@ -282,15 +286,17 @@ class NewsIndex:
     ) -> list[tuple[int, float]]:
         """Top-k chunk ids by inner product; ``allowed`` restricts the ids before the cut.
 
-        On an approximate (IVF-PQ) cache the candidates are re-scored exactly from the float16
-        vectors in SQLite, and a filter that leaves few passages is scored exactly outright."""
+        On an IVF-PQ cache the candidates are re-scored exactly from the float16 vectors in
+        SQLite; on any approximate cache a filter that leaves few passages is scored exactly
+        outright."""
         vectors = self.vectors
-        if vectors.exact:
+        if vectors.kind == FLAT:
             return vectors.search(query, k, allowed)
-        if allowed is not None and len(allowed) <= EXACT_FILTERED:
-            candidates = [int(i) for i in allowed]
-        else:
-            candidates = [i for i, _ in vectors.search(query, RERANK * k, allowed)]
+        if allowed is not None and len(allowed) <= EXACT_FILTERED:  # a graph or lists would
+            return self._exactly(query, [int(i) for i in allowed], k)  # miss a few allowed ids
+        if vectors.exact:  # HNSW: its scores are exact inner products already
+            return vectors.search(query, k, allowed)
+        candidates = [i for i, _ in vectors.search(query, RERANK * k, allowed)]
         return self._exactly(query, candidates, k)
 
     def _exactly(self, query: np.ndarray, ids: list[int], k: int) -> list[tuple[int, float]]:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from index import Article, Ingestor, NewsIndex, check_index
-from index.ann import FLAT, IVFPQ, IVFPQ_FROM, MIN_TRAINED, VectorIndex, kind_for
+from index.ann import FLAT, HNSW, IVFPQ, IVFPQ_FROM, MIN_TRAINED, VectorIndex, kind_for
 from tests.conftest import settings_for
 from tests.fakes import HashEncoder
 
@@ -165,3 +165,27 @@ def test_another_catalogs_cache_is_never_caught_up(tmp_path: Path) -> None:
     reopened = NewsIndex.open(settings_for(tmp_path / "b").index, embedder=HashEncoder())
     assert set(reopened.vectors.ids().tolist()) == set(reopened.catalog.chunk_ids().tolist())
     reopened.close()
+
+
+def test_a_forced_hnsw_graph_skips_removed_vectors_saves_them_and_filters(
+    tmp_path: Path,
+) -> None:
+    vectors = _clustered(3000)
+    ids = np.arange(3000, dtype=np.int64) + 1
+    ann = VectorIndex.build(384, ids, vectors, 2, HNSW)
+    assert ann.kind == HNSW and ann.exact
+    query = vectors[10]
+    assert ann.search(query, 1)[0][0] == 11
+    ann.remove([11, 12])
+    assert len(ann) == 2998 and 11 not in set(ann.ids().tolist())
+    assert 11 not in [i for i, _ in ann.search(query, 20)]
+    allowed = np.asarray([11, 13, 14, 15])
+    assert set(i for i, _ in ann.search(query, 5, allowed)) <= {13, 14, 15}
+
+    path = tmp_path / "vectors.faiss"
+    ann.save(path)
+    loaded = VectorIndex.load(path, 384, 2)
+    assert loaded.kind == HNSW and loaded.removed == {11, 12} and len(loaded) == 2998
+    assert loaded.search(query, 5) == ann.search(query, 5)
+    ann.remove(list(range(20, 800)))
+    assert ann.needs_rebuild  # a fifth removed: the next ingest builds the graph again

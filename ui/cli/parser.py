@@ -173,9 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--ann",
-        choices=["auto", "flat", "ivfpq"],
-        help="the vector index: exact flat, or IVF-PQ with exact re-ranking; auto (the default "
-        "for a new index) picks IVF-PQ from 200,000 chunks; without --ann the index keeps its "
+        choices=["auto", "flat", "ivfpq", "hnsw"],
+        help="the vector index: exact flat, IVF-PQ with exact re-ranking, or an HNSW graph "
+        "(only when forced: more memory than flat); auto (the default "
+        "for a new index) picks IVF-PQ from 300,000 chunks; without --ann the index keeps its "
         "choice",
     )
 
