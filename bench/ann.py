@@ -1,10 +1,13 @@
 """The ANN table: exact flat search against IVF-PQ with exact re-ranking, at 37k, 1M and 10M.
 
 Vectors: the 36,930 real passage vectors of the rtqa-news index (``--home``, default
-/root/newsrag-bench/auto), and for 1M and 10M synthetic ones made from them: a real vector
-picked at random plus Gaussian noise of ``NOISE`` per dimension, normalised (cosine ≈ 0.93 to
-its source), so the clusters and the spread follow the real corpus. Queries: the 229 rtqa-news
-dev questions, embedded by the index's model. Truth: exact top-10 by float32 inner product.
+/root/newsrag-bench/auto), and for 1M and 10M synthetic ones made from them
+(``--synthetic``): ``twins`` (default) — a real vector picked at random plus Gaussian noise of
+``NOISE`` per dimension, normalised (cosine ≈ 0.93 to its source; every real passage gets
+count / 36,930 near twins, a hard case); ``gauss`` — draws from a Gaussian with the real
+vectors' mean and covariance, normalised (the corpus's first two moments, no twins).
+Queries: the 229 rtqa-news dev questions, embedded by the index's model. Truth: exact top-10
+by float32 inner product.
 
 Per size and kind: recall@10 against the truth, p50/p95 latency of one query on one thread
 (IVF-PQ: ``nprobe`` lists scanned, ``rerank`` × 10 candidates re-scored from float16 vectors,
@@ -12,7 +15,7 @@ as ``NewsIndex.dense`` does from SQLite; the product's defaults and twice each),
 per vector and in all, and build seconds. At 10M the flat
 index (15 GB of float32) is not built: its latency is the 1M figure × 10 (a linear scan).
 
-    .venv/bin/python bench/ann.py [--sizes 37k,1m,10m] [--hnsw] [--json]
+    .venv/bin/python bench/ann.py [--sizes 37k,1m,10m] [--synthetic twins|gauss] [--hnsw] [--json]
 """
 
 from __future__ import annotations
@@ -62,19 +65,33 @@ def _real(home: Path) -> tuple[np.ndarray, np.ndarray]:
     return vectors.astype(np.float32), queries.astype(np.float32)
 
 
-def _synthetic(real: np.ndarray, count: int, seed: int) -> np.ndarray:
+def _twins(real: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """Real vectors with noise: every real passage gets count / 36,930 near twins."""
     rng = np.random.default_rng(seed)
     picked = real[rng.integers(0, len(real), count)]
     noisy = picked + rng.normal(0, NOISE, picked.shape).astype(np.float32)
     return noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
 
 
-def _batches(real: np.ndarray, size: int) -> Any:
+def _gauss(real: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """Draws from a Gaussian with the real vectors' mean and covariance, normalised: the
+    corpus's first two moments, no twins."""
+    rng = np.random.default_rng(seed)
+    mean = real.mean(axis=0)
+    factor = np.linalg.cholesky(np.cov(real, rowvar=False) + 1e-6 * np.eye(real.shape[1]))
+    drawn = mean + rng.standard_normal((count, real.shape[1])).astype(np.float32) @ factor.T
+    return (drawn / np.linalg.norm(drawn, axis=1, keepdims=True)).astype(np.float32)
+
+
+SYNTHETIC = {"twins": _twins, "gauss": _gauss}
+
+
+def _batches(real: np.ndarray, size: int, how: str = "twins") -> Any:
     if size == 0:
         yield real
         return
     for n, start in enumerate(range(0, size, BATCH)):
-        yield _synthetic(real, min(BATCH, size - start), seed=n)
+        yield SYNTHETIC[how](real, min(BATCH, size - start), n)
 
 
 def _latency(run: Any, queries: np.ndarray) -> tuple[list[list[int]], float, float]:
@@ -107,13 +124,19 @@ def _truth(queries: np.ndarray, stored: np.ndarray) -> np.ndarray:
 
 
 def measure(
-    real: np.ndarray, queries: np.ndarray, label: str, size: int, flat: bool, hnsw: bool = False
+    real: np.ndarray,
+    queries: np.ndarray,
+    label: str,
+    size: int,
+    flat: bool,
+    hnsw: bool = False,
+    how: str = "twins",
 ) -> list[dict]:
     dim = real.shape[1]
     count = size or len(real)
     stored = np.empty((count, dim), dtype=np.float16)
     at = 0
-    for batch in _batches(real, size):
+    for batch in _batches(real, size, how):
         stored[at : at + len(batch)] = batch
         at += len(batch)
     truth = _truth(queries, stored)
@@ -187,6 +210,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="37k,1m,10m")
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
+        "--synthetic", choices=list(SYNTHETIC), default="twins", help="how 1M/10M are made"
+    )
+    parser.add_argument(
         "--hnsw", action="store_true", help="also a forced HNSW graph (slow to build)"
     )
     args = parser.parse_args()
@@ -194,7 +220,9 @@ def main() -> int:
     rows: list[dict] = []
     for label in args.sizes.split(","):
         size = SIZES[label]
-        found = measure(real, queries, label, size, size <= 1_000_000, args.hnsw)
+        found = measure(real, queries, label, size, size <= 1_000_000, args.hnsw, args.synthetic)
+        for row in found:
+            row["synthetic"] = args.synthetic if size else "real"
         for row in found:
             print(json.dumps(row) if args.json else row, flush=True)
         one_m = next((r for r in rows if r["size"] == "1m" and r["kind"] == "flat"), None)
