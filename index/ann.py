@@ -58,6 +58,15 @@ def kind_for(count: int, forced: str | None = None) -> str:
 _HNSW_PARAMS: Any = getattr(faiss, "SearchParametersHNSW")  # noqa: B009 (not in faiss's stubs)
 
 
+def _kind_of(index: faiss.Index) -> str:
+    found = faiss.downcast_index(index)
+    if isinstance(found, faiss.IndexIVF):
+        return IVFPQ
+    inner = getattr(found, "index", None)
+    is_hnsw = inner is not None and isinstance(faiss.downcast_index(inner), faiss.IndexHNSW)
+    return HNSW if is_hnsw else FLAT
+
+
 def _hnsw(dim: int) -> faiss.Index:
     inner = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
     inner.hnsw.efConstruction = EF_CONSTRUCTION
@@ -110,6 +119,7 @@ class VectorIndex:
         self.catalog_id = ""  # the catalog it mirrors (meta ``catalog_id``): saved with it
         self.removed: set[int] = set()  # HNSW: ids removed, skipped by searches
         self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.kind = _kind_of(self.index)  # flat, ivfpq or hnsw (searches ask it each time)
 
     @classmethod
     def build(
@@ -130,15 +140,6 @@ class VectorIndex:
         ann = cls(dim, generation, index)
         ann.add(ids, vectors)
         return ann
-
-    @property
-    def kind(self) -> str:
-        index = faiss.downcast_index(self.index)
-        if isinstance(index, faiss.IndexIVF):
-            return IVFPQ
-        inner = getattr(index, "index", None)
-        is_hnsw = inner is not None and isinstance(faiss.downcast_index(inner), faiss.IndexHNSW)
-        return HNSW if is_hnsw else FLAT
 
     @property
     def exact(self) -> bool:

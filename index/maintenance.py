@@ -145,9 +145,11 @@ def reindex(
             forced = source.meta().get("ann", "") if ann is None else ann.replace("auto", "")
             with target.catalog.transaction() as conn:
                 target.catalog.set_meta(conn, {"ann": forced})
-            summary = Ingestor(target, on_progress).run(stored_articles(source))
-            carry_versions(source, target)
-            target.rebuild_vectors(save=True)  # the kind the final size (or ``ann``) asks for
+            ingest = Ingestor(target, on_progress, save_cache=False)  # fitted to ``ann`` by run
+            summary = ingest.run(stored_articles(source))
+            carry_versions(source, target)  # kept passages only: the searched vectors stand
+            ingest.vectors.generation = target.catalog.generation
+            target.adopt_vectors(ingest.vectors, save=True)
             source._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             source.close()

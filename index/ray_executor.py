@@ -21,7 +21,14 @@ import threading
 from concurrent.futures import Future
 from typing import Any
 
-from index.sharding import BlockResult, BlockTask, EncoderSpec, ShardStage, run_block
+from index.sharding import (
+    BlockResult,
+    BlockTask,
+    EncoderSpec,
+    ShardStage,
+    limit_threads,
+    run_block,
+)
 from index.store import NewsIndex
 
 log = logging.getLogger(__name__)
@@ -48,19 +55,13 @@ class NewsragEncoder:
     encoder, loaded once, kept for every block."""
 
     def __init__(self, threads: int) -> None:
-        os.environ["RAYON_NUM_THREADS"] = str(threads)
-        os.environ["OMP_NUM_THREADS"] = str(threads)
+        limit_threads(threads)
 
     def run(self, task: BlockTask) -> BlockResult:
         return run_block(task)
 
     def pid(self) -> int:
         return os.getpid()
-
-    def node(self) -> str:
-        import ray
-
-        return str(ray.get_runtime_context().get_node_id())
 
 
 class RayExecutor:
@@ -97,10 +98,6 @@ class RayExecutor:
     def pids(self) -> list[int]:
         """The actors' process ids (tests kill one)."""
         return list(self._ray.get([a.pid.remote() for a in self.actors]))
-
-    def nodes(self) -> set[str]:
-        """The ids of the Ray nodes the actors run on."""
-        return set(self._ray.get([a.node.remote() for a in self.actors]))
 
     def shutdown(self) -> None:
         for actor in self.actors:

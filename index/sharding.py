@@ -201,9 +201,11 @@ def _shard(
 
 # -- executors ---------------------------------------------------------------------------------
 class BlockExecutor(Protocol):
-    """Runs ``run_block`` somewhere; a future per block. Ray: ``remote(...).future()``."""
+    """Runs ``run_block`` somewhere; a future per block. ``in_memory``: shards come back with
+    their results (no shard files, no shared filesystem)."""
 
     workers: int
+    in_memory: bool
 
     def submit(self, task: BlockTask) -> Future[BlockResult]: ...
 
@@ -214,10 +216,15 @@ SHARD_DIR_PREFIX = ".shards-"
 ORPHAN_POLL_S = 0.5
 
 
-def _init_worker(threads: int, writer_pid: int) -> None:
-    # the tokenizer's and torch's own pools: no more threads than this worker's share of cores
+def limit_threads(threads: int) -> None:
+    """The tokenizer's and torch's own pools: no more threads than this worker's share of cores
+    (call before the model loads)."""
     os.environ["RAYON_NUM_THREADS"] = str(threads)
     os.environ["OMP_NUM_THREADS"] = str(threads)
+
+
+def _init_worker(threads: int, writer_pid: int) -> None:
+    limit_threads(threads)
     threading.Thread(target=_exit_with_writer, args=(writer_pid,), daemon=True).start()
 
 
@@ -237,6 +244,8 @@ def remove_stale_shards(home: Path) -> None:
 
 class LocalProcessExecutor:
     """Worker processes on this machine (spawned: no inherited model or thread state)."""
+
+    in_memory = False  # shards go through files in the home
 
     def __init__(self, workers: int, threads: int) -> None:
         self.workers = workers
@@ -299,8 +308,7 @@ def attach_chunks(deferred: list[Planned], shard: Shard) -> None:
 
 
 class ShardStage:
-    """The embed stage of ``Ingestor`` that sends blocks to an executor and merges shards
-    (``executor.in_memory``: shards come back with their results, no shard files)."""
+    """The embed stage of ``Ingestor`` that sends blocks to an executor and merges shards."""
 
     chunks_articles = True
 
@@ -308,7 +316,6 @@ class ShardStage:
         self.index = index
         self.executor = executor
         self.spec = spec
-        self.in_memory = getattr(executor, "in_memory", False)
         self.depth = 2 * executor.workers  # every worker has a block queued behind its current
         self.block_chars = index.settings.commit_chunks * CHARS_PER_CHUNK
         self.shard_dir = Path(tempfile.mkdtemp(prefix=SHARD_DIR_PREFIX, dir=index.settings.home))
@@ -325,7 +332,11 @@ class ShardStage:
         future = None
         if articles:
             self._blocks += 1
-            out = None if self.in_memory else self.shard_dir / f"block-{self._blocks:06d}.npz"
+            out = (
+                None
+                if self.executor.in_memory
+                else self.shard_dir / f"block-{self._blocks:06d}.npz"
+            )
             task = BlockTask(
                 self._blocks, articles, out, self.spec, self.index.settings.catalog_path
             )

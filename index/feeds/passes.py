@@ -149,15 +149,12 @@ def _worth_fetching(
     quiet: list[EntryState] = []
     for entry in found:
         before = known.get(entry.url)
-        row = index.catalog.article_state(url_id(entry.url))
-        published = row["published_at"] if row is not None else None
+        item, origin = _todo(index, entry, before)
         if before is not None:
             if not before.page_read or (entry.updated and entry.updated != before.updated):
-                todo.append(_Todo(entry, before, row is not None, published))
-        elif row is None:
-            todo.append(_Todo(entry, None, False, None))
-        elif PAGE_NOT_READ in (row["origin"] or ""):  # made from its entry's text: read it
-            todo.append(_Todo(entry, None, True, published))
+                todo.append(item)
+        elif not item.indexed or PAGE_NOT_READ in origin:  # new, or made from its entry's text
+            todo.append(item)
         else:
             quiet.append(EntryState(entry.url, feed_url, entry.updated, None, None, stamp, True))
     return todo, quiet
@@ -165,14 +162,18 @@ def _worth_fetching(
 
 def _unread(index: NewsIndex, feed_url: str) -> list[_Todo]:
     """The entries of ``feed_url`` whose page could not be read last time."""
-    todo = []
-    for state in index.catalog.entry_states(feed_url).values():
-        if not state.page_read:
-            row = index.catalog.article_state(url_id(state.url))
-            published = row["published_at"] if row is not None else None
-            entry = Entry(state.url, updated=state.updated)
-            todo.append(_Todo(entry, state, row is not None, published))
-    return todo
+    states = index.catalog.entry_states(feed_url).values()
+    unread = [(Entry(s.url, updated=s.updated), s) for s in states if not s.page_read]
+    return [_todo(index, entry, state)[0] for entry, state in unread]
+
+
+def _todo(index: NewsIndex, entry: Entry, before: EntryState | None) -> tuple[_Todo, str]:
+    """``entry`` to read, with what the index holds of its article; and that article's origin
+    ("" when there is none)."""
+    row = index.catalog.article_state(url_id(entry.url))
+    if row is None:
+        return _Todo(entry, before, False, None), ""
+    return _Todo(entry, before, True, row["published_at"]), row["origin"] or ""
 
 
 def _article(
