@@ -130,8 +130,12 @@ ENTRY_COLUMNS = "url, feed_url, updated, etag, last_modified, fetched_at, page_r
 
 def upgrade(conn: sqlite3.Connection) -> None:
     """Bring an older catalog to ``SCHEMA_VERSION`` in place (nothing when it is current)."""
-    if _current(conn):
-        return
+    if not _current(conn):
+        _upgrade_under_lock(conn)
+    conn.execute("CREATE INDEX IF NOT EXISTS articles_version ON articles(version)")
+
+
+def _upgrade_under_lock(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         _add_version_columns(conn)
@@ -143,7 +147,6 @@ def upgrade(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
         raise
     log.info("catalog upgraded to schema %d", SCHEMA_VERSION)
-    conn.execute("CREATE INDEX IF NOT EXISTS articles_version ON articles(version)")
 
 
 def _current(conn: sqlite3.Connection) -> bool:
