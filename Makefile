@@ -50,6 +50,7 @@ unit: install
 # The README's screenshot (docs/img/chat.png), taken by the browser test; `make test` leaves it.
 screenshots: install $(TESTX)
 	NEWSRAG_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_browser.py -k "streams_a_cited_answer or screenshots"
+	NEWSRAG_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_stories.py -k "timeline_fits"
 
 lint: install
 	$(VENV)/bin/ruff check .

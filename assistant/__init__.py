@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         by_article,
     )
     from assistant.retrieval import Retriever, SearchResult
+    from assistant.stories import StoryMatch, Timeline, TimelineEntry
 
 _LAZY = {
     "ENGINES": "assistant.engines",
@@ -60,6 +61,9 @@ _LAZY = {
     "Retriever": "assistant.retrieval",
     "SearchResult": "assistant.retrieval",
     "Assistant": "assistant.facade",
+    "StoryMatch": "assistant.stories",
+    "Timeline": "assistant.stories",
+    "TimelineEntry": "assistant.stories",
 }
 
 __all__ = [
@@ -90,6 +94,9 @@ __all__ = [
     "SearchMode",
     "SearchRequest",
     "SearchResult",
+    "StoryMatch",
+    "Timeline",
+    "TimelineEntry",
     "TokenSink",
     "Turn",
     "by_article",

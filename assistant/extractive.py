@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.question_parts import question_parts
+from assistant.quote_notes import annotated_quote, note_citation
 from assistant.reader import Reader
 from assistant.records import ABSTAIN_TEXT, Answer, TokenSink, as_quoted, cite
 from assistant.sentence_features import (
@@ -239,11 +240,17 @@ class ExtractiveEngine:
         citations = []
         for n, cand in enumerate(chosen, start=1):
             hit = hits[cand.hit]
-            citations.append(cite(n, hit, cand.start, cand.end, article_text[hit.article.id]))
+            text = article_text[hit.article.id]
+            citations.append(
+                note_citation(cite(n, hit, cand.start, cand.end, text), text, hit.article)
+            )
+        shown_text = {
+            c.n: annotated_quote(as_quoted(c.quote), c.dates, c.claim_by) for c in citations
+        }
         if len(chosen) == 2 and _disagree(chosen[0], chosen[1]) and chosen[0].hit != chosen[1].hit:
             text = " ".join(
-                f"{as_quoted(_outlet(hits[c.hit]))} reports: “{as_quoted(c.text)}” [{n}]"
-                for n, c in enumerate(chosen, start=1)
+                f"{as_quoted(c.outlet or '')} reports: “{shown_text[c.n]}” [{c.n}]"
+                for c in citations
             )
             return Answer(question, text, citations, hits=hits, related=[])
         shown: list[tuple[Candidate, list[int]]] = []
@@ -254,7 +261,8 @@ class ExtractiveEngine:
             else:
                 same[1].append(n)
         text = " ".join(
-            f"{as_quoted(c.text)} " + "".join(f"[{n}]" for n in numbers) for c, numbers in shown
+            f"{shown_text[numbers[0]]} " + "".join(f"[{n}]" for n in numbers)
+            for _, numbers in shown
         )
         return Answer(question, text, citations, hits=hits, related=[])
 
@@ -297,10 +305,3 @@ def _counts(text: str) -> dict[str, set[str]]:
         if noun not in STOPWORDS:
             out.setdefault(stem(noun), set()).add(number.replace(",", ""))
     return out
-
-
-def _outlet(hit: SearchHit) -> str:
-    source = hit.article.source or f"“{hit.article.title}”"
-    return {"cnn.com": "CNN", "usatoday.com": "USA Today", "theweek.co.uk": "The Week"}.get(
-        source, source
-    )

@@ -9,6 +9,7 @@ from assistant.records import Answer, TokenSink
 from assistant.requests import AskRequest, SearchRequest
 from assistant.retrieval import Retriever
 from assistant.settings import AssistantSettings
+from assistant.stories import Stories
 from index import SearchHit
 from index.store import NewsIndex
 
@@ -23,6 +24,7 @@ class Assistant:
         self._lock = threading.RLock()
         self._retriever: Retriever | None = None
         self._answerer: Answering | None = None
+        self._stories: Stories | None = None
 
     @property
     def index(self) -> NewsIndex:
@@ -47,6 +49,14 @@ class Assistant:
         (llm) hands ``on_token`` its draft as it writes."""
         return self._answering().ask(request, on_token)
 
+    @property
+    def stories(self) -> Stories:
+        """Stories a query is about, the latest stories, a story's timeline."""
+        with self._lock:
+            if self._stories is None:
+                self._stories = Stories(self.index, self.retriever)
+            return self._stories
+
     def _answering(self) -> Answering:
         with self._lock:
             if self._answerer is None:
@@ -57,4 +67,4 @@ class Assistant:
         with self._lock:
             if self._index is not None:
                 self._index.close()
-            self._index = self._retriever = self._answerer = None
+            self._index = self._retriever = self._answerer = self._stories = None

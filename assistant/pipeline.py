@@ -7,15 +7,18 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
+from assistant.development import READ_PASSAGES, DevelopmentEngine, is_development
 from assistant.engines import EngineContext, make_engine
 from assistant.extractive import ExtractiveEngine
 from assistant.followup import rewrite
 from assistant.question_parts import question_parts
+from assistant.quote_notes import note_citation
 from assistant.reader import Reader, ReaderUnavailable, load_reader
-from assistant.records import ABSTAIN_TEXT, Answer, AnswerEngine, TokenSink, validate
+from assistant.records import ABSTAIN_TEXT, Answer, AnswerEngine, Citation, TokenSink, validate
 from assistant.requests import DEFAULT_ENGINE, AskRequest, SearchMode, Turn
 from assistant.retrieval import Retriever, SearchResult
 from assistant.settings import AnswerSettings
+from index import SearchHit
 from index.filters import SearchFilters
 from index.store import NewsIndex
 
@@ -33,6 +36,7 @@ class Answering:
         self.retriever = retriever or Retriever(index)
         self.settings = settings or AnswerSettings.from_env()
         self.extractive = ExtractiveEngine(index.embedder, reader=_reader(index, self.settings))
+        self.development = DevelopmentEngine(index)
         self._engines: dict[str, AnswerEngine] = {}
 
     def engine(self, name: str | None) -> AnswerEngine:
@@ -52,7 +56,12 @@ class Answering:
         question, filters = request.question, request.filters
         standalone = self._follow_up(question, request.history)
         query = standalone or question
-        result = self._retrieve(query, request.k, request.mode, filters)
+        k = request.k
+        if chosen is self.extractive and is_development(query):
+            chosen, k = self.development, max(k, READ_PASSAGES)
+            if filters.as_of:  # as_of bounds a development: nothing published after it
+                filters = replace(filters, strict=True)
+        result = self._retrieve(query, k, request.mode, filters)
         if not result.hits:
             return _nothing_found(question, standalone, filters, self._emptying(filters))
         texts = {  # the text of the version each hit is from (an as-of hit may be an older one)
@@ -61,6 +70,7 @@ class Answering:
         }
         t = time.perf_counter()
         answer = chosen.answer(query, result.hits, texts, on_token)
+        answer.citations = _noted(answer.citations, result.hits, texts)
         answer.question = question
         answer.rewritten_query = standalone
         answer.timings = {
@@ -104,6 +114,17 @@ class Answering:
     def _best_similarity(self, query: str) -> float:
         hits = self.index.dense(self.index.embedder.encode_query(query), 1)
         return hits[0][1] if hits else 0.0
+
+
+def _noted(
+    citations: list[Citation], hits: list[SearchHit], texts: dict[str, str]
+) -> list[Citation]:
+    """Every citation with its outlet, claim and dates (an engine may have noted them)."""
+    meta = {h.article.id: h.article for h in hits}
+    return [
+        c if c.outlet is not None else note_citation(c, texts[c.article_id], meta[c.article_id])
+        for c in citations
+    ]
 
 
 def _nothing_found(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from assistant.relative_dates import DateMention
 from index import SearchHit
 from index.citation_keys import citation_key
 
@@ -34,6 +35,9 @@ class Citation:
     quote: str  # the supporting sentence, verbatim
     quote_start: int  # the quote in the article
     quote_end: int
+    outlet: str | None = None  # who published it first: "AP (via USA Today)", else the site
+    claim_by: str | None = None  # whose claim the quote reports ("according to Meduza")
+    dates: tuple[DateMention, ...] = ()  # what its relative dates mean ("on Monday")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -39,7 +39,8 @@ EF_CONSTRUCTION, EF_SEARCH = 80, 128  # candidate lists while building and searc
 REBUILD_SHARE = 0.2  # HNSW cannot remove: removed vectors are skipped until they are this share
 IVFPQ_FROM = 300_000  # chunks: where flat search (2.8 ms at 37k, 57 at 1M, linear) costs what
 # re-scoring a 200-passage pool (20 x 200 candidates from SQLite, ≈ 19 ms) adds: bench/ann.py
-PQ_BYTES = 48  # sub-quantizers of 8 bits: 48 bytes per vector
+PQ_BYTES = 96  # sub-quantizers of 8 bits: 96 bytes per vector (4 dimensions each at 384-d;
+# 48 gave recall 0.80 at 10M, 96 gives 0.97: bench/ann.py, docs/BENCHMARKS.md)
 NPROBE = 48  # inverted lists scanned per query
 RERANK = 20  # IVF-PQ candidates per wanted hit, re-scored exactly (10: recall 0.93 at 1M)
 EXACT_FILTERED = 20_000  # a filter leaving fewer passages is scored exactly from SQLite
@@ -88,7 +89,7 @@ def train_ivfpq(dim: int, vectors: np.ndarray, count: int = 0) -> faiss.Index:
     pq = (
         PQ_BYTES
         if dim % PQ_BYTES == 0
-        else next(m for m in (32, 24, 16, 8, 4, 2, 1) if dim % m == 0)
+        else next(m for m in (64, 48, 32, 24, 16, 8, 4, 2, 1) if dim % m == 0)
     )
     index = faiss.IndexIVFPQ(faiss.IndexFlatIP(dim), dim, lists, pq, 8, faiss.METRIC_INNER_PRODUCT)
     rng = np.random.default_rng(0)

@@ -23,6 +23,7 @@ import numpy as np
 
 from index.catalog_feeds import CatalogFeeds
 from index.catalog_schema import SCHEMA, SCHEMA_VERSION, upgrade
+from index.catalog_stories import CatalogStories, hand_over, ungroup
 from index.catalog_versions import CatalogVersions
 from index.records import Article, Chunk
 
@@ -69,7 +70,7 @@ def to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float16).tobytes()
 
 
-class Catalog(CatalogFeeds, CatalogVersions):
+class Catalog(CatalogFeeds, CatalogVersions, CatalogStories):
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
@@ -253,6 +254,7 @@ class Catalog(CatalogFeeds, CatalogVersions):
         ]
         conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(i,) for i in ids])
         conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+        ungroup(conn, article_id)
         return ids
 
     def promote_first_copy(self, conn: sqlite3.Connection, article_id: str) -> str | None:
@@ -266,6 +268,7 @@ class Catalog(CatalogFeeds, CatalogVersions):
         conn.execute("UPDATE articles SET copy_of=NULL WHERE id=?", (heir,))
         conn.execute("UPDATE articles SET copy_of=? WHERE copy_of=?", (heir, article_id))
         conn.execute("UPDATE chunks SET article_id=? WHERE article_id=?", (heir, article_id))
+        hand_over(conn, article_id, heir)
         return heir
 
     def delete_article_row(self, conn: sqlite3.Connection, article_id: str) -> None:

@@ -4,6 +4,7 @@ Schema 1 → 2: articles gain ``version``, ``modified_at`` and ``valid_from`` (e
 version 1). Schema 2 → 3: ``feed_entries`` is keyed by (feed, entry) (an entry listed by two
 feeds is followed in each), and older versions' kept passages move from their own full-text
 table into ``chunks_fts`` (scored with the corpus's statistics; searches leave them out).
+Schema 3 → 4: stories (``index.catalog_stories``); every stored article is grouped.
 An upgrade runs under the write lock and re-reads what it needs there: two processes opening
 one old catalog at once upgrade it once.
 """
@@ -13,9 +14,12 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+from index.catalog_stories import group_all
+
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3  # 2: article versions; 3: entries per feed, one full-text table (#18)
+SCHEMA_VERSION = 4  # 2: article versions; 3: entries per feed, one full-text table (#18);
+# 4: stories (#20)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -118,6 +122,28 @@ CREATE TABLE IF NOT EXISTS feeds (
     failures INTEGER NOT NULL DEFAULT 0,
     next_try_at TEXT
 );
+CREATE TABLE IF NOT EXISTS stories (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    founder TEXT NOT NULL,
+    first_day TEXT NOT NULL,
+    last_day TEXT NOT NULL,
+    articles INTEGER NOT NULL
+);
+-- one row per article that owns searched passages: its story and what it was grouped by
+CREATE TABLE IF NOT EXISTS story_articles (
+    article_id TEXT PRIMARY KEY,
+    story_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    centroid BLOB NOT NULL,
+    entities TEXT NOT NULL DEFAULT '[]',
+    key_start INTEGER,
+    key_end INTEGER,
+    linked_to TEXT,
+    score REAL
+);
+CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles(story_id, day);
+CREATE INDEX IF NOT EXISTS story_articles_day ON story_articles(day);
 """
 
 ADDED_COLUMNS = {  # schema 1 -> 2: columns a catalog made before versions lacks
@@ -141,6 +167,9 @@ def _upgrade_under_lock(conn: sqlite3.Connection) -> None:
         _add_version_columns(conn)
         _key_entries_by_feed(conn)
         _merge_version_fts(conn)
+        if _stored_version(conn) < 4:
+            log.info("grouping the stored articles into stories")
+            group_all(conn)
         conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
         conn.execute("COMMIT")
     except BaseException:
@@ -152,10 +181,17 @@ def _upgrade_under_lock(conn: sqlite3.Connection) -> None:
 def _current(conn: sqlite3.Connection) -> bool:
     columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
     return (
-        set(ADDED_COLUMNS) <= columns
+        _stored_version(conn) >= SCHEMA_VERSION
+        and set(ADDED_COLUMNS) <= columns
         and _entry_key(conn) == ["feed_url", "url"]
         and not _has_table(conn, "version_chunks_fts")
     )
+
+
+def _stored_version(conn: sqlite3.Connection) -> int:
+    """The schema the catalog was written with (a catalog without articles yet: the current)."""
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return int(row[0]) if row else SCHEMA_VERSION
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from index.catalog_reads import CatalogReads, from_blobs, row_to_meta
+from index.catalog_stories import ungroup
 from index.filters import SearchFilters
 from index.keyword import TEXT_WEIGHT, TITLE_WEIGHT, content_terms, fts_query, selective_terms
 from index.records import ArticleMeta, ArticleVersion, Chunk, DeletedArticle
@@ -112,6 +113,7 @@ class CatalogVersions(CatalogReads):
             )
         ids = [int(r[0]) for r in rows]  # their full-text rows stay: searches leave them out
         conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+        ungroup(conn, article_id)
         return ids
 
     def insert_version_chunks(

@@ -82,6 +82,31 @@ VERSION_CHECKS: list[tuple[str, str]] = [
     ),
 ]
 
+STORY_CHECKS: list[tuple[str, str]] = [
+    (
+        "article {0} has passages but no story (newsrag story --rebuild groups it)",
+        "SELECT DISTINCT c.article_id FROM chunks c LEFT JOIN story_articles s "
+        "ON s.article_id = c.article_id WHERE s.article_id IS NULL LIMIT 1",
+    ),
+    (
+        "article {0} is in story {1} but has no passages",
+        "SELECT s.article_id, s.story_id FROM story_articles s WHERE NOT EXISTS "
+        "(SELECT 1 FROM chunks c WHERE c.article_id = s.article_id) LIMIT 1",
+    ),
+    (
+        "story {0} says {1} articles from {2} to {3}; its members say otherwise",
+        "SELECT t.id, t.articles, t.first_day, t.last_day FROM stories t LEFT JOIN (SELECT "
+        "story_id, count(*) AS n, min(day) AS first, max(day) AS last FROM story_articles "
+        "GROUP BY story_id) m ON m.story_id = t.id WHERE m.n IS NULL OR m.n <> t.articles "
+        "OR m.first <> t.first_day OR m.last <> t.last_day LIMIT 1",
+    ),
+    (
+        "article {0} is in story {1}, which does not exist",
+        "SELECT s.article_id, s.story_id FROM story_articles s LEFT JOIN stories t "
+        "ON t.id = s.story_id WHERE t.id IS NULL LIMIT 1",
+    ),
+]
+
 SQL_CHECKS: list[tuple[str, str]] = [
     (
         "chunk {0} points at missing article {1}",
@@ -141,6 +166,7 @@ SQL_CHECKS: list[tuple[str, str]] = [
         "(SELECT 1 FROM chunks c WHERE c.article_id = a.id) LIMIT 1",
     ),
     *VERSION_CHECKS,
+    *STORY_CHECKS,
 ]
 
 Check = Callable[[NewsIndex, CheckReport], None]

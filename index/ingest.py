@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from index.catalog import now_iso
+from index.catalog_stories import group_articles
 from index.catalog_versions import next_valid_from
 from index.embed_stage import EmbeddedBatch, EmbedStage, EncoderThread, PendingBatch, Planned
 from index.loaders import iter_articles
@@ -230,6 +231,7 @@ class Ingestor:
                     vectors[offset : offset + n],
                 )
                 offset += n
+            group_articles(conn, [planned.article.id for planned in batch])
         self.vectors.remove(removed)
         self.vectors.add(np.asarray(added_ids, dtype=np.int64), vectors)
         self.vectors.generation = catalog.generation

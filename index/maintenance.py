@@ -148,6 +148,7 @@ def reindex(
             ingest = Ingestor(target, on_progress, save_cache=False)  # fitted to ``ann`` by run
             summary = ingest.run(stored_articles(source))
             carry_versions(source, target)  # kept passages only: the searched vectors stand
+            target.regroup_stories()  # oldest first, whatever order the articles came in
             ingest.vectors.generation = target.catalog.generation
             target.adopt_vectors(ingest.vectors, save=True)
             source._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

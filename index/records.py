@@ -270,3 +270,40 @@ class DeletedArticle:
     title: str
     versions: int
     deleted_at: str
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    """An article of a story: its metadata, its day, its key sentence's span and which earlier
+    article it joined the story through (None: it started the story)."""
+
+    meta: ArticleMeta
+    day: str
+    key: tuple[int, int] | None
+    text: str = field(repr=False, default="")
+    linked_to: str | None = None
+    score: float | None = None  # its similarity to ``linked_to``
+
+
+@dataclass(frozen=True)
+class Story:
+    """Articles about one unfolding event, grouped at ingest (``index.story_grouping``);
+    ``members`` oldest first, empty in a list of stories."""
+
+    id: str
+    title: str  # the title of the article that started it
+    first_day: str
+    last_day: str
+    articles: int
+    sources: tuple[str, ...] = ()
+    members: tuple[StoryMember, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story_id": self.id,
+            "title": self.title,
+            "first_day": self.first_day,
+            "last_day": self.last_day,
+            "articles": self.articles,
+            "sources": list(self.sources),
+        }

@@ -30,6 +30,7 @@ from index.ann import (
     kind_for,
 )
 from index.catalog import SCHEMA_VERSION, Catalog, CatalogError, IndexWriteError
+from index.catalog_stories import group_all
 from index.chunking import Chunker, ChunkerConfig
 from index.embedding import Embedder, Encoder
 from index.settings import IndexSettings
@@ -275,6 +276,12 @@ class NewsIndex:
             log.warning("%s", exc)
             return f"vector cache not saved: {exc}"
         return None
+
+    def regroup_stories(self) -> int:
+        """Group every article into stories again, oldest first (``newsrag story --rebuild``);
+        how many stories. Stories change no passage: the generation stays."""
+        with self.write_lock(), self.catalog.transaction(content=False) as conn:
+            return group_all(conn)
 
     def save_vectors(self) -> str | None:
         """Persist the in-memory cache (after writes made with ``save_cache=False``): None, or

@@ -11,11 +11,13 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from assistant.relative_dates import resolve_dates
 from index import ResolvedCitation, UpdateNote
 from ui.cite_urls import cite_url
 from ui.dateline import dateline
 
 UPDATE_NOTE_CSS = """
+.date-note{color:#475569;font-style:italic}
 .update-note{border-left:4px solid #b45309;background:#fff7ed;padding:.4em .8em;margin:.6em 0}
 .update-note del{background:#fde2e2;color:#7f1d1d;text-decoration:line-through}
 .update-note ins{background:#dcfce7;color:#14532d;text-decoration:underline}
@@ -51,20 +53,38 @@ def byline(meta: dict[str, Any]) -> str:
 
 
 def marked_text(
-    text: str, start: int, end: int, quote: tuple[int, int] | None, mark_id: str | None
+    text: str,
+    start: int,
+    end: int,
+    quote: tuple[int, int] | None,
+    mark_id: str | None,
+    published_at: str | None = None,
 ) -> str:
     """The article text, escaped, with ``<mark>`` around ``[start, end)`` and ``<strong
-    id="quote">`` on the quote when it lies inside (links with a quote scroll to it)."""
+    id="quote">`` on the quote when it lies inside (links with a quote scroll to it). With
+    ``published_at``, each relative date in the passage is followed by the date it means
+    (``<span class="date-note">``: shown, never part of the text or its offsets)."""
     ident = f' id="{esc(mark_id)}"' if mark_id else ""
-    inner = esc(text[start:end])
+    notes = {start + m.end: m.label for m in resolve_dates(text[start:end], published_at)}
+    inner = _noted(text, start, end, notes)
     if quote and start <= quote[0] < quote[1] <= end:
-        qs, qe = quote[0] - start, quote[1] - start
-        passage = text[start:end]
         inner = (
-            f'{esc(passage[:qs])}<strong class="quote" id="quote">{esc(passage[qs:qe])}'
-            f"</strong>{esc(passage[qe:])}"
+            f"{_noted(text, start, quote[0], notes)}"
+            f'<strong class="quote" id="quote">{_noted(text, quote[0], quote[1], notes)}'
+            f"</strong>{_noted(text, quote[1], end, notes)}"
         )
     return f'{esc(text[:start])}<mark class="passage"{ident}>{inner}</mark>{esc(text[end:])}'
+
+
+def _noted(text: str, lo: int, hi: int, notes: dict[int, str]) -> str:
+    """``text[lo:hi]`` escaped, a date note after each phrase that ends inside it."""
+    out, at = [], lo
+    for cut in sorted(n for n in notes if lo < n <= hi):
+        out.append(esc(text[at:cut]))
+        out.append(f'<span class="date-note"> [{esc(notes[cut])}]</span>')
+        at = cut
+    out.append(esc(text[at:hi]))
+    return "".join(out)
 
 
 def article_view(
@@ -76,7 +96,14 @@ def article_view(
     """Header (title, byline, citation key) and the whole article with the passage marked; with
     ``scroll`` the text sits in its own scroll box (the chat's panel) below a fixed header."""
     meta = resolved.article.to_dict()
-    marked = marked_text(resolved.article_text, resolved.start, resolved.end, quote, mark_id)
+    marked = marked_text(
+        resolved.article_text,
+        resolved.start,
+        resolved.end,
+        quote,
+        mark_id,
+        resolved.article.published_at,
+    )
     body = f'<div class="article-text">{marked}</div>'
     if scroll:
         body = f'<div class="panel-scroll" tabindex="0" aria-label="the article">{body}</div>'

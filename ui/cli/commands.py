@@ -12,6 +12,7 @@ from index import FeedSource, IngestSummary
 from ui import payloads
 from ui.article_html import unchanged_run
 from ui.cli.output import emit
+from ui.cli.story_commands import cmd_story
 from ui.dateline import dateline, with_dateline
 from ui.settings import Settings
 
@@ -364,6 +365,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "cite": cmd_cite,
     "articles": cmd_articles,
     "versions": cmd_versions,
+    "story": cmd_story,
     "delete": cmd_delete,
     "stats": cmd_stats,
     "check": cmd_check,

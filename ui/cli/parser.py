@@ -157,6 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("versions", "List an article's versions (corrections keep the old text).")
     p.add_argument("id", metavar="ID", help="the article id")
 
+    p = add("story", "Stories a query is about, with the best one's timeline (no query: latest).")
+    p.add_argument("query", nargs="?", metavar="QUERY", help="what the story is about")
+    p.add_argument("--id", metavar="STORY_ID", help="show this story's timeline")
+    p.add_argument("--as-of", metavar="DATE", help="nothing published after this day")
+    p.add_argument("--k", type=_int_in(1, 50), default=10, help="stories listed (default 10)")
+    p.add_argument("--rebuild", action="store_true", help="group every article into stories again")
+
     p = add("delete", "Delete articles by id (their copies keep the passages).")
     p.add_argument("ids", nargs="+", metavar="ID")
 

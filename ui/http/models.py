@@ -96,6 +96,14 @@ class SearchOut(BaseModel):
     hits: list[SearchHitOut]
 
 
+class DateMentionOut(BaseModel):
+    start: int = Field(description="offsets in the quote")
+    end: int
+    phrase: str = Field(description="as written: 'on Monday', 'yesterday', 'last week'")
+    date: str = Field(description="ISO day, week 'YYYY-MM-DD/YYYY-MM-DD', month or year")
+    label: str = Field(description="what a reader is shown, e.g. '25 Nov 2024'")
+
+
 class CitationOut(BaseModel):
     n: int
     citation: str
@@ -109,6 +117,14 @@ class CitationOut(BaseModel):
     quote: str
     quote_start: int
     quote_end: int
+    outlet: str | None = Field(
+        None,
+        description="who published it first: a wire service 'AP (via USA Today)', else the site",
+    )
+    claim_by: str | None = Field(None, description="whose claim the quote reports, as written")
+    dates: list[DateMentionOut] = Field(
+        [], description="relative dates in the quote and the dates they mean (display only)"
+    )
 
 
 class Turn(BaseModel):
@@ -290,3 +306,47 @@ class IngestOut(BaseModel):
 class DeleteOut(BaseModel):
     deleted: list[str]
     warnings: list[str] = []
+
+
+class StoryOut(BaseModel):
+    story_id: str
+    title: str = Field(description="the title of the article that started the story")
+    first_day: str
+    last_day: str
+    articles: int
+    sources: list[str]
+
+
+class MatchedOut(BaseModel):
+    article_id: str
+    title: str
+    citation: str = Field(description="the passage that matched the query")
+
+
+class StoryMatchOut(StoryOut):
+    rank: int = Field(description="rank of the story's best passage among the query's")
+    matched: list[MatchedOut]
+
+
+class StoriesOut(BaseModel):
+    query: str | None
+    stories: list[StoryMatchOut | StoryOut]
+
+
+class TimelineEntryOut(BaseModel):
+    day: str
+    article_id: str
+    title: str
+    source: str | None
+    outlet: str | None
+    published_at: str | None
+    url: str | None
+    copies: list[str]
+    key_sentence: CitationOut | None = Field(
+        description="the article's lead sentence, with a citation key /cite resolves"
+    )
+    linked_to: str | None = Field(description="the earlier article it joined the story through")
+
+
+class TimelineOut(StoryOut):
+    entries: list[TimelineEntryOut] = Field(description="oldest first")

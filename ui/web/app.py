@@ -1,4 +1,5 @@
-"""The Gradio UI mounted at ``/``: Chat, Search and Library tabs over the ``assistant`` API.
+"""The Gradio UI mounted at ``/``: Chat, Search, Timeline and Library tabs over the ``assistant``
+API.
 
 Named endpoints for ``gradio_client`` (see docs/API.md): ``/chat``, ``/ask``, ``/search``,
 ``/citation``, ``/articles``, and with a token configured ``/upload`` and ``/delete``.
@@ -20,8 +21,10 @@ from ui.web.examples import example_questions
 from ui.web.filter_controls import build_filters
 from ui.web.library_tab import build_library_tab, library_view, newest_articles
 from ui.web.search_tab import build_search_tab
+from ui.web.timeline_tab import TIMELINE_CSS, build_timeline_tab
 
-CSS = """
+CSS = (
+    """
 .citation-panel .panel-scroll{max-height:60vh;overflow:auto;position:relative;padding-right:.5em}
 .citation-panel .article-text{white-space:pre-wrap;line-height:1.55}
 .citation-panel h2{font-size:1.25em;line-height:1.3;margin:.2em 0}
@@ -56,7 +59,10 @@ button.stop{background:#b91c1c!important;border-color:#b91c1c!important;color:#f
 .info-text,.max_value,.min_value,.upload-container .or,footer a,.show-api,.built-with,.settings{
 color:#4b5563!important}
 @media (max-width:600px){.date-filters .block{flex-basis:100%!important;min-width:100%!important}}
-""" + UPDATE_NOTE_CSS.replace(".update-note", ".citation-panel .update-note")
+"""
+    + UPDATE_NOTE_CSS.replace(".update-note", ".citation-panel .update-note")
+    + TIMELINE_CSS
+)
 HEAD = r"""<meta name="referrer" content="same-origin">
 <script>
 // Gradio's date boxes have an unnamed calendar button: name it after its field; its upload
@@ -82,6 +88,8 @@ def build_chat(services: Services) -> gr.Blocks:
                 chat = build_chat_tab(services)
             with gr.Tab("Search", id="search"):
                 search = build_search_tab(services)
+            with gr.Tab("Timeline", id="timeline"):
+                build_timeline_tab(services)
             with gr.Tab("Library", id="library"):
                 library = build_library_tab(services)
         source_lists = [chat.filters.sources, search.filters.sources]

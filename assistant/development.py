@@ -1,0 +1,125 @@
+"""Answers to "how did X develop?": a dated list of cited sentences from a story's articles,
+oldest first.
+
+A question about change over time ("how did …", "what changed since …", "timeline of …") is
+answered from the story that the retrieved passages point to most (each article's best rank
+counts 1/rank for its story); when that story holds a single retrieved article, the other
+retrieved articles join it. From each article its best-ranked passage is read and the sentence
+closest to the question quoted, with the day it was published, its outlet (the wire service
+for a syndicated copy), whose claim it reports and what its relative dates mean. ``as_of``
+bounds it as every search: the retrieval has already left out what was published after it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from assistant.quote_notes import annotated_quote, note_citation, short_day
+from assistant.records import ABSTAIN_TEXT, Answer, TokenSink, as_quoted, cite
+from assistant.sentence_features import asks
+from index import SearchHit
+from index.sentences import sentence_spans
+from index.store import NewsIndex
+
+DEVELOPMENT = re.compile(
+    r"\b(?:how\s+(?:did|has|have|had|do|does)\s+.+?\s+(?:develop|evolve|unfold|change|progress|"
+    r"escalate|grow|play\s+out)|how\s+.+?\s+(?:developed|evolved|unfolded|changed|"
+    r"played\s+out)|what\s+(?:has\s+|have\s+)?changed\s+(?:since|after|between|in)|"
+    r"(?:timeline|chronology|sequence\s+of\s+events)\s+(?:of|for|in)|"
+    r"what\s+happened\s+(?:with|to|in|at)\s+.+?\s+(?:since|over|between|after))",
+    re.IGNORECASE,
+)
+READ_PASSAGES = 24  # passages retrieved for a development question
+MAX_ENTRIES = 8  # dated sentences in the answer
+MIN_WORDS = 6
+
+
+def is_development(question: str) -> bool:
+    """True for a question about how something changed over time."""
+    return DEVELOPMENT.search(question) is not None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    hit: int
+    start: int
+    end: int
+    text: str
+    similarity: float
+
+
+class DevelopmentEngine:
+    name = "timeline"
+
+    def __init__(self, index: NewsIndex) -> None:
+        self.index = index
+
+    def answer(
+        self,
+        question: str,
+        hits: list[SearchHit],
+        article_text: dict[str, str],
+        on_token: TokenSink | None = None,  # unused: the list is found whole
+    ) -> Answer:
+        chosen = self._story_hits(hits)
+        entries = self._entries(question, hits, chosen)
+        if not entries:
+            reason = "no retrieved sentence tells how it developed"
+            return Answer(question, ABSTAIN_TEXT, abstained=True, hits=hits, reason=reason)
+        entries.sort(key=lambda e: (_day(hits[e.hit]), hits[e.hit].article.id))
+        lines, citations = ["How it developed, oldest first:"], []
+        for n, entry in enumerate(entries, start=1):
+            hit = hits[entry.hit]
+            text = article_text[hit.article.id]
+            citation = note_citation(cite(n, hit, entry.start, entry.end, text), text, hit.article)
+            claim = f" ({citation.claim_by}’s claim)" if citation.claim_by else ""
+            day = short_day(_day(hit)) or "undated"
+            quote = annotated_quote(as_quoted(entry.text), citation.dates, citation.claim_by)
+            lines.append(f"- {day}, {citation.outlet}{claim}: “{quote}” [{n}]")
+            citations.append(citation)
+        answer = Answer(question, "\n".join(lines), citations, hits=hits, engine=self.name)
+        return answer
+
+    def _story_hits(self, hits: list[SearchHit]) -> list[int]:
+        """Indexes of the hits to read: the best-ranked hit of each article of the story the
+        hits point to most (all articles' when it holds only one of them); undated articles only
+        when no article has a date."""
+        first: dict[str, int] = {}
+        dated = any(_day(h) for h in hits)  # a timeline places what has a date
+        for i, hit in enumerate(hits):
+            if _day(hit) or not dated:
+                first.setdefault(hit.article.id, i)
+        stories = self.index.catalog.story_ids_of(list(first))
+        weight: dict[str, float] = defaultdict(float)
+        for article_id, i in first.items():
+            weight[stories.get(article_id, article_id)] += 1.0 / (i + 1)
+        best = max(weight, key=lambda s: weight[s])
+        members = [i for a, i in first.items() if stories.get(a, a) == best]
+        return members if len(members) > 1 else list(first.values())
+
+    def _entries(self, question: str, hits: list[SearchHit], chosen: list[int]) -> list[_Entry]:
+        """Per article, its sentence closest to the question; the best ``MAX_ENTRIES``."""
+        found = [
+            _Entry(i, hits[i].start + s, hits[i].start + e, hits[i].text[s:e], 0.0)
+            for i in chosen[:MAX_ENTRIES]
+            for s, e in sentence_spans(hits[i].text)
+            if len(hits[i].text[s:e].split()) >= MIN_WORDS and not asks(hits[i].text[s:e])
+        ]
+        if not found:
+            return []
+        embedder = self.index.embedder
+        vectors = embedder.encode_sentences([f.text for f in found])
+        scores = vectors @ embedder.encode_query(question)
+        best: dict[int, _Entry] = {}
+        for entry, score in zip(found, scores, strict=True):
+            if entry.hit not in best or score > best[entry.hit].similarity:
+                best[entry.hit] = _Entry(
+                    entry.hit, entry.start, entry.end, entry.text, float(score)
+                )
+        return list(best.values())
+
+
+def _day(hit: SearchHit) -> str:
+    return (hit.article.published_at or "")[:10]

@@ -1,0 +1,210 @@
+"""Relative dates in news text ("on Monday", "yesterday", "last week", "November 21") and the
+dates they mean, counted from the article's publication day. Display only: the text is never
+changed; ``annotate`` shows each date in square brackets after its phrase.
+
+News conventions: a bare weekday is the most recent such day on or before publication, or the
+first on or after it when its sentence speaks of the future ("will", "is set to"); weeks run
+Monday to Sunday; a month-day without a year takes the year that puts it nearest the
+publication day. Month names must be capitalized, so "may 5" and "march 5 miles" stay verbs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+NUMBERS = {"a": 1} | {
+    w: n for n, w in enumerate("one two three four five six seven eight nine ten".split(), 1)
+}
+DAY_WORDS = {
+    "the day before yesterday": -2,
+    "yesterday": -1,
+    "last night": -1,
+    "today": 0,
+    "tonight": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "this evening": 0,
+    "tomorrow": 1,
+}
+
+Resolved = tuple[str, str]  # (ISO date, label)
+_POSS = r"(?:['’]s)?"  # possessive: "Monday's", "yesterday's"
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_ORD = r"(?:st|nd|rd|th)?"
+_WORDS = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in DAY_WORDS)
+_DAY_WORD_RE = re.compile(rf"\b(?P<word>{_WORDS}){_POSS}\b", re.I)
+_WEEKDAY_RE = re.compile(
+    rf"\b(?:(?P<rel>on|last|this|next)\s+)?(?P<day>{'|'.join(WEEKDAYS)}){_POSS}\b", re.I
+)
+_PERIOD_RE = re.compile(
+    rf"\b(?:(?:earlier|later)\s+)?(?P<rel>last|this|next)\s+(?P<unit>week|month|year){_POSS}\b",
+    re.I,
+)
+_AGO_RE = re.compile(
+    rf"\b(?P<n>\d{{1,3}}|{'|'.join(NUMBERS)})\s+(?P<unit>days?|weeks?)\s+ago\b", re.I
+)
+_MONTH_DAY_RE = re.compile(  # "Nov. 21" or "21st of November", not followed by a year
+    rf"\b(?P<mon>{_MONTH})\.?\s+(?P<day>\d{{1,2}}){_ORD}\b(?!,?\s*\d{{4}}\b)"
+    rf"|\b(?P<day2>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<mon2>{_MONTH})\b(?!\.?,?\s*\d{{4}}\b)"
+)
+_WRITTEN_DATE = re.compile(  # after a weekday: "Monday, November 25" says which Monday
+    rf",?\s+(?:the\s+)?(?:\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+\d)"
+)
+_FUTURE = re.compile(
+    r"\bwill\b|\bwon['’]t\b|['’]ll\b|\b(?:is|are)\s+(?:scheduled|set\s+to|expected\s+to|due)\b"
+    r"|\bplans?\s+to\b|\bupcoming\b",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.!?]+[\"”’)]*(?=\s+[^a-z]|\s*$)")  # not "U.N. on Monday"
+_ISO_DAY = re.compile(r"\s*(\d{4}-\d{2}-\d{2})(?:[T\s]|$)")
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A relative date phrase at ``text[start:end]`` and the date it means."""
+
+    start: int
+    end: int
+    phrase: str
+    date: str  # ISO day, week "YYYY-MM-DD/YYYY-MM-DD" (Mon..Sun), month "YYYY-MM" or year
+    label: str  # what a reader is shown: "25 Nov 2024", "week of 18 Nov 2024", "October 2024"
+
+    def to_dict(self) -> dict[str, str | int]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "phrase": self.phrase,
+            "date": self.date,
+            "label": self.label,
+        }
+
+
+def resolve_dates(text: str, published_at: str | None) -> list[DateMention]:
+    """Relative date phrases in text with the dates they mean, in text order; [] when
+    published_at is missing or unparseable ('YYYY-MM-DD' or an ISO timestamp: its date part)."""
+    pub = _publication_day(published_at)
+    if pub is None:
+        return []
+    found = [
+        DateMention(m.start(), m.end(), m.group(), *resolved)
+        for pattern, rule in _RULES
+        for m in pattern.finditer(text)
+        if (resolved := rule(m, pub, text))
+    ]
+    return _without_overlaps(found)
+
+
+def annotate(text: str, mentions: Sequence[DateMention]) -> str:
+    """text with ' [label]' inserted right after each mention, e.g. 'on Monday [25 Nov 2024]'."""
+    for mention in sorted(mentions, key=lambda m: m.end, reverse=True):
+        text = f"{text[: mention.end]} [{mention.label}]{text[mention.end :]}"
+    return text
+
+
+def _publication_day(published_at: str | None) -> dt.date | None:
+    match = _ISO_DAY.match(published_at or "")
+    try:
+        return dt.date.fromisoformat(match.group(1)) if match else None
+    except ValueError:
+        return None
+
+
+def _without_overlaps(found: list[DateMention]) -> list[DateMention]:
+    """The longest phrases first, then any that do not overlap them, in text order."""
+    kept: list[DateMention] = []
+    for m in sorted(found, key=lambda m: (m.start - m.end, m.start)):
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _day(day: dt.date) -> Resolved:
+    return day.isoformat(), f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def _week(day: dt.date) -> Resolved:
+    monday = day - dt.timedelta(days=day.weekday())
+    sunday = monday + dt.timedelta(days=6)
+    return f"{monday.isoformat()}/{sunday.isoformat()}", f"week of {_day(monday)[1]}"
+
+
+def _month(year: int, month: int) -> Resolved:
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return f"{year:04d}-{month:02d}", f"{MONTHS[month - 1]} {year}"
+
+
+def _day_word(m: re.Match[str], pub: dt.date, text: str) -> Resolved:
+    return _day(pub + dt.timedelta(days=DAY_WORDS[" ".join(m["word"].lower().split())]))
+
+
+def _weekday(m: re.Match[str], pub: dt.date, text: str) -> Resolved | None:
+    if _WRITTEN_DATE.match(text, m.end()):
+        return None
+    weekday = WEEKDAYS.index(m["day"].lower())
+    back, ahead = (pub.weekday() - weekday) % 7, (weekday - pub.weekday()) % 7
+    rel = (m["rel"] or "on").lower()
+    if rel == "last":
+        return _day(pub - dt.timedelta(days=back or 7))
+    if rel == "next":
+        return _day(pub + dt.timedelta(days=ahead or 7))
+    if rel == "this":
+        return _day(pub + dt.timedelta(days=weekday - pub.weekday()))
+    future = _FUTURE.search(_sentence(text, m.start(), m.end()))
+    return _day(pub + dt.timedelta(days=ahead if future else -back))
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The text between the sentence ends around text[start:end]."""
+    ends = [e.end() for e in _SENTENCE_END.finditer(text)]
+    left = max((e for e in ends if e <= start), default=0)
+    right = min((e for e in ends if e >= end), default=len(text))
+    return text[left:right]
+
+
+def _period(m: re.Match[str], pub: dt.date, text: str) -> Resolved:
+    step = {"last": -1, "this": 0, "next": 1}[m["rel"].lower()]
+    unit = m["unit"].lower()
+    if unit == "week":
+        return _week(pub + dt.timedelta(weeks=step))
+    if unit == "month":
+        return _month(pub.year, pub.month + step)
+    return str(pub.year + step), str(pub.year + step)
+
+
+def _ago(m: re.Match[str], pub: dt.date, text: str) -> Resolved:
+    n = NUMBERS[m["n"].lower()] if m["n"].isalpha() else int(m["n"])
+    return _day(pub - dt.timedelta(days=n * 7 if m["unit"].lower().startswith("w") else n))
+
+
+def _month_day(m: re.Match[str], pub: dt.date, text: str) -> Resolved | None:
+    month = [name[:3] for name in MONTHS].index((m["mon"] or m["mon2"])[:3]) + 1
+    day = int(m["day"] or m["day2"])
+    candidates = [d for y in (pub.year - 1, pub.year, pub.year + 1) if (d := _date(y, month, day))]
+    return _day(min(candidates, key=lambda d: abs((d - pub).days))) if candidates else None
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+Rule = Callable[[re.Match[str], dt.date, str], Resolved | None]
+_RULES: tuple[tuple[re.Pattern[str], Rule], ...] = (
+    (_DAY_WORD_RE, _day_word),
+    (_WEEKDAY_RE, _weekday),
+    (_PERIOD_RE, _period),
+    (_AGO_RE, _ago),
+    (_MONTH_DAY_RE, _month_day),
+)

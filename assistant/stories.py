@@ -1,0 +1,143 @@
+"""Stories for people: which stories a query is about, and a story's timeline — its articles
+oldest first, each with its day, its outlet and its key sentence quoted with a citation key that
+``/cite`` and ``GET /api/citations/{key}`` resolve like any answer's. Stories themselves are
+grouped at ingest (``index.story_grouping``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.quote_notes import note_citation
+from assistant.records import Citation
+from assistant.requests import SearchMode
+from assistant.retrieval import Retriever
+from index.citation_keys import citation_key
+from index.filters import SearchFilters
+from index.records import SearchHit, Story, StoryMember
+from index.store import NewsIndex
+
+STORY_PASSAGES = 40  # passages retrieved to find the stories a query is about
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One article of a story: its day and its key sentence, noted like an answer's quote."""
+
+    day: str
+    member: StoryMember
+    citation: Citation | None  # None: the article has no sentence long enough to quote
+
+    def to_dict(self) -> dict[str, Any]:
+        meta, c = self.member.meta, self.citation
+        return {
+            "day": self.day,
+            "article_id": meta.id,
+            "title": meta.title,
+            "source": meta.source,
+            "outlet": c.outlet if c else meta.source,
+            "published_at": meta.published_at,
+            "url": meta.url,
+            "copies": list(meta.copies),
+            "key_sentence": c.to_dict() if c else None,
+            "linked_to": self.member.linked_to,
+        }
+
+
+@dataclass(frozen=True)
+class Timeline:
+    story: Story
+    entries: tuple[TimelineEntry, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.story.to_dict(), "entries": [e.to_dict() for e in self.entries]}
+
+
+@dataclass(frozen=True)
+class StoryMatch:
+    """A story a query is about: the rank of its best passage and the articles that matched."""
+
+    story: Story
+    rank: int
+    matched: tuple[SearchHit, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.story.to_dict(),
+            "rank": self.rank,
+            "matched": [
+                {"article_id": h.article.id, "title": h.article.title, "citation": h.citation}
+                for h in self.matched
+            ],
+        }
+
+
+class Stories:
+    def __init__(self, index: NewsIndex, retriever: Retriever) -> None:
+        self.index = index
+        self.retriever = retriever
+
+    def find(self, query: str, filters: SearchFilters, k: int = 10) -> list[StoryMatch]:
+        """The stories the query's passages come from, best first."""
+        hits = self.retriever.search(query, STORY_PASSAGES, SearchMode.HYBRID, filters)
+        story_of = self.index.catalog.story_ids_of([h.article.id for h in hits])
+        ranked: dict[str, list[SearchHit]] = {}
+        for hit in hits:
+            story_id = story_of.get(hit.article.id)
+            if story_id is not None:
+                ranked.setdefault(story_id, []).append(hit)
+        stories = self.index.catalog.stories(list(ranked)[:k])
+        return [
+            StoryMatch(s, ranked[s.id][0].rank, tuple(_one_per_article(ranked[s.id])))
+            for s in stories
+        ]
+
+    def recent(self, until: str | None = None, k: int = 10) -> list[Story]:
+        """The stories with the latest articles (up to ``until``), newest first."""
+        return self.index.catalog.stories(self.index.catalog.recent_story_ids(k, until))
+
+    def timeline(self, story_id: str, until: str | None = None) -> Timeline | None:
+        """The story's articles oldest first (those published up to ``until``)."""
+        story = self.index.catalog.story(story_id)
+        if story is None:
+            return None
+        entries = tuple(
+            TimelineEntry(m.day, m, _key_citation(n, m))
+            for n, m in enumerate(
+                [m for m in story.members if until is None or m.day <= until[:10]], start=1
+            )
+        )
+        return Timeline(story, entries)
+
+
+def _key_citation(n: int, member: StoryMember) -> Citation | None:
+    if member.key is None:
+        return None
+    start, end = member.key
+    meta, text = member.meta, member.text
+    quote = text[start:end]
+    plain = Citation(
+        n=n,
+        citation=citation_key(meta.id, start, end, quote),
+        article_id=meta.id,
+        title=meta.title,
+        source=meta.source,
+        published_at=meta.published_at,
+        url=meta.url,
+        start=start,
+        end=end,
+        quote=quote,
+        quote_start=start,
+        quote_end=end,
+    )
+    return note_citation(plain, text, meta)
+
+
+def _one_per_article(hits: list[SearchHit]) -> list[SearchHit]:
+    seen: set[str] = set()
+    out = []
+    for hit in hits:
+        if hit.article.id not in seen:
+            seen.add(hit.article.id)
+            out.append(hit)
+    return out

@@ -1,0 +1,197 @@
+"""Story grouping against labelled stories made from rtqa-train: pairwise precision and recall.
+
+Articles: every search result of the questions of some quiz weeks (../shared/data/rtqa-train),
+ingested with newsrag into ``--home/<set>`` (real chunking, model and grouping at ingest).
+Labels: a question's results published in the 14 days up to its quiz day are one story
+(results that share an article are one story too); older results are distractors, unlabelled.
+A pair of labelled articles is positive when they have the same label; predicted positive when
+newsrag put them in one story. Labels are noisy (a search result may be off-topic), so recall
+is a lower bound.
+
+Two sets of weeks: ``tune`` (2023) is what the constants in index/story_grouping.py were chosen
+on (``--sweep`` regroups its stored signals in memory for a grid of them); ``report`` (2025)
+is never tuned on.
+
+    .venv/bin/python bench/stories.py [--set tune|report] [--home DIR] [--sweep] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import json
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+TRAIN = REPO.parent / "shared" / "data" / "rtqa-train"
+
+from index import NewsIndex, ingest_paths  # noqa: E402
+from index import story_grouping as grouping  # noqa: E402
+from index.settings import IndexSettings  # noqa: E402
+from index.story_signals import StorySignals  # noqa: E402
+
+SETS = {"tune": ("20230106", 8), "report": ("20250103", 8)}  # first week, number of weeks
+LABEL_DAYS = 14
+
+
+def _questions(first: str, weeks: int) -> list[dict]:
+    with gzip.open(TRAIN / "questions.jsonl.gz", "rt", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    chosen = sorted({q["week"] for q in rows if q["week"] >= first})[:weeks]
+    return [q for q in rows if q["week"] in chosen and q.get("result_ids")]
+
+
+def _write_corpus(questions: list[dict], path: Path) -> dict[str, dict]:
+    wanted = {r for q in questions for r in q["result_ids"]}
+    articles: dict[str, dict] = {}
+    with gzip.open(TRAIN / "corpus.jsonl.gz", "rt", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row["id"] in wanted:
+                articles[row["id"]] = row
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for row in articles.values():
+            out.write(json.dumps(row) + "\n")
+    return articles
+
+
+def _labels(questions: list[dict], articles: dict[str, dict]) -> dict[str, int]:
+    """Labelled article → story label (union of questions that share a result)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for q in questions:
+        day = date.fromisoformat(q["question_date"])
+        recent = [
+            r
+            for r in q["result_ids"]
+            if (articles.get(r) or {}).get("published_at")
+            and day - timedelta(days=LABEL_DAYS)
+            <= date.fromisoformat(articles[r]["published_at"][:10])
+            <= day
+        ]
+        for r in recent:
+            parent[find(r)] = find(recent[0])
+    roots = sorted({find(a) for a in parent})
+    number = {root: n for n, root in enumerate(roots)}
+    return {a: number[find(a)] for a in parent}
+
+
+def pairwise(predicted: dict[str, str], labels: dict[str, int]) -> dict[str, float]:
+    ids = sorted(a for a in labels if a in predicted)
+    tp = fp = fn = 0
+    for a, b in itertools.combinations(ids, 2):
+        same_label, same_story = labels[a] == labels[b], predicted[a] == predicted[b]
+        tp += same_label and same_story
+        fp += same_story and not same_label
+        fn += same_label and not same_story
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "labelled_articles": len(ids),
+        "positive_pairs": tp + fn,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+    }
+
+
+def _stored(index: NewsIndex) -> tuple[dict[str, str], list[StorySignals]]:
+    rows = index.catalog._conn.execute(
+        "SELECT article_id, story_id, day, centroid, entities FROM story_articles "
+        "ORDER BY day, article_id"
+    ).fetchall()
+    stories = {r["article_id"]: r["story_id"] for r in rows}
+    signals = [
+        StorySignals(
+            r["article_id"],
+            r["day"],
+            np.frombuffer(r["centroid"], dtype=np.float16).astype(np.float32),
+            tuple(json.loads(r["entities"])),
+            None,
+        )
+        for r in rows
+    ]
+    return stories, signals
+
+
+def regroup(signals: list[StorySignals]) -> dict[str, str]:
+    """The grouping of index/catalog_stories.group_all, in memory, with the module's current
+    constants (the sweep sets them)."""
+    placed: list[grouping.Grouped] = []
+    out: dict[str, str] = {}
+    for s in signals:
+        first, last = grouping.window(s.day)
+        nearby = [g for g in placed if first <= g.signals.day <= last]
+        link = grouping.best_link(s, nearby)
+        out[s.article_id] = link.story_id if link else s.article_id
+        placed.append(grouping.Grouped(s, out[s.article_id]))
+    return out
+
+
+def sweep(signals: list[StorySignals], labels: dict[str, int]) -> list[dict[str, Any]]:
+    rows = []
+    for link, bonus, days in itertools.product(
+        (0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80), (0.0, 0.02, 0.04), (5, 10, 20)
+    ):
+        grouping.LINK, grouping.ENTITY_BONUS, grouping.WINDOW_DAYS = link, bonus, days
+        rows.append(
+            {"link": link, "bonus": bonus, "days": days, **pairwise(regroup(signals), labels)}
+        )
+    return sorted(rows, key=lambda r: -r["f1"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--set", choices=list(SETS), default="report")
+    parser.add_argument("--home", default="/root/newsrag-bench/stories")
+    parser.add_argument("--sweep", action="store_true", help="grid of grouping constants")
+    args = parser.parse_args()
+    questions = _questions(*SETS[args.set])
+    home = Path(args.home) / args.set
+    articles = _write_corpus(questions, home / "input" / "results.jsonl")
+    labels = _labels(questions, articles)
+    index = NewsIndex.open(IndexSettings.from_env(home=home), create=True)
+    try:
+        ingest_paths(index, [home / "input"])
+        predicted, signals = _stored(index)
+        stories = index.catalog.story_count()
+    finally:
+        index.close()
+    sizes = np.bincount(np.unique(list(predicted.values()), return_inverse=True)[1])
+    result = {
+        "set": args.set,
+        "weeks": sorted({q["week"] for q in questions}),
+        "questions": len(questions),
+        "articles": len(predicted),
+        "stories": stories,
+        "largest_story": int(sizes.max()) if len(sizes) else 0,
+        "constants": {
+            "link": grouping.LINK,
+            "entity_bonus": grouping.ENTITY_BONUS,
+            "window_days": grouping.WINDOW_DAYS,
+        },
+        **pairwise(predicted, labels),
+    }
+    print(json.dumps(result, indent=1))
+    if args.sweep:
+        for row in sweep(signals, labels)[:12]:
+            print(json.dumps(row))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

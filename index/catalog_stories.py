@@ -1,0 +1,248 @@
+"""The catalog's stories: each searched article's story, the signals it was grouped by, and one
+row per story (title, first and last day, size). Written in the transaction that writes the
+article's passages, so a killed ingest never leaves an article outside every story.
+
+An article belongs to a story while it owns searched passages: a copy is read through its
+primary, an older version through its article. ``group_all`` rebuilds every story from the
+stored passages (schema upgrade, ``newsrag reindex``, ``newsrag stories --rebuild``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from index.catalog_reads import CatalogReads, row_to_meta
+from index.records import Story, StoryMember
+from index.story_grouping import Grouped, best_link, founded_story_id, window
+from index.story_signals import LEAD_CHUNKS, StorySignals, signals
+
+_DAY = "substr(coalesce(a.published_at, a.ingested_at), 1, 10)"
+
+
+def group_articles(conn: sqlite3.Connection, article_ids: Iterable[str]) -> None:
+    """(Re)place these articles in stories, oldest first; an article without searched
+    passages leaves its story."""
+    ids = list(dict.fromkeys(article_ids))
+    for article_id in ids:
+        ungroup(conn, article_id)
+    marks = ",".join("?" * len(ids))
+    rows = _rows(
+        conn,
+        f"SELECT a.id, a.title, a.text, {_DAY} AS day FROM articles a WHERE a.id IN ({marks}) "
+        "ORDER BY day, a.id",
+        ids,
+    )
+    for row in rows:
+        vectors = _lead_vectors(conn, row["id"])
+        if len(vectors):
+            _place(conn, signals(row["id"], row["day"], row["title"], row["text"], vectors))
+
+
+def group_all(conn: sqlite3.Connection) -> int:
+    """Every story again from scratch, oldest article first; how many stories."""
+    conn.execute("DELETE FROM story_articles")
+    conn.execute("DELETE FROM stories")
+    rows = _rows(
+        conn,
+        f"SELECT a.id, a.title, a.text, {_DAY} AS day FROM articles a "
+        "WHERE EXISTS (SELECT 1 FROM chunks c WHERE c.article_id = a.id) ORDER BY day, a.id",
+    )
+    for row in rows:
+        vectors = _lead_vectors(conn, row["id"])
+        _place(conn, signals(row["id"], row["day"], row["title"], row["text"], vectors))
+    return int(conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+    """Rows by column name, whatever the connection's row factory (an upgrade runs before the
+    catalog sets it)."""
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    return cursor.execute(sql, params).fetchall()
+
+
+def ungroup(conn: sqlite3.Connection, article_id: str) -> None:
+    row = conn.execute(
+        "SELECT story_id FROM story_articles WHERE article_id=?", (article_id,)
+    ).fetchone()
+    if row is None:
+        return
+    conn.execute("DELETE FROM story_articles WHERE article_id=?", (article_id,))
+    _refresh(conn, row[0])
+
+
+def hand_over(conn: sqlite3.Connection, article_id: str, heir: str) -> None:
+    """A copy inherits its primary's passages (``promote_first_copy``), and with them its
+    place in the story."""
+    conn.execute("UPDATE story_articles SET article_id=? WHERE article_id=?", (heir, article_id))
+
+
+def _lead_vectors(conn: sqlite3.Connection, article_id: str) -> np.ndarray:
+    blobs = [
+        r[0]
+        for r in conn.execute(
+            "SELECT embedding FROM chunks WHERE article_id=? ORDER BY ordinal LIMIT ?",
+            (article_id, LEAD_CHUNKS),
+        )
+    ]
+    if not blobs:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.stack([np.frombuffer(b, dtype=np.float16) for b in blobs]).astype(np.float32)
+
+
+def _place(conn: sqlite3.Connection, new: StorySignals) -> None:
+    link = best_link(new, _candidates(conn, new.day))
+    story_id = link.story_id if link else _found(conn, new.article_id)
+    key = new.key or (None, None)
+    conn.execute(
+        "INSERT INTO story_articles(article_id, story_id, day, centroid, entities, key_start, "
+        "key_end, linked_to, score) VALUES (?,?,?,?,?,?,?,?,?)",
+        (
+            new.article_id,
+            story_id,
+            new.day,
+            np.asarray(new.centroid, dtype=np.float16).tobytes(),
+            json.dumps(list(new.entities)),
+            *key,
+            link.article_id if link else None,
+            round(link.score, 4) if link else None,
+        ),
+    )
+    _refresh(conn, story_id)
+
+
+def _candidates(conn: sqlite3.Connection, day: str) -> list[Grouped]:
+    first, last = window(day)
+    rows = _rows(
+        conn,
+        "SELECT article_id, story_id, day, centroid, entities FROM story_articles "
+        "WHERE day BETWEEN ? AND ?",
+        (first, last),
+    )
+    return [
+        Grouped(
+            StorySignals(
+                r["article_id"],
+                r["day"],
+                np.frombuffer(r["centroid"], dtype=np.float16).astype(np.float32),
+                tuple(json.loads(r["entities"])),
+                None,
+            ),
+            r["story_id"],
+        )
+        for r in rows
+    ]
+
+
+def _found(conn: sqlite3.Connection, founder: str) -> str:
+    taken = {
+        r[0] for r in conn.execute("SELECT id FROM stories WHERE id LIKE ?", (_like(founder),))
+    }
+    story_id = founded_story_id(founder, taken)
+    title = conn.execute("SELECT title FROM articles WHERE id=?", (founder,)).fetchone()[0]
+    conn.execute(
+        "INSERT INTO stories(id, title, founder, first_day, last_day, articles) "
+        "VALUES (?, ?, ?, '', '', 0)",
+        (story_id, title, founder),
+    )
+    return story_id
+
+
+def _like(founder: str) -> str:
+    return founded_story_id(founder) + "%"
+
+
+def _refresh(conn: sqlite3.Connection, story_id: str) -> None:
+    """A story's size and days from its members; a story left without any is removed."""
+    first, last, count = conn.execute(
+        "SELECT min(day), max(day), count(*) FROM story_articles WHERE story_id=?", (story_id,)
+    ).fetchone()
+    if not count:
+        conn.execute("DELETE FROM stories WHERE id=?", (story_id,))
+        return
+    conn.execute(
+        "UPDATE stories SET first_day=?, last_day=?, articles=? WHERE id=?",
+        (first, last, count, story_id),
+    )
+
+
+class CatalogStories(CatalogReads):
+    def story_ids_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """Article id → its story's id (articles outside every story are left out)."""
+        marks = ",".join("?" * len(article_ids))
+        rows = self._conn.execute(
+            f"SELECT article_id, story_id FROM story_articles WHERE article_id IN ({marks})",
+            list(article_ids),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def stories(self, story_ids: Sequence[str]) -> list[Story]:
+        """These stories, without their members, in the order asked."""
+        marks = ",".join("?" * len(story_ids))
+        rows = self._conn.execute(
+            f"SELECT * FROM stories WHERE id IN ({marks})", list(story_ids)
+        ).fetchall()
+        found = {r["id"]: r for r in rows}
+        return [_story(found[s], self._sources(s)) for s in story_ids if s in found]
+
+    def story(self, story_id: str) -> Story | None:
+        """A story with its members, oldest first."""
+        row = self._conn.execute("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()
+        if row is None:
+            return None
+        members = self._conn.execute(
+            "SELECT a.*, s.day, s.key_start, s.key_end, s.linked_to, s.score "
+            "FROM story_articles s JOIN articles a ON a.id = s.article_id "
+            "WHERE s.story_id=? ORDER BY s.day, a.published_at, a.id",
+            (story_id,),
+        ).fetchall()
+        copies = self.copies_of([m["id"] for m in members])
+        return _story(row, self._sources(story_id), [_member(m, copies) for m in members])
+
+    def recent_story_ids(self, limit: int, until: str | None = None) -> list[str]:
+        """Stories with the latest articles (published up to ``until``), newest first."""
+        rows = self._conn.execute(
+            "SELECT story_id, max(day) AS last FROM story_articles WHERE day <= ? "
+            "GROUP BY story_id ORDER BY last DESC, story_id LIMIT ?",
+            ((until or "9999")[:10], limit),
+        )
+        return [r[0] for r in rows]
+
+    def story_count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+    def _sources(self, story_id: str) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT DISTINCT a.source FROM story_articles s JOIN articles a ON a.id = s.article_id "
+            "WHERE s.story_id=? AND a.source IS NOT NULL ORDER BY a.source",
+            (story_id,),
+        )
+        return [r[0] for r in rows]
+
+
+def _story(row: sqlite3.Row, sources: list[str], members: list[StoryMember] | None = None) -> Story:
+    return Story(
+        id=row["id"],
+        title=row["title"],
+        first_day=row["first_day"],
+        last_day=row["last_day"],
+        articles=row["articles"],
+        sources=tuple(sources),
+        members=tuple(members or ()),
+    )
+
+
+def _member(row: sqlite3.Row, copies: dict[str, tuple[str, ...]]) -> StoryMember:
+    key = (row["key_start"], row["key_end"]) if row["key_start"] is not None else None
+    return StoryMember(
+        meta=row_to_meta(row, copies.get(row["id"], ())),
+        day=row["day"],
+        key=key,
+        text=row["text"],
+        linked_to=row["linked_to"],
+        score=row["score"],
+    )

@@ -1,0 +1,191 @@
+"""Whose claim a quoted news sentence reports, and which wire service a syndicated copy is from."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.attribution import Attribution, attribution_of, wire_origin
+
+pytestmark = pytest.mark.unit
+
+LAVROV = "Foreign Minister Sergei Lavrov met Blinken. "
+
+# (sentence, before, expected speaker or None, expected cue)
+CLAIMS = [
+    (
+        "According to Meduza, Vladimir Putin has set a strategic objective to take Donbas.",
+        "",
+        "Meduza",
+        "According to",
+    ),
+    ("“We will not surrender,” Zelensky said.", "", "Zelensky", "said"),
+    ('"We will not surrender," Zelensky said.', "", "Zelensky", "said"),
+    ("The governor said the state would appeal.", "", "The governor", "said"),
+    ("Officials told CNN the plan was dropped.", "", "Officials", "told"),
+    ("He said the talks failed.", LAVROV, "Foreign Minister Sergei Lavrov", "said"),
+    ("The state will appeal, said Gov. Kathy Hochul.", "", "Gov. Kathy Hochul", "said"),
+    ("The state will appeal, said Governor Kathy Hochul.", "", "Governor Kathy Hochul", "said"),
+    ("No civilians were hit, the ministry said in a statement.", "", "the ministry", "said"),
+    (
+        "US intelligence officials said an attack was imminent.",
+        "",
+        "US intelligence officials",
+        "said",
+    ),
+    (
+        "Ukrainian President Volodymyr Zelensky told reporters that the front held.",
+        "",
+        "Ukrainian President Volodymyr Zelensky",
+        "told",
+    ),
+    (
+        "The company's spokesperson said that the product was safe.",
+        "",
+        "The company's spokesperson",
+        "said",
+    ),
+    (
+        "Secretary of State Antony Blinken warned that Russia could invade.",
+        "",
+        "Secretary of State Antony Blinken",
+        "warned",
+    ),
+    (
+        "The Ministry of the Interior said 12 people died.",
+        "",
+        "The Ministry of the Interior",
+        "said",
+    ),
+    (
+        "Kremlin spokesman Dmitry Peskov denied the report.",
+        "",
+        "Kremlin spokesman Dmitry Peskov",
+        "denied",
+    ),
+    ("Kathy Hochul, a Democrat, said the state would appeal.", "", "Kathy Hochul", "said"),
+    ("Zelensky, who met Biden on Monday, said the talks were useful.", "", "Zelensky", "said"),
+    (
+        "Two officials who spoke on condition of anonymity said it was dropped.",
+        "",
+        "Two officials",
+        "said",
+    ),
+    ("“We will win,” said Zelensky, who visited the front.", "", "Zelensky", "said"),
+    ("Zelensky also said the war would end.", "", "Zelensky", "said"),
+    ("Fighting went on in Kyiv, officials said.", "", "officials", "said"),
+    (
+        "The plan was dropped, according to two officials familiar with the matter.",
+        "",
+        "two officials familiar with the matter",
+        "according to",
+    ),
+    # "according to" wins over a reporting verb
+    ("The Kremlin said, according to TASS, that talks would resume.", "", "TASS", "according to"),
+    # a quote inside the sentence is the claim, not its attribution
+    (
+        "“I said no,” she told reporters.",
+        "Angela Merkel said she was tired. ",
+        "Angela Merkel",
+        "told",
+    ),
+    (
+        "They said the strike missed.",
+        "The Kremlin said Russia would respond. ",
+        "The Kremlin",
+        "said",
+    ),
+]
+
+NOT_CLAIMS = [
+    ("February 16 was designated by US intelligence as the day of Russia’s potential attack", ""),
+    ("He said the talks failed.", ""),  # nobody to resolve "he" to
+    ("It said the strike hit a depot.", "The ministry issued a statement. "),  # no name there
+    ("Prices rose 3% in May.", ""),
+    ("The said agreement was signed in 1994.", ""),
+    ("The attack was reported on Monday.", ""),
+    ("Apple's reported earnings beat forecasts.", ""),
+    ("An estimated 3 million people fled the city.", ""),
+    ("“Zelensky said it,” the caption reads.", ""),  # the cue is inside the quote
+]
+
+
+@pytest.mark.parametrize(("sentence", "before", "speaker", "cue"), CLAIMS)
+def test_speaker_and_cue(sentence: str, before: str, speaker: str, cue: str) -> None:
+    claim = attribution_of(sentence, before)
+    assert claim is not None
+    assert (claim.speaker, claim.cue) == (speaker, cue)
+
+
+@pytest.mark.parametrize(("sentence", "before"), NOT_CLAIMS)
+def test_own_voice_is_not_attributed(sentence: str, before: str) -> None:
+    assert attribution_of(sentence, before) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [s for s, before, _, _ in CLAIMS if not before],
+)
+def test_offsets_locate_the_speaker(sentence: str) -> None:
+    claim = attribution_of(sentence)
+    assert claim is not None
+    assert sentence[claim.start : claim.end] == claim.speaker
+
+
+def test_resolved_pronoun_keeps_the_pronoun_offsets() -> None:
+    claim = attribution_of("Later he said the talks failed.", LAVROV)
+    assert claim == Attribution("Foreign Minister Sergei Lavrov", "said", 6, 8)
+
+
+def test_latest_speaker_in_before_wins() -> None:
+    before = "Zelensky said the front held. Kremlin spokesman Dmitry Peskov denied it. "
+    claim = attribution_of("He said talks were over.", before)
+    assert claim is not None and claim.speaker == "Kremlin spokesman Dmitry Peskov"
+
+
+def test_to_dict() -> None:
+    claim = attribution_of("Officials told CNN the plan was dropped.")
+    assert claim is not None
+    assert claim.to_dict() == {"speaker": "Officials", "cue": "told", "start": 0, "end": 9}
+
+
+@pytest.mark.parametrize(
+    ("text", "authors", "wire"),
+    [
+        ("KYIV, Ukraine (AP) — Russian forces shelled the city overnight.", (), "AP"),
+        ("WASHINGTON (Reuters) - The Senate passed the bill on Monday.", (), "Reuters"),
+        ("(Reuters) - Oil prices rose.", (), "Reuters"),
+        ("LONDON (AFP) - Britain's economy shrank.", (), "AFP"),
+        ("Headline\nBERLIN (dpa) - Die Regierung hat entschieden.", (), "dpa"),
+        ("The city council voted.", ["The Associated Press"], "AP"),
+        ("The city council voted.", ["Jane Doe", "Reuters"], "Reuters"),
+        ("The city council voted.", ["Jane Doe, Bloomberg"], "Bloomberg"),
+        ("By JANE DOE, Associated Press\nThe city council voted.", (), "AP"),
+        (
+            "The council voted.\n\nAssociated Press writer John Roe contributed to this report.",
+            (),
+            "AP",
+        ),
+        (
+            "The council voted.\n\nCopyright 2024 The Associated Press. All rights reserved.",
+            (),
+            "AP",
+        ),
+        ("Agence France-Presse writers in Paris contributed reporting.", (), "AFP"),
+    ],
+)
+def test_wire_origin(text: str, authors: list[str], wire: str) -> None:
+    assert wire_origin(text, authors) == wire
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        ("The deal is off, Reuters reported on Monday, citing two sources.", ()),
+        ("By Monday, Reuters reported that the deal was off.", ()),
+        ("An AP photo showed the damage. The council voted.", ["Jane Doe"]),
+        ("The city council voted on Tuesday to raise taxes.", ["Jane Doe"]),
+        ("", ()),
+    ],
+)
+def test_mentions_are_not_credits(text: str, authors: list[str]) -> None:
+    assert wire_origin(text, authors) is None

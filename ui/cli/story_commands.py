@@ -1,0 +1,80 @@
+"""``newsrag story``: the stories a query is about and the best one's timeline; the latest
+stories without a query; ``--rebuild`` groups every article again."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ui.cli.output import emit
+from ui.settings import Settings
+
+
+def cmd_story(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant import Assistant, SearchFilters
+
+    if args.rebuild:
+        return _rebuild(args, settings)
+    assistant = Assistant(settings)
+    filters = SearchFilters.build((), None, None, args.as_of, bool(args.as_of))
+    stories = assistant.stories
+    if args.id:
+        matches: list[dict[str, Any]] = []
+        chosen = args.id
+    elif args.query:
+        matches = [m.to_dict() for m in stories.find(args.query, filters, args.k)]
+        chosen = matches[0]["story_id"] if matches else None
+    else:
+        matches = [s.to_dict() for s in stories.recent(filters.as_of, args.k)]
+        chosen = None
+    timeline = stories.timeline(chosen, filters.as_of) if chosen else None
+    if args.id and timeline is None:
+        emit(
+            args,
+            {"error": "unknown_story", "detail": f"no story {args.id!r}"},
+            f"no story {args.id!r}",
+        )
+        return 1
+    data = {
+        "query": args.query,
+        "stories": matches,
+        "timeline": timeline.to_dict() if timeline else None,
+    }
+    emit(args, data, "\n".join(_lines(data)))
+    return 0
+
+
+def _lines(data: dict[str, Any]) -> list[str]:
+    out = []
+    timeline = data["timeline"]
+    if timeline:
+        out.append(_story_line(timeline))
+        for entry in timeline["entries"]:
+            key = entry["key_sentence"]
+            out.append(f"  {entry['day']}  {entry['outlet'] or '-'}  {entry['title'][:80]}")
+            if key:
+                out.append(f"      “{key['quote'][:240]}”")
+                out.append(f"      {key['citation']}")
+    others = [s for s in data["stories"] if not timeline or s["story_id"] != timeline["story_id"]]
+    if others:
+        out.append("other stories:" if timeline else "stories:")
+        out.extend("  " + _story_line(s) for s in others)
+    return out or ["no story matches"]
+
+
+def _story_line(story: dict[str, Any]) -> str:
+    days = (
+        story["first_day"]
+        if story["first_day"] == story["last_day"]
+        else (f"{story['first_day']} … {story['last_day']}")
+    )
+    return f"{story['story_id']}  {days}  {story['articles']} articles  {story['title'][:80]}"
+
+
+def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from index import NewsIndex
+
+    index = NewsIndex.open(settings.index)
+    count = index.regroup_stories()
+    emit(args, {"stories": count}, f"{count} stories")
+    return 0

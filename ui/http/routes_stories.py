@@ -1,0 +1,56 @@
+"""``/api/stories``: the stories a query is about (or the latest), and a story's timeline."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from assistant import SearchFilters
+from ui.errors import ApiError
+from ui.http.models import ErrorOut, StoriesOut, TimelineOut
+from ui.services import Services
+
+STORIES_K = (1, 50)
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def router() -> APIRouter:
+    r = APIRouter(prefix="/api/stories", tags=["stories"])
+
+    @r.get("", response_model=StoriesOut)
+    def stories(
+        request: Request,
+        q: Annotated[str | None, Query(max_length=10_000, description="what about")] = None,
+        k: Annotated[int, Query(ge=STORIES_K[0], le=STORIES_K[1])] = 10,
+        as_of: str | None = None,
+    ) -> dict[str, Any]:
+        """The stories whose passages match ``q``, best first; without ``q`` the stories with
+        the latest articles. ``as_of`` leaves out what was published after it."""
+        filters = SearchFilters.build((), None, None, as_of, bool(as_of))
+        with _services(request).reading() as a:
+            if q and q.strip():
+                found = [m.to_dict() for m in a.stories.find(q, filters, k)]
+            else:
+                found = [s.to_dict() for s in a.stories.recent(filters.as_of, k)]
+        return {"query": q, "stories": found}
+
+    @r.get(
+        "/{story_id}",
+        response_model=TimelineOut,
+        responses={404: {"model": ErrorOut, "description": "unknown story"}},
+    )
+    def timeline(request: Request, story_id: str, as_of: str | None = None) -> dict[str, Any]:
+        """The story's articles oldest first, each with its day, outlet and key sentence."""
+        filters = SearchFilters.build((), None, None, as_of, bool(as_of))
+        with _services(request).reading() as a:
+            found = a.stories.timeline(story_id, filters.as_of)
+        if found is None:
+            raise ApiError(404, "unknown_story", f"no story {story_id!r} in this index")
+        return found.to_dict()
+
+    return r
