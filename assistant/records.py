@@ -151,3 +151,14 @@ def by_article(citations: Sequence[Citation]) -> list[list[Citation]]:
     for c in citations:
         groups.setdefault(c.article_id, []).append(c)
     return list(groups.values())
+
+
+def one_per_article(hits: Sequence[SearchHit]) -> list[SearchHit]:
+    """Each article once, at its best passage (hits come best first)."""
+    seen: set[str] = set()
+    out = []
+    for h in hits:
+        if h.article.id not in seen:
+            seen.add(h.article.id)
+            out.append(h)
+    return out

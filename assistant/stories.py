@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.quote_notes import note_citation
-from assistant.records import Citation
+from assistant.records import Citation, one_per_article
 from assistant.requests import SearchMode
 from assistant.retrieval import Retriever
 from index.citation_keys import citation_key
@@ -88,7 +88,7 @@ class Stories:
                 ranked.setdefault(story_id, []).append(hit)
         stories = self.index.catalog.stories(list(ranked)[:k])
         return [
-            StoryMatch(s, ranked[s.id][0].rank, tuple(_one_per_article(ranked[s.id])))
+            StoryMatch(s, ranked[s.id][0].rank, tuple(one_per_article(ranked[s.id])))
             for s in stories
         ]
 
@@ -131,13 +131,3 @@ def _key_citation(n: int, member: StoryMember) -> Citation | None:
         quote_end=end,
     )
     return note_citation(plain, text, meta)
-
-
-def _one_per_article(hits: list[SearchHit]) -> list[SearchHit]:
-    seen: set[str] = set()
-    out = []
-    for hit in hits:
-        if hit.article.id not in seen:
-            seen.add(hit.article.id)
-            out.append(hit)
-    return out

@@ -34,6 +34,7 @@ TRAIN = REPO.parent / "shared" / "data" / "rtqa-train"
 
 from index import NewsIndex, ingest_paths  # noqa: E402
 from index import story_grouping as grouping  # noqa: E402
+from index.catalog_stories import grouped  # noqa: E402
 from index.settings import IndexSettings  # noqa: E402
 from index.story_signals import StorySignals  # noqa: E402
 
@@ -115,16 +116,7 @@ def _stored(index: NewsIndex) -> tuple[dict[str, str], list[StorySignals]]:
         "ORDER BY day, article_id"
     ).fetchall()
     stories = {r["article_id"]: r["story_id"] for r in rows}
-    signals = [
-        StorySignals(
-            r["article_id"],
-            r["day"],
-            np.frombuffer(r["centroid"], dtype=np.float16).astype(np.float32),
-            tuple(json.loads(r["entities"])),
-            None,
-        )
-        for r in rows
-    ]
+    signals = [grouped(r).signals for r in rows]
     return stories, signals
 
 

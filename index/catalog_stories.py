@@ -123,19 +123,19 @@ def _candidates(conn: sqlite3.Connection, day: str) -> list[Grouped]:
         "WHERE day BETWEEN ? AND ?",
         (first, last),
     )
-    return [
-        Grouped(
-            StorySignals(
-                r["article_id"],
-                r["day"],
-                np.frombuffer(r["centroid"], dtype=np.float16).astype(np.float32),
-                tuple(json.loads(r["entities"])),
-                None,
-            ),
-            r["story_id"],
-        )
-        for r in rows
-    ]
+    return [grouped(r) for r in rows]
+
+
+def grouped(row: sqlite3.Row) -> Grouped:
+    """A ``story_articles`` row as grouping compares it."""
+    signals = StorySignals(
+        row["article_id"],
+        row["day"],
+        np.frombuffer(row["centroid"], dtype=np.float16).astype(np.float32),
+        tuple(json.loads(row["entities"])),
+        None,
+    )
+    return Grouped(signals, row["story_id"])
 
 
 def _found(conn: sqlite3.Connection, founder: str) -> str:

@@ -13,6 +13,7 @@ import string
 from collections.abc import Sequence
 
 from assistant import FALLBACK, MARKER, Answer, Citation, by_article
+from assistant.records import one_per_article
 from index import SearchHit
 from ui.article_html import esc
 from ui.cite_urls import cite_url
@@ -78,20 +79,9 @@ def sources_markdown(answer: Answer) -> str:
             lines.append(f"- {links} {title}{_dateline(c.source, c.published_at)}")
     elif answer.related:  # scores stay in the JSON reason, never in the chat
         lines.append("**Closest articles**")
-        for h in _one_per_article(answer.related):
+        for h in one_per_article(answer.related):
             lines.append(f"- {_hit_link(h)}{_dateline(h.article.source, h.article.published_at)}")
     return "\n".join(lines)
-
-
-def _one_per_article(hits: Sequence[SearchHit]) -> list[SearchHit]:
-    """Each article once, at its best passage (hits come best first)."""
-    seen: set[str] = set()
-    out = []
-    for h in hits:
-        if h.article.id not in seen:
-            seen.add(h.article.id)
-            out.append(h)
-    return out
 
 
 def _hit_link(h: SearchHit) -> str:
