@@ -123,14 +123,12 @@ def _stored(index: NewsIndex) -> tuple[dict[str, str], list[StorySignals]]:
 def regroup(signals: list[StorySignals]) -> dict[str, str]:
     """The grouping of index/catalog_stories.group_all, in memory, with the module's current
     constants (the sweep sets them)."""
-    placed: list[grouping.Grouped] = []
+    hood = grouping.Neighbourhood()
     out: dict[str, str] = {}
     for s in signals:
-        first, last = grouping.window(s.day)
-        nearby = [g for g in placed if first <= g.signals.day <= last]
-        link = grouping.best_link(s, nearby)
+        link = hood.best_link(s)
         out[s.article_id] = link.story_id if link else s.article_id
-        placed.append(grouping.Grouped(s, out[s.article_id]))
+        hood.add(grouping.Grouped(s, out[s.article_id]))
     return out
 
 

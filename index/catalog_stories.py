@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from index.catalog_reads import CatalogReads, row_to_meta
 from index.records import Story, StoryMember
-from index.story_grouping import Grouped, best_link, founded_story_id, window
+from index.story_grouping import Grouped, Neighbourhood, founded_story_id, window
 from index.story_signals import LEAD_CHUNKS, StorySignals, signals
 
 _DAY = "substr(coalesce(a.published_at, a.ingested_at), 1, 10)"
@@ -36,10 +37,11 @@ def group_articles(conn: sqlite3.Connection, article_ids: Iterable[str]) -> None
         "ORDER BY day, a.id",
         ids,
     )
+    hood = _neighbourhood(conn, [row["day"] for row in rows])
     for row in rows:
         vectors = _lead_vectors(conn, row["id"])
         if len(vectors):
-            _place(conn, signals(row["id"], row["day"], row["title"], row["text"], vectors))
+            _place(conn, signals(row["id"], row["day"], row["title"], row["text"], vectors), hood)
 
 
 def group_all(conn: sqlite3.Connection) -> int:
@@ -51,10 +53,32 @@ def group_all(conn: sqlite3.Connection) -> int:
         f"SELECT a.id, a.title, a.text, {_DAY} AS day FROM articles a "
         "WHERE EXISTS (SELECT 1 FROM chunks c WHERE c.article_id = a.id) ORDER BY day, a.id",
     )
+    hood = Neighbourhood()
     for row in rows:
+        hood.forget_before(row["day"])
         vectors = _lead_vectors(conn, row["id"])
-        _place(conn, signals(row["id"], row["day"], row["title"], row["text"], vectors))
+        _place(conn, signals(row["id"], row["day"], row["title"], row["text"], vectors), hood)
     return int(conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+
+def _neighbourhood(conn: sqlite3.Connection, days: Sequence[str]) -> Neighbourhood:
+    """The grouped articles within the window of any of ``days``, read once for a block."""
+    spans: list[tuple[str, str]] = []
+    for first, last in sorted(window(day) for day in set(days)):
+        if spans and first <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], last))
+        else:
+            spans.append((first, last))
+    hood = Neighbourhood()
+    for first, last in spans:
+        for row in _rows(
+            conn,
+            "SELECT article_id, story_id, day, centroid, entities FROM story_articles "
+            "WHERE day BETWEEN ? AND ? ORDER BY day, article_id",
+            (first, last),
+        ):
+            hood.add(grouped(row))
+    return hood
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
@@ -94,10 +118,11 @@ def _lead_vectors(conn: sqlite3.Connection, article_id: str) -> np.ndarray:
     return np.stack([np.frombuffer(b, dtype=np.float16) for b in blobs]).astype(np.float32)
 
 
-def _place(conn: sqlite3.Connection, new: StorySignals) -> None:
-    link = best_link(new, _candidates(conn, new.day))
+def _place(conn: sqlite3.Connection, new: StorySignals, hood: Neighbourhood) -> None:
+    link = hood.best_link(new)
     story_id = link.story_id if link else _found(conn, new.article_id)
     key = new.key or (None, None)
+    stored = np.asarray(new.centroid, dtype=np.float16)
     conn.execute(
         "INSERT INTO story_articles(article_id, story_id, day, centroid, entities, key_start, "
         "key_end, linked_to, score) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -105,7 +130,7 @@ def _place(conn: sqlite3.Connection, new: StorySignals) -> None:
             new.article_id,
             story_id,
             new.day,
-            np.asarray(new.centroid, dtype=np.float16).tobytes(),
+            stored.tobytes(),
             json.dumps(list(new.entities)),
             *key,
             link.article_id if link else None,
@@ -113,17 +138,8 @@ def _place(conn: sqlite3.Connection, new: StorySignals) -> None:
         ),
     )
     _refresh(conn, story_id)
-
-
-def _candidates(conn: sqlite3.Connection, day: str) -> list[Grouped]:
-    first, last = window(day)
-    rows = _rows(
-        conn,
-        "SELECT article_id, story_id, day, centroid, entities FROM story_articles "
-        "WHERE day BETWEEN ? AND ?",
-        (first, last),
-    )
-    return [grouped(r) for r in rows]
+    # as later blocks will read it back: grouping never depends on where a block ended
+    hood.add(Grouped(replace(new, centroid=stored.astype(np.float32)), story_id))
 
 
 def grouped(row: sqlite3.Row) -> Grouped:

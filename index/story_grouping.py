@@ -9,9 +9,11 @@ The constants were fitted on rtqa-train weeks (bench/stories.py; docs/BENCHMARKS
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+import numpy as np
 
 from index.hashing import sha256_hex
 from index.story_signals import StorySignals
@@ -53,14 +55,72 @@ def similarity(a: StorySignals, b: StorySignals) -> float:
 
 def best_link(new: StorySignals, candidates: Sequence[Grouped]) -> Link | None:
     """The story ``new`` joins, or None (it starts one). Ties go to the earlier article."""
-    best: Link | None = None
-    for candidate in sorted(candidates, key=lambda c: (c.signals.day, c.signals.article_id)):
-        if candidate.signals.article_id == new.article_id:
-            continue
-        score = similarity(new, candidate.signals)
-        if score >= LINK and (best is None or score > best.score):
-            best = Link(candidate.signals.article_id, candidate.story_id, score)
-    return best
+    return Neighbourhood(candidates).best_link(new)
+
+
+class Neighbourhood:
+    """Articles already grouped, held as one matrix of centroids so a new article is compared
+    with every one in its window at once (an ingest of thousands of articles a day would
+    otherwise compare them pair by pair, in Python). Only candidates whose cosine could reach
+    ``LINK`` with the largest name bonus are scored one by one, by ``similarity``."""
+
+    def __init__(self, members: Iterable[Grouped] = ()) -> None:
+        self._members: list[Grouped] = []
+        self._days = np.zeros(16, dtype=np.int64)
+        self._matrix = np.zeros((16, 0), dtype=np.float32)
+        for member in members:
+            self.add(member)
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def add(self, member: Grouped) -> None:
+        vector = np.asarray(member.signals.centroid, dtype=np.float32)
+        n = len(self._members)
+        if not n:
+            self._matrix = np.zeros((16, len(vector)), dtype=np.float32)
+        if n == len(self._days):  # grow by doubling: adding stays amortised O(1)
+            self._days = np.concatenate([self._days, np.zeros_like(self._days)])
+            self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
+        self._days[n] = date.fromisoformat(member.signals.day).toordinal()
+        if len(vector) == self._matrix.shape[1]:  # else (no passages) it is never similar
+            self._matrix[n] = vector
+        self._members.append(member)
+
+    def forget_before(self, day: str) -> None:
+        """Drop members older than ``day`` minus the window: a rebuild in date order never
+        compares with them again, so it holds one window of articles, not the archive."""
+        n = len(self._members)
+        keep = np.flatnonzero(self._days[:n] >= date.fromisoformat(day).toordinal() - WINDOW_DAYS)
+        if len(keep) == n:
+            return
+        self._members = [self._members[i] for i in keep]
+        self._days = np.concatenate([self._days[keep], np.zeros(16, dtype=np.int64)])
+        self._matrix = np.concatenate(
+            [self._matrix[keep], np.zeros((16, self._matrix.shape[1]), dtype=np.float32)]
+        )
+
+    def best_link(self, new: StorySignals) -> Link | None:
+        n = len(self._members)
+        if not n or len(new.centroid) != self._matrix.shape[1]:
+            return None
+        day = date.fromisoformat(new.day).toordinal()
+        near = np.abs(self._days[:n] - day) <= WINDOW_DAYS
+        cosines = self._matrix[:n] @ np.asarray(new.centroid, dtype=np.float32)
+        reach = LINK - ENTITY_BONUS * MAX_SHARED - 1e-6
+        best: Link | None = None
+        order = sorted(
+            (int(i) for i in np.flatnonzero(near & (cosines >= reach))),
+            key=lambda i: (self._members[i].signals.day, self._members[i].signals.article_id),
+        )
+        for i in order:
+            candidate = self._members[i]
+            if candidate.signals.article_id == new.article_id:
+                continue
+            score = similarity(new, candidate.signals)
+            if score >= LINK and (best is None or score > best.score):
+                best = Link(candidate.signals.article_id, candidate.story_id, score)
+        return best
 
 
 def founded_story_id(founder: str, taken: set[str] | None = None) -> str:

@@ -13,7 +13,15 @@ import numpy as np
 import pytest
 
 from index import Article, Ingestor, NewsIndex, check_index, delete_articles
-from index.story_grouping import LINK, WINDOW_DAYS, Grouped, best_link, similarity, window
+from index.story_grouping import (
+    LINK,
+    WINDOW_DAYS,
+    Grouped,
+    Neighbourhood,
+    best_link,
+    similarity,
+    window,
+)
 from index.story_signals import StorySignals, entities, key_sentence
 from tests.conftest import settings_for
 from tests.fakes import HashEncoder
@@ -177,3 +185,34 @@ def test_a_schema_3_catalog_is_grouped_when_it_is_upgraded(tmp_path: Path) -> No
     assert reopened.catalog.meta()["schema_version"] == "4"
     assert _story(reopened, "b1") is not None and _story(reopened, "b1") == _story(reopened, "b2")
     reopened.close()
+
+
+def test_a_neighbourhood_compares_only_within_the_window_and_forgets_what_fell_out() -> None:
+    a = _signals("a", "2025-03-03", [1, 0, 0])
+    late = _signals("z", "2025-03-20", [1, 0.1, 0])  # the same direction, 17 days on
+    hood = Neighbourhood([Grouped(a, "s-a")])
+    assert hood.best_link(late) is None and hood.best_link(_signals("b", "2025-03-12", [1, 0.1, 0]))
+    hood.forget_before("2025-03-20")
+    assert len(hood) == 0
+    many = Neighbourhood(
+        Grouped(_signals(f"x{n}", "2025-03-03", [0, 1, n]), f"s{n}") for n in range(40)
+    )
+    link = many.best_link(_signals("y", "2025-03-04", [0, 1, 0]))
+    assert len(many) == 40 and link is not None and link.story_id == "s0"
+
+
+def test_a_block_of_one_day_groups_as_the_same_articles_one_by_one(tmp_path: Path) -> None:
+    """Grouping reads a block's neighbourhood once and adds to it as it places articles (as
+    stored: float16 centroids); the result never depends on where a block ended."""
+    bodies = [BRIDGE, MATCH, BRIDGE + "More. ", MATCH + "Again. ", BRIDGE + "Later. "]
+    articles = [_article(f"a{n}", "2025-03-03", body) for n, body in enumerate(bodies)]
+    together, apart = _index(tmp_path / "one"), _index(tmp_path / "two")
+    _ingest(together, articles)
+    for article in articles:
+        _ingest(apart, [article])
+    ids = [a.id for a in articles]
+    assert together.catalog.story_ids_of(ids) == apart.catalog.story_ids_of(ids)
+    assert together.regroup_stories() == apart.catalog.story_count() == 2
+    assert together.catalog.story_ids_of(ids) == apart.catalog.story_ids_of(ids)
+    together.close()
+    apart.close()

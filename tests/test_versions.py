@@ -335,8 +335,9 @@ def test_a_key_two_versions_old_says_when_it_changed_and_how_often_since(
 
 
 def test_a_catalog_of_schema_2_is_upgraded_in_place(tmp_path: Path) -> None:
-    """Schema 2 kept old passages' words in their own full-text table and keyed feed entries
-    by url alone; the upgrade moves the words and re-keys the entries, losing nothing."""
+    """Schema 2 kept old passages' words in their own full-text table, keyed feed entries by
+    url alone and had no stories; the upgrade moves the words, re-keys the entries and groups
+    every article into stories, losing nothing."""
     settings = settings_for(tmp_path).index
     index = NewsIndex.open(settings, embedder=HashEncoder(), create=True)
     write(index, *OTHERS, article(FIRST))
@@ -346,7 +347,8 @@ def test_a_catalog_of_schema_2_is_upgraded_in_place(tmp_path: Path) -> None:
     _as_schema_2(settings.catalog_path)
 
     index = NewsIndex.open(settings, embedder=HashEncoder())
-    assert index.catalog.meta()["schema_version"] == str(SCHEMA_VERSION) == "3"
+    assert index.catalog.meta()["schema_version"] == str(SCHEMA_VERSION) == "4"
+    assert index.catalog.story_count() > 0
     assert set(index.catalog.entry_states("http://f.example/feed.xml")) == {"http://f.example/a"}
     assert lookup_citation(index, key).updated is not None
     hits = Retriever(index).search(
@@ -365,6 +367,7 @@ def _as_schema_2(path: Path) -> None:
         "INSERT INTO version_chunks_fts(rowid, title, text) SELECT rowid, title, text FROM "
         "chunks_fts WHERE rowid IN (SELECT id FROM version_chunks);"
         "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM version_chunks);"
+        "DROP TABLE story_articles; DROP TABLE stories;"
         "DROP TABLE feed_entries;"
         "CREATE TABLE feed_entries (url TEXT PRIMARY KEY, feed_url TEXT NOT NULL, updated TEXT, "
         "etag TEXT, last_modified TEXT, fetched_at TEXT NOT NULL, page_read INTEGER NOT NULL "
