@@ -22,6 +22,7 @@ from assistant.sentence_features import asks
 from index import SearchHit
 from index.sentences import sentence_spans
 from index.store import NewsIndex
+from index.story_signals import dateline_end
 
 DEVELOPMENT = re.compile(
     r"\b(?:how\s+(?:did|has|have|had|do|does)\s+.+?\s+(?:develop|evolve|unfold|change|progress|"
@@ -104,7 +105,7 @@ class DevelopmentEngine:
         found = [
             _Entry(i, hits[i].start + s, hits[i].start + e, hits[i].text[s:e], 0.0)
             for i in chosen[:MAX_ENTRIES]
-            for s, e in sentence_spans(hits[i].text)
+            for s, e in _sentences(hits[i].text)
             if len(hits[i].text[s:e].split()) >= MIN_WORDS and not asks(hits[i].text[s:e])
         ]
         if not found:
@@ -119,6 +120,11 @@ class DevelopmentEngine:
                     entry.hit, entry.start, entry.end, entry.text, float(score)
                 )
         return list(best.values())
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """A passage's sentences, each quoted from after its wire dateline ("(AP) — ")."""
+    return [(s + dateline_end(text[s:e]), e) for s, e in sentence_spans(text)]
 
 
 def _day(hit: SearchHit) -> str:

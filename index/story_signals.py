@@ -95,9 +95,15 @@ def key_sentence(text: str, title: str = "") -> tuple[int, int] | None:
             continue
         if folded_title and " ".join(sentence.lower().split()).startswith(folded_title):
             continue
-        dateline = _DATELINE.match(sentence)  # "KYIV (AP) — ": the sentence starts after it
-        return (start + dateline.end(), end) if dateline else (start, end)
+        return start + dateline_end(sentence), end
     return None
+
+
+def dateline_end(sentence: str) -> int:
+    """Where a sentence starts after its wire dateline ("KYIV (AP) — ", "(Reuters) - "): 0 when
+    it has none."""
+    dateline = _DATELINE.match(sentence)
+    return dateline.end() if dateline else 0
 
 
 def signals(article_id: str, day: str, title: str, text: str, vectors: np.ndarray) -> StorySignals:

@@ -147,6 +147,7 @@ def test_how_did_it_develop_is_a_dated_cited_list_oldest_first(api: httpx.Client
     assert days == sorted(days)
     for line, c in zip(lines[1:], citations, strict=True):
         assert line.endswith(f"[{c['n']}]") and c["outlet"] in line
+        assert not c["quote"].startswith("("), c["quote"]  # quoted after a "(AP) — " dateline
     corrosion = next((c for c in citations if c["article_id"] == "harwick-corrosion"), None)
     if corrosion is not None and "yesterday" in corrosion["quote"]:
         assert any(d["date"] == "2025-03-06" for d in corrosion["dates"])
