@@ -42,6 +42,9 @@ STOPS = CLAUSE_STOPS | CUES | PRONOUNS | frozenset(_MORE_STOPS.split())
 NOT_NAMES = STOPS | DETERMINERS  # sentence-initial words dropped from a name: "Meanwhile", "The"
 INVERSION_MARKS = frozenset({",", "”", '"', "’", "—", "–"})
 FOLLOWERS = frozenset("in on at during after when while who whose from last this adding as".split())
+# a reporting verb after these is in a clause saying when or why, not the sentence's claim:
+# "… came under attack after Putin declared …"
+SUBORDINATORS = frozenset("after before since until once because when whenever while".split())
 
 _ABBREV = r"(?:Gov|Sen|Rep|Dr|Mr|Mrs|Ms|Gen|Lt|Col|Prof|Sgt|Capt|Adm|Maj|Amb|St|Jr|Sr|Rev|[A-Z])"
 _TOKEN = re.compile(rf"(?:[A-Z]\.){{2,}}|\b{_ABBREV}\.(?=\s|$)|\w+(?:[’'&-]\w+)*|\S")
@@ -167,7 +170,8 @@ def _speaker_at(text: str, toks: list[_Tok], k: int) -> Attribution | None:
     while prev > 0 and toks[prev - 1].low in SKIP:
         prev -= 1
     if prev > 0 and toks[prev - 1].low in PRONOUNS:
-        return _make(text, toks[prev - 1], toks[prev - 1], cue)
+        subordinate = prev > 1 and toks[prev - 2].low in SUBORDINATORS
+        return None if subordinate else _make(text, toks[prev - 1], toks[prev - 1], cue)
     inverted = prev == k > 0 and toks[k - 1].text in INVERSION_MARKS and cue in INVERTIBLE
     if inverted and (claim := _inverted(text, toks, k, frozenset())):
         return claim  # the speaker ends the sentence or the clause
@@ -175,6 +179,8 @@ def _speaker_at(text: str, toks: list[_Tok], k: int) -> Attribution | None:
     if prev > 0 and toks[prev - 1].text == "," and (opened := _appositive(toks, prev - 1)):
         prev = opened
     start = _phrase_before(toks, prev)
+    if start > 0 and toks[start - 1].low in SUBORDINATORS:
+        return None
     if start < prev and not toks[prev - 1].text.endswith(("'s", "’s")):
         return _make(text, toks[start], toks[prev - 1], cue)
     return _inverted(text, toks, k, FOLLOWERS) if inverted else None

@@ -3,8 +3,9 @@ oldest first.
 
 A question about change over time ("how did …", "what changed since …", "timeline of …") is
 answered from the story that the retrieved passages point to most (each article's best rank
-counts 1/rank for its story); when that story holds a single retrieved article, the other
-retrieved articles join it. From each article its best-ranked passage is read and the sentence
+counts 1/rank for its story); when that story holds a single retrieved article (a topic that
+runs longer than a story, as inflation over a year), the other retrieved articles join it.
+From each article its best-ranked passage is read and the sentence
 closest to the question quoted, with the day it was published, its outlet (the wire service
 for a syndicated copy), whose claim it reports and what its relative dates mean. ``as_of``
 bounds it as every search: the retrieval has already left out what was published after it.
@@ -16,7 +17,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from assistant.quote_notes import annotated_quote, note_citation, short_day
+from assistant.attribution import CUES
+from assistant.quote_notes import annotated_quote, claim_of, note_citation, short_day
 from assistant.records import ABSTAIN_TEXT, Answer, TokenSink, as_quoted, cite
 from assistant.sentence_features import asks
 from index import SearchHit
@@ -35,6 +37,11 @@ DEVELOPMENT = re.compile(
 READ_PASSAGES = 24  # passages retrieved for a development question
 MAX_ENTRIES = 8  # dated sentences in the answer
 MIN_WORDS = 6
+# "Full coverage: …", "Photos: …", "USA TODAY ON TELEGRAM: …": a label before the sentence, not
+# news (but "Zelensky said: …" is a claim); "the monarchy:Why …": a headline link run into it
+_LABELLED = re.compile(r"^\W*(?:[\w’'-]+\s+){0,2}[\w’'-]+:\s|^\W*[A-Z0-9 ]{3,40}:\s")
+_BULLETS = "-–—•►▪* \t"
+_LINKED_HEADLINE = re.compile(r"[a-z?!]:[A-Z]")
 
 
 def is_development(question: str) -> bool:
@@ -75,10 +82,10 @@ class DevelopmentEngine:
             hit = hits[entry.hit]
             text = article_text[hit.article.id]
             citation = note_citation(cite(n, hit, entry.start, entry.end, text), text, hit.article)
-            claim = f" ({citation.claim_by}’s claim)" if citation.claim_by else ""
+            claim = f" ({claim_of(citation.claim_by)})" if citation.claim_by else ""
             day = short_day(_day(hit)) or "undated"
             quote = annotated_quote(as_quoted(entry.text), citation.dates, citation.claim_by)
-            lines.append(f"- {day}, {citation.outlet}{claim}: “{quote}” [{n}]")
+            lines.append(f"- {day}, {citation.outlet}{claim}: {_in_quotes(quote)} [{n}]")
             citations.append(citation)
         answer = Answer(question, "\n".join(lines), citations, hits=hits, engine=self.name)
         return answer
@@ -106,7 +113,7 @@ class DevelopmentEngine:
             _Entry(i, hits[i].start + s, hits[i].start + e, hits[i].text[s:e], 0.0)
             for i in chosen[:MAX_ENTRIES]
             for s, e in _sentences(hits[i].text)
-            if len(hits[i].text[s:e].split()) >= MIN_WORDS and not asks(hits[i].text[s:e])
+            if worth_a_line(hits[i].text[s:e])
         ]
         if not found:
             return []
@@ -122,9 +129,26 @@ class DevelopmentEngine:
         return list(best.values())
 
 
+def _in_quotes(quote: str) -> str:
+    """“quote”, unless the sentence is all one quotation already."""
+    inner = quote[1:-1]
+    whole = quote[:1] in '“"' and quote[-1:] in '”"' and not any(q in inner for q in '“”"')
+    return quote if whole else f"“{quote}”"
+
+
+def worth_a_line(sentence: str) -> bool:
+    """A sentence worth a line: long enough, not a question, not behind a label."""
+    label = _LABELLED.match(sentence)
+    labelled = label is not None and label.group().split()[-1][:-1].lower() not in CUES
+    labelled = labelled or _LINKED_HEADLINE.search(sentence) is not None
+    return len(sentence.split()) >= MIN_WORDS and not asks(sentence) and not labelled
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
-    """A passage's sentences, each quoted from after its wire dateline ("(AP) — ")."""
-    return [(s + dateline_end(text[s:e]), e) for s, e in sentence_spans(text)]
+    """A passage's sentences, each quoted from after its wire dateline ("(AP) — ") and any
+    bullet or dashes before it ("--The death of …")."""
+    spans = [(s + dateline_end(text[s:e]), e) for s, e in sentence_spans(text)]
+    return [(s + len(text[s:e]) - len(text[s:e].lstrip(_BULLETS)), e) for s, e in spans]
 
 
 def _day(hit: SearchHit) -> str:

@@ -71,6 +71,11 @@ def annotated_quote(quote: str, dates: Sequence[DateMention], claim_by: str | No
     return "".join(out) + quote[at:]
 
 
+def claim_of(speaker: str) -> str:
+    """ "Putin" → "Putin’s claim"; a plural ("local officials") → "local officials’ claim"."""
+    return f"{speaker}’ claim" if speaker.endswith("s") else f"{speaker}’s claim"
+
+
 def short_day(iso: str | None) -> str:
     """ "2024-11-25" → "25 Nov 2024" ("" when it is not a date)."""
     try:

@@ -3,7 +3,8 @@ dates they mean, counted from the article's publication day. Display only: the t
 changed; ``annotate`` shows each date in square brackets after its phrase.
 
 News conventions: a bare weekday is the most recent such day on or before publication, or the
-first on or after it when its sentence speaks of the future ("will", "is set to"); weeks run
+first on or after it when its sentence speaks of the future ("will", "is set to") and no past
+verb stands right before it ("said Friday"); weeks run
 Monday to Sunday; a month-day without a year takes the year that puts it nearest the
 publication day. Month names must be capitalized, so "may 5" and "march 5 miles" stay verbs.
 """
@@ -63,6 +64,13 @@ _WRITTEN_DATE = re.compile(  # after a weekday: "Monday, November 25" says which
 _FUTURE = re.compile(
     r"\bwill\b|\bwon['’]t\b|['’]ll\b|\b(?:is|are)\s+(?:scheduled|set\s+to|expected\s+to|due)\b"
     r"|\bplans?\s+to\b|\bupcoming\b",
+    re.I,
+)
+# a weekday right after a past verb is past whatever the rest says: "Biden said Friday that
+# Florida will take years to rebuild"
+_PAST_VERB_BEFORE = re.compile(
+    r"\b(?!(?:scheduled|expected|planned|slated)\b)"  # "talks are scheduled Monday": ahead
+    r"(?:said|told|wrote|met|spoke|began|took|made|gave|held|won|lost|[a-z]+ed)\s*$",
     re.I,
 )
 _SENTENCE_END = re.compile(r"[.!?]+[\"”’)]*(?=\s+[^a-z]|\s*$)")  # not "U.N. on Monday"
@@ -159,7 +167,8 @@ def _weekday(m: re.Match[str], pub: dt.date, text: str) -> Resolved | None:
         return _day(pub + dt.timedelta(days=ahead or 7))
     if rel == "this":
         return _day(pub + dt.timedelta(days=weekday - pub.weekday()))
-    future = _FUTURE.search(_sentence(text, m.start(), m.end()))
+    past = _PAST_VERB_BEFORE.search(text, max(0, m.start() - 30), m.start()) is not None
+    future = not past and _FUTURE.search(_sentence(text, m.start(), m.end()))
     return _day(pub + dt.timedelta(days=ahead if future else -back))
 
 

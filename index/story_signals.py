@@ -19,6 +19,7 @@ MAX_ENTITIES = 24  # the most frequent names kept per article
 KEY_MIN_WORDS = 8  # a key sentence is a real sentence, not a kicker or a section label
 _DATELINE = re.compile(
     r"\(?[A-Z][\w .,'’-]{0,40}\)?\s*\([\w .-]{1,30}\)\s*[—–-]+\s*|\([\w .-]{1,30}\)\s*[—–-]+\s*"
+    r"|\([A-Z][\w .-]{0,29}\)\s+(?=[A-Z\"“])"  # "(CNN) Charles has become…": no dash
 )
 
 _NAME = re.compile(

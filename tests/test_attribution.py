@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.attribution import Attribution, attribution_of, wire_origin
+from assistant.quote_notes import claim_of
 
 pytestmark = pytest.mark.unit
 
@@ -106,6 +107,12 @@ NOT_CLAIMS = [
     ("Apple's reported earnings beat forecasts.", ""),
     ("An estimated 3 million people fled the city.", ""),
     ("“Zelensky said it,” the caption reads.", ""),  # the cue is inside the quote
+    (  # the reporting verb is in a clause saying when; the sentence states the attack itself
+        "Several areas came under attack on Thursday after Russian President Vladimir Putin "
+        "declared the start of a military operation.",
+        "",
+    ),
+    ("The talks ended before he said a word.", LAVROV),
 ]
 
 
@@ -189,3 +196,8 @@ def test_wire_origin(text: str, authors: list[str], wire: str) -> None:
 )
 def test_mentions_are_not_credits(text: str, authors: list[str]) -> None:
     assert wire_origin(text, authors) is None
+
+
+def test_a_claim_is_named_with_its_possessive() -> None:
+    assert claim_of("Vladimir Putin") == "Vladimir Putin’s claim"
+    assert claim_of("local officials") == "local officials’ claim"

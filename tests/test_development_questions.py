@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.development import is_development
+from assistant.development import is_development, worth_a_line
 
 pytestmark = pytest.mark.unit
 
@@ -41,3 +41,24 @@ def test_questions_about_change_over_time_are_recognised(question: str) -> None:
 )
 def test_other_questions_are_not(question: str) -> None:
     assert not is_development(question)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "worth"),
+    [
+        ("Governor Ruth Alvarez signed emergency funding to replace the bridge.", True),
+        ("Zelensky said: we will fight on until the very end.", True),  # a claim, not a label
+        ("The meeting at 3:30 pm was cancelled by the mayor.", True),
+        ("Full coverage: Updates, analysis, commentary on Ukraine.", False),
+        ("Photos: Russia invades Ukraine Young people swing in front of ruins.", False),
+        ("USA TODAY ON TELEGRAM: Join our Russia-Ukraine war channel today.", False),
+        ("Survival of the monarchy:Why Queen Elizabeth II's funeral is more.", False),
+        ("Speaking ill of the dead?:We can't ignore the complicated legacy.", False),
+        ("Will the bridge be rebuilt before the winter comes?", False),
+        ("The bridge fell.", False),
+    ],
+)
+def test_a_timeline_line_is_a_sentence_of_news_not_a_label_link_or_question(
+    sentence: str, worth: bool
+) -> None:
+    assert worth_a_line(sentence) is worth

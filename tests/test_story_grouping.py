@@ -66,6 +66,9 @@ def test_the_key_sentence_is_the_first_real_sentence_not_a_label_or_the_title() 
     wire = "HARWICK, Vt. (AP) — Engineers began inspecting the remains of the bridge on Tuesday."
     start, end = key_sentence(wire) or (0, 0)
     assert wire[start:end].startswith("Engineers began")
+    cnn = "(CNN) Charles has become Britain's new King following the death of his mother."
+    start, end = key_sentence(cnn) or (0, 0)
+    assert cnn[start:end].startswith("Charles has become")
 
 
 def test_an_article_joins_the_most_similar_story_in_its_window_or_starts_one() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 
 from assistant import SearchFilters
-from assistant.quote_notes import annotated_quote, short_day
+from assistant.quote_notes import annotated_quote, claim_of, short_day
 from assistant.stories import Timeline
 from ui.article_html import esc
 from ui.cite_urls import cite_url
@@ -121,7 +121,8 @@ def render_timeline(timeline: Timeline) -> str:
         if c is not None:
             link = cite_url(c.citation, (c.quote_start, c.quote_end))
             shown = annotated_quote(c.quote, c.dates, c.claim_by)
-            claim = f' <span class="claim">({esc(c.claim_by)}’s claim)</span>' if c.claim_by else ""
+            by = c.claim_by
+            claim = f' <span class="claim">({esc(claim_of(by))})</span>' if by else ""
             quote = (
                 f"<blockquote>“{esc(shown)}”{claim} "
                 f'<a class="cite-link" href="{esc(link)}">[{c.n}]</a></blockquote>'
