@@ -100,7 +100,7 @@ def attribution_of(sentence: str, before: str = "") -> Attribution | None:
     ``before``: the text preceding the sentence in its article (up to a few sentences), used only
     to resolve a pronoun speaker (he/she/they/it) to the last speaker found there by the same
     rules, else to its last capitalised multi-word name (None rather than a guess)."""
-    claim = next(_claims(sentence), None)
+    claim = next((c for c in _claims(sentence) if _named(c.speaker)), None)
     if claim is None or claim.speaker.lower() not in PRONOUNS:
         return claim
     named = _antecedent(before)
@@ -119,8 +119,13 @@ def wire_origin(text: str, authors: Sequence[str] = ()) -> str | None:
     )
 
 
+def _named(speaker: str) -> bool:
+    """A speaker is words, never a bare number ("12 said …" counts people, names nobody)."""
+    return any(ch.isalpha() for ch in speaker)
+
+
 def _antecedent(before: str) -> str | None:
-    claims = [c for c in _claims(before) if c.speaker.lower() not in PRONOUNS]
+    claims = [c for c in _claims(before) if c.speaker.lower() not in PRONOUNS and _named(c.speaker)]
     if claims:
         return max(claims, key=lambda claim: claim.start).speaker
     names = [name for name in map(_clean_name, _NAME.findall(before)) if name]

@@ -27,8 +27,9 @@ from index.store import NewsIndex
 from index.story_signals import dateline_end
 
 DEVELOPMENT = re.compile(
-    r"\b(?:how\s+(?:did|has|have|had|do|does)\s+.+?\s+(?:develop|evolve|unfold|change|progress|"
-    r"escalate|grow|play\s+out)|how\s+.+?\s+(?:developed|evolved|unfolded|changed|"
+    # not "how many/much …" (a count) nor "how do/does …" (how something works)
+    r"\b(?:how\s+(?:did|has|have|had)\s+.+?\s+(?:develop|evolve|unfold|change|progress|"
+    r"escalate|grow|play\s+out)|how\s+(?!many\b|much\b)\S.*?\s+(?:developed|evolved|unfolded|changed|"
     r"played\s+out)|what\s+(?:has\s+|have\s+)?changed\s+(?:since|after|between|in)|"
     r"(?:timeline|chronology|sequence\s+of\s+events)\s+(?:of|for|in)|"
     r"what\s+happened\s+(?:with|to|in|at)\s+.+?\s+(?:since|over|between|after))",
@@ -82,10 +83,12 @@ class DevelopmentEngine:
             hit = hits[entry.hit]
             text = article_text[hit.article.id]
             citation = note_citation(cite(n, hit, entry.start, entry.end, text), text, hit.article)
-            claim = f" ({claim_of(citation.claim_by)})" if citation.claim_by else ""
+            # outlet and speaker come from article text too: never a marker
+            claim = as_quoted(f" ({claim_of(citation.claim_by)})") if citation.claim_by else ""
+            outlet = as_quoted(citation.outlet or "")
             day = short_day(_day(hit)) or "undated"
             quote = annotated_quote(as_quoted(entry.text), citation.dates, citation.claim_by)
-            lines.append(f"- {day}, {citation.outlet}{claim}: {_in_quotes(quote)} [{n}]")
+            lines.append(f"- {day}, {outlet}{claim}: {_in_quotes(quote)} [{n}]")
             citations.append(citation)
         answer = Answer(question, "\n".join(lines), citations, hits=hits, engine=self.name)
         return answer

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 
 from assistant.attribution import attribution_of, wire_origin
-from assistant.records import Citation
+from assistant.records import Citation, as_quoted
 from assistant.relative_dates import DateMention, resolve_dates
 from index.records import ArticleMeta
 
@@ -62,8 +62,8 @@ def annotated_quote(quote: str, dates: Sequence[DateMention], claim_by: str | No
     notes = {m.end: f" [{m.label}]" for m in dates}
     if claim_by and claim_by.lower() not in quote.lower():
         pronoun = _PRONOUN_SPEAKER.search(quote)
-        if pronoun is not None:
-            notes[pronoun.end()] = f" [{claim_by}]"
+        if pronoun is not None:  # as_quoted: a note, like the quote, never reads as a marker
+            notes[pronoun.end()] = as_quoted(f" [{claim_by}]")
     out, at = [], 0
     for cut in sorted(notes):
         out += [quote[at:cut], notes[cut]]

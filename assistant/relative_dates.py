@@ -43,6 +43,7 @@ _MONTH = (
 )
 _ORD = r"(?:st|nd|rd|th)?"
 _WORDS = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in DAY_WORDS)
+_NAMED_DAY = re.compile(r"\b(?:USA|NBC'?s?|Good\s+Morning\s+America)\s+$", re.I)
 _DAY_WORD_RE = re.compile(rf"\b(?P<word>{_WORDS}){_POSS}\b", re.I)
 _WEEKDAY_RE = re.compile(
     rf"\b(?:(?P<rel>on|last|this|next)\s+)?(?P<day>{'|'.join(WEEKDAYS)}){_POSS}\b", re.I
@@ -151,7 +152,9 @@ def _month(year: int, month: int) -> Resolved:
     return f"{year:04d}-{month:02d}", f"{MONTHS[month - 1]} {year}"
 
 
-def _day_word(m: re.Match[str], pub: dt.date, text: str) -> Resolved:
+def _day_word(m: re.Match[str], pub: dt.date, text: str) -> Resolved | None:
+    if _NAMED_DAY.search(text, max(0, m.start() - 12), m.start()) or m["word"] == "TODAY":
+        return None  # "USA Today", "TODAY": a name, not a day
     return _day(pub + dt.timedelta(days=DAY_WORDS[" ".join(m["word"].lower().split())]))
 
 

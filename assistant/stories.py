@@ -86,7 +86,7 @@ class Stories:
             story_id = story_of.get(hit.article.id)
             if story_id is not None:
                 ranked.setdefault(story_id, []).append(hit)
-        stories = self.index.catalog.stories(list(ranked)[:k])
+        stories = self.index.catalog.stories(list(ranked)[:k], filters.as_of)
         return [
             StoryMatch(s, ranked[s.id][0].rank, tuple(one_per_article(ranked[s.id])))
             for s in stories
@@ -94,18 +94,17 @@ class Stories:
 
     def recent(self, until: str | None = None, k: int = 10) -> list[Story]:
         """The stories with the latest articles (up to ``until``), newest first."""
-        return self.index.catalog.stories(self.index.catalog.recent_story_ids(k, until))
+        return self.index.catalog.stories(self.index.catalog.recent_story_ids(k, until), until)
 
     def timeline(self, story_id: str, until: str | None = None) -> Timeline | None:
-        """The story's articles oldest first (those published up to ``until``)."""
-        story = self.index.catalog.story(story_id)
-        if story is None:
+        """The story's articles oldest first, as it stood on ``until`` (its header too: days,
+        size, outlets and title count only what was published by then)."""
+        story = self.index.catalog.story(story_id, until)
+        if story is None:  # no such story, or none of its articles published by ``until``
             return None
         entries = tuple(
             TimelineEntry(m.day, m, _key_citation(n, m))
-            for n, m in enumerate(
-                [m for m in story.members if until is None or m.day <= until[:10]], start=1
-            )
+            for n, m in enumerate(story.members, start=1)
         )
         return Timeline(story, entries)
 

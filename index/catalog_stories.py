@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -180,9 +181,14 @@ def _refresh(conn: sqlite3.Connection, story_id: str) -> None:
     if not count:
         conn.execute("DELETE FROM stories WHERE id=?", (story_id,))
         return
-    conn.execute(
-        "UPDATE stories SET first_day=?, last_day=?, articles=? WHERE id=?",
-        (first, last, count, story_id),
+    founder, title = conn.execute(
+        "SELECT a.id, a.title FROM story_articles s JOIN articles a ON a.id = s.article_id "
+        "WHERE s.story_id=? ORDER BY s.day, a.published_at, a.id LIMIT 1",
+        (story_id,),
+    ).fetchone()
+    conn.execute(  # the oldest member names it: the article that started it may be gone
+        "UPDATE stories SET first_day=?, last_day=?, articles=?, founder=?, title=? WHERE id=?",
+        (first, last, count, founder, title, story_id),
     )
 
 
@@ -196,57 +202,97 @@ class CatalogStories(CatalogReads):
         )
         return {r[0]: r[1] for r in rows}
 
-    def stories(self, story_ids: Sequence[str]) -> list[Story]:
-        """These stories, without their members, in the order asked."""
+    def stories(self, story_ids: Sequence[str], until: str | None = None) -> list[Story]:
+        """These stories, without their members, in the order asked, as they stood on ``until``
+        (its articles published by then; a story with none then is left out)."""
+        day = _bound(until)
         marks = ",".join("?" * len(story_ids))
         rows = self._conn.execute(
-            f"SELECT * FROM stories WHERE id IN ({marks})", list(story_ids)
+            f"SELECT story_id AS id, min(day) AS first_day, max(day) AS last_day, "
+            f"count(*) AS articles FROM story_articles WHERE story_id IN ({marks}) AND day <= ? "
+            "GROUP BY story_id",
+            [*story_ids, day],
         ).fetchall()
         found = {r["id"]: r for r in rows}
-        return [_story(found[s], self._sources(s)) for s in story_ids if s in found]
+        return [
+            _story(found[s], self._title(s, day), self._sources(s, day))
+            for s in story_ids
+            if s in found
+        ]
 
-    def story(self, story_id: str) -> Story | None:
-        """A story with its members, oldest first."""
-        row = self._conn.execute("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()
-        if row is None:
-            return None
+    def story(self, story_id: str, until: str | None = None) -> Story | None:
+        """A story with its members oldest first, as it stood on ``until``; None when it has no
+        article published by then."""
+        day = _bound(until)
         members = self._conn.execute(
             "SELECT a.*, s.day, s.key_start, s.key_end, s.linked_to, s.score "
             "FROM story_articles s JOIN articles a ON a.id = s.article_id "
-            "WHERE s.story_id=? ORDER BY s.day, a.published_at, a.id",
-            (story_id,),
+            "WHERE s.story_id=? AND s.day <= ? ORDER BY s.day, a.published_at, a.id",
+            (story_id, day),
         ).fetchall()
+        if not members:
+            return None
         copies = self.copies_of([m["id"] for m in members])
-        return _story(row, self._sources(story_id), [_member(m, copies) for m in members])
+        head = {
+            "id": story_id,
+            "first_day": members[0]["day"],
+            "last_day": max(m["day"] for m in members),
+            "articles": len(members),
+        }
+        return _story(
+            head,
+            members[0]["title"],
+            self._sources(story_id, day),
+            [_member(m, copies) for m in members],
+        )
 
     def recent_story_ids(self, limit: int, until: str | None = None) -> list[str]:
         """Stories with the latest articles (published up to ``until``), newest first."""
         rows = self._conn.execute(
             "SELECT story_id, max(day) AS last FROM story_articles WHERE day <= ? "
             "GROUP BY story_id ORDER BY last DESC, story_id LIMIT ?",
-            ((until or "9999")[:10], limit),
+            (_bound(until), limit),
         )
         return [r[0] for r in rows]
 
     def story_count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM stories").fetchone()[0])
 
-    def _sources(self, story_id: str) -> list[str]:
+    def _sources(self, story_id: str, day: str) -> list[str]:
         rows = self._conn.execute(
             "SELECT DISTINCT a.source FROM story_articles s JOIN articles a ON a.id = s.article_id "
-            "WHERE s.story_id=? AND a.source IS NOT NULL ORDER BY a.source",
-            (story_id,),
+            "WHERE s.story_id=? AND s.day <= ? AND a.source IS NOT NULL ORDER BY a.source",
+            (story_id, day),
         )
         return [r[0] for r in rows]
 
+    def _title(self, story_id: str, day: str) -> str:
+        """The title of the story's oldest article (by then): the article that started it may
+        have been deleted since, or may be later than ``until``."""
+        row = self._conn.execute(
+            "SELECT a.title FROM story_articles s JOIN articles a ON a.id = s.article_id "
+            "WHERE s.story_id=? AND s.day <= ? ORDER BY s.day, a.published_at, a.id LIMIT 1",
+            (story_id, day),
+        ).fetchone()
+        return str(row[0]) if row else ""
 
-def _story(row: sqlite3.Row, sources: list[str], members: list[StoryMember] | None = None) -> Story:
+
+def _bound(until: str | None) -> str:
+    return (until or "9999")[:10]
+
+
+def _story(
+    head: Mapping[str, Any],
+    title: str,
+    sources: list[str],
+    members: list[StoryMember] | None = None,
+) -> Story:
     return Story(
-        id=row["id"],
-        title=row["title"],
-        first_day=row["first_day"],
-        last_day=row["last_day"],
-        articles=row["articles"],
+        id=head["id"],
+        title=title,
+        first_day=head["first_day"],
+        last_day=head["last_day"],
+        articles=head["articles"],
         sources=tuple(sources),
         members=tuple(members or ()),
     )

@@ -18,7 +18,9 @@ ENTITY_CHARS = 3000  # names are read from the title and this much of the text
 MAX_ENTITIES = 24  # the most frequent names kept per article
 KEY_MIN_WORDS = 8  # a key sentence is a real sentence, not a kicker or a section label
 _DATELINE = re.compile(
-    r"\(?[A-Z][\w .,'’-]{0,40}\)?\s*\([\w .-]{1,30}\)\s*[—–-]+\s*|\([\w .-]{1,30}\)\s*[—–-]+\s*"
+    # "KYIV, Ukraine (AP) — ": a city in capitals, maybe its state or country, the outlet
+    r"[A-Z][A-Z .'’-]+(?:,\s*[A-Z][\w .]{0,24})?\s*\([A-Z][\w .-]{0,29}\)\s*[—–-]+\s*"
+    r"|\([A-Z][\w .-]{0,29}\)\s*[—–-]+\s*"  # "(Reuters) - "
     r"|\([A-Z][\w .-]{0,29}\)\s+(?=[A-Z\"“])"  # "(CNN) Charles has become…": no dash
 )
 

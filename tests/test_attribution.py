@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.attribution import Attribution, attribution_of, wire_origin
-from assistant.quote_notes import claim_of
+from assistant.quote_notes import annotated_quote, claim_of
 
 pytestmark = pytest.mark.unit
 
@@ -113,6 +113,10 @@ NOT_CLAIMS = [
         "",
     ),
     ("The talks ended before he said a word.", LAVROV),
+    (  # a count is not a speaker
+        "They said the measure would raise costs for families.",
+        "Of the 40 senators polled, 12 said they would vote against the bill. ",
+    ),
 ]
 
 
@@ -196,6 +200,11 @@ def test_wire_origin(text: str, authors: list[str], wire: str) -> None:
 )
 def test_mentions_are_not_credits(text: str, authors: list[str]) -> None:
     assert wire_origin(text, authors) is None
+
+
+def test_a_note_never_reads_as_a_citation_marker() -> None:
+    assert annotated_quote("He said the bill failed.", (), "12") == "He (12) said the bill failed."
+    assert annotated_quote("They said no.", (), "Poll [2]") == "They [Poll (2)] said no."
 
 
 def test_a_claim_is_named_with_its_possessive() -> None:

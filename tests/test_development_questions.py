@@ -37,6 +37,10 @@ def test_questions_about_change_over_time_are_recognised(question: str) -> None:
         "How does the new phone work?",
         "Which team does Damar Hamlin play for?",
         "What happened in Kherson?",
+        "How many seats changed hands in the election?",
+        "How much has the price changed?",
+        "How does the Fed change interest rates?",
+        "How do plants grow?",
     ],
 )
 def test_other_questions_are_not(question: str) -> None:

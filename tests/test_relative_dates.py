@@ -191,3 +191,10 @@ def test_a_real_looking_report() -> None:
         ("on Friday", "2024-11-29"),
     ]
     assert annotate(text, mentions).startswith("On November 21 [21 Nov 2024], Moscow")
+
+
+def test_a_name_with_today_in_it_is_not_a_day() -> None:
+    assert [m.phrase for m in resolve_dates("She told USA TODAY on Monday.", "2024-11-27")] == [
+        "on Monday"
+    ]
+    assert resolve_dates("He spoke to USA Today about it.", "2024-11-27") == []

@@ -66,6 +66,8 @@ def test_the_key_sentence_is_the_first_real_sentence_not_a_label_or_the_title() 
     wire = "HARWICK, Vt. (AP) — Engineers began inspecting the remains of the bridge on Tuesday."
     start, end = key_sentence(wire) or (0, 0)
     assert wire[start:end].startswith("Engineers began")
+    named = "Rep. Liz Cheney (R-Wyo.) — who lost her primary in August — said the vote was wrong."
+    assert key_sentence(named) == (0, len(named))  # a party label is not a dateline
     cnn = "(CNN) Charles has become Britain's new King following the death of his mother."
     start, end = key_sentence(cnn) or (0, 0)
     assert cnn[start:end].startswith("Charles has become")
@@ -116,9 +118,11 @@ def test_stories_are_grouped_at_ingest_and_follow_deletions_updates_and_copies(
     _ingest(
         index,
         [
-            _article("b1", "2025-03-03", BRIDGE + "Police said no one was hurt. "),
+            _article("b1", "2025-03-03", BRIDGE + "Police said no one was hurt. ", "Bridge falls"),
             _article("m1", "2025-03-05", MATCH),
-            _article("b2", "2025-03-07", BRIDGE + "Inspectors blamed corrosion. "),
+            _article(
+                "b2", "2025-03-07", BRIDGE + "Inspectors blamed corrosion. ", "Corrosion found"
+            ),
             _article("b3", "2025-06-01", BRIDGE + "Months later a new span opened. "),
         ],
     )
@@ -130,6 +134,7 @@ def test_stories_are_grouped_at_ingest_and_follow_deletions_updates_and_copies(
     assert found is not None and [m.meta.id for m in found.members] == ["b1", "b2"]
     assert (found.first_day, found.last_day, found.articles) == ("2025-03-03", "2025-03-07", 2)
     assert found.members[1].linked_to == "b1" and found.members[0].key is not None
+    assert found.title == "Bridge falls"
 
     _ingest(
         index,
@@ -146,9 +151,18 @@ def test_stories_are_grouped_at_ingest_and_follow_deletions_updates_and_copies(
     delete_articles(index, ["b2"])
     assert _story(index, "b2-copy") == story  # …and inherits its place
 
+    then = index.catalog.story(story, until="2025-03-05")  # as it stood: b2 not yet published
+    assert then is not None and [m.meta.id for m in then.members] == ["b1"]
+    assert (then.first_day, then.last_day, then.articles) == ("2025-03-03", "2025-03-03", 1)
+    assert index.catalog.story(story, until="2025-03-01") is None  # nothing of it by then
+    assert [s.id for s in index.catalog.stories([story, "s-none"], until="2025-03-01")] == []
+    listed = index.catalog.stories([story], until="2025-03-05")
+    assert [(s.articles, s.last_day) for s in listed] == [(1, "2025-03-03")]
+
     delete_articles(index, ["b1"])  # the founder goes: the story stays, under its id
     after = index.catalog.story(story)
     assert after is not None and after.articles == 1 and after.first_day == "2025-03-07"
+    assert after.title == "Report" == index.catalog.stories([story])[0].title  # b2-copy's
 
     _ingest(index, [_article("b2-copy", "2025-03-07", MATCH + "Rewritten. ")])
     assert index.catalog.story(story) is None  # its last member moved to the match's story

@@ -75,6 +75,9 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
     from index import NewsIndex
 
     index = NewsIndex.open(settings.index)
-    count = index.regroup_stories()
-    emit(args, {"stories": count}, f"{count} stories")
+    try:
+        count = index.regroup_stories()
+    finally:
+        index.close()
+    emit(args, {"rebuilt_stories": count}, f"{count} stories")
     return 0

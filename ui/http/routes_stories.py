@@ -42,7 +42,9 @@ def router() -> APIRouter:
     @r.get(
         "/{story_id}",
         response_model=TimelineOut,
-        responses={404: {"model": ErrorOut, "description": "unknown story"}},
+        responses={
+            404: {"model": ErrorOut, "description": "unknown story, or none of it by as_of"}
+        },
     )
     def timeline(request: Request, story_id: str, as_of: str | None = None) -> dict[str, Any]:
         """The story's articles oldest first, each with its day, outlet and key sentence."""
@@ -50,7 +52,8 @@ def router() -> APIRouter:
         with _services(request).reading() as a:
             found = a.stories.timeline(story_id, filters.as_of)
         if found is None:
-            raise ApiError(404, "unknown_story", f"no story {story_id!r} in this index")
+            by = f" with an article published by {filters.as_of}" if filters.as_of else ""
+            raise ApiError(404, "unknown_story", f"no story {story_id!r}{by} in this index")
         return found.to_dict()
 
     return r
