@@ -30,6 +30,7 @@ from index.records import Article, Chunk
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "Catalog", "CatalogError", "IndexWriteError"]
 
 log = logging.getLogger(__name__)
+BUSY_TIMEOUT_MS = 30_000  # how long an open waits for another process holding the catalog
 
 
 class CatalogError(RuntimeError):
@@ -82,11 +83,17 @@ class Catalog(CatalogFeeds, CatalogVersions, CatalogStories):
                 log.info("%s is read-only: opened for reading only", self.path)
                 self.readonly = True
             conn = self._open_readonly() if self.readonly else self._open_writable()
-            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             conn.execute("SELECT count(*) FROM meta").fetchone()
         except sqlite3.DatabaseError as exc:
             if not self.path.exists() or not self.path.stat().st_size:
                 raise CatalogError(f"cannot create {self.path}: {exc}") from exc
+            if "locked" in str(exc):  # e.g. another process upgrading it (which can take long)
+                waited = f"{BUSY_TIMEOUT_MS / 1000:g} s"
+                raise CatalogError(
+                    f"{self.path} is busy: another newsrag process is upgrading or writing it "
+                    f"and held it past {waited}; try again when it is done ({exc})"
+                ) from exc
             raise CatalogError(f"{self.path}: not a usable newsrag catalog ({exc})") from exc
         conn.row_factory = sqlite3.Row
         return conn
@@ -94,7 +101,7 @@ class Catalog(CatalogFeeds, CatalogVersions, CatalogStories):
     def _open_writable(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA busy_timeout=30000")  # two first writers may create it at once
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # two first writers may create it
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(SCHEMA)

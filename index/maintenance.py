@@ -83,6 +83,14 @@ VERSION_COLUMNS = (
 ).split(", ")
 
 
+def carry_ingested_at(source: Catalog, target: NewsIndex) -> None:
+    """Each article keeps when it was first ingested, not when it was reindexed: an undated
+    article's day in stories and timelines (and its versions' 'seen' dates) come from it."""
+    rows = source._conn.execute("SELECT ingested_at, id FROM articles").fetchall()
+    with target.catalog.transaction() as conn:
+        conn.executemany("UPDATE articles SET ingested_at=? WHERE id=?", [tuple(r) for r in rows])
+
+
 def carry_versions(source: Catalog, target: NewsIndex) -> int:
     """Kept versions, version numbers and tombstones into a rebuilt index; the older versions'
     passages chunked and embedded again with the target's model. How many versions."""
@@ -148,6 +156,7 @@ def reindex(
             ingest = Ingestor(target, on_progress, save_cache=False)  # fitted to ``ann`` by run
             summary = ingest.run(stored_articles(source))
             carry_versions(source, target)  # kept passages only: the searched vectors stand
+            carry_ingested_at(source, target)
             target.regroup_stories()  # oldest first, whatever order the articles came in
             ingest.vectors.generation = target.catalog.generation
             target.adopt_vectors(ingest.vectors, save=True)

@@ -244,11 +244,14 @@ def test_reindex_carries_versions_their_dates_and_old_citations(sample_copy: Pat
     )
     with index.write_lock():
         Ingestor(index).run([article])
+    seen = dict(index.catalog._conn.execute("SELECT id, ingested_at FROM articles").fetchall())
     index.close()
 
     reindex(settings.index)
     index = NewsIndex.open(settings.index)
-    try:
+    try:  # an undated article keeps its day in stories: when it came, not when it was reindexed
+        again_seen = index.catalog._conn.execute("SELECT id, ingested_at FROM articles")
+        assert dict(again_seen.fetchall()) == seen
         versions = index.catalog.versions(hit.article.id)
         assert [(v.version, v.valid_from) for v in versions] == [(1, None), (2, "2025-01-15")]
         again = index.catalog.article(hit.article.id)

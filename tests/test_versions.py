@@ -23,7 +23,7 @@ from index import (
     delete_articles,
     lookup_citation,
 )
-from index.catalog import SCHEMA, SCHEMA_VERSION
+from index.catalog import SCHEMA, SCHEMA_VERSION, CatalogError
 from index.catalog_versions import VersionState, next_valid_from
 from index.passage_diff import map_span, word_diff
 from tests.conftest import settings_for
@@ -378,3 +378,29 @@ def _as_schema_2(path: Path) -> None:
     )
     conn.commit()
     conn.close()
+
+
+def test_a_catalog_another_process_holds_while_upgrading_says_it_is_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade (schema 4 groups every article) holds the catalog; a second process opening
+    it meanwhile is told so, not that the file is unusable."""
+    from index import catalog as catalog_module
+
+    settings = settings_for(tmp_path).index
+    index = NewsIndex.open(settings, embedder=HashEncoder(), create=True)
+    write(index, article(FIRST))
+    index.close()
+    holder = sqlite3.connect(settings.catalog_path, isolation_level=None)
+    holder.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
+    holder.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr(catalog_module, "BUSY_TIMEOUT_MS", 50)
+    try:
+        with pytest.raises(CatalogError, match="busy: another newsrag process is upgrading"):
+            NewsIndex.open(settings, embedder=HashEncoder())
+    finally:
+        holder.rollback()
+        holder.close()
+    index = NewsIndex.open(settings, embedder=HashEncoder())  # free again: it upgrades
+    assert index.catalog.meta()["schema_version"] == str(SCHEMA_VERSION)
+    index.close()
