@@ -13,7 +13,7 @@ from datetime import date
 
 from assistant.attribution import attribution_of, wire_origin
 from assistant.records import Citation, as_quoted
-from assistant.relative_dates import DateMention, resolve_dates
+from assistant.relative_dates import DateMention, day_label, resolve_dates, with_notes
 from index.records import ArticleMeta
 
 OUTLETS = {"cnn.com": "CNN", "usatoday.com": "USA Today", "theweek.co.uk": "The Week"}
@@ -64,11 +64,7 @@ def annotated_quote(quote: str, dates: Sequence[DateMention], claim_by: str | No
         pronoun = _PRONOUN_SPEAKER.search(quote)
         if pronoun is not None:  # as_quoted: a note, like the quote, never reads as a marker
             notes[pronoun.end()] = as_quoted(f" [{claim_by}]")
-    out, at = [], 0
-    for cut in sorted(notes):
-        out += [quote[at:cut], notes[cut]]
-        at = cut
-    return "".join(out) + quote[at:]
+    return with_notes(quote, notes)
 
 
 def claim_of(speaker: str) -> str:
@@ -82,4 +78,4 @@ def short_day(iso: str | None) -> str:
         day = date.fromisoformat((iso or "")[:10])
     except ValueError:
         return ""
-    return f"{day.day} {day:%b %Y}"
+    return day_label(day)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from assistant.relative_dates import DateMention
 from index import SearchHit
 from index.citation_keys import citation_key
+from index.records import ArticleMeta
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 ABSTAIN_TEXT = "The indexed articles don't say."
@@ -109,16 +110,32 @@ class ContractViolation(AssertionError):
 
 
 def cite(n: int, hit: SearchHit, quote_start: int, quote_end: int, article_text: str) -> Citation:
+    return cite_span(
+        n, hit.article, (hit.start, hit.end, hit.text), quote_start, quote_end, article_text
+    )
+
+
+def cite_span(
+    n: int,
+    meta: ArticleMeta,
+    passage: tuple[int, int, str],
+    quote_start: int,
+    quote_end: int,
+    article_text: str,
+) -> Citation:
+    """Citation ``n``: the key of ``passage`` (start, end, its text) in the article of
+    ``meta``, quoting ``article_text[quote_start:quote_end]``."""
+    start, end, text = passage
     return Citation(
         n=n,
-        citation=citation_key(hit.article.id, hit.start, hit.end, hit.text),
-        article_id=hit.article.id,
-        title=hit.article.title,
-        source=hit.article.source,
-        published_at=hit.article.published_at,
-        url=hit.article.url,
-        start=hit.start,
-        end=hit.end,
+        citation=citation_key(meta.id, start, end, text),
+        article_id=meta.id,
+        title=meta.title,
+        source=meta.source,
+        published_at=meta.published_at,
+        url=meta.url,
+        start=start,
+        end=end,
         quote=article_text[quote_start:quote_end],
         quote_start=quote_start,
         quote_end=quote_end,

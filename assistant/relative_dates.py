@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+from index.sentences import sentence_spans
 
 MONTHS = (
     "January February March April May June July August September October November December"
@@ -74,7 +76,6 @@ _PAST_VERB_BEFORE = re.compile(
     r"(?:said|told|wrote|met|spoke|began|took|made|gave|held|won|lost|[a-z]+ed)\s*$",
     re.I,
 )
-_SENTENCE_END = re.compile(r"[.!?]+[\"”’)]*(?=\s+[^a-z]|\s*$)")  # not "U.N. on Monday"
 _ISO_DAY = re.compile(r"\s*(\d{4}-\d{2}-\d{2})(?:[T\s]|$)")
 
 
@@ -115,9 +116,24 @@ def resolve_dates(text: str, published_at: str | None) -> list[DateMention]:
 
 def annotate(text: str, mentions: Sequence[DateMention]) -> str:
     """text with ' [label]' inserted right after each mention, e.g. 'on Monday [25 Nov 2024]'."""
-    for mention in sorted(mentions, key=lambda m: m.end, reverse=True):
-        text = f"{text[: mention.end]} [{mention.label}]{text[mention.end :]}"
-    return text
+    return with_notes(text, {m.end: f" [{m.label}]" for m in mentions})
+
+
+def with_notes(
+    text: str,
+    notes: Mapping[int, str],
+    piece: Callable[[str], str] = str,
+    lo: int = 0,
+    hi: int | None = None,
+) -> str:
+    """``text[lo:hi]`` with each note inserted at its offset; the text between notes passes
+    through ``piece`` (an HTML view escapes it; a note is written as it should appear)."""
+    hi = len(text) if hi is None else hi
+    out, at = [], lo
+    for cut in sorted(n for n in notes if lo < n <= hi):
+        out += [piece(text[at:cut]), notes[cut]]
+        at = cut
+    return "".join(out) + piece(text[at:hi])
 
 
 def _publication_day(published_at: str | None) -> dt.date | None:
@@ -137,8 +153,13 @@ def _without_overlaps(found: list[DateMention]) -> list[DateMention]:
     return sorted(kept, key=lambda m: m.start)
 
 
+def day_label(day: dt.date) -> str:
+    """How a day is shown to a reader: "25 Nov 2024"."""
+    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+
+
 def _day(day: dt.date) -> Resolved:
-    return day.isoformat(), f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+    return day.isoformat(), day_label(day)
 
 
 def _week(day: dt.date) -> Resolved:
@@ -176,11 +197,8 @@ def _weekday(m: re.Match[str], pub: dt.date, text: str) -> Resolved | None:
 
 
 def _sentence(text: str, start: int, end: int) -> str:
-    """The text between the sentence ends around text[start:end]."""
-    ends = [e.end() for e in _SENTENCE_END.finditer(text)]
-    left = max((e for e in ends if e <= start), default=0)
-    right = min((e for e in ends if e >= end), default=len(text))
-    return text[left:right]
+    """The sentence around text[start:end]."""
+    return next((text[s:e] for s, e in sentence_spans(text) if s <= start and end <= e), text)
 
 
 def _period(m: re.Match[str], pub: dt.date, text: str) -> Resolved:

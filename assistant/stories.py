@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.quote_notes import note_citation
-from assistant.records import Citation, one_per_article
+from assistant.records import Citation, cite_span, one_per_article
 from assistant.requests import SearchMode
 from assistant.retrieval import Retriever
-from index.citation_keys import citation_key
 from index.filters import SearchFilters
 from index.records import SearchHit, Story, StoryMember
 from index.store import NewsIndex
@@ -114,19 +113,5 @@ def _key_citation(n: int, member: StoryMember) -> Citation | None:
         return None
     start, end = member.key
     meta, text = member.meta, member.text
-    quote = text[start:end]
-    plain = Citation(
-        n=n,
-        citation=citation_key(meta.id, start, end, quote),
-        article_id=meta.id,
-        title=meta.title,
-        source=meta.source,
-        published_at=meta.published_at,
-        url=meta.url,
-        start=start,
-        end=end,
-        quote=quote,
-        quote_start=start,
-        quote_end=end,
-    )
+    plain = cite_span(n, meta, (start, end, text[start:end]), start, end, text)
     return note_citation(plain, text, meta)

@@ -181,11 +181,7 @@ def _refresh(conn: sqlite3.Connection, story_id: str) -> None:
     if not count:
         conn.execute("DELETE FROM stories WHERE id=?", (story_id,))
         return
-    founder, title = conn.execute(
-        "SELECT a.id, a.title FROM story_articles s JOIN articles a ON a.id = s.article_id "
-        "WHERE s.story_id=? ORDER BY s.day, a.published_at, a.id LIMIT 1",
-        (story_id,),
-    ).fetchone()
+    founder, title = _oldest(conn, story_id, _bound(None)) or ("", "")
     conn.execute(  # the oldest member names it: the article that started it may be gone
         "UPDATE stories SET first_day=?, last_day=?, articles=?, founder=?, title=? WHERE id=?",
         (first, last, count, founder, title, story_id),
@@ -269,12 +265,18 @@ class CatalogStories(CatalogReads):
     def _title(self, story_id: str, day: str) -> str:
         """The title of the story's oldest article (by then): the article that started it may
         have been deleted since, or may be later than ``until``."""
-        row = self._conn.execute(
-            "SELECT a.title FROM story_articles s JOIN articles a ON a.id = s.article_id "
-            "WHERE s.story_id=? AND s.day <= ? ORDER BY s.day, a.published_at, a.id LIMIT 1",
-            (story_id, day),
-        ).fetchone()
-        return str(row[0]) if row else ""
+        oldest = _oldest(self._conn, story_id, day)
+        return oldest[1] if oldest else ""
+
+
+def _oldest(conn: sqlite3.Connection, story_id: str, day: str) -> tuple[str, str] | None:
+    """The id and title of the story's oldest article published by ``day``."""
+    row = conn.execute(
+        "SELECT a.id, a.title FROM story_articles s JOIN articles a ON a.id = s.article_id "
+        "WHERE s.story_id=? AND s.day <= ? ORDER BY s.day, a.published_at, a.id LIMIT 1",
+        (story_id, day),
+    ).fetchone()
+    return (str(row[0]), str(row[1])) if row else None
 
 
 def _bound(until: str | None) -> str:

@@ -11,7 +11,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from assistant.relative_dates import resolve_dates
+from assistant.relative_dates import resolve_dates, with_notes
 from index import ResolvedCitation, UpdateNote
 from ui.cite_urls import cite_url
 from ui.dateline import dateline
@@ -78,13 +78,8 @@ def marked_text(
 
 def _noted(text: str, lo: int, hi: int, notes: dict[int, str]) -> str:
     """``text[lo:hi]`` escaped, a date note after each phrase that ends inside it."""
-    out, at = [], lo
-    for cut in sorted(n for n in notes if lo < n <= hi):
-        out.append(esc(text[at:cut]))
-        out.append(f'<span class="date-note"> [{esc(notes[cut])}]</span>')
-        at = cut
-    out.append(esc(text[at:hi]))
-    return "".join(out)
+    shown = {cut: f'<span class="date-note"> [{esc(label)}]</span>' for cut, label in notes.items()}
+    return with_notes(text, shown, esc, lo, hi)
 
 
 def article_view(
