@@ -179,6 +179,7 @@ class Services:
             self._readers.put(Assistant(settings))
         self._held = threading.local()
         self._write_lock = threading.Lock()
+        self._pass_lock = threading.Lock()  # one feed pass at a time
         slots = max(1, settings.server.ask_concurrency)
         self.ask_pool = AskPool(slots, self._ask_assistant, ASK_WAITING_PER_SLOT * slots)
 
@@ -310,7 +311,8 @@ class Services:
         return summary, seen
 
     def fetch_feeds(self) -> list[FeedOutcome]:
-        """One fetch pass over the due feeds, as the one writer (empty when none is due)."""
+        """One fetch pass over the due feeds (empty when none is due or one is under way): pages
+        are fetched outside the write lock, each batch written as the one writer."""
         from index.feeds.fetch import Fetcher
         from index.feeds.passes import due, fetch_pass
 
@@ -320,14 +322,22 @@ class Services:
             now = datetime.now(UTC)
             if not any(due(f, now) for f in a.index.catalog.feeds()):
                 return []
-        with self._write_lock:
-            fetcher = Fetcher(self.settings.fetch)
-            index = NewsIndex.open(self.settings.index, create=True)
-            try:
-                return fetch_pass(index, fetcher)
-            finally:
-                fetcher.close()
-                index.close()
+        if not self._pass_lock.acquire(blocking=False):
+            return []  # a pass is under way
+        fetcher = Fetcher(self.settings.fetch)
+        index = NewsIndex.open(self.settings.index, create=True)
+        try:  # the network outside the write lock: a slow feed never holds up an upload
+
+            @contextmanager
+            def writing() -> Iterator[None]:
+                with self._write_lock, index.write_lock():
+                    yield
+
+            return fetch_pass(index, fetcher, writing=writing)
+        finally:
+            fetcher.close()
+            index.close()
+            self._pass_lock.release()
 
     def feeds(self) -> list[dict[str, Any]]:
         """The feeds followed and how each one's last fetch went."""

@@ -8,9 +8,10 @@ connection goes to the very address that was checked (the URL carries it, the Ho
 TLS SNI the name), so a name cannot resolve to a public address for the check and a private one
 for the request; redirects are followed by hand and bounded; the body is decoded here, one
 gzip or deflate layer at most, and cut off past ``fetch_max_bytes`` *decoded* bytes (declared
-or counted, a compression bomb stops at the cap); a request has a per-read timeout and a whole
-deadline (``fetch_timeout_s`` each). Every failure is a ``FetchError`` whose ``kind`` says which
-rule (for a feed's error record and back-off).
+or counted, a compression bomb stops at the cap); a request has one wall-clock deadline
+(``fetch_timeout_s``) for its connect, headers and body together (``index.feeds.deadline``).
+Bodies are bytes in memory: nothing here, nor in the parsers after it, opens a path. Every
+failure is a ``FetchError`` whose ``kind`` says which rule (for a feed's error record and back-off).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from index.feeds.addresses import IP, BlockedAddress, check_url
+from index.feeds.deadline import DeadlineBackend
 from index.feeds.settings import FetchSettings
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -75,7 +77,11 @@ class Fetcher:
     def __init__(self, settings: FetchSettings | None = None) -> None:
         self.settings = settings or FetchSettings()
         s = self.settings
+        self._clock = DeadlineBackend()
+        transport = httpx.HTTPTransport()
+        transport._pool._network_backend = self._clock  # httpx has no argument for it
         self._client = httpx.Client(
+            transport=transport,
             follow_redirects=False,
             timeout=httpx.Timeout(s.fetch_timeout_s),
             headers={"User-Agent": s.fetch_user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -181,14 +187,16 @@ class Fetcher:
         timeout = self.settings.fetch_timeout_s
         try:
             with self._turn(url):
+                deadline = time.monotonic() + timeout  # from the host's turn, not before it
                 request = self._client.build_request(
                     "GET", pinned, headers={**headers, **host}, extensions=sni
                 )
-                response = self._client.send(request, stream=True)
-                try:
-                    return self._read(url, response, time.monotonic() + timeout)
-                finally:
-                    response.close()
+                with self._clock.until(deadline):
+                    response = self._client.send(request, stream=True)
+                    try:
+                        return self._read(url, response, deadline)
+                    finally:
+                        response.close()
         except httpx.TimeoutException:
             raise FetchError("timeout", url, f"no answer within {timeout:g} s") from None
         except httpx.HTTPError as exc:

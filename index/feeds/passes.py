@@ -3,11 +3,20 @@ entries' pages fetched and extracted with trafilatura (the entry's own text when
 cannot be read, and the article says so in its origin), written by the one writer, and the
 feed's state recorded: ok, not_modified, or the failure's kind with a back-off (its interval
 doubled per failure in a row, at most a day). A failure of one feed or one page never stops
-the others."""
+the others: whatever one raises is recorded as its failure (kind ``error`` when it is none of
+the fetcher's or the parser's).
+
+The network is never read under the write lock: pages are fetched and extracted first, and the
+lock (``writing``; the index's own by default, the server's one-writer lock under ``serve
+--watch``) is taken for each batch's write alone. A pass has a wall-clock budget
+(``fetch_pass_s``): the feeds and entries it did not reach are left due for the next one."""
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +35,26 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 86400
 WRITE_EVERY = 20  # entries fetched per write: a pass killed midway keeps what it wrote
 PAGE_NOT_READ = "page not read"  # in the origin of an article made from its entry's text
+DEFERRED = "deferred"  # the pass ran out of time before this feed (or all its entries)
+Writing = Callable[[], AbstractContextManager[object]]
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """What every feed of one pass shares: where to write, how, and until when."""
+
+    index: NewsIndex
+    fetcher: Fetcher
+    now: datetime
+    writing: Writing
+    deadline: float  # time.monotonic() past which nothing more is fetched
+
+    @property
+    def stamp(self) -> str:
+        return self.now.isoformat(timespec="seconds")
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() > self.deadline
 
 
 @dataclass
@@ -59,15 +88,49 @@ def due(feed: FeedSource, now: datetime) -> bool:
 
 
 def fetch_pass(
-    index: NewsIndex, fetcher: Fetcher, now: datetime | None = None, every_feed: bool = False
+    index: NewsIndex,
+    fetcher: Fetcher,
+    now: datetime | None = None,
+    every_feed: bool = False,
+    writing: Writing | None = None,
 ) -> list[FeedOutcome]:
-    """Fetch every due feed (``every_feed``: all of them) and index what is new."""
-    now = now or datetime.now(UTC)
+    """Fetch every due feed (``every_feed``: all of them) and index what is new; each write
+    is made inside ``writing()`` (default: the index's write lock)."""
+    budget = fetcher.settings.fetch_pass_s
+    run = _Pass(
+        index,
+        fetcher,
+        now or datetime.now(UTC),
+        writing or index.write_lock,
+        time.monotonic() + budget,
+    )
     outcomes = []
     for feed in index.catalog.feeds():
-        if every_feed or due(feed, now):
-            outcomes.append(_one(index, fetcher, feed, now))
+        if not (every_feed or due(feed, run.now)):
+            continue
+        if run.out_of_time():
+            outcomes.append(FeedOutcome(feed.url, DEFERRED, error=_late(budget)))
+            continue
+        outcomes.append(_isolated(run, feed))
     return outcomes
+
+
+def _late(budget: float) -> str:
+    return f"the pass ran past its {budget:g} s; the rest is fetched on the next pass"
+
+
+def _isolated(run: _Pass, feed: FeedSource) -> FeedOutcome:
+    """One feed's pass; whatever it raises is its own failure, recorded with a back-off."""
+    try:
+        return _one(run, feed)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        log.exception("feed %s failed", feed.url)
+        try:
+            _record(run, feed, "error", error)
+        except Exception:
+            log.exception("feed %s: its failure could not be recorded", feed.url)
+        return FeedOutcome(feed.url, "error", error=error)
 
 
 @dataclass(frozen=True)
@@ -80,54 +143,61 @@ class _Todo:
     published: str | None  # the indexed article's publication date (kept when a page has none)
 
 
-def _one(index: NewsIndex, fetcher: Fetcher, feed: FeedSource, now: datetime) -> FeedOutcome:
-    stamp = now.isoformat(timespec="seconds")
+def _one(run: _Pass, feed: FeedSource) -> FeedOutcome:
+    index = run.index
     try:
-        result = fetcher.get(feed.url, feed.etag, feed.last_modified)
+        result = run.fetcher.get(feed.url, feed.etag, feed.last_modified)
         found = [] if result.not_modified else entries(result.body, result.url)
     except (FetchError, FeedParseError) as exc:
         kind = exc.kind if isinstance(exc, FetchError) else "malformed"
-        _record(index, feed, now, kind, str(exc))
+        _record(run, feed, kind, str(exc))
         return FeedOutcome(feed.url, kind, error=str(exc))
     quiet: list[EntryState] = []
     if result.not_modified:  # the feed is as it was: only pages not read last time are tried
         todo = _unread(index, feed.url)
     else:
-        todo, quiet = _worth_fetching(index, feed.url, found, stamp)
-    index.catalog.record_entries(quiet)
-    summary, from_entry = _read_pages(index, fetcher, feed, todo, stamp)
-    status = "not_modified" if result.not_modified else "ok"
-    _record(index, feed, now, status, None, result.etag or feed.etag, result.last_modified)
+        todo, quiet = _worth_fetching(index, feed.url, found, run.stamp)
+    with run.writing():
+        index.catalog.record_entries(quiet)
+    summary, from_entry, done = _read_pages(run, feed, todo)
+    status = ("not_modified" if result.not_modified else "ok") if done else DEFERRED
+    if done:
+        _record(run, feed, status, None, result.etag or feed.etag, result.last_modified)
+    else:  # the feed is read again in full next time: its unread entries are not lost
+        _record(run, feed, status, _late(run.fetcher.settings.fetch_pass_s))
     new = sum(item.before is None and not item.indexed for item in todo)
+    error = None if done else _late(run.fetcher.settings.fetch_pass_s)
     return FeedOutcome(
-        feed.url, status, len(found), new, from_entry, None, summary, len(todo) - new
+        feed.url, status, len(found), new, from_entry, error, summary, len(todo) - new
     )
 
 
-def _read_pages(
-    index: NewsIndex, fetcher: Fetcher, feed: FeedSource, todo: list[_Todo], stamp: str
-) -> tuple[IngestSummary, int]:
+def _read_pages(run: _Pass, feed: FeedSource, todo: list[_Todo]) -> tuple[IngestSummary, int, bool]:
     """Read and index the pages of ``todo``, ``WRITE_EVERY`` at a time (a pass killed midway
-    keeps what it wrote); the vector cache is saved once, at the end."""
-    summary, from_entry = IngestSummary(), 0
+    keeps what it wrote): fetched outside the write lock, written inside it; the vector cache
+    is saved once, at the end. False when the pass's time ran out before the last page."""
+    summary, from_entry, done = IngestSummary(), 0, True
     for begin in range(0, len(todo), WRITE_EVERY):
+        if run.out_of_time():
+            done = False
+            break
         articles, seen = [], []
         for item in todo[begin : begin + WRITE_EVERY]:
-            article, state = _article(fetcher, feed, item, stamp)
+            article, state = _article(run.fetcher, feed, item, run.stamp)
             seen.append(state)
             if article is not None:
                 articles.append(article)
                 from_entry += PAGE_NOT_READ in article.origin
-        if articles:
-            with index.write_lock():
-                _add(summary, Ingestor(index, save_cache=False).run(articles))
-        index.catalog.record_entries(seen)  # after its article: a crash between re-reads a page
+        with run.writing():
+            if articles:
+                _add(summary, Ingestor(run.index, save_cache=False).run(articles))
+            run.index.catalog.record_entries(seen)  # after its article: a crash re-reads a page
     if summary.added or summary.updated:
-        with index.write_lock():
-            problem = index.save_vectors()
+        with run.writing():
+            problem = run.index.save_vectors()
         if problem:
             summary.warnings.append(problem)
-    return summary, from_entry
+    return summary, from_entry, done
 
 
 def _add(total: IngestSummary, part: IngestSummary) -> None:
@@ -206,6 +276,9 @@ def _article(
         why = parsed.message
     except FetchError as exc:
         why = str(exc)
+    except Exception as exc:  # one page's surprise never stops its feed
+        log.exception("feed %s: page %s could not be read", feed.url, entry.url)
+        why = f"{type(exc).__name__}: {exc}"
     if item.indexed:  # an indexed article is never replaced by the entry's teaser
         log.info("feed %s: %s not read again (%s); kept as it is", feed.url, entry.url, why)
         return None, replace(state, page_read=False)
@@ -246,26 +319,31 @@ def _from_entry(feed: FeedSource, item: _Todo, origin: Origin, why: str) -> Arti
 
 
 def _record(
-    index: NewsIndex,
+    run: _Pass,
     feed: FeedSource,
-    now: datetime,
     status: str,
     error: str | None,
     etag: str | None = None,
     last_modified: str | None = None,
 ) -> None:
-    failed = status not in ("ok", "not_modified")
+    """The feed's state after this pass: a failure backs off (its interval doubled per failure
+    in a row); a deferred feed keeps its validators and is due at once."""
+    failed = status not in ("ok", "not_modified", DEFERRED)
     failures = feed.failures + 1 if failed else 0
     wait = min(feed.every_s * 2**failures, MAX_BACKOFF_S) if failed else feed.every_s
-    index.catalog.record_fetch(
-        replace(
-            feed,
-            etag=etag if not failed else feed.etag,
-            last_modified=last_modified or feed.last_modified,
-            last_fetch_at=now.isoformat(timespec="seconds"),
-            last_status=status,
-            last_error=error,
-            failures=failures,
-            next_try_at=(now + timedelta(seconds=wait)).isoformat(timespec="seconds"),
+    keep = failed or status == DEFERRED
+    with run.writing():
+        run.index.catalog.record_fetch(
+            replace(
+                feed,
+                etag=feed.etag if keep else etag,
+                last_modified=feed.last_modified if keep else last_modified or feed.last_modified,
+                last_fetch_at=run.stamp,
+                last_status=status,
+                last_error=error,
+                failures=failures,
+                next_try_at=(
+                    run.now + timedelta(seconds=0 if status == DEFERRED else wait)
+                ).isoformat(timespec="seconds"),
+            )
         )
-    )

@@ -13,8 +13,9 @@ USER_AGENT = "newsrag/0.1 (+https://github.com/newsrag/newsrag; news search for 
 class FetchSettings(EnvSettings):
     fetch_allow_hosts: str = ""  # host names or CIDRs fetched although loopback/private
     fetch_user_agent: str = USER_AGENT
-    fetch_timeout_s: float = 20.0  # connect, and each read
+    fetch_timeout_s: float = 20.0  # a whole request: connect, headers and body
     fetch_max_bytes: int = 10 * 1024 * 1024  # a page or feed larger than this is refused
     fetch_max_redirects: int = 5
     fetch_host_interval_s: float = 1.0  # between the starts of two requests to one host
     fetch_host_concurrency: int = 2  # requests to one host at once
+    fetch_pass_s: float = 1800.0  # a whole pass; what it did not reach waits for the next
