@@ -15,6 +15,7 @@ Unit tier: the fake encoder, a real server and the real fetcher."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import threading
@@ -138,10 +139,8 @@ class Hostile(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Length", str(1 << 30))
         self.end_headers()
-        try:
+        with contextlib.suppress(OSError):
             self.wfile.write(b"<rss>" + b" " * 200_000)
-        except OSError:
-            pass
 
     def _gigabyte_undeclared_xml(self) -> None:
         self.send_response(200)
