@@ -265,7 +265,9 @@ class Catalog(CatalogFeeds, CatalogVersions, CatalogStories):
         return ids
 
     def promote_first_copy(self, conn: sqlite3.Connection, article_id: str) -> str | None:
-        """Hand an article's chunks to its first copy, which becomes the primary."""
+        """Hand an article's chunks to its first copy, which becomes the primary; their
+        keyword rows take its title (its vectors keep the title prefix they were embedded with
+        until a reindex: the text is the same, only the prefix differs)."""
         row = conn.execute(
             "SELECT id FROM articles WHERE copy_of=? ORDER BY id LIMIT 1", (article_id,)
         ).fetchone()
@@ -275,6 +277,11 @@ class Catalog(CatalogFeeds, CatalogVersions, CatalogStories):
         conn.execute("UPDATE articles SET copy_of=NULL WHERE id=?", (heir,))
         conn.execute("UPDATE articles SET copy_of=? WHERE copy_of=?", (heir, article_id))
         conn.execute("UPDATE chunks SET article_id=? WHERE article_id=?", (heir, article_id))
+        conn.execute(  # a copy may be filed under another title: its passages now carry it
+            "UPDATE chunks_fts SET title=(SELECT title FROM articles WHERE id=?) "
+            "WHERE rowid IN (SELECT id FROM chunks WHERE article_id=?)",
+            (heir, heir),
+        )
         hand_over(conn, article_id, heir)
         return heir
 
