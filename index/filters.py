@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -87,11 +88,18 @@ class SearchFilters:
         return (" AND ".join(clauses) or "1"), params
 
 
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _iso(name: str, value: str | None) -> str | None:
-    if value is None or str(value).strip() == "":
+    """A day, exactly ``YYYY-MM-DD`` (None: no filter). An empty string, a time of day or any
+    other form is refused, not cut or read as no filter: the API's schema says a date."""
+    if value is None:
         return None
-    text = str(value).strip()[:10]
+    text = str(value)
     try:
+        if not _DAY.fullmatch(text):
+            raise ValueError(text)
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise FilterError(f"{name}: {value!r} is not an ISO date (YYYY-MM-DD)") from None

@@ -94,3 +94,14 @@ def test_the_ingest_summary_is_the_ingest_reply_without_the_articles_read() -> N
     # the CLI also prints "chars"; the API reply has never carried it (its model drops it)
     assert set(data) - {"chars"} == set(m.IngestOut.model_fields) - {"articles"}
     m.IngestOut.model_validate({**data, "articles": []})
+
+
+@pytest.mark.parametrize("value", ["", " ", "2024-01-01T00:00:00", "2024-1-1", "20240101", "x"])
+def test_a_date_filter_is_a_day_or_refused(value: str) -> None:
+    """Issue #28 point 10: the schema says YYYY-MM-DD; '' was taken for no filter and a time
+    of day was cut off."""
+    from index.filters import FilterError, SearchFilters
+
+    with pytest.raises(FilterError, match="is not an ISO date"):
+        SearchFilters.build(since=value)
+    assert SearchFilters.build(until="2024-02-29", as_of=None).until == "2024-02-29"
