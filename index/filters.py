@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ class SearchFilters:
     until: str | None = None  # inclusive ISO date
     as_of: str | None = None  # favour articles published shortly before this date
     strict: bool = False  # with as_of: never return articles published after it
+    # only these articles (or the primaries they are copies of); None: any, (): none. The
+    # Python API's and ``newsrag eval --within-field``'s, e.g. a question's own search results
+    articles: tuple[str, ...] | None = None
 
     @classmethod
     def build(
@@ -28,18 +32,25 @@ class SearchFilters:
         until: str | None = None,
         as_of: str | None = None,
         strict: bool = False,
+        articles: Iterable[str] | None = None,
     ) -> SearchFilters:
         if isinstance(sources, str):
             sources = [s for s in sources.split(",") if s.strip()]
         names = tuple(sorted({str(s).strip().lower() for s in sources or () if str(s).strip()}))
-        return cls(
-            names, _iso("since", since), _iso("until", until), _iso("as_of", as_of), bool(strict)
-        )
+        within = None if articles is None else tuple(sorted({str(a) for a in articles}))
+        dates = _iso("since", since), _iso("until", until), _iso("as_of", as_of)
+        return cls(names, *dates, bool(strict), within)
 
     @property
     def active(self) -> bool:
         """True when the filters restrict which chunks may be returned."""
-        return bool(self.sources or self.since or self.until or (self.as_of and self.strict))
+        return bool(
+            self.sources
+            or self.since
+            or self.until
+            or (self.as_of and self.strict)
+            or self.articles is not None
+        )
 
     def describe(self) -> str:
         """The filters in plain words, for a reason shown to people."""
@@ -52,6 +63,8 @@ class SearchFilters:
             parts.append(f"published on or before {self.until}")
         if self.as_of and self.strict:
             parts.append(f"published by {self.as_of}")
+        if self.articles is not None:
+            parts.append(f"among {len(self.articles)} given articles")
         return ", ".join(parts)
 
     def singles(self) -> list[SearchFilters]:
@@ -65,6 +78,8 @@ class SearchFilters:
             out.append(SearchFilters(until=self.until))
         if self.as_of and self.strict:
             out.append(SearchFilters(as_of=self.as_of, strict=True))
+        if self.articles is not None:
+            out.append(SearchFilters(articles=self.articles))
         return out
 
     def where(self, alias: str = "a") -> tuple[str, list[object]]:
@@ -85,6 +100,13 @@ class SearchFilters:
                 f"({alias}.published_at IS NULL OR substr({alias}.published_at, 1, 10) <= ?)"
             )
             params.append(self.as_of)
+        if self.articles is not None:
+            own = f"{alias}.{'article_id' if alias == 'v' else 'id'}"  # v: article_versions
+            clauses.append(
+                f"({own} IN (SELECT value FROM json_each(?)) OR {own} IN (SELECT copy_of FROM "
+                "articles WHERE copy_of IS NOT NULL AND id IN (SELECT value FROM json_each(?))))"
+            )
+            params += [json.dumps(self.articles)] * 2
         return (" AND ".join(clauses) or "1"), params
 
 

@@ -76,3 +76,13 @@ def test_any_deletes_among_copies_leave_a_consistent_index(
         assert title in _titles_found(index, title)  # a primary's title is found (its copies
         # are found through it)
     index.close()
+
+
+def test_an_article_filter_naming_a_copy_reads_its_primarys_passages(tmp_path: Path) -> None:
+    from index.filters import SearchFilters
+
+    index = _index(tmp_path, [(0, 0), (0, 1), (1, 2)])  # a1 copies a0
+    within = SearchFilters.build(articles=["a1"])
+    assert set(index.catalog.chunk_ids_where(within).tolist()) == set(
+        index.catalog.chunk_ids_of("a0")
+    )

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from assistant import RetrievalSettings, Retriever, SearchFilters, SearchMode
 from assistant.diversity import diversify
+from assistant.eval.fates import FATES, fate
 from assistant.eval.run import evaluate
 from assistant.fusion import recency, recent_only, reciprocal_rank_fusion
 from index import Embedder, NewsIndex, ingest_paths
@@ -107,6 +108,24 @@ def test_date_range_filter(news_index: NewsIndex) -> None:
     filters = SearchFilters.build(since="2022-06-09", until="2022-06-30")
     hits = Retriever(news_index).search("harbour bridge", k=10, filters=filters)
     assert set(_ids(hits)) <= {"harbour-1", "election"} and "harbour-1" in _ids(hits)
+
+
+def test_an_article_filter_reads_only_those_articles_or_their_primaries(
+    news_index: NewsIndex,
+) -> None:
+    """Issue #29: a question's search limited to its own results (``eval --within-field``);
+    an empty list admits nothing. (A listed exact copy admits the primary that holds its
+    passages: tests/test_copies.py.)"""
+    retriever = Retriever(news_index)
+    for mode in SearchMode:
+        only = SearchFilters.build(articles=["drought"])
+        hits = retriever.search("harbour bridge", k=5, mode=mode, filters=only)
+        assert set(_ids(hits)) <= {"drought"}, mode
+        near = SearchFilters.build(articles=["harbour-1-copy"])  # a near-duplicate: its own
+        hits = retriever.search("harbour bridge opened", k=5, mode=mode, filters=near)
+        assert _ids(hits) == ["harbour-1-copy"], mode
+        none = SearchFilters.build(articles=[])
+        assert retriever.search("harbour bridge", k=5, mode=mode, filters=none) == [], mode
 
 
 def test_as_of_favours_recent_and_strict_excludes_later(news_index: NewsIndex) -> None:
@@ -246,6 +265,29 @@ def test_eval_on_sample_questions(sample_home: Path, tmp_path: Path) -> None:
     assert hybrid["n_answerable"] == 4 and hybrid["answer_accuracy"] >= 0.75
     assert hybrid["citation_precision"] >= 0.75 and hybrid["abstention_rate"] <= 0.25
     assert len(out.read_text().splitlines()) == 4 * len(SearchMode)
+    assert sum(hybrid["fates"].values()) == pytest.approx(1.0)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {r["fate"] for r in rows} <= {*FATES}
+    assert all((r["fate"] == "correct") is r["correct"] for r in rows)
+    within = evaluate(
+        settings_for(sample_home), path, [SearchMode.HYBRID], within_field="gold_ids", answers=True
+    )["metrics"]["hybrid"]
+    assert within["hits@1"] == 1.0  # each question reads only its gold article
+    assert within["answer_recall@10"] == 0.75  # question 4 lists none: nothing to read
+    assert within["fates"]["retrieval_miss"] == 0.25
+
+
+def test_each_fate_is_the_first_that_applies() -> None:
+    base = {"answerable": True, "correct": False, "quoted": False, "abstained": False}
+    recall = {"answer_recall@5": False, "answer_recall@10": False}
+    assert fate({**base, **recall, "answerable": False}) is None
+    assert fate({**base, **recall, "correct": True, "quoted": True}) == "correct"
+    assert fate({**base, **recall, "quoted": True, "answer_recall@5": True}) == "contaminated"
+    assert fate({**base, "abstained": True, "answer_recall@10": True}) == "abstained"
+    assert fate({**base, **recall, "abstained": True}) == "retrieval_miss"  # nothing to read
+    assert fate({**base, "answer_recall@5": True, "answer_recall@10": True}) == "read_miss"
+    assert fate({**base, "answer_recall@5": False, "answer_recall@10": True}) == "rank_miss"
+    assert fate({**base, **recall}) == "retrieval_miss"
 
 
 def test_sentence_reranker_keeps_contract(news_index: NewsIndex) -> None:

@@ -54,6 +54,7 @@ def score_answer(
     return {
         "answerable": answerable,
         "correct": correct,
+        "quoted": not answer.abstained and answer_in_text(truth, answer.text),
         "abstained": answer.abstained,
         "citations": 0 if answer.abstained else len(answer.citations),
         "good_citations": good,

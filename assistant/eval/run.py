@@ -1,17 +1,22 @@
 """``newsrag eval``: retrieval quality on a question file in the rtqa-news dev.jsonl format.
 
-Retrieval sees only ``question`` (and ``question_date`` as the as-of date when asked); the
-``choices`` serve only the noise check, ``evidence`` is never read.
+Retrieval sees only ``question`` (and ``question_date`` as the as-of date when asked; with
+``within_field``, e.g. ``result_ids``, only the articles that field lists — the reading-alone
+measure: each question's own search results); the ``choices`` serve only the noise check,
+``evidence`` is never read. With ``answers``, each answerable question's fate (``eval.fates``)
+says where its answer was lost.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.eval.answers import CorpusMatcher, score_answer, summarise_answers
+from assistant.eval.fates import FATES, fate, fate_shares
 from assistant.eval.matching import answer_in_text
 from assistant.eval.stats import mean, percentile
 from assistant.requests import SearchMode
@@ -22,6 +27,20 @@ from index.filters import SearchFilters
 from index.store import NewsIndex
 
 KS = (1, 5, 10)
+
+
+@dataclass(frozen=True)
+class QuestionFilters:
+    """How a question's own fields restrict its search."""
+
+    as_of_field: str | None = None  # its as-of date
+    strict: bool = False  # with as_of_field: nothing newer
+    within_field: str | None = None  # the only article ids it may read (a missing field: none)
+
+    def of(self, q: dict[str, Any]) -> SearchFilters:
+        as_of = q.get(self.as_of_field) if self.as_of_field else None
+        within = list(q.get(self.within_field) or []) if self.within_field else None
+        return SearchFilters.build(as_of=as_of, strict=self.strict, articles=within)
 
 
 def parse_modes(text: str) -> list[SearchMode]:
@@ -60,8 +79,10 @@ def evaluate(
     out: str | None = None,
     answers: bool = False,
     engine: str | None = None,
+    within_field: str | None = None,
 ) -> dict[str, Any]:
     questions = read_questions(path, limit)
+    restrict = QuestionFilters(as_of_field, strict, within_field)
     index = NewsIndex.open(settings.index)
     retriever = Retriever(index, settings.retrieval)
     retriever.search(questions[0]["question"] if questions else "warm up", k=1)  # load the model
@@ -69,15 +90,15 @@ def evaluate(
     rows: list[dict[str, Any]] = []
     try:
         for mode in modes:
-            scored = list(_score_mode(retriever, questions, mode, as_of_field, strict))
+            scored = list(_score_mode(retriever, questions, mode, restrict))
             metrics[mode.value] = summarise(scored)
             if answers:
-                answered = _answer_mode(
-                    index, settings, questions, mode, as_of_field, strict, engine
-                )
+                answered = _answer_mode(index, settings, questions, mode, restrict, engine)
                 metrics[mode.value].update(summarise_answers(answered))
                 for row, extra in zip(scored, answered, strict=True):
                     row.update(extra)
+                    row["fate"] = fate(row)
+                metrics[mode.value]["fates"] = fate_shares(scored)
             rows += scored
     finally:
         index.close()
@@ -90,13 +111,10 @@ def _score_mode(
     retriever: Retriever,
     questions: list[dict[str, Any]],
     mode: SearchMode,
-    as_of_field: str | None,
-    strict: bool,
+    restrict: QuestionFilters,
 ) -> Iterator[dict[str, Any]]:
     for q in questions:
-        as_of = q.get(as_of_field) if as_of_field else None
-        filters = SearchFilters.build(as_of=as_of, strict=strict)
-        result = retriever.run(q["question"], k=max(KS), mode=mode, filters=filters)
+        result = retriever.run(q["question"], k=max(KS), mode=mode, filters=restrict.of(q))
         yield score_question(q, result.hits, mode.value, result.timings.get("total_ms", 0.0))
 
 
@@ -105,8 +123,7 @@ def _answer_mode(
     settings: AssistantSettings,
     questions: list[dict[str, Any]],
     mode: SearchMode,
-    as_of_field: str | None,
-    strict: bool,
+    restrict: QuestionFilters,
     engine: str | None = None,
 ) -> list[dict[str, Any]]:
     from assistant.pipeline import Answering
@@ -116,9 +133,8 @@ def _answer_mode(
     matcher = CorpusMatcher(index)
     rows = []
     for q in questions:
-        as_of = q.get(as_of_field) if as_of_field else None
-        filters = SearchFilters.build(as_of=as_of, strict=strict)
-        answer = answering.ask(AskRequest(q["question"], filters=filters, engine=engine, mode=mode))
+        request = AskRequest(q["question"], filters=restrict.of(q), engine=engine, mode=mode)
+        answer = answering.ask(request)
         gold = set(q.get("gold_ids") or [])
         gold |= {c for g in gold for c in index.catalog.copies_of([g]).get(g, ())}
         rows.append(score_answer(q, answer, matcher.contains(str(q.get("answer") or "")), gold))
@@ -183,7 +199,21 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append(f"{'mode':<10}" + "".join(f"{k:>{width}}" for k in keys))
     for mode, values in report["metrics"].items():
         lines.append(f"{mode:<10}" + "".join(f"{values.get(k, ''):>{width}}" for k in keys))
+    for mode, values in report["metrics"].items():
+        if "fates" in values:
+            lines.append(_answers_line(mode, values))
     return "\n".join(lines)
+
+
+def _answers_line(mode: str, values: dict[str, Any]) -> str:
+    """Answer quality and where the answerable questions' answers were lost."""
+    shares = ", ".join(f"{f.replace('_', '-')} {values['fates'][f]:.1%}" for f in FATES)
+    return (
+        f"{mode} answers: accuracy {values['answer_accuracy']:.3f} of "
+        f"{values['n_answerable']} answerable, citation precision "
+        f"{values['citation_precision']:.3f}, ask p50 {values['ask_latency_p50_ms']:.0f} ms; "
+        f"fates: {shares}"
+    )
 
 
 __all__ = ["evaluate", "format_report", "parse_modes", "read_questions"]

@@ -207,6 +207,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         args.out,
         args.answers,
         args.engine,
+        args.within_field,
     )
     emit(args, report, format_report(report))
     return 0

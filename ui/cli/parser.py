@@ -112,11 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="question field used as the as-of date (e.g. question_date)",
     )
     p.add_argument("--strict", action="store_true", help="with --as-of-field: nothing newer")
+    p.add_argument(
+        "--within-field",
+        metavar="FIELD",
+        help="question field listing the only article ids its search may read (e.g. "
+        "result_ids: reading alone, over each question's own search results)",
+    )
     p.add_argument("--limit", type=_positive_int, help="only the first N questions")
     p.add_argument(
         "--answers",
         action="store_true",
-        help="also ask each question: answer accuracy, citation precision, abstention",
+        help="also ask each question: answer accuracy, citation precision, abstention, and "
+        "where each answerable question's answer was lost (its fate; --out writes it)",
     )
     p.add_argument(
         "--engine",
