@@ -102,6 +102,8 @@ class Retriever:
             t = time.perf_counter()
             hits = _numbered(rerank(reranker, query, hits, self.settings.rerank_weight)[:k])
             timings["rerank_ms"] = _ms(t)
+        # keys handed out: the version retention (NEWSRAG_KEEP_VERSIONS) keeps their versions
+        self.index.note_cited((h.article.id, h.article.version) for h in hits)
         timings["total_ms"] = _ms(started)
         return SearchResult(hits, timings)
 

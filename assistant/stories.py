@@ -105,6 +105,10 @@ class Stories:
             TimelineEntry(m.day, m, _key_citation(n, m))
             for n, m in enumerate(story.members, start=1)
         )
+        # keys handed out: the version retention (NEWSRAG_KEEP_VERSIONS) keeps their versions
+        self.index.note_cited(
+            (e.member.meta.id, e.member.meta.version) for e in entries if e.citation
+        )
         return Timeline(story, entries)
 
 

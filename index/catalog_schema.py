@@ -5,6 +5,9 @@ version 1). Schema 2 → 3: ``feed_entries`` is keyed by (feed, entry) (an entry
 feeds is followed in each), and older versions' kept passages move from their own full-text
 table into ``chunks_fts`` (scored with the corpus's statistics; searches leave them out).
 Schema 3 → 4: stories (``index.catalog_stories``); every stored article is grouped.
+Schema 4 → 5: ``cited_versions``, the versions a citation key was handed out for or resolved
+to (version retention never drops them); a catalog of schema 4 kept no such record, so every
+version it holds — the current ones and the older ones whose text is kept — counts as cited.
 An upgrade runs under the write lock and re-reads what it needs there: two processes opening
 one old catalog at once upgrade it once.
 """
@@ -13,13 +16,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from datetime import UTC, datetime
 
 from index.catalog_stories import group_all
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4  # 2: article versions; 3: entries per feed, one full-text table (#18);
-# 4: stories (#20)
+SCHEMA_VERSION = 5  # 2: article versions; 3: entries per feed, one full-text table (#18);
+# 4: stories (#20); 5: cited versions, kept by the version retention (#28)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -93,6 +97,14 @@ CREATE TABLE IF NOT EXISTS version_chunks (
     embedding BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS version_chunks_version ON version_chunks(article_id, version);
+-- the versions a citation key was handed out for (a search hit, an answer's citation, a
+-- timeline's key sentence) or resolved to: NEWSRAG_KEEP_VERSIONS never drops their text
+CREATE TABLE IF NOT EXISTS cited_versions (
+    article_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    cited_at TEXT NOT NULL,
+    PRIMARY KEY (article_id, version)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deleted_articles (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL,
@@ -170,6 +182,8 @@ def _upgrade_under_lock(conn: sqlite3.Connection) -> None:
         if _stored_version(conn) < 4:
             log.info("grouping the stored articles into stories")
             group_all(conn)
+        if _stored_version(conn) < 5:
+            _cite_every_version(conn)
         conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
         conn.execute("COMMIT")
     except BaseException:
@@ -231,3 +245,19 @@ def _merge_version_fts(conn: sqlite3.Connection) -> None:
         "version_chunks_fts"
     )
     conn.execute("DROP TABLE version_chunks_fts")
+
+
+def _cite_every_version(conn: sqlite3.Connection) -> None:
+    """A catalog from before the record of cited versions: any of its versions may have had a
+    key handed out, so each one still holding its text counts as cited (none is ever pruned)."""
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    conn.execute(
+        "INSERT OR IGNORE INTO cited_versions(article_id, version, cited_at) "
+        "SELECT id, version, ? FROM articles",
+        (stamp,),
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO cited_versions(article_id, version, cited_at) "
+        "SELECT article_id, version, ? FROM article_versions WHERE text IS NOT NULL",
+        (stamp,),
+    )

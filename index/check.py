@@ -36,10 +36,16 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # facts that are not problems
+    warnings: list[str] = field(default_factory=list)  # not problems, but asking for attention
+    # (each is among the notes too, as "warning: …")
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+        self.notes.append(f"warning: {message}")
 
 
 def _first(catalog: Catalog, sql: str) -> tuple | None:
@@ -68,6 +74,13 @@ VERSION_CHECKS: list[tuple[str, str]] = [
         'SELECT c.id, c.start, c."end", length(v.text) FROM version_chunks c JOIN '
         "article_versions v ON v.article_id = c.article_id AND v.version = c.version "
         'WHERE c.start < 0 OR c.start >= c."end" OR c."end" > length(v.text) LIMIT 1',
+    ),
+    (
+        "version {1} of {0} is recorded as cited but its text is gone (a key to it breaks)",
+        "SELECT c.article_id, c.version FROM cited_versions c LEFT JOIN articles a ON a.id = "
+        "c.article_id LEFT JOIN article_versions v ON v.article_id = c.article_id AND "
+        "v.version = c.version WHERE coalesce(a.version = c.version, 0) = 0 AND v.text IS NULL "
+        "LIMIT 1",
     ),
     (
         "kept passage {0} is also a searched chunk",
@@ -191,7 +204,10 @@ def check_index(settings: IndexSettings, embedder: Encoder | None = None) -> Che
     finally:
         index.close()
     for note in report.notes:
-        log.info("%s", note)
+        if note.removeprefix("warning: ") in report.warnings:
+            log.warning("%s", note)
+        else:
+            log.info("%s", note)
     return report
 
 
@@ -209,6 +225,7 @@ def _run_checks(index: NewsIndex, report: CheckReport) -> None:
         if report.problems:
             break
     _legacy_ids(index, report)
+    _version_growth(index, report)
     report.counts = {**index.catalog.counts(), **report.counts}
 
 
@@ -234,6 +251,24 @@ def _legacy_ids(index: NewsIndex, report: CheckReport) -> None:
             "again adds a new article; 'newsrag reindex' recomputes them (their citation keys "
             "change)"
         )
+
+
+def _version_growth(index: NewsIndex, report: CheckReport) -> None:
+    """What the older versions weigh; a warning for articles holding more older texts than
+    NEWSRAG_KEEP_VERSIONS and their cited versions allow (pruned at their next change)."""
+    keep = index.settings.keep_versions
+    growth = index.catalog.version_growth(keep)
+    report.counts["version_texts"] = growth.texts
+    report.counts["version_bytes"] = growth.bytes
+    report.counts["cited_versions"] = growth.cited
+    if not growth.over:
+        return
+    examples = ", ".join(f"{a}: {n} older texts, {c} cited" for a, n, c in growth.over[:3])
+    report.warn(
+        f"{len(growth.over)} article(s) keep more older texts than NEWSRAG_KEEP_VERSIONS={keep} "
+        f"and their cited versions allow (e.g. {examples}); the surplus is dropped when each "
+        "article next changes"
+    )
 
 
 def _integrity(index: NewsIndex, report: CheckReport) -> None:

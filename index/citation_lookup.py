@@ -114,8 +114,22 @@ def lookup_citation(index: NewsIndex, key: str, context: int = DEFAULT_CONTEXT) 
         raise missing_article(index, parsed.article_id)
     context = max(0, min(context, 5000))
     if parsed.matches(stored.text):
-        return _resolved(parsed, stored.meta, stored.text, context)
-    return _older(index, parsed, stored.meta, stored.text, context)
+        resolved = _resolved(parsed, stored.meta, stored.text, context)
+    else:
+        resolved = _older(index, parsed, stored.meta, stored.text, context)
+    index.note_cited(_named(resolved))
+    return resolved
+
+
+def _named(resolved: ResolvedCitation) -> list[tuple[str, int]]:
+    """The versions a resolved key names: the one holding its passage, and the current one
+    when the update note hands out the passage as it reads now."""
+    article = resolved.article
+    named = [(article.id, article.version)]
+    note = resolved.updated
+    if note is not None and note.current_citation is not None:
+        named.append((article.id, note.current.version))
+    return named
 
 
 def _older(

@@ -156,6 +156,8 @@ def reindex(
             ingest = Ingestor(target, on_progress, save_cache=False)  # fitted to ``ann`` by run
             summary = ingest.run(stored_articles(source))
             carry_versions(source, target)  # kept passages only: the searched vectors stand
+            with target.catalog.transaction(content=False) as conn:  # keys handed out stay
+                target.catalog.copy_cited(conn, source, _renamed(source))
             carry_ingested_at(source, target)
             target.regroup_stories()  # oldest first, whatever order the articles came in
             ingest.vectors.generation = target.catalog.generation

@@ -125,7 +125,8 @@ class IndexSettings(EnvSettings):
     overlap_tokens: int = 32
     commit_chunks: int = 256  # chunks embedded and written per transaction during ingest
     max_file_bytes: int = 50 * 1024 * 1024
-    keep_versions: int = 0  # older versions kept whole per article after a correction; 0 = all
+    keep_versions: int = 5  # older versions kept whole per article after a correction: the
+    # N newest plus every cited one (a key was handed out for it or resolved to it); 0 = all
     read_only: bool = False  # a replica (serve --read-only): reads a home another process
     # writes; never writes to it, not even the vector cache
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from index.ann import (
     VectorIndex,
     kind_for,
 )
-from index.catalog import SCHEMA_VERSION, Catalog, CatalogError, IndexWriteError
+from index.catalog import SCHEMA_VERSION, Catalog, CatalogError, IndexWriteError, now_iso
 from index.catalog_stories import group_all
 from index.chunking import Chunker, ChunkerConfig
 from index.embedding import Embedder, Encoder
@@ -315,6 +316,23 @@ class NewsIndex:
         return [(int(found[i]), float(scores[i])) for i in best]
 
     # -- writing ------------------------------------------------------------------------------
+    def note_cited(self, pairs: Iterable[tuple[str, int]]) -> None:
+        """Record that citation keys naming these (article id, version) pairs were just handed
+        out or resolved, so the version retention never drops their text. A version is written
+        once (a short transaction of its own, no new generation; one read when all are known);
+        a read-only replica cannot record (its keys are kept only while among the last
+        NEWSRAG_KEEP_VERSIONS); a failed write is logged, never raised: the read it follows
+        has succeeded."""
+        if self.catalog.readonly:
+            return
+        try:
+            missing = self.catalog.uncited(sorted(set(pairs)))
+            if missing:
+                with self.catalog.transaction(content=False) as conn:
+                    self.catalog.cite_versions(conn, missing, now_iso())
+        except (IndexWriteError, sqlite3.Error) as exc:
+            log.warning("cited versions not recorded: %s", exc)
+
     @contextmanager
     def write_lock(self, timeout: float | None = None) -> Iterator[None]:
         if self.settings.read_only:

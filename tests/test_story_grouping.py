@@ -199,7 +199,7 @@ def test_a_schema_3_catalog_is_grouped_when_it_is_upgraded(tmp_path: Path) -> No
     conn.commit()
     conn.close()
     reopened = _index(home)
-    assert reopened.catalog.meta()["schema_version"] == "4"
+    assert reopened.catalog.meta()["schema_version"] == "5"
     assert _story(reopened, "b1") is not None and _story(reopened, "b1") == _story(reopened, "b2")
     reopened.close()
 
