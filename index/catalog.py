@@ -153,6 +153,24 @@ class Catalog(CatalogFeeds, CatalogVersions, CatalogStories):
                 "keeps its last committed state"
             ) from exc
 
+    def cite_without_waiting(
+        self, pairs: Sequence[tuple[str, int]], stamp: str, wait_ms: int = 200
+    ) -> bool:
+        """``cite_versions`` in a transaction of its own that waits at most ``wait_ms`` for
+        another writer (a search must not queue behind an ingest's batch); False when it
+        could not write in time."""
+        self._conn.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+        try:
+            with self.transaction(content=False) as conn:
+                self.cite_versions(conn, pairs, stamp)
+            return True
+        except (sqlite3.OperationalError, IndexWriteError) as exc:
+            if "database is locked" in str(exc) or "database is busy" in str(exc):
+                return False
+            raise
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
     def _rollback(self) -> None:
         """Roll back if a transaction is still open (SQLite may already have, e.g. disk full)."""
         if not self._conn.in_transaction:

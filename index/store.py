@@ -78,6 +78,7 @@ class NewsIndex:
         self._vectors: VectorIndex | None = None
         self._vectors_lock = threading.Lock()
         self._chunker: Chunker | None = None
+        self._cited_pending: set[tuple[str, int]] = set()  # keys handed out, not yet recorded
         self._check_compatible()
 
     # -- opening ------------------------------------------------------------------------------
@@ -322,14 +323,17 @@ class NewsIndex:
         once (a short transaction of its own, no new generation; one read when all are known);
         a read-only replica cannot record (its keys are kept only while among the last
         NEWSRAG_KEEP_VERSIONS); a failed write is logged, never raised: the read it follows
-        has succeeded."""
+        has succeeded. It never waits long for another writer: what it could not write then is
+        written with the next keys this index hands out."""
         if self.catalog.readonly:
             return
         try:
-            missing = self.catalog.uncited(sorted(set(pairs)))
-            if missing:
-                with self.catalog.transaction(content=False) as conn:
-                    self.catalog.cite_versions(conn, missing, now_iso())
+            wanted = sorted(set(pairs) | self._cited_pending)
+            missing = self.catalog.uncited(wanted)
+            if missing and not self.catalog.cite_without_waiting(missing, now_iso()):
+                self._cited_pending = set(missing)  # a writer is busy: tried again next time
+                return
+            self._cited_pending = set()
         except (IndexWriteError, sqlite3.Error) as exc:
             log.warning("cited versions not recorded: %s", exc)
 

@@ -301,3 +301,24 @@ def test_a_rebuild_can_carry_the_record_of_cited_versions(tmp_path: Path) -> Non
     assert new.catalog.cited_versions("renamed") == [1]
     old.close()
     new.close()
+
+
+def test_a_search_never_waits_behind_a_writer_to_record_its_keys(tmp_path: Path) -> None:
+    """While another connection holds the catalog's write lock, a search hands out its keys
+    at once; the record is written with the next keys handed out."""
+    settings = settings_for(tmp_path).index
+    index = NewsIndex.open(settings, embedder=HashEncoder(), create=True)
+    write(index, page(1))
+    blocker = sqlite3.connect(settings.catalog_path)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        import time
+
+        started = time.monotonic()
+        handed_out(index)
+        assert time.monotonic() - started < 5 and index.catalog.cited_versions("toll") == []
+    finally:
+        blocker.rollback()
+        blocker.close()
+    index.note_cited([])
+    assert index.catalog.cited_versions("toll") == [1]
