@@ -16,14 +16,22 @@ questions by logistic regression, checked by leave-one-week-out cross-validation
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.question_parts import question_parts
 from assistant.quote_notes import annotated_quote, note_citation
 from assistant.reader import Reader
-from assistant.records import ABSTAIN_TEXT, Answer, TokenSink, as_quoted, cite
+from assistant.records import (
+    ABSTAIN_TEXT,
+    Answer,
+    Citation,
+    ShortAnswer,
+    TokenSink,
+    as_quoted,
+    cite,
+)
 from assistant.sentence_features import (
     EVIDENCE,
     FEATURES,
@@ -35,6 +43,7 @@ from assistant.sentence_features import (
     recency,
     stem,
 )
+from assistant.short_answer import Choice, Scored, ShortAnswerConfig, choose
 from index import SearchHit
 from index.embedding import Encoder
 from index.keyword import STOPWORDS
@@ -66,6 +75,7 @@ class ExtractiveConfig:
     min_similarity: float = 0.25  # ... or when its similarity to the question is below this
     agree_similarity: float = 0.80  # two sentences from two articles say the same thing
     same_topic_similarity: float = 0.60  # ... or the same topic, with other numbers: disagree
+    short: ShortAnswerConfig | None = field(default_factory=ShortAnswerConfig)  # None: none
 
     def weights(self) -> np.ndarray:
         return np.array([getattr(self, f"w_{name}") for name in FEATURES])
@@ -122,7 +132,25 @@ class ExtractiveEngine:
                 related=hits[:5],
                 reason=f"no passage answers the question well enough{best}",
             )
-        return self._compose(question, hits, self._support(candidates, question), article_text)
+        candidates, choice = self._lead(question, hits, candidates)
+        chosen = self._support(candidates, question)
+        return self._compose(question, hits, chosen, article_text, choice)
+
+    def _lead(
+        self, question: str, hits: list[SearchHit], candidates: list[Candidate]
+    ) -> tuple[list[Candidate], Choice | None]:
+        """The short answer voted for across the scored sentences (``assistant.short_answer``)
+        and the candidates with the best sentence holding it first (it is quoted first)."""
+        if self.config.short is None:
+            return candidates, None
+        scored = [
+            Scored(i, c.text, c.score, hits[c.hit].article.id) for i, c in enumerate(candidates)
+        ]
+        choice = choose(question, scored, self.config.short)
+        if choice is None:
+            return candidates, None
+        support = candidates[choice.sentence]
+        return [support, *(c for c in candidates if c is not support)], choice
 
     def _judged(self, candidates: list[Candidate]) -> Candidate | None:
         """The sentence abstention judges: the fitted scorer's best (with a reader too, so
@@ -234,9 +262,11 @@ class ExtractiveEngine:
         hits: list[SearchHit],
         chosen: list[Candidate],
         article_text: dict[str, str],
+        choice: Choice | None = None,
     ) -> Answer:
         """One quoted sentence per citation; a sentence from another article that says the same
-        (``agree_similarity``) is cited next to it instead of repeated."""
+        (``agree_similarity``) is cited next to it instead of repeated. A short answer leads,
+        cited by the first quote, which holds it (not when two sources disagree)."""
         citations = []
         for n, cand in enumerate(chosen, start=1):
             hit = hits[cand.hit]
@@ -264,7 +294,20 @@ class ExtractiveEngine:
             f"{shown_text[numbers[0]]} " + "".join(f"[{n}]" for n in numbers)
             for _, numbers in shown
         )
-        return Answer(question, text, citations, hits=hits, related=[])
+        short = _short(choice, chosen[0], citations[0]) if choice is not None else None
+        if short is not None:
+            text = f"{short.text} [1]\n\n{text}"
+        return Answer(question, text, citations, hits=hits, related=[], short_answer=short)
+
+
+def _short(choice: Choice, first: Candidate, cited: Citation) -> ShortAnswer | None:
+    """The chosen span, placed in the article by its sentence; None when the quote shown for
+    that sentence leaves it out (a dateline cut from the quote)."""
+    start = first.start + choice.span.start
+    end = start + len(choice.span.text)
+    if not cited.quote_start <= start < end <= cited.quote_end:
+        return None
+    return ShortAnswer(choice.span.text, choice.expected, cited.n, start, end)
 
 
 def _says_same(a: Candidate, b: Candidate, hits: list[SearchHit], cfg: ExtractiveConfig) -> bool:

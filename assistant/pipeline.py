@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from assistant.development import READ_PASSAGES, DevelopmentEngine, is_development
 from assistant.engines import EngineContext, make_engine
-from assistant.extractive import ExtractiveEngine
+from assistant.extractive import ExtractiveConfig, ExtractiveEngine
 from assistant.followup import rewrite
 from assistant.question_parts import question_parts
 from assistant.quote_notes import note_citation
@@ -18,6 +18,7 @@ from assistant.records import ABSTAIN_TEXT, Answer, AnswerEngine, Citation, Toke
 from assistant.requests import DEFAULT_ENGINE, AskRequest, SearchMode, Turn
 from assistant.retrieval import Retriever, SearchResult
 from assistant.settings import AnswerSettings
+from assistant.short_answer import ShortAnswerConfig
 from index import SearchHit
 from index.filters import SearchFilters
 from index.store import NewsIndex
@@ -35,7 +36,10 @@ class Answering:
         self.index = index
         self.retriever = retriever or Retriever(index)
         self.settings = settings or AnswerSettings.from_env()
-        self.extractive = ExtractiveEngine(index.embedder, reader=_reader(index, self.settings))
+        short = ShortAnswerConfig() if self.settings.short_answers else None
+        self.extractive = ExtractiveEngine(
+            index.embedder, ExtractiveConfig(short=short), reader=_reader(index, self.settings)
+        )
         self.development = DevelopmentEngine(index)
         self._engines: dict[str, AnswerEngine] = {}
 

@@ -44,6 +44,21 @@ class Citation:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The answer in a few words, leading the answer's text: the article's own characters at
+    ``start``-``end`` of the article cited by ``[citation]``, inside that citation's quote."""
+
+    text: str
+    type: str  # what the question asked for: person, organisation, place, number, amount, ...
+    citation: int  # the n of the citation whose quote holds it
+    start: int  # offsets in the cited article
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass
 class Answer:
     question: str
@@ -57,6 +72,7 @@ class Answer:
     engine: str = "extractive"
     unsupported: list[str] = field(default_factory=list)  # sentences without a marker (llm)
     timings: dict[str, float] = field(default_factory=dict)
+    short_answer: ShortAnswer | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """What ``newsrag ask --json`` and ``POST /api/ask`` return."""
@@ -71,6 +87,7 @@ class Answer:
             "unsupported": list(self.unsupported),
             "related": [h.to_dict() for h in self.related],
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
+            "short_answer": self.short_answer.to_dict() if self.short_answer else None,
         }
 
 
@@ -159,6 +176,21 @@ def validate(answer: Answer, article_text: Callable[[str], str | None]) -> None:
         text = article_text(c.article_id)
         if text is None or text[c.quote_start : c.quote_end] != c.quote:
             raise ContractViolation(f"[{c.n}] quote is not verbatim in {c.article_id}")
+    if answer.short_answer is not None:
+        _validate_short(answer.short_answer, answer.citations, article_text)
+
+
+def _validate_short(
+    short: ShortAnswer, citations: Sequence[Citation], article_text: Callable[[str], str | None]
+) -> None:
+    """A short answer is verbatim in its citation's quote."""
+    cited = next((c for c in citations if c.n == short.citation), None)
+    if cited is None:
+        raise ContractViolation(f"the short answer cites [{short.citation}], no citation")
+    if not cited.quote_start <= short.start < short.end <= cited.quote_end:
+        raise ContractViolation("the short answer lies outside its citation's quote")
+    if (article_text(cited.article_id) or "")[short.start : short.end] != short.text:
+        raise ContractViolation("the short answer is not verbatim in its article")
 
 
 def by_article(citations: Sequence[Citation]) -> list[list[Citation]]:

@@ -36,6 +36,7 @@ class RetrievalSettings(EnvSettings):
 @dataclass(frozen=True)
 class AnswerSettings(EnvSettings):
     reader: str = "none"  # none | shipped: the trained reader picks answer sentences
+    short_answers: bool = True  # the extractive answer leads with its short answer when clear
     # the optional llm answer engine (assistant/llm_providers.py)
     llm_provider: str = "none"  # none | local (embedded 1.5B) | openai (any OpenAI-compatible
     # server) | gguf (a local file through transformers)

@@ -25,14 +25,19 @@ def assistant(sample_home: Path) -> Assistant:
 
 
 def _quotes(text: str) -> list[str]:
-    """The answer's quoted sentences, one per ``[n]`` group."""
-    return [q.strip() for q in re.split(r"(?:\s*\[\d+\])+", text) if q.strip()]
+    """The answer's quoted sentences, one per ``[n]`` group (after its short answer, if one
+    leads: it stands in a paragraph of its own)."""
+    quoted = text.split("\n\n", 1)[-1]
+    return [q.strip() for q in re.split(r"(?:\s*\[\d+\])+", quoted) if q.strip()]
 
 
 def test_the_drones_question_quotes_the_one_sentence_with_the_count(assistant: Assistant) -> None:
     answer = assistant.ask(AskRequest("How many drones were launched?"))
     assert len(answer.citations) == 1 and "188 drones" in answer.text
     assert "February 16" not in answer.text  # the sentence that padded 4 of 5 answers
+    short = answer.short_answer  # issue #29: the count leads, verbatim from its sentence
+    assert short is not None and (short.text, short.type, short.citation) == ("188", "number", 1)
+    assert answer.text.startswith("188 [1]\n\n") and "188" in answer.citations[0].quote
 
 
 def test_a_short_question_after_the_drones_is_answered_as_asked(assistant: Assistant) -> None:
@@ -43,6 +48,7 @@ def test_a_short_question_after_the_drones_is_answered_as_asked(assistant: Assis
     ]
     missile = assistant.ask(AskRequest("Which missile was fired at Dnipro?", history=history))
     assert missile.rewritten_query is None
+    assert missile.short_answer is not None and missile.short_answer.text == "Orešnik"
     assert _quotes(missile.text) == [
         "On November 21, Moscow launched a new ballistic weapon, the Orešnik missile, against "
         "Dnipro."

@@ -161,6 +161,17 @@ class AskIn(BaseModel):
     stream: bool = Field(False, description="answer as server-sent events")
 
 
+class ShortAnswerOut(BaseModel):
+    text: str = Field(description="the answer in a few words, verbatim from the cited article")
+    type: str = Field(
+        description="what the question asked for: person, organisation, place, number, "
+        "amount, date, event_title"
+    )
+    citation: int = Field(description="the n of the citation whose quote holds it")
+    start: int = Field(description="its offsets in the cited article")
+    end: int
+
+
 class AnswerOut(BaseModel):
     question: str
     answer: str = Field(description="the answer text with [n] markers")
@@ -172,6 +183,11 @@ class AnswerOut(BaseModel):
     unsupported: list[str]
     related: list[HitOut]
     timings: dict[str, float]
+    short_answer: ShortAnswerOut | None = Field(
+        None,
+        description="the answer in a few words, leading `answer` (a contract addition of issue #29: null when the "
+        "engine found none with a clear lead, for an abstention, and for the llm engine)",
+    )
 
 
 class DiffPartOut(BaseModel):

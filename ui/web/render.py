@@ -88,9 +88,18 @@ def _hit_link(h: SearchHit) -> str:
     return f"[{md_escape(h.article.title)}]({cite_url(h.citation)})"
 
 
+def _answer_with_lead(answer: Answer) -> str:
+    """The answer's markdown, its short answer (which leads its text) in bold."""
+    short = answer.short_answer
+    if short is None or not answer.text.startswith(short.text):
+        return answer_markdown(answer.text, answer.citations)
+    rest = answer.text[len(short.text) :]
+    return f"**{md_escape(short.text)}**" + answer_markdown(rest, answer.citations)
+
+
 def full_answer(answer: Answer) -> str:
     """The answer, then (for a follow-up) the standalone query used, then its sources."""
-    parts = [answer_markdown(answer.text, answer.citations)]
+    parts = [_answer_with_lead(answer)]
     reason = answer.reason or ""
     if reason.startswith(FALLBACK):  # the draft shown is gone: say why
         why = reason.removeprefix(FALLBACK).strip(": ").split("; answered by")[0]
