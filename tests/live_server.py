@@ -80,14 +80,25 @@ def _wait(proc: subprocess.Popen[bytes], base: str) -> None:
 @contextmanager
 def live_servers(specs: Sequence[ServerSpec]) -> Iterator[list[str]]:
     """Start every server at once (they load in parallel), yield their base URLs, stop them."""
+    with live_processes(specs) as started:
+        yield [base for _, base in started]
+
+
+@contextmanager
+def live_processes(
+    specs: Sequence[ServerSpec],
+) -> Iterator[list[tuple[subprocess.Popen[bytes], str]]]:
+    """``live_servers`` that also yields each server's process (to signal it, or to see it
+    exit); a process already gone when the block ends is left as it is."""
     started = [_spawn(s) for s in specs]
     try:
         for proc, base in started:
             _wait(proc, base)
-        yield [base for _, base in started]
+        yield started
     finally:
         for proc, _ in started:
-            proc.terminate()
+            if proc.poll() is None:
+                proc.terminate()
         for proc, base in started:
             try:
                 proc.wait(timeout=10)

@@ -111,11 +111,14 @@ def _gradio_upload(api: httpx.Client, headers: dict[str, str], count: int = 1) -
     return api.post("/gradio_api/upload", files=files, headers=headers)
 
 
-def test_gradio_uploads_need_the_token_or_the_same_origin(api: httpx.Client, home: Path) -> None:
+def test_gradio_uploads_need_the_token_or_the_page_key(api: httpx.Client, home: Path) -> None:
+    api.cookies.clear()  # no page key from an earlier GET /
     assert error_of(_gradio_upload(api, {}), 403)["error"] == "cross_origin"
     evil = {"Origin": "https://evil.example"}
     assert error_of(_gradio_upload(api, evil), 403)["error"] == "cross_origin"
     same = {"Origin": str(api.base_url).rstrip("/"), "Sec-Fetch-Site": "same-origin"}
+    assert error_of(_gradio_upload(api, same), 403)["error"] == "cross_origin"  # issue #28
+    assert api.get("/").status_code == 200  # the page gives its key (a cookie)
     stored = _gradio_upload(api, same)
     assert stored.status_code == 200, stored.text
     assert Path(stored.json()[0]).resolve().is_relative_to((home / ".gradio").resolve())

@@ -12,7 +12,9 @@ import logging
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
+import uvicorn
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
@@ -22,9 +24,11 @@ from ui.errors import install_error_handlers
 from ui.http import cite_pages, routes_articles, routes_meta, routes_query, routes_stories
 from ui.http.hosts import is_loopback
 from ui.http.openapi_doc import complete_openapi
+from ui.http.protocol import MAX_HEAD_BYTES, JsonErrorsH11
 from ui.http.request_guard import RequestGuard
 from ui.services import Services
 from ui.settings import Settings
+from ui.stopping import GRACE_S, Cleanup, PromptServer, end_streams
 
 log = logging.getLogger(__name__)
 
@@ -114,23 +118,26 @@ def _mount_chat(app: FastAPI, services: Services) -> None:
     )
 
 
-def gradio_cache(settings: Settings) -> None:
+def gradio_cache(settings: Settings) -> Path | None:
     """Point Gradio's upload cache at ``<home>/.gradio`` (unless ``GRADIO_TEMP_DIR`` is set),
     emptied at start; Gradio then drops its files older than an hour (``delete_cache``). A
-    read-only replica writes nothing in the home: a private temporary folder instead."""
+    read-only replica writes nothing in the home: a private temporary folder instead. Returns
+    the folder it made (removed when the server stops), None when it made none."""
     if "GRADIO_TEMP_DIR" in os.environ:
-        return
+        return None
     if settings.index.read_only:
-        os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="newsrag-gradio-")
-        return
+        private = Path(tempfile.mkdtemp(prefix="newsrag-gradio-"))
+        os.environ["GRADIO_TEMP_DIR"] = str(private)
+        return private
     folder = settings.index.home / GRADIO_DIR
     shutil.rmtree(folder, ignore_errors=True)
     try:
         folder.mkdir(mode=0o700, parents=True)
     except OSError as exc:  # a read-only home: Gradio keeps its default, /tmp/gradio
         log.warning("cannot create %s (%s); Gradio keeps its default cache", folder, exc)
-        return
+        return None
     os.environ["GRADIO_TEMP_DIR"] = str(folder)
+    return folder
 
 
 def _version() -> str:
@@ -150,14 +157,21 @@ def _activity_log(settings: Settings) -> None:
 
 
 def serve(settings: Settings, insecure: bool = False, watch: bool = False) -> None:
-    import uvicorn
-
     check_bind(settings.server.host, settings.server.api_token, insecure)
     if watch and settings.index.read_only:
         raise ValueError("--watch writes (it fetches feeds): a --read-only replica cannot watch")
     if not is_loopback(settings.server.host) and not settings.server.api_token:
         log.warning("--insecure: serving the index read-only to the network, without a token")
-    gradio_cache(settings)
+    cleanup = Cleanup(settings, gradio_cache(settings))
+    try:
+        app = _app_to_serve(settings, watch)
+        log.info("newsrag serving on http://%s:%d", settings.server.host, settings.server.port)
+        PromptServer(uvicorn_config(app, settings), lambda: end_streams(app), cleanup).run()
+    finally:
+        cleanup()
+
+
+def _app_to_serve(settings: Settings, watch: bool) -> FastAPI:
     if not settings.index.read_only:
         uploads.purge_stale(settings.index.home)
     app = create_app(settings)
@@ -168,5 +182,18 @@ def serve(settings: Settings, insecure: bool = False, watch: bool = False) -> No
         app.state.watcher = FeedWatcher(app.state.services, settings.server.watch_tick_s)
         app.state.watcher.start()
     _activity_log(settings)
-    log.info("newsrag serving on http://%s:%d", settings.server.host, settings.server.port)
-    uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="warning")
+    return app
+
+
+def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
+    """h11 with JSON refusals and a bounded request head (``ui.http.protocol``), and a graceful
+    shutdown of at most ``GRACE_S`` seconds (``ui.stopping``)."""
+    return uvicorn.Config(
+        app,
+        host=settings.server.host,
+        port=settings.server.port,
+        log_level="warning",
+        http=JsonErrorsH11,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        timeout_graceful_shutdown=GRACE_S,
+    )

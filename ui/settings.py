@@ -21,6 +21,8 @@ class ServerSettings(EnvSettings):
     cors_origins: str = ""  # comma-separated origins allowed cross-origin; empty: none
     allowed_hosts: str = ""  # comma-separated Host names answered besides loopback; * = any
     max_upload_files: int = 50  # files per upload request (HTTP API); more is 413
+    upload_cache_bytes: int = 0  # Gradio's upload cache holds at most this many bytes of files
+    # not yet indexed (more is 507); 0: room for one largest upload request
     ask_concurrency: int = 1  # asks answered at once by the server (ui/services.py AskPool)
     log_level: str = "WARNING"
     watch_tick_s: float = 60.0  # serve --watch: how often due feeds are looked for

@@ -182,11 +182,15 @@ def form_too_large(max_bytes: int) -> ApiError:
     )
 
 
-def readable_problems(problems: list[str], staged: list[Staged]) -> list[str]:
-    """Problems name the staged path; show the client's file name instead."""
+def readable(messages: list[str], staged: list[Staged], home: Path) -> list[str]:
+    """Problems and warnings name the staged path (``.uploads/<pid>-<random>/upload-N.ext``):
+    show the client's file name instead, and no other path of the server (files of the index
+    home by their name in it)."""
     out = []
-    for problem in problems:
+    for message in messages:
         for s in staged:
-            problem = problem.replace(str(s.path), s.name)
-        out.append(problem)
+            message = message.replace(str(s.path), s.name)
+        for prefix in sorted({str(home.resolve()), str(home)}, key=len, reverse=True):
+            message = message.replace(prefix.rstrip("/") + "/", "")
+        out.append(message)
     return out

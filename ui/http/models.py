@@ -185,8 +185,8 @@ class AnswerOut(BaseModel):
     timings: dict[str, float]
     short_answer: ShortAnswerOut | None = Field(
         None,
-        description="the answer in a few words, leading `answer` (a contract addition of issue #29: null when the "
-        "engine found none with a clear lead, for an abstention, and for the llm engine)",
+        description="the answer in a few words, leading `answer` (added by issue #29): null "
+        "when none has a clear lead, for an abstention and for the llm engine",
     )
 
 

@@ -23,15 +23,17 @@ REASONS = {
     404: "unknown article",
     410: "stale: the article changed",
     413: "a file or body too large, too many files",
+    414: "the URL is too long",
     415: "not JSON or multipart, or an unsupported file type",
     422: "a parameter or body field out of its schema",
+    431: "the request headers are too large",
     503: "no index yet, index busy or damaged; for asks also: too many waiting",
     507: "the index could not be written (disk full, read-only): nothing was saved",
 }
-READS = (400, 422, 503)
+READS = (400, 414, 422, 431, 503)  # 414 and 431: any request (ui.http.protocol)
 STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
-    ("get", "/api/health"): (400, 503),
-    ("get", "/api/stats"): (400, 503),
+    ("get", "/api/health"): (400, 414, 431, 503),
+    ("get", "/api/stats"): (400, 414, 431, 503),
     ("get", "/api/search"): READS,
     ("post", "/api/ask"): READS,
     ("get", "/api/citations/{key}"): (*READS, 404, 410),

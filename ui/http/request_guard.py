@@ -6,35 +6,29 @@
   (comma-separated; ``*`` turns the check off) are answered; any other is 400 ``bad_host``.
 - **Methods**: ``TRACE``, ``CONNECT`` and methods no route serves are 405 with ``Allow``, in the
   documented ``{error, detail}`` shape (not the mounted app's own body).
-- **Gradio's upload route** (``POST /gradio_api/upload``, which stores files for the Library
-  tab's file box): refused (403) on a read-only server (no ``NEWSRAG_API_TOKEN``); otherwise it
-  needs the API token or a same-origin browser request (``Origin`` equal to the server's own),
-  a declared ``Content-Length`` within ``NEWSRAG_MAX_UPLOAD_FILES`` files of
-  ``NEWSRAG_MAX_FILE_BYTES`` (413, 411 without one), and at most ``NEWSRAG_MAX_UPLOAD_FILES``
-  files (413).
+- **Sizes**: a path and query over ``MAX_URL_BYTES`` is 414 ``uri_too_long``, headers over
+  ``MAX_HEADER_BYTES`` in all 431 ``request_header_fields_too_large`` (``ui.http.protocol``
+  refuses much larger ones already, in the same shape, before they are read whole).
+- **Gradio's routes that store files** follow the write rule (``ui.http.upload_guard``); the
+  page ``GET /`` gives the browser the page key they take instead of the token.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
-from urllib.parse import urlsplit
-
-from ui.http.auth import NO_TOKEN, READ_ONLY, token_matches
+from ui.http.asgi import ASGIApp, Message, Receive, Scope, Send, headers_of, refuse
 from ui.http.hosts import allowed_hosts, host_name, is_loopback
+from ui.http.protocol import (
+    HEADERS_TOO_LARGE,
+    MAX_HEADER_BYTES,
+    MAX_URL_BYTES,
+    URL_TOO_LONG,
+)
+from ui.http.upload_guard import WRITE_PATHS, FileCounter, UploadGuard
 from ui.settings import Settings
-from ui.uploads import max_form_bytes
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SERVED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 ALLOW = "GET, HEAD, POST, DELETE, OPTIONS"
-UPLOAD_PATHS = frozenset({"/gradio_api/upload", "/gradio_api/upload/"})
+PAGE_PATHS = frozenset({"/"})  # the chat page (any query string)
 
 
 class RequestGuard:
@@ -44,29 +38,36 @@ class RequestGuard:
         self.app = app
         self.settings = settings
         self.hosts = allowed_hosts(settings.server)
+        self.uploads = UploadGuard(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        headers = _headers(scope)
+        headers = headers_of(scope)
+        problem = self.problem(scope, headers)
+        if problem is not None:
+            await refuse(scope, send, *problem)
+        elif scope["type"] == "http" and scope["path"] in WRITE_PATHS:
+            await self.store_files(scope, receive, send, headers)
+        elif scope["type"] == "http" and scope["path"] in PAGE_PATHS:
+            await self.app(scope, receive, self.with_page_key(scope, send))
+        else:
+            await self.app(scope, receive, send)
+
+    def problem(
+        self, scope: Scope, headers: dict[str, str]
+    ) -> tuple[int, str, str, dict[str, str] | None] | None:
+        """Why no route may see this request: (status, error, detail, headers), or None."""
         host = headers.get("host", "")
         if not self.host_allowed(host):
-            await _refuse(scope, send, 400, "bad_host", _bad_host(host))
-            return
-        if scope["type"] == "http" and scope["method"] not in SERVED_METHODS:
+            return 400, "bad_host", _bad_host(host), None
+        if scope["type"] != "http":
+            return None
+        if scope["method"] not in SERVED_METHODS:
             detail = f"method {scope['method']} is not allowed"
-            await _refuse(scope, send, 405, "method_not_allowed", detail, {"Allow": ALLOW})
-            return
-        if scope["type"] == "http" and scope["path"] in UPLOAD_PATHS:
-            problem = self.upload_problem(headers)
-            if problem is not None:
-                await _refuse(scope, send, *problem)
-                return
-            receive, send = _FileCounter(self.settings.server.max_upload_files, headers).wrap(
-                receive, send
-            )
-        await self.app(scope, receive, send)
+            return 405, "method_not_allowed", detail, {"Allow": ALLOW}
+        return _size_problem(scope)
 
     def host_allowed(self, header: str) -> bool:
         name = host_name(header)
@@ -74,32 +75,36 @@ class RequestGuard:
             return False
         return "*" in self.hosts or name in self.hosts or is_loopback(name)
 
-    def upload_problem(self, headers: dict[str, str]) -> tuple[int, str, str] | None:
-        """Why Gradio's upload route must not take this request, or None."""
-        s = self.settings.server
-        if self.settings.index.read_only:
-            return 403, "read_only_replica", READ_ONLY
-        if not s.api_token:
-            return 403, "writes_disabled", NO_TOKEN
-        scheme, _, given = headers.get("authorization", "").partition(" ")
-        trusted = scheme.lower() == "bearer" and token_matches(s, given.strip())
-        if not trusted and not _same_origin(headers):
-            return (
-                403,
-                "cross_origin",
-                "uploads need the API token or a same-origin request from this server's page",
-            )
-        declared = headers.get("content-length", "")
-        limit = max_form_bytes(s.max_upload_files, self.settings.index.max_file_bytes)
-        if not declared.isdigit():
-            return 411, "length_required", "uploads must declare their Content-Length"
-        if int(declared) > limit:
-            return 413, "too_large", f"request body: larger than {limit} bytes"
-        return None
+    async def store_files(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]
+    ) -> None:
+        """Gradio's upload routes: refused, or passed on counting files and held bytes."""
+        problem = self.uploads.problem(headers)
+        if problem is not None:
+            await refuse(scope, send, *problem)
+            return
+        counter = FileCounter(self.settings.server.max_upload_files, headers)
+        receive, send = counter.wrap(receive, send)
+        declared = int(headers["content-length"])
+        self.uploads.under_way += declared
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.uploads.under_way -= declared
 
+    def with_page_key(self, scope: Scope, send: Send) -> Send:
+        """``send`` that gives the page key to the page (a server that takes writes)."""
+        if not self.uploads.writes_enabled:
+            return send
+        cookie = self.uploads.page_cookie(scope.get("root_path", ""))
 
-def _headers(scope: Scope) -> dict[str, str]:
-    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", []), (b"set-cookie", cookie)]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return sending
 
 
 def _bad_host(host: str) -> str:
@@ -110,63 +115,12 @@ def _bad_host(host: str) -> str:
     )
 
 
-def _same_origin(headers: dict[str, str]) -> bool:
-    """An ``Origin`` naming this very server (what browsers send with a same-origin POST)."""
-    origin = headers.get("origin", "")
-    if not origin or origin == "null":
-        return False
-    if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
-        return False
-    return urlsplit(origin).netloc.lower() == headers.get("host", "").lower()
-
-
-async def _refuse(
-    scope: Scope,
-    send: Send,
-    status: int,
-    error: str,
-    detail: str,
-    headers: dict[str, str] | None = None,
-) -> None:
-    if scope["type"] == "websocket":
-        await send({"type": "websocket.close", "code": 1008, "reason": error})
-        return
-    body = json.dumps({"error": error, "detail": detail}).encode("utf-8")
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
-
-
-class _FileCounter:
-    """Counts the files of a multipart upload as its body streams in; past ``limit`` the body is
-    cut short (the parser fails) and the downstream answer is replaced by 413."""
-
-    def __init__(self, limit: int, headers: dict[str, str]) -> None:
-        self.limit = limit
-        boundary = headers.get("content-type", "").partition("boundary=")[2].strip('"; ')
-        self.marker = b"\r\n--" + boundary.encode("latin-1") if boundary else b""
-        self.tail = b"\r\n"  # the body's first boundary has no CRLF before it
-        self.parts = 0
-        self.over = False
-
-    def wrap(self, receive: Receive, send: Send) -> tuple[Receive, Send]:
-        async def counted() -> Message:
-            message = await receive()
-            if self.marker and message["type"] == "http.request" and not self.over:
-                data = self.tail + message.get("body", b"")
-                self.parts += data.count(self.marker)
-                self.tail = data[-len(self.marker) + 1 :]
-                if self.parts - 1 > self.limit:  # the last boundary closes the form
-                    self.over = True
-                    return {"type": "http.request", "body": b"", "more_body": False}
-            return message
-
-        async def replaced(message: Message) -> None:
-            if not self.over:
-                await send(message)
-            elif message["type"] == "http.response.start":
-                detail = f"at most {self.limit} files per request (NEWSRAG_MAX_UPLOAD_FILES)"
-                await _refuse({"type": "http"}, send, 413, "too_many_files", detail)
-
-        return counted, replaced
+def _size_problem(scope: Scope) -> tuple[int, str, str, None] | None:
+    """A URL or headers over their limits (h11 refuses most such heads first, but not one
+    that arrives whole in a single read)."""
+    url = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+    if url > MAX_URL_BYTES:
+        return 414, "uri_too_long", URL_TOO_LONG, None
+    if sum(len(k) + len(v) + 4 for k, v in scope["headers"]) > MAX_HEADER_BYTES:
+        return 431, "request_header_fields_too_large", HEADERS_TOO_LARGE, None
+    return None

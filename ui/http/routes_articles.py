@@ -146,7 +146,9 @@ def router() -> APIRouter:
                 )
             summary, seen = await run_in_threadpool(services.ingest, [s.path for s in staged])
         result = summary.to_dict()
-        result["problems"] = uploads.readable_problems(summary.problems, staged)
+        home = services.settings.index.home
+        result["problems"] = uploads.readable(summary.problems, staged, home)
+        result["warnings"] = uploads.readable(summary.warnings, staged, home)
         return {**result, "articles": seen}
 
     @r.delete(

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.utils import is_in_or_equal
+from gradio_client.utils import is_http_url_like
 
 from assistant import SearchFilters
 from ui import uploads
@@ -152,6 +154,7 @@ def _write_controls(services: Services, tab: LibraryTab) -> gr.Dropdown:
             elem_id="library-files",
             type="filepath",
         )
+        _only_uploaded_files(files_box)
         upload = gr.Button("Index files", variant="primary", elem_id="library-upload")
         result = gr.Markdown(elem_id="library-result")
         doomed = gr.Dropdown(label="Article to delete", choices=[], elem_id="library-doomed")
@@ -199,6 +202,26 @@ def _write_controls(services: Services, tab: LibraryTab) -> gr.Dropdown:
         api_visibility="private",
     )
     return doomed
+
+
+NOT_UPLOADED = "the file box takes only files uploaded through this page, not URLs or paths"
+
+
+def _only_uploaded_files(box: gr.File) -> None:
+    """The box's event takes only files already in Gradio's upload cache, where only the upload
+    route (the token or the page key) puts them: Gradio would otherwise fetch a URL, or copy a
+    file, named in an event's data into its cache before the token is checked."""
+    move = box.async_move_resource_to_block_cache
+
+    async def cached_only(url_or_file_path: str | Path | None) -> str | None:
+        if url_or_file_path is not None:
+            path = str(url_or_file_path)
+            inside = not is_http_url_like(path) and is_in_or_equal(path, box.GRADIO_CACHE)
+            if not inside:
+                raise gr.Error(NOT_UPLOADED)
+        return await move(url_or_file_path)
+
+    box.async_move_resource_to_block_cache = cached_only  # type: ignore[method-assign]
 
 
 def _token_ok(services: Services, key: str | None, action: str) -> bool:
@@ -252,12 +275,9 @@ def _ingest_one(
             staged = uploads.stage_stream(folder, number, name, source, limit)
         summary, seen = services.ingest([staged.path])
     except Exception as exc:
-        known = classify(exc) if not isinstance(exc, OSError) else (400, "error", str(exc))
-        if known is None:
-            log.exception("upload")
-            known = (500, "internal_error", type(exc).__name__)
-        return f"- {md_escape(name)}: {md_escape(known[2])}"
-    problems = uploads.readable_problems(summary.problems, [staged])
+        return f"- {md_escape(name)}: {md_escape(_failure(exc, services.settings.index.home))}"
+    home = services.settings.index.home
+    problems = uploads.readable(summary.problems + summary.warnings, [staged], home)
     titles = ", ".join(md_escape(a["title"]) for a in seen[:5]) or "nothing"
     status = (
         f"added {summary.added}, updated {summary.updated}, unchanged "
@@ -265,6 +285,17 @@ def _ingest_one(
     )
     extra = "".join(f"\n  - {md_escape(p)}" for p in problems)
     return f"- {md_escape(name)}: {status} ({titles}){extra}"
+
+
+def _failure(exc: Exception, home: Path) -> str:
+    """Why a file was not indexed, naming no path of the server."""
+    known = classify(exc)
+    if known is None and isinstance(exc, OSError):  # e.g. Gradio's copy gone
+        return exc.strerror or type(exc).__name__
+    if known is None:
+        log.exception("upload")
+        return type(exc).__name__
+    return uploads.readable([known[2]], [], home)[0]
 
 
 def delete_article(services: Services, key: str, article_id: str | None) -> str:
