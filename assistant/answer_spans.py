@@ -27,6 +27,7 @@ _DATE = re.compile(
     rf"|\b\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?\b"
     rf"|\b{_MONTH}\s+\d{{4}}\b"
     rf"|\b(?:1[89]\d\d|20\d\d)\b"
+    r"|\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"
     rf"|\b{_DAYNAME}\b"
 )
 _SCALE = r"(?:thousand|million|billion|trillion)"
@@ -116,25 +117,69 @@ def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
 _WORD = re.compile(r"\S+")
 
 
+_POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
+
+
 def _trimmed(sentence: str, start: int, end: int) -> Span | None:
-    """A capitalised run without its leading function words ("The", "In"), months and days
-    and its trailing punctuation; None when nothing of a name is left."""
+    """A capitalised run without its leading function words ("The", "In"), months, days,
+    nationalities and titles ("British Prime Minister Liz Truss": Liz Truss), its trailing
+    punctuation and possessive ("Johnson's": Johnson); None when nothing of a name is left,
+    or when all that is left is one word opening the sentence ("Despite", "Firefighters":
+    capitalised because they come first)."""
     words = [(m.start() + start, m.group()) for m in _WORD.finditer(sentence[start:end])]
-    while words and (words[0][1].lower() in STOPWORDS or _DATE.fullmatch(words[0][1])):
+    while words and (_leading_filler(words[0][1]) or _before_title(words)):
         words = words[1:]
     titled = False
     while len(words) > 1 and words[0][1].lower().rstrip(".") in PERSON_TITLES:
         words, titled = words[1:], True  # "President Volodymyr Zelensky": the person
     if not words:
         return None
-    first = words[0][0]
-    last = end
+    first, last = words[0][0], end
     while last > first and sentence[last - 1] in ".’'-,":
         last -= 1
+    last -= (
+        len(_POSSESSIVE.search(sentence[first:last]).group())
+        if _POSSESSIVE.search(sentence[first:last])
+        else 0
+    )
     text = sentence[first:last]
-    if len(text) < 2 or text.lower() in STOPWORDS:
+    if len(text) < 2 or text.lower() in STOPWORDS or _opens(sentence, first, text):
         return None
     return Span(text, first, last, "person" if titled else _name_kind(sentence, first, text))
+
+
+def _leading_filler(word: str) -> bool:
+    return word.lower() in STOPWORDS or bool(_DATE.fullmatch(word))
+
+
+def _before_title(words: list[tuple[int, str]]) -> bool:
+    """A nationality before a title ("British Prime Minister …")."""
+    return len(words) > 2 and _demonym(words[0][1]) and words[1][1].lower() in PERSON_TITLES
+
+
+def _demonym(word: str) -> bool:
+    return word.lower() in DEMONYMS or bool(_DEMONYM.fullmatch(word))
+
+
+def _opens(sentence: str, start: int, text: str) -> bool:
+    """One common word at the sentence's start (after any quote or dash), capitalised only
+    because it comes first ("Despite", "Firefighters"); a place, an acronym or a word the
+    encoder's vocabulary lacks ("Netflix") is a name there too."""
+    if " " in text or sentence[:start].strip(" \n\t“\"'‘—–-(•*") or text.isupper():
+        return False
+    return text.lower() in _vocabulary() and text.lower() not in _places()
+
+
+@functools.cache
+def _vocabulary() -> frozenset[str]:
+    """The packaged encoder's whole words (its uncased WordPiece vocabulary): common English
+    words, and only the commonest names."""
+    from index.model_sources import resolve_model
+    from index.settings import DEFAULT_MODEL
+
+    path = resolve_model(DEFAULT_MODEL).path / "vocab.txt"
+    words = path.read_text(encoding="utf-8").split()
+    return frozenset(w for w in words if w.isalpha() and not w.startswith("##"))
 
 
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ian|ean|ese|ish|ch|ic)s?")
@@ -148,7 +193,7 @@ DEMONYMS = frozenset(
 def _name_kind(sentence: str, start: int, name: str) -> str:
     words = name.replace("’s", "").replace("'s", "").split()
     lower = " ".join(words).lower()
-    if len(words) == 1 and (lower in DEMONYMS or _DEMONYM.fullmatch(words[0])):
+    if len(words) == 1 and _demonym(words[0]):
         return "adjective"  # "Russian", "Chinese": no one's name
     if lower in _places():
         return "place"
