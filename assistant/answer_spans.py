@@ -137,11 +137,8 @@ def _trimmed(sentence: str, start: int, end: int) -> Span | None:
     first, last = words[0][0], end
     while last > first and sentence[last - 1] in ".’'-,":
         last -= 1
-    last -= (
-        len(_POSSESSIVE.search(sentence[first:last]).group())
-        if _POSSESSIVE.search(sentence[first:last])
-        else 0
-    )
+    possessive = _POSSESSIVE.search(sentence[first:last])
+    last -= len(possessive.group()) if possessive else 0
     text = sentence[first:last]
     if len(text) < 2 or text.lower() in STOPWORDS or _opens(sentence, first, text):
         return None
