@@ -129,6 +129,8 @@ def _trimmed(sentence: str, start: int, end: int) -> Span | None:
     words = [(m.start() + start, m.group()) for m in _WORD.finditer(sentence[start:end])]
     while words and (_leading_filler(words[0][1]) or _before_title(words)):
         words = words[1:]
+    if words and _opening_word(sentence, words):
+        words = words[1:]  # "Yesterday Boris Johnson …" at the sentence's start
     titled = False
     while len(words) > 1 and words[0][1].lower().rstrip(".") in PERSON_TITLES:
         words, titled = words[1:], True  # "President Volodymyr Zelensky": the person
@@ -147,6 +149,17 @@ def _trimmed(sentence: str, start: int, end: int) -> Span | None:
 
 def _leading_filler(word: str) -> bool:
     return word.lower() in STOPWORDS or bool(_DATE.fullmatch(word))
+
+
+def _opening_word(sentence: str, words: list[tuple[int, str]]) -> bool:
+    """A common word opening the sentence before a name of two words or more; not the start
+    of a place ("New York City")."""
+    if len(words) < 3 or sentence[: words[0][0]].strip(" \n\t“\"'‘—–-(•*"):
+        return False
+    run = " ".join(w for _, w in words).lower()
+    if any(run.startswith(place + " ") or run == place for place in _places() if " " in place):
+        return False
+    return words[0][1].lower() in _vocabulary() and words[0][1].lower() not in _places()
 
 
 def _before_title(words: list[tuple[int, str]]) -> bool:
