@@ -1,14 +1,16 @@
 """The reader: a cross-encoder that reads the question and a sentence (or passage) together and
 scores how well the text answers the question (``bench/train_reader.py`` trains it; weights
 ship in ``assistant/reader_model/`` with their model card once one beats the fitted sentence
-scorer on dev — the two trained so far did not, docs/BENCHMARKS.md "Focused answers…"). The
+scorer on dev — none has so far, the full fine-tune on an accelerator included:
+docs/BENCHMARKS.md "A reader trained at full strength…"). The
 answer engine adds its logit to the fitted sentence score with the weights in ``combiner.json``
 beside the weights (``bench/reader_rows.py --save`` fits them on rtqa-train).
 
-At run time it is an ONNX Runtime session over the packaged all-MiniLM-L6-v2 body whose top
-layers are replaced by the shipped ones (``assistant/reader_model/reader.safetensors``). The
-ONNX file is exported once per machine into the cache directory (torch is imported only then),
-named by the hash of the shipped weights, so new weights make a new export.
+At run time it is an ONNX Runtime session over the packaged all-MiniLM-L6-v2 body whose layers
+are replaced by the shipped ones (``assistant/reader_model/reader-*.safetensors``: every layer
+for the fully fine-tuned reader, ``assistant/reader_net.py`` says which layouts load). The ONNX
+file is exported once per machine into the cache directory (torch is imported only then), named
+by the hash of the shipped weights, so new weights make a new export.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from typing import Protocol
 
 import numpy as np
 from filelock import FileLock
+from tokenizers import Tokenizer
 
-from assistant.reader_files import READER_DIR, pair_tokenizer
+from assistant.reader_files import PASSAGE_TOKENS, READER_DIR, pair_tokenizer, weight_files
 from index.model_sources import resolve_model
 from index.settings import DEFAULT_MODEL
 
@@ -50,7 +53,7 @@ class ReaderUnavailable(RuntimeError):
 
 
 def reader_available(folder: Path = READER_DIR) -> bool:
-    return (folder / "reader.safetensors").exists()
+    return bool(weight_files(folder))
 
 
 class OnnxReader:
@@ -73,15 +76,25 @@ class OnnxReader:
             str(onnx_file), options, providers=["CPUExecutionProvider"]
         )
         self.tokenizer = pair_tokenizer(model_dir)
+        self.passage_tokenizer = pair_tokenizer(model_dir, PASSAGE_TOKENS)
 
     def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
+        """Sentences (or short candidates): each pair cut to ``MAX_PAIR_TOKENS``."""
+        return self._score(self.tokenizer, question, texts)
+
+    def score_passages(self, question: str, texts: Sequence[str]) -> np.ndarray:
+        """Passages (to rerank them): each pair cut to ``PASSAGE_TOKENS``, as trained. Costly
+        on CPU: ~10x a sentence each (docs/BENCHMARKS.md)."""
+        return self._score(self.passage_tokenizer, question, texts)
+
+    def _score(self, tokenizer: Tokenizer, question: str, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros(0, dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         scores = np.zeros(len(texts), dtype=np.float32)
         for at in range(0, len(order), BATCH):
             chosen = order[at : at + BATCH]
-            encodings = self.tokenizer.encode_batch([(question, texts[i]) for i in chosen])
+            encodings = tokenizer.encode_batch([(question, texts[i]) for i in chosen])
             feed = {
                 "input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64),
                 "attention_mask": np.asarray([e.attention_mask for e in encodings], dtype=np.int64),
@@ -92,22 +105,25 @@ class OnnxReader:
 
 
 _LOCK = threading.Lock()
-_READERS: dict[tuple[str, str, str], OnnxReader] = {}
+_READERS: dict[tuple[str, str, str, int], OnnxReader] = {}
 
 
-def load_reader(cache_dir: Path, model: str = DEFAULT_MODEL, folder: Path = READER_DIR) -> Reader:
-    """The shipped reader as an ONNX session (exported on first use), shared per process."""
+def load_reader(
+    cache_dir: Path, model: str = DEFAULT_MODEL, folder: Path = READER_DIR, threads: int = 1
+) -> OnnxReader:
+    """The shipped reader as an ONNX session (exported on first use), shared per process;
+    ``threads`` intra-op threads per call (1: an ask uses one core, as the query encoder)."""
     if not reader_available(folder):
         raise ReaderUnavailable(f"no reader weights in {folder}")
     spec = resolve_model(model)
-    weights = folder / "reader.safetensors"
-    digest = _digest(weights, weights.stat().st_mtime_ns)
+    parts = "".join(_digest(w, w.stat().st_mtime_ns) for w in weight_files(folder))
+    digest = hashlib.sha256(parts.encode()).hexdigest()[:12]
     combiner = read_combiner(folder)
-    key = (str(spec.path), digest, json.dumps(combiner, sort_keys=True))
+    key = (str(spec.path), digest, json.dumps(combiner, sort_keys=True), threads)
     with _LOCK:
         if key not in _READERS:
             onnx_file = _exported(cache_dir, folder, model, digest)
-            _READERS[key] = OnnxReader(onnx_file, spec.path, combiner=combiner)
+            _READERS[key] = OnnxReader(onnx_file, spec.path, threads, combiner)
         return _READERS[key]
 
 
@@ -123,9 +139,9 @@ def read_combiner(folder: Path) -> dict[str, float] | None:
         raise ReaderUnavailable(f"{path}: not a combiner file ({exc})") from exc
 
 
-@functools.cache  # every assistant of a server asks: hash the 7 MB file once per version
+@functools.cache  # every assistant of a server asks: hash each file once per version
 def _digest(path: Path, mtime_ns: int) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _exported(cache_dir: Path, folder: Path, model: str, digest: str) -> Path:

@@ -40,7 +40,7 @@ def scored(rows: list[dict[str, Any]], reader: Reader, questions: list[str]) -> 
 
     for row, question in tqdm(list(zip(rows, questions, strict=True)), file=sys.stderr):
         texts = [s[2] for s in row["sentences"]]
-        logits = reader.score(question, texts) if texts else []
+        logits: Any = reader.score(question, texts) if texts else []
         for s, logit in zip(row["sentences"], logits, strict=True):
             s[0] = [*s[0], float(logit)]
 

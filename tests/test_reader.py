@@ -1,8 +1,8 @@
 """The reader's plumbing (assistant/reader.py): weights saved as the training script saves them
-load on top of the packaged model, export to ONNX once, score like the torch module, do not
-depend on batch mates, and drive the extractive engine's sentence choice. No trained reader is
-shipped yet (the first one did not beat the fitted scorer on dev: docs/BENCHMARKS.md), so these
-tests save the packaged model's own top layers with an untrained head."""
+(the full layout, in parts) load on top of the packaged model, export to ONNX once, score like
+the torch module, do not depend on batch mates, and drive the extractive engine's sentence
+choice. These tests save the packaged model's own layers with an untrained head, so they never
+depend on which trained weights ship (or on an accelerator)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("reader-weights")
-    save_trained(ReaderNet.from_packaged(trainable=True), folder)
+    save_trained(ReaderNet.from_packaged(trainable=True, full=True), folder)
     return folder
 
 
@@ -42,9 +42,55 @@ def reader(weights: Path, tmp_path_factory: pytest.TempPathFactory) -> Reader:
     return load_reader(tmp_path_factory.mktemp("reader-cache"), folder=weights)
 
 
-def test_only_the_trained_part_is_saved(weights: Path) -> None:
+def test_the_full_layout_ships_every_layer_but_the_word_embeddings_in_parts(
+    weights: Path,
+) -> None:
+    from assistant.reader_files import weight_files
+    from assistant.reader_net import stored_state
+
     assert reader_available(weights)
-    assert (weights / "reader.safetensors").stat().st_size <= 10 * 1024 * 1024
+    files = weight_files(weights)
+    assert [f.name for f in files] == ["reader-1.safetensors", "reader-2.safetensors"]
+    assert all(f.stat().st_size < 16 * 1024 * 1024 for f in files)  # one file back from a GPU
+    assert sum(f.stat().st_size for f in files) < 25 * 1024 * 1024  # fp16, no word embeddings
+    names = set(stored_state(weights))
+    assert {f"body.encoder.layer.{i}.output.dense.weight" for i in range(6)} <= names
+    assert "head.weight" in names and "body.embeddings.position_embeddings.weight" in names
+    assert not any("word_embeddings" in n or "pooler" in n for n in names)
+
+
+def test_a_missing_part_is_a_clear_refusal(weights: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from assistant.reader_net import load_trained
+
+    folder = tmp_path / "one-part"
+    shutil.copytree(weights, folder)
+    (folder / "reader-2.safetensors").unlink()
+    with pytest.raises(ValueError, match="expected 2"):
+        load_trained(folder)
+    with pytest.raises(ReaderUnavailable, match="expected 2"):
+        load_reader(tmp_path / "cache", folder=folder)
+
+
+def test_the_first_rounds_layout_still_loads(tmp_path: Path) -> None:
+    """Top layers + LoRA (the first rounds' readers, and the baseline of this one)."""
+    import torch
+
+    from assistant.reader_net import ReaderNet, load_trained, save_trained
+
+    torch.manual_seed(1)
+    net = ReaderNet.from_packaged(trainable=True, lora_rank=2)
+    with torch.no_grad():
+        for name, param in net.named_parameters():
+            if name.endswith("lora_b"):
+                param.normal_(0, 0.01)  # a trained update, not the zero it starts from
+        expected = net.eval().score([QUESTION] * len(TEXTS), TEXTS).numpy()
+    paths = save_trained(net, tmp_path)
+    assert [p.name for p in paths] == ["reader.safetensors"]
+    with torch.no_grad():
+        got = load_trained(tmp_path).score([QUESTION] * len(TEXTS), TEXTS).numpy()
+    assert np.allclose(got, expected, atol=2e-2)  # float16 storage
 
 
 def test_onnx_scores_match_the_torch_module(reader: Reader, weights: Path) -> None:
@@ -55,6 +101,25 @@ def test_onnx_scores_match_the_torch_module(reader: Reader, weights: Path) -> No
     with torch.no_grad():
         expected = load_trained(weights).score([QUESTION] * len(TEXTS), TEXTS).numpy()
     assert np.allclose(reader.score(QUESTION, TEXTS), expected, atol=1e-4)
+
+
+def test_passages_are_read_whole_as_trained(reader: Reader, weights: Path) -> None:
+    """Passages are cut at PASSAGE_TOKENS (256), sentences at MAX_PAIR_TOKENS (160)."""
+    import torch
+
+    from assistant.reader import OnnxReader
+    from assistant.reader_files import PASSAGE_TOKENS
+    from assistant.reader_net import load_trained
+
+    assert isinstance(reader, OnnxReader)
+    passage = " ".join(TEXTS * 12)  # ~330 tokens
+    net = load_trained(weights)
+    net.tokenizer.enable_truncation(PASSAGE_TOKENS, strategy="longest_first")
+    with torch.no_grad():
+        expected = net.score([QUESTION], [passage]).numpy()
+    got = reader.score_passages(QUESTION, [passage])
+    assert np.allclose(got, expected, atol=1e-4)
+    assert not np.allclose(reader.score(QUESTION, [passage]), got, atol=1e-4)
 
 
 def test_scores_do_not_depend_on_batch_mates(reader: Reader) -> None:
