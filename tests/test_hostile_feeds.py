@@ -365,7 +365,7 @@ def test_a_writer_is_not_held_up_by_a_slow_feed(site: str, tmp_path: Path) -> No
     index = NewsIndex.open(settings_for(tmp_path).index, create=True)  # no model loaded
     index.catalog.add_feed(new_feed(f"{site}/trickle.xml", "30m", "Hostile", "127.0.0.1"))
     index.close()
-    env = {"NEWSRAG_FETCH_ALLOW_HOSTS": "127.0.0.1", "NEWSRAG_FETCH_TIMEOUT_S": "4"}
+    env = {"NEWSRAG_FETCH_ALLOW_HOSTS": "127.0.0.1", "NEWSRAG_FETCH_TIMEOUT_S": "2"}
     services = Services(Settings.from_env(env=env, home=str(tmp_path)), readers=1)
     worker = threading.Thread(target=services.fetch_feeds, daemon=True)
     worker.start()
