@@ -236,10 +236,21 @@ def test_an_upload_whose_vector_cache_cannot_be_written_succeeds_with_a_warning(
 def test_integer_options_are_bounded(
     capsys: pytest.CaptureFixture[str], sample_home: Path, argv: list[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exit_:
-        main([*argv, "--home", str(sample_home)])
-    assert exit_.value.code == 2
+    assert main([*argv, "--home", str(sample_home)]) == 1  # as README says: 1, not argparse's 2
     assert "expected a whole number from" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv", [["search", "--json"], ["frob", "--json"], ["cite", "not-a-key", "--json"]]
+)
+def test_a_failure_with_json_says_so_on_stdout(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]
+) -> None:
+    """Issue #30 point 8: a usage error or a failed command exits 1, with ``--json`` also
+    ``{"error": …}`` on stdout (it printed nothing there)."""
+    assert main([*argv, "--home", str(tmp_path)]) == 1
+    out = capsys.readouterr()
+    assert json.loads(out.out)["error"] and out.err.startswith(("usage:", "newsrag: error:"))
 
 
 # 8. a delete of nothing ---------------------------------------------------------------------------

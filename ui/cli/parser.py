@@ -7,9 +7,11 @@ sentence-transformers, gradio) are imported only by the commands that need them.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from assistant import ASK_K, DEFAULT_ASK_K, DEFAULT_SEARCH_K, ENGINE_NAMES, SEARCH_K
 from ui.limits import (
@@ -27,8 +29,21 @@ log = logging.getLogger("newsrag")
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+class UsageError(ValueError):
+    """A command line argparse refused; its usage line is already on stderr."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors end like every other failure (exit 1, ``newsrag: error: …``; README), not
+    with argparse's exit 2; subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def _common() -> _Parser:
+    common = _Parser(add_help=False)
     common.add_argument("--home", help="index directory (env NEWSRAG_HOME, default ./data/index)")
     common.add_argument(
         "--model",
@@ -47,7 +62,7 @@ def _common() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="newsrag", description="Semantic search and cited answers over news articles."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -276,7 +291,11 @@ def _int_in(low: int, high: int) -> Callable[[str], int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(words)
+    except UsageError as exc:
+        return _fail(exc, as_json="--json" in words)
     try:
         settings = Settings.from_env(
             home=args.home,
@@ -291,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             read_only=getattr(args, "read_only", None) or None,
         )
     except ValueError as exc:
-        return _fail(exc)
+        return _fail(exc, args.json)
     _setup_logging(settings, args.verbose)
     from ui.cli.commands import HANDLERS
 
@@ -302,12 +321,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # one line for the user; the trace only with -vv
         log.debug("command failed", exc_info=True)
-        return _fail(exc)
+        return _fail(exc, args.json)
 
 
-def _fail(exc: BaseException) -> int:
+def _fail(exc: BaseException, as_json: bool = False) -> int:
+    """One line on stderr; with ``--json`` also ``{"error": …}`` on stdout. Exit status 1."""
     message = str(exc) or type(exc).__name__
     print(f"newsrag: error: {message}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"error": message}))
     return 1
 
 
