@@ -299,3 +299,14 @@ def test_invisible_queries_are_blank(
 
 def test_normalisation_folds_compatibility_forms() -> None:
     assert normalize_query("ｄｒｏｎｅｓ\u200b  ﬁred") == "drones fired"
+
+
+def test_common_options_work_before_the_command_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue #30 point 8: ``newsrag --home X stats`` was refused ('invalid choice'); a value
+    given after the command wins."""
+    assert main(["--home", str(tmp_path / "a"), "--json", "stats"]) == 0
+    assert json.loads(capsys.readouterr().out)["home"].endswith("/a")
+    assert main(["--home", str(tmp_path / "a"), "stats", "--json", "--home", str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out)["home"] == str(tmp_path)

@@ -7,11 +7,12 @@ sentence-transformers, gradio) are imported only by the commands that need them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from assistant import ASK_K, DEFAULT_ASK_K, DEFAULT_SEARCH_K, ENGINE_NAMES, SEARCH_K
 from ui.limits import (
@@ -42,21 +43,30 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _common() -> _Parser:
-    common = _Parser(add_help=False)
-    common.add_argument("--home", help="index directory (env NEWSRAG_HOME, default ./data/index)")
+def _common(parser: _Parser | None = None, sub: bool = True) -> _Parser:
+    """The options every command takes, before or after its name (``newsrag --home X search``
+    and ``newsrag search --home X`` alike). A subcommand's copy has no defaults of its own
+    (``sub``), so it never overwrites a value given before the subcommand."""
+    common = parser or _Parser(add_help=False)
+    unset: dict[str, Any] = {"default": argparse.SUPPRESS} if sub else {}
+    common.add_argument(
+        "--home", help="index directory (env NEWSRAG_HOME, default ./data/index)", **unset
+    )
     common.add_argument(
         "--model",
         help="embedding model: a packaged name or a local directory "
         "(env NEWSRAG_MODEL, default all-MiniLM-L6-v2)",
+        **unset,
     )
-    common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    common.add_argument(
+        "--json", action="store_true", help="print one JSON object on stdout", **unset
+    )
     common.add_argument(
         "-v",
         "--verbose",
         action="count",
-        default=0,
         help="more log output on stderr (-v info, -vv debug)",
+        **(unset or {"default": 0}),
     )
     return common
 
@@ -65,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="newsrag", description="Semantic search and cited answers over news articles."
     )
+    _common(parser, sub=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = _common()
 
@@ -328,8 +339,9 @@ def _fail(exc: BaseException, as_json: bool = False) -> int:
     """One line on stderr; with ``--json`` also ``{"error": …}`` on stdout. Exit status 1."""
     message = str(exc) or type(exc).__name__
     print(f"newsrag: error: {message}", file=sys.stderr)
-    if as_json:
-        print(json.dumps({"error": message}))
+    if as_json and not isinstance(exc, BrokenPipeError):
+        with contextlib.suppress(OSError):
+            print(json.dumps({"error": message}))
     return 1
 
 
