@@ -310,3 +310,14 @@ def test_common_options_work_before_the_command_too(
     assert json.loads(capsys.readouterr().out)["home"].endswith("/a")
     assert main(["--home", str(tmp_path / "a"), "stats", "--json", "--home", str(tmp_path)]) == 0
     assert json.loads(capsys.readouterr().out)["home"] == str(tmp_path)
+
+
+def test_ingesting_only_missing_files_makes_no_empty_index(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue #30 point 8: a mistyped path left an empty index behind."""
+    home = tmp_path / "home"
+    assert main(["ingest", str(tmp_path / "nope.jsonl"), "--home", str(home), "--json"]) == 1
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["failed"] == 1 and "no such file or directory" in summary["problems"][0]
+    assert not home.exists()

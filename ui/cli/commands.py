@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index import FeedSource, IngestSummary
@@ -21,8 +22,16 @@ if TYPE_CHECKING:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from index import Embedder, NewsIndex, ingest_paths
+    from index import Embedder, IngestSummary, NewsIndex, ingest_paths
 
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if len(missing) == len(args.paths) and not NewsIndex.exists(settings.index):
+        summary = IngestSummary(  # nothing to read: no empty index is made for it
+            failed=len(missing),
+            problems=[f"failed: {p}: no such file or directory" for p in missing],
+        )
+        emit(args, summary.to_dict(), _summary_text(summary))
+        return 1
     index = NewsIndex.open(
         settings.index, embedder=Embedder.from_settings(settings.index), create=True
     )
