@@ -105,3 +105,14 @@ def test_a_date_filter_is_a_day_or_refused(value: str) -> None:
     with pytest.raises(FilterError, match="is not an ISO date"):
         SearchFilters.build(since=value)
     assert SearchFilters.build(until="2024-02-29", as_of=None).until == "2024-02-29"
+
+
+@pytest.mark.parametrize(
+    ("chunks", "shown"), [(1, "40 characters · 1 passage<"), (3, "3 passages<")]
+)
+def test_the_library_counts_passages_in_good_english(chunks: int, shown: str) -> None:
+    """Issue #30 point 8: the Library said "1 passages"."""
+    from ui.web.library_tab import article_list_html
+
+    row = {"article_id": "a", "title": "T", "source": None, "published_at": None, "chars": 40}
+    assert shown in article_list_html([{**row, "chunks": chunks}])

@@ -108,7 +108,7 @@ def article_list_html(rows: list[dict[str, Any]]) -> str:
     items = []
     for r in rows:
         known = dateline(r["source"], r["published_at"], " · ")
-        size = f"{r['chars']:,} characters · {r['chunks']} passages"
+        size = f"{r['chars']:,} characters · {_count(r['chunks'], 'passage')}"
         if r.get("version", 1) > 1:
             since = f" {r['modified_at'][:10]}" if r.get("modified_at") else ""
             size += f" · updated{since} (version {r['version']})"
@@ -309,3 +309,8 @@ def delete_article(services: Services, key: str, article_id: str | None) -> str:
     if result["missing"]:
         return f"No article {md_escape(article_id)} in the index."
     return f"Deleted {md_escape(article_id)}."
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 passage``, ``2 passages``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
