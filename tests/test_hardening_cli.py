@@ -321,3 +321,10 @@ def test_ingesting_only_missing_files_makes_no_empty_index(
     summary = json.loads(capsys.readouterr().out)
     assert summary["failed"] == 1 and "no such file or directory" in summary["problems"][0]
     assert not home.exists()
+
+
+def test_stats_reads_as_text(capsys: pytest.CaptureFixture[str], sample_home: Path) -> None:
+    """Issue #30 point 8: stats printed Python dict reprs and a '' outlet."""
+    assert main(["stats", "--home", str(sample_home)]) == 0
+    out = capsys.readouterr().out
+    assert "{" not in out and "''" not in out and "max_tokens 256" in out

@@ -184,9 +184,16 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from index import index_stats
 
     stats = index_stats(settings.index)
-    text = "\n".join(f"{k:>12}: {v}" for k, v in stats.items())
+    text = "\n".join(f"{k:>13}: {_plain(v)}" for k, v in stats.items())
     emit(args, stats, text)
     return 0
+
+
+def _plain(value: object) -> str:
+    """A value for people: a mapping as ``name value, …`` (an empty name is "no outlet")."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k or 'no outlet'} {v}" for k, v in value.items()) or "none"
+    return str(value)
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
