@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import astuple
+from datetime import datetime, timedelta
 
 from index.records import EntryState, FeedSource
 
@@ -57,6 +58,8 @@ class CatalogFeeds:
                     "every_s" in given,
                 ),
             )
+            if known is not None and "every_s" in given:
+                _reschedule(conn, feed.url)
         return known is None
 
     def record_fetch(self, feed: FeedSource) -> None:
@@ -93,3 +96,17 @@ class CatalogFeeds:
         with self.transaction(content=False) as conn:
             conn.execute("DELETE FROM feed_entries WHERE feed_url=?", (url,))
             return conn.execute("DELETE FROM feeds WHERE url=?", (url,)).rowcount > 0
+
+
+def _reschedule(conn: sqlite3.Connection, url: str) -> None:
+    """A followed feed given a new interval is next due one new interval after its last fetch
+    (it kept the old due time); a feed backing off after failures keeps its back-off."""
+    row = conn.execute(
+        "SELECT every_s, last_fetch_at, failures FROM feeds WHERE url=?", (url,)
+    ).fetchone()
+    if row is None or not row[1] or row[2]:
+        return
+    due = datetime.fromisoformat(row[1]) + timedelta(seconds=int(row[0]))
+    conn.execute(
+        "UPDATE feeds SET next_try_at=? WHERE url=?", (due.isoformat(timespec="seconds"), url)
+    )

@@ -67,3 +67,22 @@ def test_the_rules_themselves() -> None:
     assert feed_url("http://127.0.0.1:8000/rss", allow_hosts="127.0.0.1").startswith("http://127")
     with pytest.raises(FeedError):
         parse_every("8d")
+
+
+def test_a_new_interval_moves_the_next_fetch(tmp_path: Path) -> None:
+    """Issue #30 point 8: re-adding a followed feed with a new --every kept the old due time."""
+    from dataclasses import replace
+
+    from index.feeds.sources import new_feed
+
+    index = NewsIndex.open(settings_for(tmp_path).index, create=True)
+    feed = new_feed("https://example.org/rss.xml", "1d")
+    index.catalog.add_feed(feed)
+    fetched = "2026-12-01T10:00:00+00:00"
+    index.catalog.record_fetch(
+        replace(
+            feed, last_fetch_at=fetched, last_status="ok", next_try_at="2026-12-02T10:00:00+00:00"
+        )
+    )
+    index.catalog.add_feed(replace(feed, every_s=3600), frozenset({"every_s"}))
+    assert index.catalog.feeds()[0].next_try_at == "2026-12-01T11:00:00+00:00"
