@@ -255,7 +255,8 @@ def test_citation_page_is_escaped_html(api: httpx.Client, drones_answer: dict) -
     assert '<strong class="quote" id="quote">' in page.text and c["title"] in page.text
     for status, key in ((404, f"nope:0-10:{'a' * 8}"), (400, "bad"), (410, stale(c["citation"]))):
         response = api.get(f"/cite/{key}")
-        assert response.status_code == status and "<h1>" in response.text
+        assert response.status_code == status and "<h1>This " in response.text  # in words
+        assert f"(HTTP {status})" in response.text and "<h1>4" not in response.text
 
 
 # -- articles ---------------------------------------------------------------------------------

@@ -37,6 +37,14 @@ box-shadow:0 0 0 2px #ffd84d}
 )
 
 
+HEADINGS = {  # what a reader is told; the error code stays below it, for the curious
+    "stale_citation": "This passage is no longer in the article",
+    "deleted_article": "This article was removed from the index",
+    "unknown_article": "This article is not in the index",
+    "malformed_citation": "This is not a citation link",
+}
+
+
 def page(title: str, body: str, status: int = 200) -> HTMLResponse:
     doc = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -57,8 +65,12 @@ def citation_page(services: Services, key: str, quote: str | None) -> HTMLRespon
         if known is None:
             raise
         status, error, detail = known
-        body = f'<div class="error"><h1>{status}: {esc(error)}</h1><p>{esc(detail)}</p></div>'
-        return page(f"citation: {error}", body, status)
+        heading = HEADINGS.get(error, "This citation cannot be opened")
+        body = (
+            f'<div class="error"><h1>{esc(heading)}</h1><p>{esc(detail)}</p>'
+            f'<p class="key">Error code: <code>{esc(error)}</code> (HTTP {status})</p></div>'
+        )
+        return page(heading, body, status)
     view = article_view(resolved, parse_quote(quote), mark_id="passage")
     return page(resolved.article.title, view)
 
