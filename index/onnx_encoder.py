@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,16 +104,18 @@ def export_bert_graph(module: Any, out: Path, output: str, output_axes: dict[int
     axes: dict[str, dict[int, str]] = {k: {0: "batch", 1: "seq"} for k in INPUTS}
     axes[output] = output_axes
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    torch.onnx.export(
-        module,
-        (ids, mask, torch.zeros_like(ids)),
-        str(tmp),
-        input_names=INPUTS,
-        output_names=[output],
-        dynamic_axes=axes,
-        opset_version=17,
-        dynamo=False,
-    )
+    with warnings.catch_warnings():  # the tracer's notes on BERT's mask code: the exported
+        warnings.simplefilter("ignore")  # graph is checked against torch (tests/test_encoders)
+        torch.onnx.export(
+            module,
+            (ids, mask, torch.zeros_like(ids)),
+            str(tmp),
+            input_names=INPUTS,
+            output_names=[output],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
     os.replace(tmp, out)
 
 
@@ -120,16 +123,32 @@ def _quantize(src: Path, dst: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-    quantize_dynamic(
-        str(src),
-        str(tmp),
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        reduce_range=True,
-        nodes_to_exclude=FP32_MATMULS,
-        extra_options={"DefaultTensorType": 1},
-    )
+    advice = _Dropped("pre-processing before quantization")  # its advice to the user, on root
+    logging.getLogger().addFilter(advice)
+    try:
+        quantize_dynamic(
+            str(src),
+            str(tmp),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            reduce_range=True,
+            nodes_to_exclude=FP32_MATMULS,
+            extra_options={"DefaultTensorType": 1},
+        )
+    finally:
+        logging.getLogger().removeFilter(advice)
     os.replace(tmp, dst)
+
+
+class _Dropped(logging.Filter):
+    """Drops the log records that contain ``text`` (a library's advice, not for our users)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.text not in record.getMessage()
 
 
 @dataclass
