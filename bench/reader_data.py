@@ -26,10 +26,12 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import math
 import random
 import re
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,6 +61,28 @@ def read_gz(path: Path) -> Iterator[dict]:
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
             yield json.loads(line)
+
+
+def questions_with_results(limit: int | None = None) -> tuple[list[dict], dict[str, dict]]:
+    """The rtqa-train questions that list search results (the first ``limit``), and the
+    corpus articles those results name, by id."""
+    questions = [q for q in read_gz(DATA / "questions.jsonl.gz") if q.get("result_ids")]
+    questions = questions[:limit] if limit else questions
+    wanted = {i for q in questions for i in q["result_ids"]}
+    corpus = {a["id"]: a for a in read_gz(DATA / "corpus.jsonl.gz") if a["id"] in wanted}
+    return questions, corpus
+
+
+def keyword_order(question: str, texts: list[str], words: Callable[[str], set[str]]) -> list[int]:
+    """The indexes of ``texts``, most idf-weighted content ``words`` shared with the question
+    first (ties in order)."""
+    asked = words(question)
+    found = [words(t) for t in texts]
+    df = Counter(w for ws in found for w in ws & asked)
+    n = len(texts)
+    scored = [(sum(math.log(1 + n / df[w]) for w in ws & asked), i) for i, ws in enumerate(found)]
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    return [i for _, i in scored]
 
 
 def content_words(text: str) -> set[str]:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import math
 import random
 import sys
 from collections import Counter
@@ -41,9 +40,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from reader_data import DATA, content_words, read_gz  # noqa: E402
+from reader_data import content_words, keyword_order, questions_with_results  # noqa: E402
 
 from assistant.eval.matching import answer_in_text, answers_alone  # noqa: E402
+from assistant.sentence_features import asks  # noqa: E402
 from index.chunking import Chunker, ChunkerConfig  # noqa: E402
 from index.loaders.boilerplate import drop_boilerplate  # noqa: E402
 from index.loaders.normalize import normalize_text  # noqa: E402
@@ -75,24 +75,9 @@ def chunk_sentences(chunk: str) -> list[str]:
     out = []
     for s, e in sentence_spans(chunk):
         piece = chunk[s:e]
-        if len(piece.split()) >= MIN_WORDS and len(piece) <= MAX_CHARS and not _asks(piece):
+        if len(piece.split()) >= MIN_WORDS and len(piece) <= MAX_CHARS and not asks(piece):
             out.append(piece)
     return out
-
-
-def _asks(sentence: str) -> bool:
-    return sentence.rstrip("\"'”’)] ").endswith("?")
-
-
-def keyword_order(question: str, chunks: list[str]) -> list[int]:
-    """Chunks by idf-weighted content words shared with the question (train_candidates.py)."""
-    asked = content_words(question)
-    words = [content_words(c) for c in chunks]
-    df = Counter(w for ws in words for w in ws & asked)
-    n = len(chunks)
-    scored = [(sum(math.log(1 + n / df[w]) for w in ws & asked), i) for i, ws in enumerate(words)]
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    return [i for _, i in scored]
 
 
 def groups_for(q: dict, chunks: list[str], rnd: random.Random) -> list[dict]:
@@ -101,7 +86,7 @@ def groups_for(q: dict, chunks: list[str], rnd: random.Random) -> list[dict]:
     evidence = q.get("evidence_text") or ""
     own = content_words(answer)
     anchor = (content_words(evidence) if evidence else content_words(question)) - own
-    order = keyword_order(question, chunks)
+    order = keyword_order(question, chunks, content_words)
     engine = set(order[:ENGINE_PASSAGES])
     asked = content_words(question)
     positives: list[str] = []
@@ -158,10 +143,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True, help="gzipped JSONL of groups")
     parser.add_argument("--limit", type=int, help="only the first N questions (a smoke run)")
     args = parser.parse_args()
-    questions = [q for q in read_gz(DATA / "questions.jsonl.gz") if q.get("result_ids")]
-    questions = questions[: args.limit] if args.limit else questions
-    wanted = {i for q in questions for i in q["result_ids"]}
-    corpus = {a["id"]: a for a in read_gz(DATA / "corpus.jsonl.gz") if a["id"] in wanted}
+    questions, corpus = questions_with_results(args.limit)
     chunker = Chunker(load_tokenizer(resolve_model(DEFAULT_MODEL).path), ChunkerConfig())
     chunked: dict[str, list[str]] = {}
     rnd = random.Random(SEED)

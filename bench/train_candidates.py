@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,9 +28,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
-DATA = REPO.parent / "shared" / "data" / "rtqa-train"
 
-from reader_data import read_gz  # noqa: E402
+from reader_data import keyword_order, questions_with_results  # noqa: E402
 
 from assistant.eval.matching import answer_in_text, answers_alone  # noqa: E402
 from assistant.extractive import ExtractiveConfig, ExtractiveEngine  # noqa: E402
@@ -48,15 +45,10 @@ from index.tokenization import load_tokenizer  # noqa: E402
 HALF_LIFE_DAYS = 7.0
 
 
-def passages(question: str, chunks: list[tuple[Chunk, ArticleMeta]], top: int) -> list[Chunk]:
-    """The ``top`` chunks sharing the most idf-weighted content words with the question."""
-    asked = content_words(question)
-    words = [content_words(c.text) for c, _ in chunks]
-    df = Counter(w for ws in words for w in ws & asked)
-    n = len(chunks)
-    scored = [(sum(math.log(1 + n / df[w]) for w in ws & asked), i) for i, ws in enumerate(words)]
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    return [i for _, i in scored[:top]]  # type: ignore[misc]
+def passages(question: str, chunks: list[tuple[Chunk, ArticleMeta]], top: int) -> list[int]:
+    """The indexes of the ``top`` chunks sharing the most idf-weighted content words with the
+    question."""
+    return keyword_order(question, [c.text for c, _ in chunks], content_words)[:top]
 
 
 def hits_for(
@@ -99,10 +91,7 @@ def main() -> int:
     args = parser.parse_args()
     from tqdm import tqdm
 
-    questions = [q for q in read_gz(DATA / "questions.jsonl.gz") if q.get("result_ids")]
-    questions = questions[: args.limit] if args.limit else questions
-    wanted = {i for q in questions for i in q["result_ids"]}
-    corpus = {a["id"]: a for a in read_gz(DATA / "corpus.jsonl.gz") if a["id"] in wanted}
+    questions, corpus = questions_with_results(args.limit)
     embedder = Embedder()
     chunker = Chunker(load_tokenizer(embedder.spec.path), ChunkerConfig())
     base = ExtractiveConfig()
