@@ -156,8 +156,8 @@ def _opening_word(sentence: str, words: list[tuple[int, str]]) -> bool:
     of a place ("New York City")."""
     if len(words) < 3 or sentence[: words[0][0]].strip(" \n\t“\"'‘—–-(•*"):
         return False
-    run = " ".join(w for _, w in words).lower()
-    if any(run.startswith(place + " ") or run == place for place in _places() if " " in place):
+    lowered = [w.lower() for _, w in words]
+    if any(" ".join(lowered[:n]) in _places() for n in range(2, len(lowered) + 1)):
         return False
     return words[0][1].lower() in _vocabulary() and words[0][1].lower() not in _places()
 

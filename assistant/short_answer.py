@@ -86,11 +86,12 @@ def choose(
     top = max(s.score for s in voting)
     for scored in voting:
         weight = math.exp((scored.score - top) / cfg.temperature)
+        marks = _question_words_at(scored.text, asked)
         for span in spans(scored.text):
             fit = fits.get(span.kind, 0.0)
             if fit == 0.0 or _from_question(span.text, asked):
                 continue
-            near = _nearness(scored.text, span, asked, cfg.near_words)
+            near = _nearness(scored.text, span, marks, cfg.near_words)
             fit *= _shaped(scored.text, span, asked_for.head, asked_for.subtype)
             tally = tallies.setdefault(_key(span.text), _Tally())
             tally.votes += weight * fit * near
@@ -101,19 +102,23 @@ def choose(
 
 
 def _winner(tallies: dict[str, _Tally], expected: str, cfg: ShortAnswerConfig) -> Choice | None:
+    """The candidate with the most votes (times its articles' bonus), if it leads by
+    ``cfg.margin``."""
     ranked = sorted(
-        tallies.values(),
-        key=lambda t: -t.votes * min(2.0, 1 + cfg.article_bonus * (len(t.articles) - 1)),
+        (
+            (t.votes * min(2.0, 1 + cfg.article_bonus * (len(t.articles) - 1)), t)
+            for t in tallies.values()
+        ),
+        key=lambda pair: -pair[0],
     )
-    if not ranked or ranked[0].best is None:
+    if not ranked or ranked[0][1].best is None:
         return None
-    bonus = [min(2.0, 1 + cfg.article_bonus * (len(t.articles) - 1)) for t in ranked[:2]]
-    first = ranked[0].votes * bonus[0]
-    second = ranked[1].votes * bonus[1] if len(ranked) > 1 else 0.0
+    first = ranked[0][0]
+    second = ranked[1][0] if len(ranked) > 1 else 0.0
     margin = first / second if second else math.inf
     if margin < cfg.margin:
         return None
-    index, span = ranked[0].best
+    index, span = ranked[0][1].best
     return Choice(index, span, expected, margin)
 
 
@@ -177,9 +182,14 @@ def _from_question(text: str, asked: set[str]) -> bool:
     return bool(words) and sum(w in asked for w in words) * 2 >= len(words)
 
 
-def _nearness(sentence: str, span: Span, asked: set[str], fade: float) -> float:
-    """1 beside a question word, fading to 0.6 over ``fade`` tokens (0.6 with none)."""
-    where = [m.start() for m in re.finditer(r"\w+", sentence) if stem(m.group().lower()) in asked]
+def _question_words_at(sentence: str, asked: set[str]) -> list[int]:
+    """Where the question's words stand in ``sentence`` (read once per sentence)."""
+    return [m.start() for m in re.finditer(r"\w+", sentence) if stem(m.group().lower()) in asked]
+
+
+def _nearness(sentence: str, span: Span, where: list[int], fade: float) -> float:
+    """1 beside a question word (at ``where``), fading to 0.6 over ``fade`` tokens (0.6 with
+    none)."""
     if not where:
         return 0.6
     tokens = min(len(re.findall(r"\w+", _between(sentence, span, at))) for at in where)

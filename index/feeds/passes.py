@@ -56,6 +56,12 @@ class _Pass:
     def out_of_time(self) -> bool:
         return time.monotonic() > self.deadline
 
+    @property
+    def late(self) -> str:
+        """What a feed or entry the pass did not reach is told."""
+        budget = self.fetcher.settings.fetch_pass_s
+        return f"the pass ran past its {budget:g} s; the rest is fetched on the next pass"
+
 
 @dataclass
 class FeedOutcome:
@@ -96,27 +102,17 @@ def fetch_pass(
 ) -> list[FeedOutcome]:
     """Fetch every due feed (``every_feed``: all of them) and index what is new; each write
     is made inside ``writing()`` (default: the index's write lock)."""
-    budget = fetcher.settings.fetch_pass_s
-    run = _Pass(
-        index,
-        fetcher,
-        now or datetime.now(UTC),
-        writing or index.write_lock,
-        time.monotonic() + budget,
-    )
+    deadline = time.monotonic() + fetcher.settings.fetch_pass_s
+    run = _Pass(index, fetcher, now or datetime.now(UTC), writing or index.write_lock, deadline)
     outcomes = []
     for feed in index.catalog.feeds():
         if not (every_feed or due(feed, run.now)):
             continue
         if run.out_of_time():
-            outcomes.append(FeedOutcome(feed.url, DEFERRED, error=_late(budget)))
+            outcomes.append(FeedOutcome(feed.url, DEFERRED, error=run.late))
             continue
         outcomes.append(_isolated(run, feed))
     return outcomes
-
-
-def _late(budget: float) -> str:
-    return f"the pass ran past its {budget:g} s; the rest is fetched on the next pass"
 
 
 def _isolated(run: _Pass, feed: FeedSource) -> FeedOutcome:
@@ -161,12 +157,9 @@ def _one(run: _Pass, feed: FeedSource) -> FeedOutcome:
         index.catalog.record_entries(quiet)
     summary, from_entry, done = _read_pages(run, feed, todo)
     status = ("not_modified" if result.not_modified else "ok") if done else DEFERRED
-    if done:
-        _record(run, feed, status, None, result.etag or feed.etag, result.last_modified)
-    else:  # the feed is read again in full next time: its unread entries are not lost
-        _record(run, feed, status, _late(run.fetcher.settings.fetch_pass_s))
+    error = None if done else run.late  # deferred: read again in full, no unread entry lost
+    _record(run, feed, status, error, result.etag or feed.etag, result.last_modified)
     new = sum(item.before is None and not item.indexed for item in todo)
-    error = None if done else _late(run.fetcher.settings.fetch_pass_s)
     return FeedOutcome(
         feed.url, status, len(found), new, from_entry, error, summary, len(todo) - new
     )
