@@ -59,6 +59,12 @@ class IngestSummary:
         name = {IngestStatus.COPY: "copies"}.get(status, status.value)
         setattr(self, name, getattr(self, name) + 1)
 
+    def note(self, problem: LoadProblem, count: bool = True) -> None:
+        """Record ``problem`` (counted under its status unless ``count`` is False)."""
+        if count:
+            self.count(problem.status)
+        self.problems.append(f"{problem.status.value}: {problem}")
+
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
@@ -284,9 +290,7 @@ class Ingestor:
         self._problem(LoadProblem(where, NO_TEXT, "text", IngestStatus.SKIPPED), count=False)
 
     def _problem(self, problem: LoadProblem, count: bool = True) -> None:
-        if count:
-            self.summary.count(problem.status)
-        self.summary.problems.append(f"{problem.status.value}: {problem}")
+        self.summary.note(problem, count)
         level = logging.WARNING if problem.status is IngestStatus.FAILED else logging.INFO
         log.log(level, "%s", problem)
 

@@ -22,14 +22,14 @@ if TYPE_CHECKING:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from index import Embedder, IngestSummary, NewsIndex, ingest_paths
+    from index import Embedder, IngestSummary, NewsIndex, ingest_paths, iter_articles
+    from index.records import LoadProblem
 
-    missing = [p for p in args.paths if not Path(p).exists()]
-    if len(missing) == len(args.paths) and not NewsIndex.exists(settings.index):
-        summary = IngestSummary(  # nothing to read: no empty index is made for it
-            failed=len(missing),
-            problems=[f"failed: {p}: no such file or directory" for p in missing],
-        )
+    if not NewsIndex.exists(settings.index) and not any(Path(p).exists() for p in args.paths):
+        summary = IngestSummary()  # nothing to read: no empty index is made for it
+        for problem in iter_articles(args.paths):  # each path's "no such file or directory"
+            if isinstance(problem, LoadProblem):
+                summary.note(problem)
         emit(args, summary.to_dict(), _summary_text(summary))
         return 1
     index = NewsIndex.open(
