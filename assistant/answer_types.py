@@ -12,29 +12,38 @@ Types: person, organisation, place (subtype country, city or region), number (a 
 a rank), amount (subtype money, percent, measure or duration), date (subtype year, month, day or
 time), event_title (a named thing: subtype work, event, law, product or kind — the last for
 species, diseases, drugs sold by name and the like) and other (reasons, descriptions, true or
-false, "which of these words").
+false, "which of these words"). The words it reads are in ``assistant.answer_type_words``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
 
-Kind = Literal[
-    "person", "organisation", "place", "number", "amount", "date", "event_title", "other"
-]
-KINDS: tuple[Kind, ...] = (
-    "person",
-    "organisation",
-    "place",
-    "number",
-    "amount",
-    "date",
-    "event_title",
-    "other",
+from assistant.answer_type_words import (
+    ABBREVIATIONS,
+    AUX,
+    BOUNDARY,
+    CHANGE_WORDS,
+    CONTAINERS,
+    COPULA,
+    DETERMINERS,
+    HOW,
+    LEXICON,
+    MEASURE_UNITS,
+    MODIFIERS,
+    MONEY_UNITS,
+    MONEY_WORDS,
+    NOT_PLURALS,
+    PHRASES,
+    PREPOSITIONS,
+    PUNCT,
+    QUOTES,
+    RANKED,
+    WH,
+    Entry,
+    Kind,
 )
-Entry = tuple[Kind, str | None]
 
 
 @dataclass(frozen=True)
@@ -49,195 +58,12 @@ class AnswerType:
     confidence: float
 
 
-def _entries(kind: Kind, subtype: str | None, words: str) -> dict[str, Entry]:
-    return {w: (kind, subtype) for w in words.split()}
-
-
-LEXICON: dict[str, Entry] = {
-    **_entries(
-        "person",
-        None,
-        "person man woman boy girl actor actress singer rapper musician artist star superstar "
-        "celebrity icon figure personality comedian comic host presenter anchor journalist "
-        "reporter author writer novelist poet director filmmaker producer president senator "
-        "governor mayor minister premier chancellor leader politician lawmaker candidate "
-        "nominee official judge justice ceo founder cofounder co-founder executive billionaire "
-        "entrepreneur businessman businesswoman tycoon mogul player athlete quarterback coach "
-        "golfer swimmer gymnast boxer fighter skater skier sprinter runner cyclist driver "
-        "jockey pitcher striker goalkeeper pope king queen prince princess royal monarch "
-        "emperor member scientist astronaut doctor chef designer influencer youtuber "
-        "congressman congresswoman representative spokesperson spokesman attorney lawyer "
-        "prosecutor defendant suspect victim contestant character ambassador general "
-        "commander dictator successor predecessor heir wife husband son daughter mother "
-        "father brother sister spouse chairman chairwoman chair speaker whistleblower legend "
-        "entertainer dancer guitarist drummer composer conductor photographer painter "
-        "sculptor architect economist professor teacher student explorer inventor pilot "
-        "soldier officer detective sheriff commissioner creator frontman duke duchess lord "
-        "cardinal bishop archbishop rabbi imam priest monk manager secretary wrestler cricketer "
-        "mp pm republican democrat guest veteran people men women congressperson "
-        "referee trainer frontbencher backbencher philanthropist sibling editor",
-    ),
-    **_entries(
-        "organisation",
-        None,
-        "company firm business corporation conglomerate startup start-up network broadcaster "
-        "airline carrier team club party agency university college school brand retailer "
-        "chain organization organisation group band union bank lender automaker carmaker "
-        "manufacturer maker studio publisher newspaper outlet platform service charity "
-        "nonprofit non-profit foundation institute institution committee council alliance "
-        "bloc league federation association society church militia regime cartel gang "
-        "supplier provider insurer operator giant restaurant supermarket grocer distributor "
-        "developer label employer ministry watchdog regulator conference franchise cafe "
-        "department government court hospital museum channel magazine brewery store",
-    ),
-    **_entries("place", "country", "country nation republic kingdom ally"),
-    **_entries(
-        "place", "city", "city town village capital suburb municipality neighborhood borough"
-    ),
-    **_entries(
-        "place",
-        "region",
-        "state county province region territory continent district constituency island "
-        "peninsula archipelago seat",
-    ),
-    **_entries(
-        "place",
-        None,
-        "place location area venue stadium arena airport port border beach park lake river "
-        "ocean sea waters waterbody mountain volcano desert street road highway destination "
-        "landmark coast resort planet moon spot site dam station gallery property "
-        "residence estate mansion palace castle",
-    ),
-    **_entries(
-        "event_title",
-        "work",
-        "show series sitcom drama documentary docuseries program programme film movie "
-        "blockbuster sequel book novel memoir biography song single hit album track musical "
-        "play opera ballet podcast painting artwork sculpture statue exhibition exhibit cartoon "
-        "ballad comedy remake tune title tale story episode",
-    ),
-    **_entries(
-        "event_title",
-        "event",
-        "event tournament championship competition race festival ceremony summit award "
-        "prize trophy honor honour holiday storm hurricane cyclone typhoon mission sport match "
-        "disaster matchup",
-    ),
-    **_entries("event_title", "law", "bill law act legislation treaty amendment policy"),
-    **_entries(
-        "event_title",
-        "product",
-        "product app device gadget phone smartphone car vehicle spacecraft rocket satellite "
-        "telescope toy game videogame vaccine drug medication medicine pill treatment "
-        "cookie snack candy beverage drink cocktail flavor flavour trademark appliance engine "
-        "machine headset missile weapon model treat aircraft plane jet currency",
-    ),
-    **_entries(
-        "event_title",
-        "kind",
-        "species animal bird fish insect dinosaur mammal plant tree flower fruit vegetable "
-        "breed disease illness virus variant substance compound chemical element creature "
-        "rodent pet pest crop mineral condition",
-    ),
-    **_entries("date", "year", "year decade century"),
-    **_entries("date", "month", "month"),
-    **_entries("date", "day", "day date weekday weekend"),
-    **_entries("date", "time", "time timeframe hour season"),
-    **_entries("number", None, "number count score seed total population"),
-    **_entries("number", "age", "age"),
-    **_entries("number", "rank", "rank ranking"),
-    **_entries(
-        "amount",
-        "money",
-        "amount price cost fee fine salary wage income budget revenue profit sum value worth "
-        "payment payout settlement jackpot ransom valuation",
-    ),
-    **_entries(
-        "amount",
-        "percent",
-        "percent percentage proportion share fraction rate ratio probability chance odds",
-    ),
-    **_entries(
-        "amount",
-        "measure",
-        "temperature distance height weight length speed size depth magnitude",
-    ),
-    **_entries("amount", "duration", "duration"),
-}
-
-# nouns that modify a following head without being one ("country music star", "pop icon")
-_MODIFIERS = frozenset(
-    "music pop rock rap hip-hop country tech technology media social news tv television "
-    "film movie reality dating sports sport video health food fashion clothing retail "
-    "streaming oil energy car auto airline world national state federal professional "
-    "hit award box talk game cooking".split()
-)
-# "which type of animal": the head is after "of"
-_CONTAINERS = frozenset("type kind sort form name one".split())
-_DETERMINERS = frozenset(
-    "the a an this that these those its his her their our my your it he she they we you i "
-    "there".split()
-)
-_BOUNDARY = (
-    frozenset(
-        "is was are were be been being has have had do does did will would can could should may "
-        "might must shall said says of in on at to for from with by about after before over under "
-        "into during since than as against between among through across toward towards near per "
-        "like amid despite and or but if because while so not who whom whose which what when where "
-        "why how that 's".split()
-    )
-    | _DETERMINERS
-)
-_PUNCT = frozenset(',;:?!()"“”')
-_QUOTES = frozenset('"“”')
-_WH = frozenset("who whom whose which what when where how why".split())
-_PREPOSITIONS = frozenset(
-    "of in on at to for from with by about after before over under into during since as "
-    "against between among through across toward towards near per like".split()
-)
-_MONEY_WORDS = frozenset(
-    "money cost costs pay paid spend spent raise raised earn earned make made worth price fine "
-    "fined sell sold $ dollars budget salary revenue profit fund funding bid ransom "
-    "settlement compensation charge charged owe owed gross grossed lose lost invest invested "
-    "donate donated".split()
-)
-_CHANGE_WORDS = frozenset(
-    "rise rose risen fall fell fallen increase increased decrease decreased drop dropped "
-    "grow grew grown climb climbed jump jumped shrink shrank decline declined".split()
-)
-_MEASURE_UNITS = frozenset(
-    "miles mile kilometers kilometres km feet foot meters metres inches pounds kilograms kg "
-    "tons tonnes degrees gallons liters litres acres".split()
-)
-_MONEY_UNITS = frozenset("dollars euros pounds-sterling yen".split())
-_ABBREVIATIONS = ("u.s.", "u.k.", "mr.", "mrs.", "ms.", "dr.", "st.", "no.", "jr.", "sr.", "vs.")
 _TOKEN = re.compile(r"[a-z0-9$%][a-z0-9.'&%$-]*|[,;:?!()\"“”]")
 _NAME_WORD = (
     r"(?!(?:Which|What|Who|Whom|Whose|When|Where|How|Why)\b)"
     r"(?:(?:[A-Z]\.){2,}|[A-Z][\w'&-]*)"  # "U.S." or a capitalised word
 )
 _NAME_RUN = re.compile(rf"\b{_NAME_WORD}(?:\s+{_NAME_WORD})+")
-_PHRASES = (
-    ("bodies of water", "waters"),
-    ("body of water", "waterbody"),
-    ("time frame", "timeframe"),
-    ("head of state", "leader"),
-    ("head of government", "leader"),
-    ("true or false", "truefalse"),
-    ("video game", "videogame"),
-    ("box office", "box-office"),
-)
-_RANKED = frozenset("rank ranked ranks rated".split())
-_NOT_PLURALS = frozenset(("shares", "stocks"))  # not "share" (a percent)
-_COPULA = frozenset("is was are were 's".split())  # "what's" is "what is"
-_AUX = _COPULA | frozenset("do does did will would can could should has have had".split())
-_HOW: dict[str, Entry] = {
-    "long": ("amount", "duration"),
-    "old": ("number", "age"),
-    "often": ("number", None),
-    "soon": ("date", None),
-    **_entries("amount", "measure", "far tall high big large deep fast heavy wide hot cold"),
-}
 _OTHER = AnswerType("other", None, None, "no wh-phrase", 0.3)
 
 
@@ -252,7 +78,7 @@ def answer_type(question: str) -> AnswerType:
 def _normalise(question: str) -> str:
     text = " ".join(question.replace("’", "'").replace("‘", "'").split())
     lowered = _NAME_RUN.sub(_join_name, text).lower()
-    for phrase, token in _PHRASES:
+    for phrase, token in PHRASES:
         lowered = lowered.replace(phrase, token)
     return lowered
 
@@ -271,7 +97,7 @@ def _question_sentence(text: str) -> str:
     """The last sentence that asks (ends in "?"), else the last sentence."""
     pieces: list[str] = []
     for piece in re.split(r"(?<=[.?!])\s+", text):
-        if pieces and pieces[-1].split()[-1] in _ABBREVIATIONS:
+        if pieces and pieces[-1].split()[-1] in ABBREVIATIONS:
             pieces[-1] += " " + piece
         else:
             pieces.append(piece)
@@ -284,7 +110,7 @@ def _tokens(sentence: str) -> list[str]:
     for token in _TOKEN.findall(sentence):
         possessive = token.endswith("'s")
         token = token[:-2] if possessive else token
-        if token.endswith(".") and token not in _ABBREVIATIONS:
+        if token.endswith(".") and token not in ABBREVIATIONS:
             token = token.rstrip(".")
         words.extend([token] if token else [])
         words.extend(["'s"] if possessive else [])
@@ -294,7 +120,7 @@ def _tokens(sentence: str) -> list[str]:
 def lookup(word: str) -> Entry | None:
     """The lexicon's type for a noun, singular or plural ("states" → place, region); a joined
     name by its last word ("supreme-court" → court)."""
-    if word in _NOT_PLURALS:
+    if word in NOT_PLURALS:
         return None
     for form in (word, *_singulars(word)):
         if form in LEXICON:
@@ -324,7 +150,7 @@ Candidate = tuple[int, int, int, AnswerType]
 def _candidates(tokens: list[str], source: int) -> list[Candidate]:
     found = []
     for i, token in enumerate(tokens):
-        if token in _WH:
+        if token in WH:
             read = _read_wh(tokens, i)
             if read is not None:
                 found.append((read[0], source, i, read[1]))
@@ -355,9 +181,9 @@ def _read_bare(tokens: list[str], i: int) -> tuple[int, AnswerType] | None:
     before = tokens[i - 1] if i else ""
     after = tokens[i + 1] if i + 1 < len(tokens) else "?"
     if word in ("where", "when"):
-        if after not in _AUX and after != "?":
+        if after not in AUX and after != "?":
             return None  # "the city where he lived", "when asked, …"
-        if word == "where" and _RANKED & set(tokens):
+        if word == "where" and RANKED & set(tokens):
             return 2, AnswerType("number", "rank", None, "where … rank", 0.7)
         kind: Entry = ("place", None) if word == "where" else ("date", None)
         return 2, AnswerType(kind[0], kind[1], None, word, 0.8)
@@ -370,8 +196,8 @@ def _read_bare(tokens: list[str], i: int) -> tuple[int, AnswerType] | None:
 def _after_noun(before: str) -> bool:
     """Whether the word before a wh-word may be a noun ("the actor who"), not a preposition,
     an auxiliary or a past tense ("replaced by who", "appointed whom")."""
-    verb = before in _PREPOSITIONS or before in _AUX or before.endswith("ed")
-    return bool(before) and not (before in _PUNCT or verb)
+    verb = before in PREPOSITIONS or before in AUX or before.endswith("ed")
+    return bool(before) and not (before in PUNCT or verb)
 
 
 def _read_how(tokens: list[str], i: int) -> tuple[int, AnswerType]:
@@ -380,8 +206,8 @@ def _read_how(tokens: list[str], i: int) -> tuple[int, AnswerType]:
         return 2, _how_many(tokens, i)
     if after == "much":
         return 2, AnswerType("amount", _how_much(tokens, i), None, "how much", 0.85)
-    if after in _HOW:
-        kind, subtype = _HOW[after]
+    if after in HOW:
+        kind, subtype = HOW[after]
         return 2, AnswerType(kind, subtype, None, f"how {after}", 0.85)
     return 1, AnswerType("other", None, None, "how", 0.7)
 
@@ -389,9 +215,9 @@ def _read_how(tokens: list[str], i: int) -> tuple[int, AnswerType]:
 def _how_many(tokens: list[str], i: int) -> AnswerType:
     found = _noun_head(tokens, i + 2)
     head = found[0] if found else None
-    if head in _MONEY_UNITS:
+    if head in MONEY_UNITS:
         return AnswerType("amount", "money", head, "how many + unit", 0.85)
-    if head in _MEASURE_UNITS:
+    if head in MEASURE_UNITS:
         return AnswerType("amount", "measure", head, "how many + unit", 0.85)
     return AnswerType("number", None, head, "how many", 0.95)
 
@@ -401,9 +227,9 @@ def _how_much(tokens: list[str], i: int) -> str | None:
     if tokens[i + 2 : i + 3] == ["of"]:
         return "percent"
     words = set(tokens)
-    if i and tokens[i - 1] == "by" and words & _CHANGE_WORDS:
+    if i and tokens[i - 1] == "by" and words & CHANGE_WORDS:
         return "percent"
-    if words & _MONEY_WORDS or "box-office" in words:
+    if words & MONEY_WORDS or "box-office" in words:
         return "money"
     return None
 
@@ -430,25 +256,25 @@ def _relative(tokens: list[str], i: int) -> bool:
     """A "which" that a verb or adverb follows (not a noun): a relative pronoun."""
     before = tokens[i - 1] if i else "?"
     after, then = [*tokens[i + 1 : i + 3], "?", "?"][:2]
-    if before in ("?", "!", ":") or before in _PREPOSITIONS:
+    if before in ("?", "!", ":") or before in PREPOSITIONS:
         return False  # "Which is the …?", "of which highly infectious disease"
-    if after in _AUX or after in _BOUNDARY - {"of"} or after.endswith("ly"):
+    if after in AUX or after in BOUNDARY - {"of"} or after.endswith("ly"):
         return True
-    verb = after.endswith(("s", "ed")) and lookup(after) is None and then not in _AUX
+    verb = after.endswith(("s", "ed")) and lookup(after) is None and then not in AUX
     return before == "," and verb
 
 
 def _phrase_start(tokens: list[str], j: int) -> int | None:
     """Where the noun phrase after which/what starts: past "is the", "of the following",
     "type of"; None when a verb follows ("what is causing …")."""
-    if j < len(tokens) and tokens[j] in _AUX and not _opens_phrase(tokens, j + 1):
+    if j < len(tokens) and tokens[j] in AUX and not _opens_phrase(tokens, j + 1):
         return None
     while j < len(tokens):
-        if tokens[j] in _DETERMINERS or tokens[j] in ("of", "following"):
+        if tokens[j] in DETERMINERS or tokens[j] in ("of", "following"):
             j += 1
-        elif tokens[j] in _CONTAINERS and tokens[j] != "name" and tokens[j + 1 : j + 2] == ["of"]:
+        elif tokens[j] in CONTAINERS and tokens[j] != "name" and tokens[j + 1 : j + 2] == ["of"]:
             j += 2  # "type of animal", "one of the changes"
-        elif tokens[j] in _COPULA and _opens_phrase(tokens, j + 1):
+        elif tokens[j] in COPULA and _opens_phrase(tokens, j + 1):
             j += 2 if tokens[j + 1] == "not" else 1  # "which of the following is the …"
         else:
             break
@@ -457,10 +283,10 @@ def _phrase_start(tokens: list[str], j: int) -> int | None:
 
 def _opens_phrase(tokens: list[str], j: int) -> bool:
     """A copula then a determiner ("is the", "is not one of"), not "did the" or "is causing"."""
-    if tokens[j - 1] not in _COPULA:
+    if tokens[j - 1] not in COPULA:
         return False
     j += 1 if tokens[j : j + 1] == ["not"] else 0
-    return j < len(tokens) and (tokens[j] in _DETERMINERS or tokens[j : j + 2] == ["one", "of"])
+    return j < len(tokens) and (tokens[j] in DETERMINERS or tokens[j : j + 2] == ["one", "of"])
 
 
 def _named(tokens: list[str], k: int) -> AnswerType:
@@ -488,9 +314,9 @@ def _noun_head(tokens: list[str], j: int, owner: bool = True) -> tuple[str, int]
         token = tokens[k]
         if token == "'s" and not owner:
             known = last = None
-        if token in _QUOTES or (known is None and _joins_words(token)):
+        if token in QUOTES or (known is None and _joins_words(token)):
             continue  # "which formidable but controversial editor", "Poe's famous tales"
-        if token in _PUNCT or token in _BOUNDARY:
+        if token in PUNCT or token in BOUNDARY:
             break
         if lookup(token) is not None:
             known = (_last_part(token), k)
@@ -505,7 +331,7 @@ def _joins_words(token: str) -> bool:
 
 
 def _ends_run(tokens: list[str], k: int, after_noun: bool) -> bool:
-    return tokens[k] not in _MODIFIERS if after_noun else _looks_like_verb(tokens, k)
+    return tokens[k] not in MODIFIERS if after_noun else _looks_like_verb(tokens, k)
 
 
 def _last_part(token: str) -> str:
@@ -516,16 +342,16 @@ def _last_part(token: str) -> str:
 def _looks_like_verb(tokens: list[str], k: int) -> bool:
     """An -ed/-ing word before a function word ("motivated the") or after a noun-like word
     ("philanthropist contributed"), not after an adverb ("newly elected")."""
-    if not tokens[k].endswith(("ed", "ing")) or tokens[k] in _MODIFIERS:
+    if not tokens[k].endswith(("ed", "ing")) or tokens[k] in MODIFIERS:
         return False
     after = tokens[k + 1] if k + 1 < len(tokens) else "?"
-    if after in _BOUNDARY or (after in _PUNCT and after not in _QUOTES):
+    if after in BOUNDARY or (after in PUNCT and after not in QUOTES):
         return True
-    if tokens[k].endswith("ing") or lookup(after) is not None or after in _MODIFIERS:
+    if tokens[k].endswith("ing") or lookup(after) is not None or after in MODIFIERS:
         return False  # "racing driver", "estimated population"
     before = tokens[k - 1] if k else "?"
     adverb = before.endswith("ly") or before in ("most", "more", "least", "less", "best", "worst")
-    return not (adverb or before in _WH or before in _DETERMINERS)
+    return not (adverb or before in WH or before in DETERMINERS)
 
 
 _FILL_IN = re.compile(

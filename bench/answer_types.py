@@ -26,7 +26,8 @@ DATA = REPO.parent / "shared" / "data"
 SOURCES = (DATA / "rtqa-news" / "dev.jsonl", DATA / "rtqa-train" / "questions.jsonl.gz")
 LABELS = Path(__file__).resolve().parent / "answer_type_labels.json"
 
-from assistant.answer_types import KINDS, AnswerType, answer_type  # noqa: E402
+from assistant.answer_type_words import KINDS  # noqa: E402
+from assistant.answer_types import AnswerType, answer_type  # noqa: E402
 
 PARTS = ("rules", "dev", "held_out")
 Row = tuple[str, str, dict[str, str], AnswerType]  # id, question, label, prediction

@@ -7,7 +7,8 @@ import dataclasses
 
 import pytest
 
-from assistant.answer_types import KINDS, LEXICON, AnswerType, answer_type, lookup
+from assistant.answer_type_words import KINDS, LEXICON
+from assistant.answer_types import AnswerType, answer_type, lookup
 
 pytestmark = pytest.mark.unit
 
