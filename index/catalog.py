@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from index.catalog_feeds import CatalogFeeds
+from index.catalog_retention import CatalogRetention
 from index.catalog_schema import SCHEMA, SCHEMA_VERSION, upgrade
 from index.catalog_stories import CatalogStories, hand_over, ungroup
 from index.catalog_versions import CatalogVersions
@@ -71,7 +72,7 @@ def to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float16).tobytes()
 
 
-class Catalog(CatalogFeeds, CatalogVersions, CatalogStories):
+class Catalog(CatalogFeeds, CatalogVersions, CatalogRetention, CatalogStories):
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
