@@ -23,7 +23,7 @@ STORY_PASSAGES = 40  # passages retrieved to find the stories a query is about
 class TimelineEntry:
     """One article of a story: its day and its key sentence, noted like an answer's quote."""
 
-    day: str
+    day: str | None  # None: undated
     member: StoryMember
     citation: Citation | None  # None: the article has no sentence long enough to quote
 

@@ -22,7 +22,11 @@ from index.records import Story, StoryMember
 from index.story_grouping import Grouped, Neighbourhood, founded_story_id, window
 from index.story_signals import LEAD_CHUNKS, StorySignals, signals
 
-_DAY = "substr(coalesce(a.published_at, a.ingested_at), 1, 10)"
+_DAY = "substr(coalesce(a.published_at, a.ingested_at), 1, 10)"  # where grouping places it
+# the day a reader is shown: an undated article has none (never its ingest day) and comes last
+_SHOWN_DAY = "CASE WHEN a.published_at IS NULL THEN NULL ELSE s.day END"
+_MEMBERS = "story_articles s JOIN articles a ON a.id = s.article_id"
+_OLDEST_FIRST = "ORDER BY a.published_at IS NULL, s.day, a.published_at, a.id"
 
 
 def group_articles(conn: sqlite3.Connection, article_ids: Iterable[str]) -> None:
@@ -204,9 +208,9 @@ class CatalogStories(CatalogReads):
         day = _bound(until)
         marks = ",".join("?" * len(story_ids))
         rows = self._conn.execute(
-            f"SELECT story_id AS id, min(day) AS first_day, max(day) AS last_day, "
-            f"count(*) AS articles FROM story_articles WHERE story_id IN ({marks}) AND day <= ? "
-            "GROUP BY story_id",
+            f"SELECT s.story_id AS id, min({_SHOWN_DAY}) AS first_day, "
+            f"max({_SHOWN_DAY}) AS last_day, count(*) AS articles FROM {_MEMBERS} "
+            f"WHERE s.story_id IN ({marks}) AND s.day <= ? GROUP BY s.story_id",
             [*story_ids, day],
         ).fetchall()
         found = {r["id"]: r for r in rows}
@@ -221,18 +225,18 @@ class CatalogStories(CatalogReads):
         article published by then."""
         day = _bound(until)
         members = self._conn.execute(
-            "SELECT a.*, s.day, s.key_start, s.key_end, s.linked_to, s.score "
-            "FROM story_articles s JOIN articles a ON a.id = s.article_id "
-            "WHERE s.story_id=? AND s.day <= ? ORDER BY s.day, a.published_at, a.id",
+            f"SELECT a.*, {_SHOWN_DAY} AS day, s.key_start, s.key_end, s.linked_to, s.score "
+            f"FROM {_MEMBERS} WHERE s.story_id=? AND s.day <= ? {_OLDEST_FIRST}",
             (story_id, day),
         ).fetchall()
         if not members:
             return None
         copies = self.copies_of([m["id"] for m in members])
+        days = [m["day"] for m in members if m["day"] is not None]
         head = {
             "id": story_id,
-            "first_day": members[0]["day"],
-            "last_day": max(m["day"] for m in members),
+            "first_day": min(days, default=None),
+            "last_day": max(days, default=None),
             "articles": len(members),
         }
         return _story(
@@ -243,10 +247,11 @@ class CatalogStories(CatalogReads):
         )
 
     def recent_story_ids(self, limit: int, until: str | None = None) -> list[str]:
-        """Stories with the latest articles (published up to ``until``), newest first."""
+        """Stories with the latest articles (published up to ``until``), newest first; a story
+        of undated articles only comes last."""
         rows = self._conn.execute(
-            "SELECT story_id, max(day) AS last FROM story_articles WHERE day <= ? "
-            "GROUP BY story_id ORDER BY last DESC, story_id LIMIT ?",
+            f"SELECT s.story_id, max({_SHOWN_DAY}) AS last FROM {_MEMBERS} WHERE s.day <= ? "
+            "GROUP BY s.story_id ORDER BY last IS NULL, last DESC, s.story_id LIMIT ?",
             (_bound(until), limit),
         )
         return [r[0] for r in rows]
@@ -256,7 +261,7 @@ class CatalogStories(CatalogReads):
 
     def _sources(self, story_id: str, day: str) -> list[str]:
         rows = self._conn.execute(
-            "SELECT DISTINCT a.source FROM story_articles s JOIN articles a ON a.id = s.article_id "
+            f"SELECT DISTINCT a.source FROM {_MEMBERS} "
             "WHERE s.story_id=? AND s.day <= ? AND a.source IS NOT NULL ORDER BY a.source",
             (story_id, day),
         )
@@ -270,10 +275,11 @@ class CatalogStories(CatalogReads):
 
 
 def _oldest(conn: sqlite3.Connection, story_id: str, day: str) -> tuple[str, str] | None:
-    """The id and title of the story's oldest article published by ``day``."""
+    """The id and title of the story's oldest article published by ``day`` (an undated one
+    only when none is dated)."""
     row = conn.execute(
-        "SELECT a.id, a.title FROM story_articles s JOIN articles a ON a.id = s.article_id "
-        "WHERE s.story_id=? AND s.day <= ? ORDER BY s.day, a.published_at, a.id LIMIT 1",
+        f"SELECT a.id, a.title FROM {_MEMBERS} WHERE s.story_id=? AND s.day <= ? "
+        f"{_OLDEST_FIRST} LIMIT 1",
         (story_id, day),
     ).fetchone()
     return (str(row[0]), str(row[1])) if row else None

@@ -278,7 +278,7 @@ class StoryMember:
     article it joined the story through (None: it started the story)."""
 
     meta: ArticleMeta
-    day: str
+    day: str | None  # its publication day; None: undated (never shown as its ingest day)
     key: tuple[int, int] | None
     text: str = field(repr=False, default="")
     linked_to: str | None = None
@@ -292,8 +292,8 @@ class Story:
 
     id: str
     title: str  # the title of the article that started it
-    first_day: str
-    last_day: str
+    first_day: str | None  # its first and last publication days; None: no article is dated
+    last_day: str | None
     articles: int
     sources: tuple[str, ...] = ()
     members: tuple[StoryMember, ...] = ()

@@ -51,7 +51,9 @@ def _lines(data: dict[str, Any]) -> list[str]:
         out.append(_story_line(timeline))
         for entry in timeline["entries"]:
             key = entry["key_sentence"]
-            out.append(f"  {entry['day']}  {entry['outlet'] or '-'}  {entry['title'][:80]}")
+            out.append(
+                f"  {entry['day'] or 'undated'}  {entry['outlet'] or '-'}  {entry['title'][:80]}"
+            )
             if key:
                 out.append(f"      “{key['quote'][:240]}”")
                 out.append(f"      {key['citation']}")
@@ -63,11 +65,8 @@ def _lines(data: dict[str, Any]) -> list[str]:
 
 
 def _story_line(story: dict[str, Any]) -> str:
-    days = (
-        story["first_day"]
-        if story["first_day"] == story["last_day"]
-        else (f"{story['first_day']} … {story['last_day']}")
-    )
+    first, last = story["first_day"] or "undated", story["last_day"] or "undated"
+    days = first if first == last else f"{first} … {last}"
     return f"{story['story_id']}  {days}  {story['articles']} articles  {story['title'][:80]}"
 
 

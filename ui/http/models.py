@@ -327,8 +327,8 @@ class DeleteOut(BaseModel):
 class StoryOut(BaseModel):
     story_id: str
     title: str = Field(description="the title of the article that started the story")
-    first_day: str
-    last_day: str
+    first_day: str | None = Field(description="its first publication day; null: none is dated")
+    last_day: str | None = Field(description="its latest publication day; null: none is dated")
     articles: int
     sources: list[str]
 
@@ -350,7 +350,7 @@ class StoriesOut(BaseModel):
 
 
 class TimelineEntryOut(BaseModel):
-    day: str
+    day: str | None = Field(description="its publication day; null: undated (listed last)")
     article_id: str
     title: str
     source: str | None
