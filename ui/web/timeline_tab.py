@@ -128,7 +128,7 @@ def render_timeline(timeline: Timeline) -> str:
                 f'<a class="cite-link" href="{esc(link)}">[{c.n}]</a></blockquote>'
             )
         items.append(
-            f'<li><span class="when">{esc(short_day(entry.day) or entry.day)}</span> '
+            f'<li><span class="when">{esc(_day(entry.day))}</span> '
             f'<span class="outlet">{esc(outlet)}</span>'
             f'<span class="headline">{esc(meta.title)}</span>{quote}</li>'
         )
@@ -139,8 +139,13 @@ def render_timeline(timeline: Timeline) -> str:
     )
 
 
-def _span(first: str, last: str) -> str:
-    return short_day(first) if first == last else f"{short_day(first)} – {short_day(last)}"
+def _span(first: str | None, last: str | None) -> str:
+    """ "3 Mar 2022 – 9 Mar 2022", one day once, or "undated" when no article has a date."""
+    return _day(first) if first == last else f"{_day(first)} – {_day(last)}"
+
+
+def _day(day: str | None) -> str:
+    return (short_day(day) or day) if day else "undated"
 
 
 def _as_of(day: str) -> SearchFilters:
