@@ -1,11 +1,14 @@
 """An article's outlet and date as shown beside it: only what is known ("Reuters, 2024-11-26",
-"Reuters", "2024-11-26" or nothing), never "unknown outlet, undated"."""
+"Reuters", "2024-11-26" or nothing), never "unknown outlet, undated". The outlet reads as its
+one display name (``index.outlet_names``: "cnn.com" → "CNN"), the same in every view."""
 
 from __future__ import annotations
 
+from index.outlet_names import display_name
+
 
 def dateline(source: str | None, published_at: str | None, sep: str = ", ") -> str:
-    return sep.join(part for part in (source, published_at) if part)
+    return sep.join(part for part in (display_name(source), published_at) if part)
 
 
 def with_dateline(title: str, source: str | None, published_at: str | None) -> str:

@@ -3,7 +3,8 @@
 Every ``NEWSRAG_WATCH_TICK_S`` the watcher looks for a due feed; when there is one it runs a
 fetch pass (``index.feeds.passes``). Its pages are fetched outside the server's write lock and
 each batch is written under it, so an upload, a delete and a pass never write at once and a slow
-feed never holds up an upload. What it last did is in ``/api/health`` (``feeds``) and the Library.
+feed never holds up an upload. What it last did is in ``/api/health`` (``feeds``) and the Library,
+whose open pages read it again within seconds of a pass (``Services.library_stamp``).
 A pass that fails is logged and tried again at the next tick; it never stops the server.
 """
 

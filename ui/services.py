@@ -180,6 +180,7 @@ class Services:
         self._held = threading.local()
         self._write_lock = threading.Lock()
         self._pass_lock = threading.Lock()  # one feed pass at a time
+        self.feed_passes = 0  # fetch passes this process ran (the Library polls it)
         slots = max(1, settings.server.ask_concurrency)
         self.ask_pool = AskPool(slots, self._ask_assistant, ASK_WAITING_PER_SLOT * slots)
 
@@ -234,6 +235,23 @@ class Services:
             return 0, []
         with self.reading() as a:
             return library.list_articles(a.index, filters, limit, offset)
+
+    def library_page(self, query: str, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """The Library's articles: those whose title or outlet has every word of ``query``
+        (``ui.library.library_page``), each with the key of its first passage."""
+        if not NewsIndex.exists(self.settings.index):
+            return 0, []
+        with self.reading() as a:
+            return library.library_page(a.index, query, limit)
+
+    def library_stamp(self) -> tuple[int, int]:
+        """What moves when the Library would read differently: the catalog's generation (an
+        ingest, a delete, a feed's articles, from any process) and the feed passes run here
+        (a feed's state); a cheap read, for the page to poll."""
+        if not NewsIndex.exists(self.settings.index):
+            return 0, self.feed_passes
+        with self.reading() as a:
+            return a.index.catalog.generation, self.feed_passes
 
     def counts(self) -> dict[str, int]:
         """Articles, primary articles, copies and passages (all zero without an index)."""
@@ -335,6 +353,7 @@ class Services:
 
             return fetch_pass(index, fetcher, writing=writing)
         finally:
+            self.feed_passes += 1
             fetcher.close()
             index.close()
             self._pass_lock.release()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index import FeedSource, IngestSummary
+from index.outlet_names import display_name
 from ui import payloads
 from ui.article_html import unchanged_run
 from ui.cli.output import emit
@@ -152,7 +153,8 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     rows = [r.to_dict() for r in index.catalog.list_articles(args.limit, args.offset)]
     total = index.catalog.counts()["articles"]
     lines = [f"{total} articles"] + [
-        f"{r['article_id']}  {r['published_at'] or '-':10}  {r['source'] or '-':18.18}  "
+        f"{r['article_id']}  {r['published_at'] or 'undated':10}  "
+        f"{display_name(r['source']) or '-':18.18}  "
         f"{r['title'][:70]}" + (f"  (copy of {r['copy_of']})" if r["copy_of"] else "")
         for r in rows
     ]

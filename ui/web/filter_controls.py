@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import gradio as gr
 
 from assistant import SearchFilters
+from index.outlet_names import display_name
 
 
 @dataclass
@@ -35,6 +38,16 @@ def filter_controls(prefix: str) -> FilterControls:
         until = _date("Until", f"{prefix}-until")
         as_of = _date("As of", f"{prefix}-as-of")
     return FilterControls(sources, since, until, as_of)
+
+
+def outlet_choices(sources: Sequence[str]) -> list[tuple[str, str]]:
+    """The outlet list's choices: each stored source (the value the filter matches) under its
+    display name ("CNN" for cnn.com), sorted by that name; two sources that read alike (cnn.com
+    and edition.cnn.com) are told apart by the source in brackets."""
+    names = {s: display_name(s) or s for s in sources}
+    alike = Counter(names.values())
+    labels = [(f"{n} ({s})" if alike[n] > 1 else n, s) for s, n in names.items()]
+    return sorted(labels, key=lambda pair: (pair[0].casefold(), pair[1]))
 
 
 def _date(label: str, elem_id: str) -> gr.DateTime:

@@ -1,5 +1,8 @@
-"""The Library tab: the articles with counts; upload (with a progress bar) and delete, which
-exist only when the server runs with an API token, and need that token typed in."""
+"""The Library tab: the articles with counts, each title a link to the article's page (its
+first passage's ``/cite`` page), a box that finds articles by title or outlet, and lines that
+refresh on their own when the index changes (a ``serve --watch`` pass, an ingest from the CLI);
+upload (with a progress bar) and delete, which exist only when the server runs with an API
+token, and need that token typed in."""
 
 from __future__ import annotations
 
@@ -13,19 +16,24 @@ import gradio as gr
 from gradio.utils import is_in_or_equal
 from gradio_client.utils import is_http_url_like
 
-from assistant import SearchFilters
 from ui import uploads
-from ui.article_html import esc
-from ui.dateline import dateline
 from ui.errors import ApiError, classify
 from ui.http.auth import token_matches
 from ui.services import Services
+from ui.web.library_list import (
+    LIST_LIMIT,
+    article_list_html,
+    copies_count,
+    count,
+    feed_list_html,
+    found_line,
+)
 from ui.web.render import md_escape
 
 log = logging.getLogger(__name__)
 
 FILE_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
-LIST_LIMIT = 500
+POLL_S = 5.0  # how often an open page asks whether the index changed (one cheap read)
 READ_ONLY = (
     "Uploads and deletes are off: this server was started without an API token. To turn them "
     "on, stop it and start it again with one, e.g. `NEWSRAG_API_TOKEN=choose-a-secret make run` "
@@ -39,6 +47,7 @@ BAD_TOKEN = (
 @dataclass
 class LibraryTab:
     counts: gr.Markdown
+    query: gr.Textbox
     table: gr.HTML  # the articles as a list (one card each): reads on a phone and a desktop
     doomed: gr.Dropdown | None
 
@@ -49,25 +58,59 @@ class LibraryTab:
 
 def build_library_tab(services: Services) -> LibraryTab:
     counts = gr.Markdown(elem_id="library-counts")
+    query = gr.Textbox(
+        label="Find articles",
+        placeholder="words of a title or an outlet",
+        elem_id="library-search",
+        max_lines=1,
+    )
     table = gr.HTML(elem_id="library-table", elem_classes=["library-list"])
     refresh = gr.Button("Refresh", elem_id="library-refresh", size="sm")
-    tab = LibraryTab(counts, table, None)
+    tab = LibraryTab(counts, query, table, None)
     if services.writes_enabled:
         tab.doomed = _write_controls(services, tab)
     else:
         gr.Markdown(READ_ONLY, elem_id="library-read-only")
+    with_ids = tab.doomed is not None
     refresh.click(
-        lambda: library_view(services, tab.doomed is not None),
-        None,
+        lambda q="": library_view(services, with_ids, query=q or ""),
+        [query],
         tab.outputs,
         api_name="articles",
     )
+    query.change(  # found as typed, on the server (``input`` would send the value before)
+        lambda q: library_view(services, False, query=q or ""),
+        [query],
+        [counts, table],
+        trigger_mode="always_last",
+        show_progress="hidden",
+        api_visibility="private",
+    )
+    _poll_changes(services, tab)
     return tab
 
 
+def _poll_changes(services: Services, tab: LibraryTab) -> None:
+    """Every ``POLL_S`` the page asks for the index's stamp (``Services.library_stamp``) and
+    reads the counts and the list again only when it moved: they follow a watch pass without
+    a click. The delete choices (and one in progress) stay as they are until a refresh."""
+    seen = gr.State(None)
+    timer = gr.Timer(POLL_S)
+
+    def tick(last: Any, query: str | None) -> tuple[Any, ...]:
+        stamp = list(services.library_stamp())
+        if stamp == last:
+            return gr.skip(), gr.skip(), gr.skip()
+        return (stamp, *library_view(services, False, query=query or ""))
+
+    outputs = [seen, tab.counts, tab.table]
+    timer.tick(tick, [seen, tab.query], outputs, api_visibility="private")
+
+
 def newest_articles(services: Services) -> tuple[int, list[dict[str, Any]]]:
-    """The total and the newest ``LIST_LIMIT`` articles, as the Library lists them."""
-    return services.list_articles(SearchFilters(), LIST_LIMIT, 0)
+    """The total and the newest ``LIST_LIMIT`` articles, as the Library lists them (each with
+    the citation key of its first passage, ``cite``)."""
+    return services.library_page("", LIST_LIMIT)
 
 
 def _feeds_line(services: Services) -> str:
@@ -84,64 +127,26 @@ def library_view(
     services: Services,
     with_ids: bool = True,
     listing: tuple[int, list[dict[str, Any]]] | None = None,
+    query: str = "",
 ) -> tuple[Any, ...]:
     """Counts line, article list and (with writes on) the delete choices (``listing``: the
-    ``newest_articles`` already read, else they are read here)."""
-    total, rows = listing if listing is not None else newest_articles(services)
+    ``newest_articles`` already read, else they are read here: those ``query`` finds when it
+    has words)."""
+    total, rows = listing if listing is not None else services.library_page(query, LIST_LIMIT)
     n = services.counts()
-    shown = f" (newest {LIST_LIMIT} listed)" if total > LIST_LIMIT else ""
+    shown = f" (newest {LIST_LIMIT} listed)" if total > LIST_LIMIT and not query.strip() else ""
     counts = (
-        f"**{n['articles']}** articles ({n['copies']} exact copies), "
-        f"**{n['chunks']}** passages{shown}" + _feeds_line(services)
+        f"{count(n['articles'], 'article', '**')} ({copies_count(n['copies'])}), "
+        f"{count(n['chunks'], 'passage', '**')}{shown}" + _feeds_line(services)
     )
-    table = feed_list_html(services.feeds()) + article_list_html(rows)
+    if query.strip():
+        table = found_line(query, total) + article_list_html(rows, empty="")
+    else:
+        table = feed_list_html(services.feeds()) + article_list_html(rows)
     if not with_ids:
         return counts, table
     choices = [(f"{r['title'][:60]} ({r['article_id']})", r["article_id"]) for r in rows]
     return counts, table, gr.update(choices=choices, value=None)
-
-
-def article_list_html(rows: list[dict[str, Any]]) -> str:
-    """The articles as an escaped HTML list: title, then outlet · date · size, then the id."""
-    if not rows:
-        return '<p class="empty">No articles yet.</p>'
-    items = []
-    for r in rows:
-        known = dateline(r["source"], r["published_at"], " · ")
-        size = f"{r['chars']:,} characters · {_count(r['chunks'], 'passage')}"
-        if r.get("version", 1) > 1:
-            since = f" {r['modified_at'][:10]}" if r.get("modified_at") else ""
-            size += f" · updated{since} (version {r['version']})"
-        meta = f"{known} · {size}" if known else size
-        items.append(
-            f'<li><span class="title">{esc(r["title"])}</span>'
-            f'<span class="meta">{esc(meta)}</span>'
-            f'<code class="id">{esc(r["article_id"])}</code></li>'
-        )
-    # a scroll box (max-height) must be reachable by keyboard: focusable and named (axe)
-    return f'<ul class="articles" tabindex="0" aria-label="Indexed articles">{"".join(items)}</ul>'
-
-
-def feed_list_html(feeds: list[dict[str, Any]]) -> str:
-    """The feeds followed, each with how its last fetch went (nothing when none are)."""
-    if not feeds:
-        return ""
-    items = []
-    for f in feeds:
-        state = f["last_status"] or "not fetched yet"
-        when = f" at {f['last_fetch_at'][:16].replace('T', ' ')}" if f["last_fetch_at"] else ""
-        retry = f", next try {f['next_try_at'][:16].replace('T', ' ')}" if f["next_try_at"] else ""
-        error = f'<span class="meta error">{esc(f["last_error"])}</span>' if f["last_error"] else ""
-        items.append(
-            f'<li><span class="title">{esc(f["source"] or f["url"])}</span>'
-            f'<span class="meta">{esc(state + when + retry)}</span>{error}'
-            f'<code class="id">{esc(f["url"])}</code></li>'
-        )
-    return (
-        f'<details class="feeds"><summary>Feeds followed ({len(feeds)})</summary>'
-        f'<ul class="articles feed-list" aria-label="Feeds followed">{"".join(items)}</ul>'
-        "</details>"
-    )
 
 
 def _write_controls(services: Services, tab: LibraryTab) -> gr.Dropdown:
@@ -185,7 +190,17 @@ def _write_controls(services: Services, tab: LibraryTab) -> gr.Dropdown:
         return (message, gr.update(visible=False), *library_view(services))
 
     outputs = [result, tab.counts, tab.table, doomed]
-    upload.click(do_upload, [token_box, files_box], outputs, api_name="upload")
+
+    def still_found(query: str | None) -> tuple[Any, ...]:
+        """After a write, the list again as the search box finds it (when it has words)."""
+        if not (query or "").strip():
+            return gr.skip(), gr.skip()
+        return library_view(services, False, query=query or "")
+
+    found = ([tab.query], [tab.counts, tab.table])
+    upload.click(do_upload, [token_box, files_box], outputs, api_name="upload").then(
+        still_found, *found, api_visibility="private"
+    )
     delete.click(
         ask_to_delete, [token_box, doomed], [deleted, confirm_row], api_visibility="private"
     )
@@ -194,7 +209,7 @@ def _write_controls(services: Services, tab: LibraryTab) -> gr.Dropdown:
         [token_box, doomed],
         [deleted, confirm_row, tab.counts, tab.table, doomed],
         api_name="delete",
-    )
+    ).then(still_found, *found, api_visibility="private")
     cancel.click(
         lambda: ("Kept.", gr.update(visible=False)),
         None,
@@ -309,8 +324,3 @@ def delete_article(services: Services, key: str, article_id: str | None) -> str:
     if result["missing"]:
         return f"No article {md_escape(article_id)} in the index."
     return f"Deleted {md_escape(article_id)}."
-
-
-def _count(n: int, noun: str) -> str:
-    """``1 passage``, ``2 passages``."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
