@@ -1,27 +1,29 @@
-"""Answers to "how did X develop?": a dated list of cited sentences from a story's articles,
+"""Answers to "how did X develop?": a dated list of cited sentences about the question's topic,
 oldest first.
 
 A question about change over time ("how did …", "what changed since …", "timeline of …") is
-answered from the story that the retrieved passages point to most (each article's best rank
-counts 1/rank for its story); when that story holds a single retrieved article (a topic that
-runs longer than a story, as inflation over a year), the other retrieved articles join it.
-From each article its best-ranked passage is read and the sentence
-closest to the question quoted, with the day it was published, its outlet (the wire service
-for a syndicated copy), whose claim it reports and what its relative dates mean. ``as_of``
-bounds it as every search: the retrieval has already left out what was published after it.
+answered from the articles of its retrieved passages: from each article its best-ranked passage
+is read and the sentence closest to the question's topic ("the war in Ukraine") kept when it
+passes the relevance gate (``assistant.development_relevance``: the article names the topic,
+the sentence is close to it); a sentence that is a caption, a credit, an editor's note or a
+promotion (``index.sentence_roles``) is never one. The closest ``MAX_ENTRIES`` are listed, each
+with the day it was published, its outlet (the wire service for a syndicated copy), whose claim
+it reports and what its relative dates mean; none passing is an abstention. ``as_of`` bounds it
+as every search: the retrieval has already left out what was published after it.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 
 from assistant.attribution import CUES
-from assistant.quote_notes import annotated_quote, claim_of, note_citation, short_day
+from assistant.development_relevance import SENTENCE_FLOOR, development_topic, names_topic
+from assistant.quote_notes import claim_of, note_citation, short_day
 from assistant.records import ABSTAIN_TEXT, Answer, TokenSink, as_quoted, cite
 from assistant.sentence_features import asks
 from index import SearchHit
+from index.sentence_roles import is_news
 from index.sentences import sentence_spans
 from index.store import NewsIndex
 from index.story_signals import dateline_end
@@ -35,14 +37,23 @@ DEVELOPMENT = re.compile(
     r"what\s+happened\s+(?:with|to|in|at)\s+.+?\s+(?:since|over|between|after))",
     re.IGNORECASE,
 )
-READ_PASSAGES = 24  # passages retrieved for a development question
-MAX_ENTRIES = 8  # dated sentences in the answer
+READ_PASSAGES = 40  # passages retrieved for a development question
+MAX_ARTICLES = 24  # articles read (each at its best-ranked passage)
+MAX_ENTRIES = 10  # dated sentences in the answer
+BATCH = 12  # articles whose sentences are scored at once (most answers need one batch)
 MIN_WORDS = 6
 # "Full coverage: …", "Photos: …", "USA TODAY ON TELEGRAM: …": a label before the sentence, not
 # news (but "Zelensky said: …" is a claim); "the monarchy:Why …": a headline link run into it
 _LABELLED = re.compile(r"^\W*(?:[\w’'-]+\s+){0,2}[\w’'-]+:\s|^\W*[A-Z0-9 ]{3,40}:\s")
 _BULLETS = "-–—•►▪* \t"
-_LINKED_HEADLINE = re.compile(r"[a-z?!]:[A-Z]")
+# "Here's what to know about …:", "We're taking a look at …": a signpost to what follows
+_SIGNPOST = re.compile(
+    r"^\W*(?:here['’]s|here\s+(?:is|are)|we['’]re\s+taking\s+a\s+look|let['’]s\s+take\s+a\s+look)"
+    r"\b|:\W*$",
+    re.IGNORECASE,
+)
+# "the monarchy:Why …", "'IT'S SHAMEFUL':Flooding …", "resigns:45 photos …" (not "3:30")
+_LINKED_HEADLINE = re.compile(r"(?<![\d:])[A-Za-z?!'’\"”]:[A-Z0-9]")
 
 
 def is_development(question: str) -> bool:
@@ -72,10 +83,15 @@ class DevelopmentEngine:
         article_text: dict[str, str],
         on_token: TokenSink | None = None,  # unused: the list is found whole
     ) -> Answer:
-        chosen = self._story_hits(hits)
-        entries = self._entries(question, hits, chosen)
+        topic = development_topic(question)
+        chosen = self._articles(hits, topic, article_text)
+        entries: list[_Entry] = []
+        for at in range(0, len(chosen), BATCH):  # best-ranked first, until the list is full
+            entries = _closest(entries + self._entries(topic, hits, chosen[at : at + BATCH]))
+            if len(entries) >= MAX_ENTRIES:
+                break
         if not entries:
-            reason = "no retrieved sentence tells how it developed"
+            reason = f"no retrieved sentence is about {topic}"
             return Answer(question, ABSTAIN_TEXT, abstained=True, hits=hits, reason=reason)
         entries.sort(key=lambda e: (_day(hits[e.hit]), hits[e.hit].article.id))
         lines, citations = ["How it developed, oldest first:"], []
@@ -87,34 +103,34 @@ class DevelopmentEngine:
             claim = as_quoted(f" ({claim_of(citation.claim_by)})") if citation.claim_by else ""
             outlet = as_quoted(citation.outlet or "")
             day = short_day(_day(hit)) or "undated"
-            quote = annotated_quote(as_quoted(entry.text), citation.dates, citation.claim_by)
+            quote = as_quoted(entry.text)  # verbatim: its notes are shown beside it
             lines.append(f"- {day}, {outlet}{claim}: {_in_quotes(quote)} [{n}]")
             citations.append(citation)
         answer = Answer(question, "\n".join(lines), citations, hits=hits, engine=self.name)
         return answer
 
-    def _story_hits(self, hits: list[SearchHit]) -> list[int]:
-        """Indexes of the hits to read: the best-ranked hit of each article of the story the
-        hits point to most (all articles' when it holds only one of them); undated articles only
-        when no article has a date."""
+    def _articles(
+        self, hits: list[SearchHit], topic: str, article_text: dict[str, str]
+    ) -> list[int]:
+        """Indexes of the hits to read: the best-ranked hit of each article that names the
+        topic, ``MAX_ARTICLES`` at most; undated articles only when no article has a date."""
         first: dict[str, int] = {}
         dated = any(_day(h) for h in hits)  # a timeline places what has a date
         for i, hit in enumerate(hits):
             if _day(hit) or not dated:
                 first.setdefault(hit.article.id, i)
-        stories = self.index.catalog.story_ids_of(list(first))
-        weight: dict[str, float] = defaultdict(float)
-        for article_id, i in first.items():
-            weight[stories.get(article_id, article_id)] += 1.0 / (i + 1)
-        best = max(weight, key=lambda s: weight[s])
-        members = [i for a, i in first.items() if stories.get(a, a) == best]
-        return members if len(members) > 1 else list(first.values())
+        named = [
+            i
+            for a, i in first.items()
+            if names_topic(topic, hits[i].article.title or "", article_text.get(a, hits[i].text))
+        ]
+        return named[:MAX_ARTICLES]
 
-    def _entries(self, question: str, hits: list[SearchHit], chosen: list[int]) -> list[_Entry]:
-        """Per article, its sentence closest to the question; the best ``MAX_ENTRIES``."""
+    def _entries(self, topic: str, hits: list[SearchHit], chosen: list[int]) -> list[_Entry]:
+        """Per article, its news sentence closest to the topic, when close enough."""
         found = [
             _Entry(i, hits[i].start + s, hits[i].start + e, hits[i].text[s:e], 0.0)
-            for i in chosen[:MAX_ENTRIES]
+            for i in chosen
             for s, e in _sentences(hits[i].text)
             if worth_a_line(hits[i].text[s:e])
         ]
@@ -122,14 +138,30 @@ class DevelopmentEngine:
             return []
         embedder = self.index.embedder
         vectors = embedder.encode_sentences([f.text for f in found])
-        scores = vectors @ embedder.encode_query(question)
+        scores = vectors @ embedder.encode_query(topic)
         best: dict[int, _Entry] = {}
         for entry, score in zip(found, scores, strict=True):
-            if entry.hit not in best or score > best[entry.hit].similarity:
+            if score >= SENTENCE_FLOOR and (
+                entry.hit not in best or score > best[entry.hit].similarity
+            ):
                 best[entry.hit] = _Entry(
                     entry.hit, entry.start, entry.end, entry.text, float(score)
                 )
         return list(best.values())
+
+
+def _closest(entries: list[_Entry]) -> list[_Entry]:
+    """The entries of the ``MAX_ENTRIES`` best-ranked articles (the retrieval's order: with
+    ``as_of``, the story as it stood then), a sentence repeated by another article (a copy, a
+    live page's recap) once."""
+    seen: set[str] = set()
+    kept = []
+    for entry in sorted(entries, key=lambda e: e.hit):
+        folded = " ".join(entry.text.lower().split())
+        if folded not in seen:
+            seen.add(folded)
+            kept.append(entry)
+    return kept[:MAX_ENTRIES]
 
 
 def _in_quotes(quote: str) -> str:
@@ -140,18 +172,31 @@ def _in_quotes(quote: str) -> str:
 
 
 def worth_a_line(sentence: str) -> bool:
-    """A sentence worth a line: long enough, not a question, not behind a label."""
+    """A sentence worth a line: news (not a caption, credit, editor's note or promotion), long
+    enough, not a question, not behind a label nor a signpost to what follows."""
     label = _LABELLED.match(sentence)
     labelled = label is not None and label.group().split()[-1][:-1].lower() not in CUES
     labelled = labelled or _LINKED_HEADLINE.search(sentence) is not None
-    return len(sentence.split()) >= MIN_WORDS and not asks(sentence) and not labelled
+    labelled = labelled or _SIGNPOST.search(sentence) is not None
+    long_enough = len(sentence.split()) >= MIN_WORDS
+    return long_enough and not asks(sentence) and not labelled and is_news(sentence)
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     """A passage's sentences, each quoted from after its wire dateline ("(AP) — ") and any
-    bullet or dashes before it ("--The death of …")."""
-    spans = [(s + dateline_end(text[s:e]), e) for s, e in sentence_spans(text)]
+    bullet or dashes before it ("--The death of …"); a line break always ends one ("… state.
+    \n\n► In Naples, …" is two)."""
+    spans = [(s + dateline_end(text[s:e]), e) for s, e in _lines(text, sentence_spans(text))]
     return [(s + len(text[s:e]) - len(text[s:e].lstrip(_BULLETS)), e) for s, e in spans]
+
+
+def _lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` cut at every line break inside them, each piece trimmed."""
+    return [
+        (start + line.start(), start + line.end())
+        for start, end in spans
+        for line in re.finditer(r"\S(?:[^\n]*\S)?", text[start:end])
+    ]
 
 
 def _day(hit: SearchHit) -> str:

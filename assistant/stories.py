@@ -13,8 +13,11 @@ from assistant.records import Citation, cite_span, one_per_article
 from assistant.requests import SearchMode
 from assistant.retrieval import Retriever
 from index.filters import SearchFilters
+from index.outlet_names import display_name
 from index.records import SearchHit, Story, StoryMember
+from index.sentence_roles import is_news
 from index.store import NewsIndex
+from index.story_signals import key_sentence
 
 STORY_PASSAGES = 40  # passages retrieved to find the stories a query is about
 
@@ -34,7 +37,7 @@ class TimelineEntry:
             "article_id": meta.id,
             "title": meta.title,
             "source": meta.source,
-            "outlet": c.outlet if c else meta.source,
+            "outlet": c.outlet if c else display_name(meta.source) or None,
             "published_at": meta.published_at,
             "url": meta.url,
             "copies": list(meta.copies),
@@ -113,9 +116,19 @@ class Stories:
 
 
 def _key_citation(n: int, member: StoryMember) -> Citation | None:
-    if member.key is None:
+    key = _key(member)
+    if key is None:
         return None
-    start, end = member.key
+    start, end = key
     meta, text = member.meta, member.text
     plain = cite_span(n, meta, (start, end, text[start:end]), start, end, text)
     return note_citation(plain, text, meta)
+
+
+def _key(member: StoryMember) -> tuple[int, int] | None:
+    """The member's key sentence: the one stored at ingest, unless it is a caption, a credit,
+    an editor's note or a promotion (stored before ingest knew them): then the article's first
+    news sentence."""
+    if member.key is None or is_news(member.text[member.key[0] : member.key[1]]):
+        return member.key
+    return key_sentence(member.text, member.meta.title or "")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.sentence_roles import is_news
 from index.sentences import sentence_spans
 
 LEAD_CHUNKS = 3  # passages whose vectors make the centroid: the lead carries the story
@@ -89,12 +90,13 @@ def _sentence_initial(text: str, at: int) -> bool:
 
 
 def key_sentence(text: str, title: str = "") -> tuple[int, int] | None:
-    """The lead: the first sentence of at least ``KEY_MIN_WORDS`` words that is not the title
-    repeated, or None when the text has no such sentence."""
+    """The lead: the first sentence of at least ``KEY_MIN_WORDS`` words that is news (not a
+    caption, credit, editor's note or promotion) and not the title repeated, or None when the
+    text has no such sentence."""
     folded_title = " ".join(title.lower().split())
     for start, end in sentence_spans(text, 0, min(len(text), 4000)):
         sentence = text[start:end]
-        if len(sentence.split()) < KEY_MIN_WORDS:
+        if len(sentence.split()) < KEY_MIN_WORDS or not is_news(sentence):
             continue
         if folded_title and " ".join(sentence.lower().split()).startswith(folded_title):
             continue
