@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.followup import FollowUp
 from assistant.question_parts import question_parts
-from assistant.quote_notes import annotated_quote, note_citation
+from assistant.quote_notes import note_citation
 from assistant.reader import Reader
 from assistant.records import (
     ABSTAIN_TEXT,
@@ -76,6 +77,11 @@ class ExtractiveConfig:
     agree_similarity: float = 0.80  # two sentences from two articles say the same thing
     same_topic_similarity: float = 0.60  # ... or the same topic, with other numbers: disagree
     short: ShortAnswerConfig | None = field(default_factory=ShortAnswerConfig)  # None: none
+    # a follow-up (assistant.followup.FollowUp): the share of its own words a sentence holds,
+    # a sentence the previous answer quoted, a reason for "why?" (set by hand, not fitted)
+    w_follow_own: float = 2.0
+    w_follow_repeat: float = -2.5
+    w_follow_reason: float = 2.5
 
     def weights(self) -> np.ndarray:
         return np.array([getattr(self, f"w_{name}") for name in FEATURES])
@@ -114,10 +120,13 @@ class ExtractiveEngine:
         hits: list[SearchHit],
         article_text: dict[str, str],
         on_token: TokenSink | None = None,  # unused: the answer is found whole
+        follow_up: FollowUp | None = None,
     ) -> Answer:
-        candidates = self.score(question, hits)
+        """``question`` as searched (a follow-up's standalone rewrite); ``follow_up``: its own
+        words and the previous answer, which decide the sentences quoted (``_followed``)."""
+        candidates = self.score(question, hits, follow_up)
         judged = self._judged(candidates)
-        if judged is None or self._weak(judged):
+        if judged is None or self._weak(judged, follow_up):
             best = (
                 f" (best sentence evidence {judged.evidence:.2f}, similarity "
                 f"{judged.similarity:.2f})"
@@ -160,14 +169,22 @@ class ExtractiveEngine:
         weights = self.config.weights()
         return max(candidates, key=lambda c: float(np.asarray(c.features) @ weights))
 
-    def _weak(self, best: Candidate) -> bool:
-        return best.evidence < self.config.threshold or best.similarity < self.config.min_similarity
+    def _weak(self, best: Candidate, follow_up: FollowUp | None = None) -> bool:
+        """Too little evidence, or too far from the question in meaning (a follow-up's
+        sentence holding all its own words is as near as it asks)."""
+        near = best.similarity >= self.config.min_similarity
+        if follow_up is not None and follow_up.own and follow_up.matches(best.text):
+            near = True
+        return best.evidence < self.config.threshold or not near
 
-    def score(self, question: str, hits: list[SearchHit]) -> list[Candidate]:
+    def score(
+        self, question: str, hits: list[SearchHit], follow_up: FollowUp | None = None
+    ) -> list[Candidate]:
         """Sentences of the top passages, best first: only the best by the features other than
         similarity are embedded (and, with a reader, read: its logit joins their score). A
-        sentence sharing no content word with the question comes after every one that shares
-        some. Evidence, which decides abstention, is the fitted features' alone."""
+        sentence sharing no content word with the question (nor with a follow-up's own words)
+        comes after every one that shares some. Evidence, which decides abstention, is the
+        fitted features' alone."""
         spans = self._sentences(hits)
         if not spans:
             return []
@@ -184,7 +201,14 @@ class ExtractiveEngine:
             )
             for hit, start, end, text in spans
         ]
-        rows.sort(key=lambda row: -float(row[0] @ weights))
+        if follow_up is None:
+            rows.sort(key=lambda row: -float(row[0] @ weights))
+        else:  # its own words choose what is read: the sentences holding most of them first
+            rows.sort(
+                key=lambda row: _followed_first(
+                    row[4], follow_up, float(row[0] @ weights) + self._followed(row[4], follow_up)
+                )
+            )
         reading = self.reader is not None
         rows = rows[: self.config.reader_candidates if reading else self.config.max_encoded]
         texts = [row[4] for row in rows]
@@ -200,12 +224,34 @@ class ExtractiveEngine:
             score, judged = float(feats @ weights), float(feats @ evidence)
             if logits is not None:
                 score += self.w_reader * float(logits[i])
+            if follow_up is not None:  # its own words held are evidence too
+                score += self._followed(text, follow_up)
+                judged += self.config.w_follow_own * follow_up.held(text)
             features = tuple(float(f) for f in feats)
             out.append(
                 Candidate(hit, start, end, text, score, judged, float(sim), vector, features)
             )
-        out.sort(key=lambda c: (c.features[1] == 0.0, -c.score))
+        if follow_up is None:
+            out.sort(key=lambda c: (not _shares(c, None), -c.score))
+        else:
+            out.sort(
+                key=lambda c: (
+                    not _shares(c, follow_up),
+                    *_followed_first(c.text, follow_up, c.score),
+                )
+            )
         return out
+
+    def _followed(self, text: str, follow_up: FollowUp) -> float:
+        """What a follow-up adds to a sentence's score: its own words held, a reason for
+        "why?", and a penalty for a sentence the previous answer already quoted, unless it
+        matches the follow-up fully (then it is the best match again)."""
+        repeated = follow_up.repeats(text) and not follow_up.matches(text)
+        return (
+            self.config.w_follow_own * follow_up.held(text)
+            + self.config.w_follow_reason * follow_up.reason(text)
+            + self.config.w_follow_repeat * repeated
+        )
 
     def _sentences(self, hits: list[SearchHit]) -> list[tuple[int, int, int, str]]:
         found: list[tuple[int, int, int, str]] = []
@@ -274,9 +320,7 @@ class ExtractiveEngine:
             citations.append(
                 note_citation(cite(n, hit, cand.start, cand.end, text), text, hit.article)
             )
-        shown_text = {
-            c.n: annotated_quote(as_quoted(c.quote), c.dates, c.claim_by) for c in citations
-        }
+        shown_text = {c.n: as_quoted(c.quote) for c in citations}  # notes go beside, never in
         if len(chosen) == 2 and _disagree(chosen[0], chosen[1]) and chosen[0].hit != chosen[1].hit:
             text = " ".join(
                 f"{as_quoted(c.outlet or '')} reports: “{shown_text[c.n]}” [{c.n}]"
@@ -298,6 +342,21 @@ class ExtractiveEngine:
         if short is not None:
             text = f"{short.text} [1]\n\n{text}"
         return Answer(question, text, citations, hits=hits, related=[], short_answer=short)
+
+
+def _followed_first(text: str, follow_up: FollowUp, score: float) -> tuple[float, float]:
+    """A follow-up's order: the share of its own words held first, then the score."""
+    return -round(follow_up.held(text), 2), -score
+
+
+def _shares(candidate: Candidate, follow_up: FollowUp | None) -> bool:
+    """The sentence holds a content word of the question, or of a follow-up's own words, and
+    (for a follow-up) is not a sentence the previous answer quoted that lacks some of them."""
+    if follow_up is None:
+        return candidate.features[1] > 0.0
+    if follow_up.repeats(candidate.text) and not follow_up.matches(candidate.text):
+        return False
+    return candidate.features[1] > 0.0 or follow_up.held(candidate.text) > 0.0
 
 
 def _short(choice: Choice, first: Candidate, cited: Citation) -> ShortAnswer | None:

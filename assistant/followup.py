@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from assistant.requests import Turn
 from assistant.retrieval import MAX_QUERY_CHARS
+from index.keyword import STOPWORDS
 
 _LEADING = re.compile(
     r"^(and what about|and how about|what about|how about|and also|and|but|also|so|plus|"
@@ -62,6 +64,7 @@ MAX_NAMES = 4
 MAX_NAME_CHARS = 60
 MIN_DRAWN_CHARS = 20
 FRAGMENT_WORDS = 6
+SHORT_LEAD_WORDS = 8  # a short answer leading an answer is at most this long
 
 
 def needs_context(question: str) -> bool:
@@ -87,17 +90,26 @@ def _fragment(words: list[str], lowered: list[str]) -> bool:
 def _dangling_pronoun(words: list[str], lowered: list[str]) -> bool:
     """A pronoun (or a demonstrative used as one) before any possible antecedent."""
     for i, word in enumerate(lowered):
-        if _is_pronoun(lowered, i):
+        if _is_pronoun(lowered, i, words):
             return not _has_antecedent(words, lowered, i, person=word in _PERSONAL)
     return False
 
 
-def _is_pronoun(lowered: list[str], i: int) -> bool:
+def _is_pronoun(lowered: list[str], i: int, words: Sequence[str] = ()) -> bool:
     word = lowered[i]
     if word in _DEMONSTRATIVES:
         after = lowered[i + 1] if i + 1 < len(lowered) else ""
-        return not after or after in _AFTER_PRONOUN
+        return not after or after in _AFTER_PRONOUN or _points_back(words, i)
     return word in _PRONOUNS and not (word == "there" and _existential(lowered, i))
+
+
+def _points_back(words: Sequence[str], i: int) -> bool:
+    """ "that city", "those talks": a demonstrative before a common noun refers to something
+    said before ("that Russia …", "that the …" are clauses; "this" can point at the present)."""
+    if words[i].lower() not in ("that", "those") or i + 1 >= len(words):
+        return False
+    after = words[i + 1]
+    return after[0].islower() and after not in _FUNCTION and after not in _DETERMINERS
 
 
 def _existential(lowered: list[str], i: int) -> bool:
@@ -141,8 +153,88 @@ def rewrite(question: str, history: Sequence[Turn]) -> str | None:
     return f"{core} — {context[:budget].strip()}".strip()
 
 
+# past forms whose first four letters differ from the present's: "shot down" finds "shoot down"
+IRREGULAR = {
+    "shot": "shoot", "fought": "fight", "caught": "catch", "bought": "buy", "brought": "bring",
+    "sold": "sell", "won": "win", "lost": "lose", "left": "leave", "led": "lead", "met": "meet",
+    "paid": "pay", "told": "tell", "took": "take", "gave": "give", "struck": "strike",
+    "ran": "run", "fled": "flee", "sent": "send", "spent": "spend", "stole": "steal",
+    "threw": "throw", "wrote": "write", "chose": "choose", "fell": "fall", "flew": "fly",
+    "grew": "grow", "rose": "rise", "spoke": "speak", "thought": "think", "began": "begin",
+    "died": "die", "dead": "die", "hid": "hide", "sank": "sink", "swore": "swear",
+}  # fmt: skip
+_REASON = re.compile(
+    r"\b(?:because|due to|as a result|in order to|so that|since|amid|in response|in protest|"
+    r"aimed at|to avoid|to prevent|reasons?|citing|blamed|caused|led to|comes after|came after|"
+    r"follows|followed|prompted|in the wake of)\b",
+    re.IGNORECASE,
+)
+_WHY = re.compile(r"^\W*(?:and\s+|but\s+)?why\b", re.IGNORECASE)
+
+
+_BRITISH = re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation)$")  # "criticised" reads "criticized"
+_SUFFIXES = ("ings", "ing", "edly", "ied", "ed", "es", "s", "ly")
+
+
+def light_stem(word: str) -> str:
+    """A word without its inflection, the way a follow-up's words are matched: "designed" →
+    "design" (not "designated"), "criticised"/"criticized" → "criticiz", "shot" → "shoot"."""
+    word = _BRITISH.sub(r"iz\1", IRREGULAR.get(word.lower(), word.lower()))
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word  # "raise(d)" → "rais"
+
+
+def stems(text: str) -> frozenset[str]:
+    return frozenset(light_stem(w) for w in _WORD.findall(text))
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up as it is read: its own words (``own``: the stems of "shot down",
+    "criticised") decide which sentence is quoted, and a sentence the previous answer quoted is
+    not quoted again unless it holds them best (``repeats``)."""
+
+    own: frozenset[str]
+    why: bool  # it asks why: a sentence giving a reason is what it wants
+    previous_answer: str  # the last answer's text, its whitespace collapsed
+    words: str = ""  # the follow-up as asked, its leading "and"/"what about" aside
+
+    def held(self, sentence: str) -> float:
+        """The share of the follow-up's own words the sentence holds."""
+        return len(stems(sentence) & self.own) / len(self.own) if self.own else 0.0
+
+    def reason(self, sentence: str) -> bool:
+        """It asks why and the sentence gives a reason ("because", "comes after", "amid")."""
+        return self.why and _REASON.search(sentence) is not None
+
+    def matches(self, sentence: str) -> bool:
+        """The sentence answers the follow-up's own words: it holds all of them (a bare "why?"
+        asks for a reason)."""
+        return self.held(sentence) == 1.0 if self.own else self.reason(sentence)
+
+    def repeats(self, sentence: str) -> bool:
+        return " ".join(sentence.split()) in self.previous_answer
+
+
+def follow_up_of(question: str, history: Sequence[Turn]) -> FollowUp:
+    """The follow-up's own words (question words and function words aside) and the previous
+    answer it must not simply repeat."""
+    core = _LEADING.sub("", question.strip()).rstrip("?").strip()
+    words = [w.lower() for w in _WORD.findall(core)]
+    own = {light_stem(w) for w in words if w not in _FUNCTION | _PRONOUNS | STOPWORDS}
+    previous = " ".join(_last(history, "assistant").split())
+    return FollowUp(frozenset(own), bool(_WHY.match(question)), previous, core)
+
+
 def _first_sentence(answer: str) -> str:
-    """The answer's first cited sentence (its later quotes only support it)."""
+    """The answer's first cited sentence (its later quotes only support it), after the short
+    answer that may lead it ("188 [1]" then a blank line)."""
+    lead, _, rest = answer.partition("\n\n")
+    if rest and len(_WORD.findall(_MARKER.sub("", lead))) <= SHORT_LEAD_WORDS:
+        answer = rest
     return _MARKER.split(answer, maxsplit=1)[0]
 
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from assistant.development import READ_PASSAGES, DevelopmentEngine, is_development
 from assistant.engines import EngineContext, make_engine
 from assistant.extractive import ExtractiveConfig, ExtractiveEngine
-from assistant.followup import rewrite
+from assistant.followup import FollowUp, follow_up_of, rewrite
 from assistant.question_parts import question_parts
 from assistant.quote_notes import note_citation
 from assistant.reader import Reader, ReaderUnavailable, load_reader
@@ -65,7 +65,8 @@ class Answering:
             chosen, k = self.development, max(k, READ_PASSAGES)
             if filters.as_of:  # as_of bounds a development: nothing published after it
                 filters = replace(filters, strict=True)
-        result = self._retrieve(query, k, request.mode, filters)
+        own = follow_up_of(question, request.history) if standalone else None
+        result = self._retrieve(query, k, request.mode, filters, own)
         if not result.hits:
             return _nothing_found(question, standalone, filters, self._emptying(filters))
         texts = {  # the text of the version each hit is from (an as-of hit may be an older one)
@@ -73,7 +74,10 @@ class Answering:
             for h in result.hits
         }
         t = time.perf_counter()
-        answer = chosen.answer(query, result.hits, texts, on_token)
+        if chosen is self.extractive and own is not None:  # read by the follow-up's own words
+            answer = self.extractive.answer(query, result.hits, texts, follow_up=own)
+        else:
+            answer = chosen.answer(query, result.hits, texts, on_token)
         answer.citations = _noted(answer.citations, result.hits, texts)
         answer.question = question
         answer.rewritten_query = standalone
@@ -86,12 +90,21 @@ class Answering:
         return answer
 
     def _retrieve(
-        self, query: str, k: int, mode: SearchMode, filters: SearchFilters
+        self,
+        query: str,
+        k: int,
+        mode: SearchMode,
+        filters: SearchFilters,
+        follow_up: FollowUp | None = None,
     ) -> SearchResult:
         """The question's passages; a two-part question ("what … and why …") also gets the best
-        new passage for each later part, placed second, so every part has its evidence read."""
+        new passage for each later part, placed second, so every part has its evidence read,
+        and a follow-up the best new passage for its own words."""
         result = self.retriever.run(query, k=k, mode=mode, filters=filters)
-        for part in question_parts(query)[1:]:
+        parts = question_parts(query)[1:]
+        if follow_up is not None and follow_up.own:
+            parts.append(follow_up.words)
+        for part in parts:
             if not result.hits:
                 break
             held = {h.chunk_id for h in result.hits}

@@ -23,6 +23,17 @@ FALLBACK = "llm reply not used"  # how the reason of an llm answer replaced by t
 
 
 @dataclass(frozen=True)
+class QuoteNote:
+    """What a reader is told beside a quote, never inside it: the quote's words ``phrase``
+    (verbatim) mean ``means``, inferred as ``why`` says. Shown as a note after the quote."""
+
+    kind: str  # "date" or "speaker"
+    phrase: str  # "on Monday", "He"
+    means: str  # "25 Nov 2024", "Sergei Lavrov"
+    why: str  # "date inferred from the article's publication date, 26 Nov 2024"
+
+
+@dataclass(frozen=True)
 class Citation:
     n: int
     citation: str  # the passage key "article_id:start-end:h"
@@ -39,6 +50,7 @@ class Citation:
     outlet: str | None = None  # who published it first: "AP (via USA Today)", else the site
     claim_by: str | None = None  # whose claim the quote reports ("according to Meduza")
     dates: tuple[DateMention, ...] = ()  # what its relative dates mean ("on Monday")
+    notes: tuple[QuoteNote, ...] = ()  # what is shown beside the quote (dates, a speaker)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from index.sentences import sentence_spans
@@ -76,6 +76,14 @@ _PAST_VERB_BEFORE = re.compile(
     r"(?:said|told|wrote|met|spoke|began|took|made|gave|held|won|lost|[a-z]+ed)\s*$",
     re.I,
 )
+_EVENT_AFTER = re.compile(
+    r"(?:['’]s)?,?\s+(?:attacks?|riots?|rioters?|insurrection|committee|panel|select|hearings?|"
+    r"investigations?|probe|anniversary|defendants?|cases?|mob|siege|events?|massacres?|"
+    r"uprising|protests?|raid|shooting|bombings?|elections?|primary|deadline)\b",
+    re.I,
+)
+_EVENT_BEFORE = re.compile(r"\b(?:since|anniversary\s+of)\s+$", re.I)
+_ANNIVERSARY = re.compile(r"\banniversar(?:y|ies)\b|\byears?\s+(?:ago|since|after)\b", re.I)
 _ISO_DAY = re.compile(r"\s*(\d{4}-\d{2}-\d{2})(?:[T\s]|$)")
 
 
@@ -88,6 +96,7 @@ class DateMention:
     phrase: str
     date: str  # ISO day, week "YYYY-MM-DD/YYYY-MM-DD" (Mon..Sun), month "YYYY-MM" or year
     label: str  # what a reader is shown: "25 Nov 2024", "week of 18 Nov 2024", "October 2024"
+    kind: str = "day"  # the rule that read it: day, weekday, period, ago, month_day (KINDS)
 
     def to_dict(self) -> dict[str, str | int]:
         return {
@@ -96,22 +105,27 @@ class DateMention:
             "phrase": self.phrase,
             "date": self.date,
             "label": self.label,
+            "kind": self.kind,
         }
 
 
-def resolve_dates(text: str, published_at: str | None) -> list[DateMention]:
+def resolve_dates(
+    text: str, published_at: str | None, kinds: Collection[str] | None = None
+) -> list[DateMention]:
     """Relative date phrases in text with the dates they mean, in text order; [] when
-    published_at is missing or unparseable ('YYYY-MM-DD' or an ISO timestamp: its date part)."""
+    published_at is missing or unparseable ('YYYY-MM-DD' or an ISO timestamp: its date part).
+    ``kinds``: read only the phrases of these rules (None: all of KINDS)."""
     pub = _publication_day(published_at)
     if pub is None:
         return []
     found = [
-        DateMention(m.start(), m.end(), m.group(), *resolved)
-        for pattern, rule in _RULES
+        DateMention(m.start(), m.end(), m.group(), *resolved, kind=kind)
+        for kind, pattern, rule in _RULES
         for m in pattern.finditer(text)
         if (resolved := rule(m, pub, text))
     ]
-    return _without_overlaps(found)
+    kept = _without_overlaps(found)  # a longer phrase of a kind left out still wins its place
+    return [m for m in kept if kinds is None or m.kind in kinds]
 
 
 def annotate(text: str, mentions: Sequence[DateMention]) -> str:
@@ -217,10 +231,23 @@ def _ago(m: re.Match[str], pub: dt.date, text: str) -> Resolved:
 
 
 def _month_day(m: re.Match[str], pub: dt.date, text: str) -> Resolved | None:
+    if _names_an_event(m, text):
+        return None
     month = [name[:3] for name in MONTHS].index((m["mon"] or m["mon2"])[:3]) + 1
     day = int(m["day"] or m["day2"])
     candidates = [d for y in (pub.year - 1, pub.year, pub.year + 1) if (d := _date(y, month, day))]
     return _day(min(candidates, key=lambda d: abs((d - pub).days))) if candidates else None
+
+
+def _names_an_event(m: re.Match[str], text: str) -> bool:
+    """ "the Jan. 6 attack", "Jan. 6 committee", "since 9/11"-like uses: a day that names an
+    event (or an anniversary) says nothing certain about its year."""
+    before = text[max(0, m.start() - 20) : m.start()]
+    return bool(
+        _EVENT_AFTER.match(text, m.end())
+        or _EVENT_BEFORE.search(before)
+        or _ANNIVERSARY.search(_sentence(text, m.start(), m.end()))
+    )
 
 
 def _date(year: int, month: int, day: int) -> dt.date | None:
@@ -231,10 +258,11 @@ def _date(year: int, month: int, day: int) -> dt.date | None:
 
 
 Rule = Callable[[re.Match[str], dt.date, str], Resolved | None]
-_RULES: tuple[tuple[re.Pattern[str], Rule], ...] = (
-    (_DAY_WORD_RE, _day_word),
-    (_WEEKDAY_RE, _weekday),
-    (_PERIOD_RE, _period),
-    (_AGO_RE, _ago),
-    (_MONTH_DAY_RE, _month_day),
+_RULES: tuple[tuple[str, re.Pattern[str], Rule], ...] = (
+    ("day", _DAY_WORD_RE, _day_word),
+    ("weekday", _WEEKDAY_RE, _weekday),
+    ("period", _PERIOD_RE, _period),
+    ("ago", _AGO_RE, _ago),
+    ("month_day", _MONTH_DAY_RE, _month_day),
 )
+KINDS = tuple(kind for kind, _, _ in _RULES)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+import assistant.quote_notes as quote_notes
 from assistant.attribution import Attribution, attribution_of, wire_origin
-from assistant.quote_notes import annotated_quote, claim_of
+from assistant.quote_notes import claim_of, note_citation
+from assistant.records import Citation
+from assistant.relative_dates import KINDS
+from index.records import ArticleMeta
+
+META = ArticleMeta("a", "Talks", None, None, (), "2024-11-26", None)
 
 pytestmark = pytest.mark.unit
 
@@ -202,9 +208,51 @@ def test_mentions_are_not_credits(text: str, authors: list[str]) -> None:
     assert wire_origin(text, authors) is None
 
 
-def test_a_note_never_reads_as_a_citation_marker() -> None:
-    assert annotated_quote("He said the bill failed.", (), "12") == "He (12) said the bill failed."
-    assert annotated_quote("They said no.", (), "Poll [2]") == "They [Poll (2)] said no."
+def _lavrov() -> tuple[Citation, str]:
+    text = (
+        "Foreign minister Sergei Lavrov said talks were off. He said on Monday that the talks "
+        "had failed, more than last week."
+    )
+    start = text.index("He said")
+    return Citation(
+        1,
+        "a:0-9:x",
+        "a",
+        "Talks",
+        None,
+        "2024-11-26",
+        None,
+        0,
+        len(text),
+        text[start:],
+        start,
+        len(text),
+    ), text
+
+
+def test_notes_go_beside_the_quote_never_into_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every kind on, the notes name the quote's words and say how they were inferred; the
+    quote is never changed."""
+    monkeypatch.setattr(quote_notes, "DATE_KINDS", frozenset(KINDS))
+    monkeypatch.setattr(quote_notes, "SPEAKER_NOTES", True)
+    cited, text = _lavrov()
+    noted = note_citation(cited, text, META)
+    assert noted.quote == cited.quote
+    notes = {(n.kind, n.phrase, n.means) for n in noted.notes}
+    assert ("date", "on Monday", "25 Nov 2024") in notes
+    assert ("speaker", "He", "Foreign minister Sergei Lavrov") in notes
+    assert ("date", "last week", "week of 18 Nov 2024") in notes
+    assert all(n.why for n in noted.notes)
+
+
+def test_only_the_kinds_measured_precise_enough_are_noted() -> None:
+    """By default (docs/BENCHMARKS.md, "Notes beside quotes"): periods are noted; weekdays
+    and a pronoun's speaker are not, and an unshown speaker is no claim either."""
+    cited, text = _lavrov()
+    noted = note_citation(cited, text, META)
+    assert [(n.phrase, n.means) for n in noted.notes] == [("last week", "week of 18 Nov 2024")]
+    assert [m.kind for m in noted.dates] == ["period"]
+    assert noted.claim_by is None
 
 
 def test_a_claim_is_named_with_its_possessive() -> None:

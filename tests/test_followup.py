@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import AskRequest, Assistant
-from assistant.followup import needs_context, rewrite
+from assistant.followup import follow_up_of, light_stem, needs_context, rewrite
 from assistant.records import Answer
 from tests.conftest import settings_for
 
@@ -164,10 +164,38 @@ def test_a_real_follow_up_is_rewritten_when_it_finds_better_evidence(
     assert not follow.abstained and follow.citations
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the extractive scorer leads with 188 (launched): #14 reader"
-)
 def test_the_shot_down_follow_up_leads_with_76(sample_assistant: Assistant) -> None:
     _, history = _after_drones(sample_assistant)
     follow = sample_assistant.ask(AskRequest("And how many were shot down?", history=history))
     assert "76" in follow.text.split("[1]")[0]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("designed", "design", True),
+        ("designed", "designated", False),
+        ("criticised", "criticized", True),
+        ("shot", "shoot", True),
+        ("intercepted", "intelligence", False),
+        ("raised", "raise", True),
+    ],
+)
+def test_a_follow_ups_words_match_by_their_light_stem(one: str, other: str, same: bool) -> None:
+    assert (light_stem(one) == light_stem(other)) is same
+
+
+@pytest.mark.unit
+def test_a_follow_up_is_read_by_its_own_words_and_not_its_previous_answer() -> None:
+    previous = "The Russian Ministry of Defense confirmed a large-scale attack with 188 drones. [1]"
+    follow = follow_up_of("And how many were shot down?", _history("How many?", previous))
+    assert "shoot" in follow.own  # "shot", read as the verb it is
+    assert follow.held("Ukrainian defenses managed to shoot down 76 of them.") == 1.0
+    assert follow.repeats(
+        "The Russian Ministry of Defense confirmed a large-scale attack with 188 drones."
+    )
+    why = follow_up_of("Why?", [])
+    assert why.why and not why.own
+    assert why.matches("The move comes after a fatal attack last summer.")
+    assert not why.matches("The flag is purple.")

@@ -168,6 +168,16 @@ def test_annotate_inserts_labels_and_keeps_the_text() -> None:
     assert annotate(text, []) == text
 
 
+def test_a_day_that_names_an_event_says_nothing_of_its_year() -> None:
+    for text in (
+        "A year after Jan. 6, the country is divided.",
+        "The Jan. 6 committee met.",
+        "Rioters who joined the Jan. 6 attack were sentenced.",
+        "The first anniversary of Jan. 6 was marked with a vigil.",
+    ):
+        assert not [m for m in resolve_dates(text, "2022-01-06") if m.kind == "month_day"], text
+
+
 def test_to_dict() -> None:
     assert only("on Monday").to_dict() == {
         "start": 0,
@@ -175,6 +185,7 @@ def test_to_dict() -> None:
         "phrase": "on Monday",
         "date": "2024-11-25",
         "label": "25 Nov 2024",
+        "kind": "weekday",
     }
 
 

@@ -102,6 +102,14 @@ class DateMentionOut(BaseModel):
     phrase: str = Field(description="as written: 'on Monday', 'yesterday', 'last week'")
     date: str = Field(description="ISO day, week 'YYYY-MM-DD/YYYY-MM-DD', month or year")
     label: str = Field(description="what a reader is shown, e.g. '25 Nov 2024'")
+    kind: str = Field("day", description="the rule: day, weekday, period, ago or month_day")
+
+
+class QuoteNoteOut(BaseModel):
+    kind: str = Field(description="'date' or 'speaker'")
+    phrase: str = Field(description="the quote's own words the note explains: 'on Monday', 'He'")
+    means: str = Field(description="what they mean: '25 Nov 2024', 'Sergei Lavrov'")
+    why: str = Field(description="how it was inferred, shown as the note's tooltip")
 
 
 class CitationOut(BaseModel):
@@ -124,6 +132,9 @@ class CitationOut(BaseModel):
     claim_by: str | None = Field(None, description="whose claim the quote reports, as written")
     dates: list[DateMentionOut] = Field(
         [], description="relative dates in the quote and the dates they mean (display only)"
+    )
+    notes: list[QuoteNoteOut] = Field(
+        [], description="what is shown beside the quote, never inside it (dates, a speaker)"
     )
 
 

@@ -19,6 +19,7 @@ from ui.article_html import esc
 from ui.cite_urls import cite_url
 from ui.dateline import dateline
 from ui.highlight import snippet, with_marks
+from ui.note_chips import note_chips
 
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 _INLINE = re.compile(r"([\\`*_\[\]()<>&!|~$#{}:])")  # can start markup anywhere in a line
@@ -44,8 +45,9 @@ def citation_link(c: Citation) -> str:
     return f"[\\[{c.n}\\]]({cite_url(c.citation, (c.quote_start, c.quote_end))})"
 
 
-def answer_markdown(text: str, citations: Sequence[Citation]) -> str:
-    """The answer (or a prefix of it, while streaming) with ``[n]`` markers as citation links."""
+def answer_markdown(text: str, citations: Sequence[Citation], notes: bool = True) -> str:
+    """The answer (or a prefix of it, while streaming) with ``[n]`` markers as citation links,
+    each followed by its quote's notes (``ui.web.note_chips``), never inside the quote."""
     by_n = {c.n: c for c in citations}
     out, at = [], 0
     for m in MARKER.finditer(text):
@@ -53,7 +55,7 @@ def answer_markdown(text: str, citations: Sequence[Citation]) -> str:
         if c is None:
             continue
         out.append(md_escape(text[at : m.start()]))
-        out.append(citation_link(c))
+        out.append(citation_link(c) + (note_chips(c.notes, md_escape) if notes else ""))
         at = m.end()
     out.append(md_escape(text[at:]))
     return "".join(out)
@@ -93,8 +95,9 @@ def _answer_with_lead(answer: Answer) -> str:
     short = answer.short_answer
     if short is None or not answer.text.startswith(short.text):
         return answer_markdown(answer.text, answer.citations)
-    rest = answer.text[len(short.text) :]
-    return f"**{md_escape(short.text)}**" + answer_markdown(rest, answer.citations)
+    marker, gap, rest = answer.text[len(short.text) :].partition("\n\n")
+    lead = answer_markdown(marker, answer.citations, notes=False)  # its notes follow the quote
+    return f"**{md_escape(short.text)}**{lead}{gap}" + answer_markdown(rest, answer.citations)
 
 
 def full_answer(answer: Answer) -> str:

@@ -11,29 +11,31 @@ from typing import Any
 import gradio as gr
 
 from assistant import SearchFilters
-from assistant.quote_notes import annotated_quote, claim_of, short_day
+from assistant.quote_notes import claim_of, short_day
 from assistant.stories import Timeline
+from index.outlet_names import display_name
 from ui.article_html import esc
 from ui.cite_urls import cite_url
 from ui.errors import classify
+from ui.note_chips import note_chips
 from ui.services import Services
 from ui.web.citation_panel import citation_panel
 
 log = logging.getLogger(__name__)
 
 TIMELINE_CSS = """
-.timeline ol{list-style:none;margin:0;padding:0 0 0 1.2em;border-left:3px solid #c2410c}
+.timeline ol{list-style:none;margin:0;padding:0 0 0 1.2em;border-left:3px solid var(--nr-accent)}
 .timeline li{position:relative;margin:0 0 1.1em;padding-left:.6em;overflow-wrap:anywhere}
 .timeline li::before{content:"";position:absolute;left:-1.72em;top:.35em;width:.8em;
-height:.8em;border-radius:50%;background:#fff;border:3px solid #c2410c}
-.timeline .when{font-weight:700;color:#1f2937}
-.timeline .outlet{color:#4b5563;font-size:.9em}
+height:.8em;border-radius:50%;background:var(--nr-surface);border:3px solid var(--nr-accent)}
+.timeline .when{font-weight:700;color:var(--nr-text)}
+.timeline .outlet{color:var(--nr-muted);font-size:.9em}
 .timeline .headline{display:block;font-weight:600;margin:.15em 0}
-.timeline blockquote{margin:.2em 0 0;padding:0;color:#1f2937}
-.timeline .claim{color:#4b5563;font-size:.9em}
+.timeline blockquote{margin:.2em 0 0;padding:0;color:var(--nr-text)}
+.timeline .claim{color:var(--nr-muted);font-size:.9em}
 .timeline h3{margin:.2em 0 .6em;font-size:1.1em}
-.timeline .span{color:#4b5563;font-size:.9em;font-weight:400}
-"""
+.timeline .span{color:var(--nr-muted);font-size:.9em;font-weight:400}
+"""  # colours: ui/colors.py (both schemes)
 
 
 @dataclass
@@ -116,16 +118,16 @@ def render_timeline(timeline: Timeline) -> str:
     items = []
     for entry in timeline.entries:
         meta, c = entry.member.meta, entry.citation
-        outlet = (c.outlet if c else None) or meta.source or ""
+        outlet = (c.outlet if c else None) or display_name(meta.source)
         quote = ""
         if c is not None:
             link = cite_url(c.citation, (c.quote_start, c.quote_end))
-            shown = annotated_quote(c.quote, c.dates, c.claim_by)
             by = c.claim_by
             claim = f' <span class="claim">({esc(claim_of(by))})</span>' if by else ""
             quote = (
-                f"<blockquote>“{esc(shown)}”{claim} "
-                f'<a class="cite-link" href="{esc(link)}">[{c.n}]</a></blockquote>'
+                f"<blockquote>“{esc(c.quote)}”{claim} "
+                f'<a class="cite-link" href="{esc(link)}">[{c.n}]</a>{note_chips(c.notes)}'
+                "</blockquote>"
             )
         items.append(
             f'<li><span class="when">{esc(_day(entry.day))}</span> '
