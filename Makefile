@@ -51,6 +51,7 @@ unit: install
 screenshots: install $(TESTX)
 	NEWSRAG_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_browser.py -k "streams_a_cited_answer or screenshots"
 	NEWSRAG_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_stories.py -k "timeline_fits"
+	NEWSRAG_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_browser_schemes.py -k "readable and dark"
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -10,7 +10,9 @@ Before the model is asked, the ``fallback`` engine (the extractive one) judges w
 passages can answer at all; when it abstains, so does the llm engine (the model is not asked). A
 reply that cannot be used — an error or timeout, an empty reply, no valid ``[n]``, a quoted
 phrase that is not in the passage it cites — is replaced by the extractive answer, and
-``reason`` says why.
+``reason`` says why; a reply cut at ``timeout_s`` (or by the provider's own timeout) says "the
+local model did not finish within 60 s", naming the model as its provider labels it
+(``metadata["label"]``: "local model" for ``local`` and ``gguf``).
 
 The reply is streamed: each piece goes to ``on_token`` as the model writes it (a draft; the
 checked answer that follows may differ, or be the extractive one). ``timeout_s`` bounds the
@@ -111,10 +113,23 @@ class LlmEngine:
         except AnswerCancelled:
             raise  # the reader went away: no answer to give
         except Exception as exc:  # a timeout, a dead server: the extractive answer instead
-            return _instead(question, judged, f"the model failed ({exc})")
+            return _instead(question, judged, self._failure(exc))
         answer = parse_reply(question, recited(reply, shown), shown, article_text, hits)
         problem = unusable(reply, answer, shown)
         return _instead(question, judged, problem) if problem else answer
+
+    @property
+    def label(self) -> str:
+        """What the reasons call the model ("local model", else "model")."""
+        return str((self.model.metadata or {}).get("label", "model"))
+
+    def _failure(self, exc: Exception) -> str:
+        """Why the reply is missing: a timeout said as one, any other failure with its error."""
+        named = f"{type(exc).__name__} {exc}".lower()
+        if isinstance(exc, TimeoutError) or "timeout" in named or "timed out" in named:
+            limit = f"within {self.timeout_s:g} s" if self.timeout_s else "in time"
+            return f"the {self.label} did not finish {limit}"
+        return f"the {self.label} failed ({exc})"
 
     def _reply(self, messages: list[BaseMessage], on_token: TokenSink | None) -> str:
         """The model's whole reply, each piece handed to ``on_token`` as it arrives."""

@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from assistant.settings import AnswerSettings
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+LOCAL_LABEL = "local model"  # what an answer's reason calls a model running in this process
 
 
 class LlmNotConfigured(RuntimeError):
@@ -82,6 +83,7 @@ def _local(cache_dir: Path, max_tokens: int, timeout_s: float) -> BaseChatModel:
         base_url=server.base_url + "/v1",
         api_key=SecretStr("local"),
         temperature=0,
+        metadata={"label": LOCAL_LABEL},
         **options,
     )
 
@@ -137,7 +139,9 @@ def _gguf(model: str, max_tokens: int) -> BaseChatModel:
         do_sample=False,
         return_full_text=False,
     )
-    return ChatHuggingFace(llm=HuggingFacePipeline(pipeline=generate), tokenizer=tokenizer)
+    chat = ChatHuggingFace(llm=HuggingFacePipeline(pipeline=generate), tokenizer=tokenizer)
+    chat.metadata = {"label": LOCAL_LABEL}
+    return chat
 
 
 PROVIDERS: dict[str, Provider] = {

@@ -41,15 +41,26 @@ def chromium() -> Iterator[Any]:
 
 VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
 AXE = Path(__file__).resolve().parent.parent / ".venv/npm/node_modules/axe-core/axe.min.js"
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
+AXE_RUN = """async (rules) => {
+  const only = rules ? {runOnly: {type: 'rule', values: rules}} : {};
+  const result = await axe.run(document, {resultTypes: ['violations'], ...only});
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
 }"""
+CONTRAST = ["color-contrast", "link-in-text-block"]  # axe's rules on colours
 
 
-def axe_violations(page: Any) -> list[str]:
-    """axe-core's serious and critical violations on the page (injected from npm)."""
+def axe_violations(page: Any, rules: list[str] | None = None) -> list[str]:
+    """axe-core's serious and critical violations on the page (injected from npm); with
+    ``rules``, of those rules only (e.g. ``CONTRAST``)."""
     page.add_script_tag(path=str(AXE))
-    return list(page.evaluate(AXE_RUN))
+    return list(page.evaluate(AXE_RUN, rules))
+
+
+def new_context(browser: Any, viewport: str, scheme: str = "light", **options: Any) -> Any:
+    """A browser context at one of ``VIEWPORTS`` in a ``"light"`` or ``"dark"`` colour scheme
+    (what ``prefers-color-scheme`` says: Gradio follows it)."""
+    width, height = VIEWPORTS[viewport]
+    size = {"width": width, "height": height}
+    return browser.new_context(viewport=size, color_scheme=scheme, **options)

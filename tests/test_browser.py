@@ -235,13 +235,15 @@ def test_an_empty_chat_offers_example_questions_from_the_index(sized: Any) -> No
     examples = page.locator("#chat-answers button.example")
     examples.first.wait_for()
     texts = examples.all_inner_texts()
-    assert len(texts) == 3 and all(t.startswith("What does the news say about") for t in texts)
+    assert len(texts) == 3 and all(
+        t.startswith(("How many ", "What's the latest on ")) for t in texts
+    )
     assert page.evaluate(XSS_PROBES) == [None, 0, 0, 0]  # a title with HTML in it stays text
-    examples.first.click()  # asks it: the question, then a cited answer about that article
+    examples.first.click()  # asks it: the question, then a cited answer from the index
     page.wait_for_selector(CITE_LINK)
+    page.wait_for_function("document.querySelector('#chat-answers').innerText.includes('Sources')")
     chat = page.inner_text("#chat-answers")
-    subject = texts[0].removeprefix("What does the news say about ").rstrip("?")
-    assert texts[0] in chat and subject.split()[0] in chat.split("Sources")[-1]
+    assert texts[0] in chat and "don't say" not in chat
 
 
 IN_VIEW = """([sel, box]) => {

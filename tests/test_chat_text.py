@@ -47,25 +47,6 @@ def test_filters_that_exclude_everything_are_the_reason_shown(assistant: Assista
     assert "No indexed article matches the filters \\(outlet nowhere.example" in text  # escaped
 
 
-@pytest.mark.unit
-def test_example_questions_come_from_title_heads() -> None:
-    from ui.web.examples import example_questions
-
-    titles = [
-        "Massacre in Kherson: Putin pushes for escalation and civilians end up in the crosshairs",
-        "Massacre in Kherson — the aftermath",  # the same head: one question
-        "Otters",  # one word: no question
-        "A very long title that goes on and on about many things in the world - CNN",
-        "Russia’s goal and negotiations with the US",
-    ]
-    assert example_questions(titles) == [
-        "What does the news say about Massacre in Kherson?",
-        "What does the news say about A very long title that goes?",
-        "What does the news say about Russia’s goal and negotiations with the US?",
-    ]
-    assert example_questions([]) == []
-
-
 def test_the_reason_names_the_filter_that_alone_matches_nothing(assistant: Assistant) -> None:
     filters = SearchFilters.build(["nowhere.example"], as_of="2030-01-01", strict=True)
     answer = assistant.ask(AskRequest("How many drones were launched?", filters=filters))
@@ -95,4 +76,4 @@ def test_the_engine_choice_shows_only_when_a_model_is_configured(
     settings = settings_for(sample_home).with_values(llm_provider=provider)
     blocks = build_chat(Services(settings))
     (radio,) = [c for c in blocks.blocks.values() if getattr(c, "elem_id", None) == "chat-engine"]
-    assert radio.visible is shown and "10–30 s" in (radio.info or "")
+    assert radio.visible is shown and "the time so far" in (radio.info or "")  # measured here

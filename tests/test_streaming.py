@@ -70,7 +70,7 @@ def test_a_reply_slower_than_its_deadline_falls_back(passages: tuple) -> None:
     drafts: list[str] = []
     answer = engine.answer(DRONES, hits, texts, on_token=drafts.append)
     assert drafts and answer.engine == "extractive"  # part of a draft, then the fallback
-    assert "no whole reply within 0.3 s" in (answer.reason or "")
+    assert "the model did not finish within 0.3 s" in (answer.reason or "")
 
 
 @pytest.mark.unit

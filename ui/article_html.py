@@ -11,18 +11,22 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from assistant.relative_dates import resolve_dates, with_notes
+from assistant.quote_notes import passage_notes
+from assistant.records import QuoteNote
+from assistant.relative_dates import with_notes
 from index import ResolvedCitation, UpdateNote
 from ui.cite_urls import cite_url
 from ui.dateline import dateline
+from ui.note_chips import note_chips
 
 UPDATE_NOTE_CSS = """
-.date-note{color:#475569;font-style:italic}
-.update-note{border-left:4px solid #b45309;background:#fff7ed;padding:.4em .8em;margin:.6em 0}
-.update-note del{background:#fde2e2;color:#7f1d1d;text-decoration:line-through}
-.update-note ins{background:#dcfce7;color:#14532d;text-decoration:underline}
+.update-note{border-left:4px solid var(--nr-note-edge);background:var(--nr-note-bg);
+color:var(--nr-note-fg);padding:.4em .8em;margin:.6em 0}
+.update-note a{color:var(--nr-link)}
+.update-note del{background:var(--nr-del-bg);color:var(--nr-del-fg);text-decoration:line-through}
+.update-note ins{background:var(--nr-ins-bg);color:var(--nr-ins-fg);text-decoration:underline}
 .update-note .diff{font-size:.92em}
-"""
+"""  # colours: ui/colors.py (both schemes)
 _SPAN = re.compile(r"([0-9]{1,12})-([0-9]{1,12})")
 
 
@@ -62,10 +66,10 @@ def marked_text(
 ) -> str:
     """The article text, escaped, with ``<mark>`` around ``[start, end)`` and ``<strong
     id="quote">`` on the quote when it lies inside (links with a quote scroll to it). With
-    ``published_at``, each relative date in the passage is followed by the date it means
-    (``<span class="date-note">``: shown, never part of the text or its offsets)."""
+    ``published_at``, each relative date in the passage is followed by a note chip saying the
+    date it means (``ui.note_chips``: shown, never part of the text or its offsets)."""
     ident = f' id="{esc(mark_id)}"' if mark_id else ""
-    notes = {start + m.end: m.label for m in resolve_dates(text[start:end], published_at)}
+    notes = {start + cut: note for cut, note in passage_notes(text[start:end], published_at)}
     inner = _noted(text, start, end, notes)
     if quote and start <= quote[0] < quote[1] <= end:
         inner = (
@@ -76,9 +80,9 @@ def marked_text(
     return f'{esc(text[:start])}<mark class="passage"{ident}>{inner}</mark>{esc(text[end:])}'
 
 
-def _noted(text: str, lo: int, hi: int, notes: dict[int, str]) -> str:
+def _noted(text: str, lo: int, hi: int, notes: dict[int, QuoteNote]) -> str:
     """``text[lo:hi]`` escaped, a date note after each phrase that ends inside it."""
-    shown = {cut: f'<span class="date-note"> [{esc(label)}]</span>' for cut, label in notes.items()}
+    shown = {cut: note_chips([note]) for cut, note in notes.items()}
     return with_notes(text, shown, esc, lo, hi)
 
 

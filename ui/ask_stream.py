@@ -7,12 +7,18 @@ waiting streams hold no thread a search needs. A streamed question is told its p
 being refused after ``ASK_MAX_WAIT_S`` (it is still refused at once when the queue is full). A
 reader that goes away (a closed page, a dropped connection) cancels a queued ask and stops a
 running model at its next piece.
+
+``with_ticks`` adds a ``Tick`` whenever a second passes without news (the chat's clock), and
+``AnswerTimes`` keeps how long the recent answers took here (the chat's expected wait).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+import statistics
+import threading
+from collections import deque
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +40,11 @@ class Waiting:
 @dataclass(frozen=True)
 class Token:
     text: str  # a piece of the draft
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Time passed without news."""
 
 
 AskEvent = Waiting | Token | Answer
@@ -68,7 +79,7 @@ class AskStream:
         except TimeoutError:
             return ""
 
-    async def events(self) -> AsyncIterator[AskEvent]:
+    async def events(self) -> AsyncGenerator[AskEvent, None]:
         """``Waiting`` whenever the place in the queue changes (and ``Waiting(0)`` when a
         question that waited starts), a ``Token`` per piece of the draft, then the ``Answer``
         (or what the ask raised)."""
@@ -101,3 +112,45 @@ def pieces(text: str, size: int = WORDS_PER_PIECE) -> Iterator[str]:
     words = text.split(" ")
     for i in range(0, len(words), size):
         yield " ".join(words[i : i + size]) + (" " if i + size < len(words) else "")
+
+
+async def with_ticks(
+    events: AsyncGenerator[AskEvent, None], every: float
+) -> AsyncIterator[AskEvent | Tick]:
+    """The events, and a ``Tick`` whenever ``every`` seconds pass without one. Closing (or
+    cancelling) the reader closes ``events``: a queued ask is cancelled, a model stops."""
+    pending = asyncio.ensure_future(anext(events))
+    try:
+        while True:
+            done, _ = await asyncio.wait({pending}, timeout=every)
+            if not done:
+                yield Tick()
+                continue
+            try:
+                event = pending.result()
+            except StopAsyncIteration:
+                return
+            yield event
+            pending = asyncio.ensure_future(anext(events))
+    finally:
+        if not pending.done():
+            pending.cancel()  # ends ``events`` where it waits, running its ``finally``
+        else:
+            await events.aclose()
+
+
+class AnswerTimes:
+    """How long the last ``keep`` answers took (seconds), for the wait to expect here."""
+
+    def __init__(self, keep: int = 10) -> None:
+        self._times: deque[float] = deque(maxlen=keep)
+        self._lock = threading.Lock()
+
+    def add(self, seconds: float) -> None:
+        with self._lock:
+            self._times.append(seconds)
+
+    def typical(self) -> float | None:
+        """The median of the recent answers' times; None before the first."""
+        with self._lock:
+            return statistics.median(self._times) if self._times else None

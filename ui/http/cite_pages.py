@@ -4,6 +4,7 @@ The article (title, outlet, date, link) with the passage in ``<mark id="passage"
 highlight) and the quote in ``<strong id="quote">`` (the strong one); links end in ``#quote`` (or
 ``#passage`` without a quote) so the browser scrolls it into view without any script. Article
 text is escaped, and the page is served with a Content-Security-Policy that allows no script.
+Its colours follow the browser's light or dark scheme (``prefers-color-scheme``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from fastapi.responses import HTMLResponse
 from index import lookup_citation
 from ui.article_html import UPDATE_NOTE_CSS, article_view, esc, parse_quote
 from ui.cite_urls import checked_key
+from ui.colors import page_palette
 from ui.errors import classify
+from ui.note_chips import NOTE_CSS
 from ui.services import Services
 
 CSP = (
@@ -23,17 +26,21 @@ CSP = (
 )
 
 STYLE = (
-    """
+    page_palette()
+    + """
 body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;
-line-height:1.55;color:#222}
-.byline{color:#555}.key code{font-size:.85em;color:#666}
+line-height:1.55;color:var(--nr-text);background:var(--nr-bg)}
+a{color:var(--nr-link)}
+.byline{color:var(--nr-muted)}.key code{font-size:.85em;color:var(--nr-muted)}
 .article-text{white-space:pre-wrap}
-mark.passage{background:#fdf6d8;color:inherit;padding:.1em 0;scroll-margin-top:30vh}
-mark.passage strong.quote{background:#ffd84d;font-weight:600;scroll-margin-top:30vh;
-box-shadow:0 0 0 2px #ffd84d}
-.error{border-left:4px solid #c33;padding:.5em 1em;background:#fdf0f0}
+mark.passage{background:var(--nr-passage-bg);color:var(--nr-passage-fg);padding:.1em 0;
+scroll-margin-top:30vh}
+mark.passage strong.quote{background:var(--nr-quote-bg);color:var(--nr-quote-fg);font-weight:600;
+scroll-margin-top:30vh;box-shadow:0 0 0 2px var(--nr-quote-bg)}
+.error{border-left:4px solid #c33;padding:.5em 1em;background:var(--nr-error-bg)}
 """
     + UPDATE_NOTE_CSS
+    + NOTE_CSS
 )
 
 

@@ -7,6 +7,7 @@ Named endpoints for ``gradio_client`` (see docs/API.md): ``/chat``, ``/ask``, ``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -15,54 +16,75 @@ from assistant import DEFAULT_ASK_K, AskRequest
 from index import DEFAULT_CONTEXT, lookup_citation
 from ui.article_html import UPDATE_NOTE_CSS
 from ui.cite_urls import checked_key
+from ui.colors import app_palette
+from ui.note_chips import NOTE_CSS
 from ui.services import Services
 from ui.web.chat_tab import build_chat_tab
-from ui.web.examples import example_questions
-from ui.web.filter_controls import build_filters
+from ui.web.filter_controls import build_filters, outlet_choices
 from ui.web.library_tab import build_library_tab, library_view, newest_articles
 from ui.web.search_tab import build_search_tab
 from ui.web.timeline_tab import TIMELINE_CSS, build_timeline_tab
 
 CSS = (
-    """
+    app_palette()
+    + """
+.app-title{font-size:1.5rem;line-height:1.3;margin:.1em 0 .2em;font-weight:700}
+.app-title .tagline{font-weight:400;font-size:.8em}
+.app-title .short{display:none}
 .citation-panel .panel-scroll{max-height:60vh;overflow:auto;position:relative;padding-right:.5em}
 .citation-panel .article-text{white-space:pre-wrap;line-height:1.55}
 .citation-panel h2{font-size:1.25em;line-height:1.3;margin:.2em 0}
-.citation-panel mark.passage{background:#fdf6d8;color:inherit;padding:.1em 0}
-.citation-panel strong.quote{background:#ffd84d;font-weight:600;box-shadow:0 0 0 2px #ffd84d}
-.citation-panel .byline,.results .byline{color:#666;font-size:.9em}
+.citation-panel mark.passage{background:var(--nr-passage-bg);color:var(--nr-passage-fg);
+padding:.1em 0}
+.citation-panel strong.quote{background:var(--nr-quote-bg);color:var(--nr-quote-fg);
+font-weight:600;box-shadow:0 0 0 2px var(--nr-quote-bg)}
+.citation-panel .byline,.results .byline{color:var(--nr-muted);font-size:.9em}
 .citation-panel .key code{font-size:.8em}
-.panel-empty{color:#4b5563;padding:1em}
-.citation-panel .update-note{color:#1f2937}
-.panel-error{color:#b00}
+.citation-panel a,#search-results a,#timeline-view a,#chat-answers a,.library-list a{
+color:var(--nr-link)}
+.citation-panel .back-to-answer{display:inline-flex;gap:.3em;margin:0 0 .5em;padding:.35em .9em;
+border:1px solid var(--nr-rule);border-radius:999px;background:var(--nr-surface);
+color:var(--nr-text);font:inherit;font-size:.9em;cursor:pointer}
+.citation-panel .back-to-answer[hidden]{display:none}
+.panel-empty{color:var(--nr-muted);padding:1em}
+.panel-error{color:var(--nr-error)}
 table.results{width:100%;border-collapse:collapse}
-table.results td,table.results th{border-bottom:1px solid #ddd;padding:.4em;vertical-align:top}
-table.results mark{background:#fff3a3;color:inherit}
+table.results td,table.results th{border-bottom:1px solid var(--nr-rule);padding:.4em;
+vertical-align:top}
+table.results mark{background:var(--nr-hit-bg);color:var(--nr-hit-fg)}
 .library-list ul.articles{list-style:none;margin:0;padding:0;max-height:420px;overflow:auto}
-.library-list li{padding:.5em 0;border-bottom:1px solid #ddd;overflow-wrap:anywhere}
-.library-list .title{display:block;font-weight:600}
-.library-list .meta{display:block;color:#666;font-size:.9em}
-.library-list code.id{font-size:.8em;color:#666}
+.library-list li{padding:.5em 0;border-bottom:1px solid var(--nr-rule);overflow-wrap:anywhere}
+.library-list .title{display:block;font-weight:600;text-align:start}
+.library-list .meta{display:block;color:var(--nr-muted);font-size:.9em}
+.library-list code.id{font-size:.8em;color:var(--nr-muted)}
 .library-list details.feeds{margin-bottom:.8em}
-.library-list .meta.error{color:#b00}
+.library-list .meta.error{color:var(--nr-error)}
 .date-filters .form{flex-wrap:wrap}
 .date-filters .block{flex:1 1 190px!important;min-width:190px!important}
 .date-filters .timebox{display:flex}
 .date-filters input.time{min-width:0;flex:1 1 auto}
-.date-filters input.time.invalid{outline:2px solid #c33;background:#fdf0f0}
+.date-filters input.time.invalid{outline:2px solid #c33;background:var(--nr-error-bg)}
 .date-filters .block:has(input.time.invalid)::after{content:"not a date: type YYYY-MM-DD";
-color:#b00;font-size:.85em;display:block;margin-top:.3em}
+color:var(--nr-error);font-size:.85em;display:block;margin-top:.3em}
 button.primary{background:#c2410c!important;border-color:#c2410c!important;color:#fff!important}
-button[role="tab"]{color:#374151!important}
-button[role="tab"].selected{color:#c2410c!important}
+button[role="tab"]{color:var(--nr-tab)!important}
+button[role="tab"].selected{color:var(--nr-accent)!important}
 button.stop{background:#b91c1c!important;border-color:#b91c1c!important;color:#fff!important}
 .info-text,.max_value,.min_value,.upload-container .or,footer a,.show-api,.built-with,.settings{
-color:#4b5563!important}
-@media (max-width:600px){.date-filters .block{flex-basis:100%!important;min-width:100%!important}}
+color:var(--nr-muted)!important}
+@media (max-width:600px){.date-filters .block{flex-basis:100%!important;min-width:100%!important}
+.app-title{font-size:1.15rem;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.app-title .long{display:none}.app-title .short{display:inline}}
 """
     + UPDATE_NOTE_CSS.replace(".update-note", ".citation-panel .update-note")
     + TIMELINE_CSS
-)
+    + NOTE_CSS
+)  # colours: ui/colors.py, light and dark (Gradio's ``dark`` class on <body>)
+TITLE = (
+    '<h1 class="app-title">newsrag <span class="tagline">— <span class="long">answers from '
+    'your news articles, every sentence cited</span><span class="short">every sentence cited'
+    "</span></span></h1>"
+)  # one line on a phone: the short tagline there
 HEAD = r"""<meta name="referrer" content="same-origin">
 <script>
 // Gradio's date boxes have an unnamed calendar button: name it after its field; its upload
@@ -82,7 +104,7 @@ new MutationObserver(() => {
 
 def build_chat(services: Services) -> gr.Blocks:
     with gr.Blocks(title="newsrag", analytics_enabled=False) as blocks:
-        gr.Markdown("## newsrag — answers from your news articles, every sentence cited")
+        gr.HTML(TITLE, elem_id="app-header", js_on_load=None, container=False, padding=False)
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
                 chat = build_chat_tab(services)
@@ -95,7 +117,7 @@ def build_chat(services: Services) -> gr.Blocks:
         source_lists = [chat.filters.sources, search.filters.sources]
         with_ids = library.doomed is not None
         blocks.load(
-            lambda: _on_load(services, with_ids),
+            lambda: _on_load(services, with_ids, chat.examples),
             None,
             [chat.chatbot, *source_lists, library.counts, library.table]
             + ([library.doomed] if library.doomed else []),
@@ -111,15 +133,16 @@ NO_OUTLETS = (
 )
 
 
-def _on_load(services: Services, with_ids: bool) -> tuple[Any, ...]:
+def _on_load(
+    services: Services, with_ids: bool, examples_now: Callable[[], list[dict[str, str]]]
+) -> tuple[Any, ...]:
     """Example questions, fresh outlet lists and library on every page load (articles may have
     arrived since)."""
     sources = services.sources()
-    outlets = gr.update(
-        choices=sources, info="only these outlets (none: all)" if sources else NO_OUTLETS
-    )
+    info = "only these outlets (none: all)" if sources else NO_OUTLETS
+    outlets = gr.update(choices=outlet_choices(sources), info=info)
     listing = newest_articles(services)  # read once: the examples and the Library use it
-    examples = [{"text": q} for q in example_questions(r["title"] for r in listing[1])]
+    examples = examples_now()  # questions the index answers (ui.web.examples)
     return (
         gr.update(examples=examples or None),
         outlets,

@@ -3,8 +3,11 @@
 Citation links (``/cite/{key}``) inside a zone of the page (the chat's answers, the search
 results) are caught by a click listener the panel installs; the panel then asks the server for
 the article with the passage marked, brings the panel into view when it is off screen (on a
-phone it sits below the chat) and scrolls its text to the quote (or the passage). Links still
-work without it (they open the citation page), and a modifier-click opens them in a new tab.
+phone it sits below the chat) and scrolls its text to the quote (or the passage). A second tap
+on a link already shown does the same (without asking the server again); after a jump to the
+panel, its "Back to answer" button (focused, so Enter goes back too) returns to the link tapped.
+Links still work without it (they open the citation page), and a modifier-click opens them in a
+new tab.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import logging
 import gradio as gr
 
 from index import lookup_citation
-from ui.article_html import article_view, parse_quote
+from ui.article_html import article_view, esc, parse_quote
 from ui.cite_urls import checked_key
 from ui.errors import classify
 from ui.services import Services
@@ -25,9 +28,24 @@ log = logging.getLogger(__name__)
 
 _JS = """
 const zone = %(zone)s;
-window.__newsragPanels = window.__newsragPanels || {};
-const known = zone in window.__newsragPanels;
-window.__newsragPanels[zone] = trigger;
+const panels = window.__newsragPanels = window.__newsragPanels || {};
+const known = zone in panels;
+function reveal() {  // the panel into view when off screen, its text scrolled to the quote
+  const view = element.getBoundingClientRect();
+  const jump = view.top < 0 || view.top > window.innerHeight * 0.6;  // a phone: it is below
+  if (jump) element.scrollIntoView({block: 'start'});
+  const back = element.querySelector('button.back-to-answer');
+  if (back && jump) {
+    back.hidden = false;
+    back.focus({preventScroll: true});
+  }
+  const box = element.querySelector('.panel-scroll');
+  const target = element.querySelector('strong.quote') || element.querySelector('mark.passage');
+  if (!box || !target) return;
+  const top = target.getBoundingClientRect().top - box.getBoundingClientRect().top;
+  box.scrollTop = Math.max(0, box.scrollTop + top - box.clientHeight / 3);
+}
+panels[zone] = Object.assign(panels[zone] || {}, {trigger, element, reveal});
 if (!known) {
   document.addEventListener('click', (event) => {
     const link = event.target.closest ? event.target.closest('a[href*="/cite/"]') : null;
@@ -38,25 +56,50 @@ if (!known) {
     const url = new URL(link.getAttribute('href'), window.location.href);
     const at = url.pathname.indexOf('/cite/');
     const key = decodeURIComponent(url.pathname.slice(at + 6));
-    window.__newsragPanels[zone]('click', {key: key, quote: url.searchParams.get('quote') || ''});
+    const quote = url.searchParams.get('quote') || '';
+    const now = panels[zone], shown = now.element.querySelector('.panel-view');
+    now.from = link;
+    now.fromHref = link.getAttribute('href');
+    if (shown && shown.dataset.key === key && shown.dataset.quote === quote) {
+      now.reveal();  // already shown: the same HTML would come back and change nothing
+    } else {
+      now.pending = true;
+      now.trigger('click', {key: key, quote: quote});
+    }
   }, true);
 }
+element.addEventListener('click', (event) => {  // "Back to answer": to the link tapped
+  if (!event.target.closest || !event.target.closest('button.back-to-answer')) return;
+  const from = panels[zone].from, href = panels[zone].fromHref;
+  const links = [...document.querySelectorAll(zone + ' a[href]')];
+  const link = from && from.isConnected ? from : links.find((a) => a.getAttribute('href') === href);
+  const to = link || document.querySelector(zone);
+  if (!to) return;
+  to.scrollIntoView({block: 'center'});
+  if (link) link.focus({preventScroll: true});
+});
 watch('value', () => {
-  const box = element.querySelector('.panel-scroll');
-  const target = element.querySelector('strong.quote') || element.querySelector('mark.passage');
-  if (!box || !target) return;
-  const view = element.getBoundingClientRect();
-  if (view.top < 0 || view.top > window.innerHeight * 0.6) {  // a phone: the panel is below
-    element.scrollIntoView({block: 'start'});
-  }
-  const top = target.getBoundingClientRect().top - box.getBoundingClientRect().top;
-  box.scrollTop = Math.max(0, box.scrollTop + top - box.clientHeight / 3);
+  if (!panels[zone].pending) return;  // cleared, not asked for: stay where the reader is
+  panels[zone].pending = false;
+  reveal();
 });
 """
+BACK = (
+    '<button type="button" class="back-to-answer" hidden>'
+    '<span aria-hidden="true">↑</span> Back to answer</button>'
+)
 
 
 def passage_html(services: Services, key: str, quote: str | None = None) -> str:
-    """The panel's HTML for a citation key: the article with the passage marked, or why not."""
+    """The panel's HTML for a citation key: the article with the passage marked, or why not.
+    It carries the key and quote asked for (so the same request shows the same HTML, and a
+    second tap on a link already shown only scrolls) and a "Back to answer" button, shown once
+    the page has jumped to the panel (a phone)."""
+    ident = f'data-key="{esc(key)}" data-quote="{esc(quote or "")}"'
+    return f'<div class="panel-view" {ident}>{BACK}{_passage(services, key, quote)}</div>'
+
+
+def _passage(services: Services, key: str, quote: str | None) -> str:
     try:
         with services.reading() as a:
             resolved = lookup_citation(a.index, checked_key(key), 0)
