@@ -222,25 +222,31 @@ def browser() -> Iterator[Any]:
         yield b
 
 
-def _page(browser: Any, url: str, viewport: str) -> Any:
-    from tests.chromium import VIEWPORTS
+def _page(browser: Any, url: str, viewport: str, scheme: str = "light") -> Any:
+    from tests.chromium import new_context
 
-    width, height = VIEWPORTS[viewport]
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page = new_context(browser, viewport, scheme, bypass_csp=True).new_page()
     page.set_default_timeout(120_000)
     page.goto(url + "/")
     page.wait_for_selector("#question textarea")
     return page
 
 
+SCHEMED = [(v, s) for v in ("desktop", "phone") for s in ("light", "dark")]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+@pytest.mark.parametrize(("viewport", "scheme"), SCHEMED)
 def test_the_first_screen_has_real_questions_the_focus_and_room(
-    browser: Any, servers: list[str], viewport: str
+    browser: Any, servers: list[str], viewport: str, scheme: str
 ) -> None:
-    page = _page(browser, servers[0], viewport)
+    from tests.chromium import AXE, CONTRAST, axe_violations
+
+    page = _page(browser, servers[0], viewport, scheme)
     examples = page.locator("#chat-answers button.example")
     examples.first.wait_for()
+    if AXE.exists():  # the example questions readable in both schemes
+        assert axe_violations(page, CONTRAST) == []
     texts = examples.all_inner_texts()
     assert texts[0] == "How many civilians were killed?" and len(texts) == 3
     assert page.evaluate(FOCUSED) and page.evaluate(PLACEHOLDER_FITS)
@@ -253,12 +259,16 @@ def test_the_first_screen_has_real_questions_the_focus_and_room(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+@pytest.mark.parametrize(("viewport", "scheme"), SCHEMED)
 def test_an_empty_index_leads_to_the_librarys_upload(
-    browser: Any, servers: list[str], viewport: str
+    browser: Any, servers: list[str], viewport: str, scheme: str
 ) -> None:
-    page = _page(browser, servers[1], viewport)
+    from tests.chromium import AXE, CONTRAST, axe_violations
+
+    page = _page(browser, servers[1], viewport, scheme)
     notice = page.wait_for_selector("#chat-empty .chat-empty")
+    if AXE.exists():  # the notice readable in both schemes
+        assert axe_violations(page, CONTRAST) == []
     assert "No articles yet" in notice.inner_text() and "Library" in notice.inner_text()
     page.fill("#question textarea", "How many drones were launched?")
     page.click("#ask")

@@ -14,7 +14,15 @@ import httpx
 import pytest
 
 from index import NewsIndex, ingest_paths
-from tests.chromium import chromium, needs_chromium
+from tests.chromium import (
+    AXE,
+    CONTRAST,
+    VIEWPORTS,
+    axe_violations,
+    chromium,
+    needs_chromium,
+    new_context,
+)
 from tests.conftest import REPO, settings_for
 from tests.live_server import ServerSpec, copy_index, live_servers
 
@@ -57,9 +65,13 @@ def test_the_answer_quotes_verbatim_and_carries_its_notes_as_records(
 
 
 @needs_chromium
-def test_the_chat_shows_a_labelled_chip_after_the_quote(base: str) -> None:
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_chat_shows_a_labelled_chip_after_the_quote(
+    base: str, viewport: str, scheme: str
+) -> None:
     with chromium() as browser:
-        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        page = new_context(browser, viewport, scheme, bypass_csp=True).new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(base + "/")
         page.fill("#question textarea", QUESTION)
@@ -77,7 +89,11 @@ def test_the_chat_shows_a_labelled_chip_after_the_quote(base: str) -> None:
         link = page.locator("#chat-answers a", has_text="[1]").nth(1)  # the quote's, not the lead's
         follows = link.evaluate("a => a.nextElementSibling && a.nextElementSibling.className")
         assert "qnote" in (follows or "")  # beside the quote's [n], not inside the quote
+        if AXE.exists():  # the chip readable in this scheme
+            assert axe_violations(page, CONTRAST) == []
         page.goto(base + (link.get_attribute("href") or ""))
         passage_chip = page.wait_for_selector("mark.passage .qnote")
         assert MEANS in passage_chip.inner_text()
         assert passage_chip.get_attribute("role") == "note"
+        if AXE.exists():
+            assert axe_violations(page, CONTRAST) == []
