@@ -63,6 +63,12 @@ class Assistant:
                 self._answerer = Answering(self.index, self.retriever, self.settings.answers)
             return self._answerer
 
+    def __enter__(self) -> Assistant:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         with self._lock:
             if self._index is not None:

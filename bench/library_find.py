@@ -17,8 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from index import NewsIndex  # noqa: E402
-from ui import library  # noqa: E402
+from index import Library, NewsIndex  # noqa: E402
 from ui.settings import Settings  # noqa: E402
 
 QUERIES = ("", "cnn", "ukraine war", "zebra crossings")
@@ -41,8 +40,8 @@ def main() -> None:
     index = NewsIndex.open(Settings.from_env(env={}, home=args.home).index)
     print(f"{index.catalog.counts()['articles']} articles")
     for query in QUERIES:
-        found = library.library_page(index, query, 500)[0]
-        took = median_ms(lambda q=query: library.library_page(index, q, 500))
+        found = Library.over(index).page(query, 500)[0]
+        took = median_ms(lambda q=query: Library.over(index).page(q, 500))
         print(f"{query!r:20} {found:6} found  {took:7.1f} ms")
     print(f"stamp (generation) {median_ms(lambda: index.catalog.generation, 200) * 1000:.0f} µs")
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from index.embedding import Embedder, Encoder
     from index.ingest import Ingestor, IngestSummary, ingest_paths
     from index.keyword import STOPWORDS
+    from index.library import DeleteResult, Library
     from index.loaders import SUPPORTED_EXTENSIONS, iter_articles
     from index.loaders.ids import record_upload_name
     from index.maintenance import delete_articles, reindex
@@ -60,6 +61,8 @@ _LAZY = {
     "lookup_citation": "index.citation_lookup",
     "missing_article": "index.citation_lookup",
     "STOPWORDS": "index.keyword",
+    "DeleteResult": "index.library",
+    "Library": "index.library",
     "SUPPORTED_EXTENSIONS": "index.loaders",
     "record_upload_name": "index.loaders.ids",
     "index_stats": "index.stats",
@@ -93,6 +96,7 @@ __all__ = [
     "CheckReport",
     "Chunk",
     "CitationKey",
+    "DeleteResult",
     "DeletedArticleError",
     "Embedder",
     "Encoder",
@@ -109,6 +113,7 @@ __all__ = [
     "IngestStatus",
     "IngestSummary",
     "Ingestor",
+    "Library",
     "LoadProblem",
     "MalformedCitation",
     "NewsIndex",

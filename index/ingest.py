@@ -18,7 +18,7 @@ import sqlite3
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -324,8 +324,10 @@ def ingest_paths(
     paths: Iterable[str | Path],
     on_progress: ProgressHook | None = None,
     workers: int | None = None,
+    on_article: Callable[[Article], None] | None = None,
 ) -> IngestSummary:
-    """Ingest files and folders into ``index`` under the write lock.
+    """Ingest files and folders into ``index`` under the write lock; ``on_article`` is told of
+    each article as it is read (before it is indexed).
 
     ``workers`` (default ``settings.workers``) above 1 chunks and embeds in that many local
     processes (shard and merge, ``index.sharding``); this process stays the only writer.
@@ -340,7 +342,7 @@ def ingest_paths(
     on_ray = settings.executor == Executor.RAY
     workers = workers or settings.workers or (0 if on_ray else auto_workers(index, paths))
     with index.write_lock():
-        items = iter_articles(paths, max_file_bytes=settings.max_file_bytes)
+        items = _told(iter_articles(paths, max_file_bytes=settings.max_file_bytes), on_article)
         stage: EmbedStage | None = None
         remove_stale_shards(settings.home)
         if on_ray:
@@ -350,3 +352,12 @@ def ingest_paths(
         elif workers > 1:
             stage = local_shard_stage(index, workers)
         return Ingestor(index, on_progress, stage).run(items)
+
+
+def _told(
+    items: Iterable[Article | LoadProblem], on_article: Callable[[Article], None] | None
+) -> Iterator[Article | LoadProblem]:
+    for item in items:
+        if on_article is not None and isinstance(item, Article):
+            on_article(item)
+        yield item

@@ -102,6 +102,12 @@ class NewsIndex:
     def close(self) -> None:
         self.catalog.close()
 
+    def __enter__(self) -> NewsIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def embedder(self) -> Encoder:
         if self._embedder is None:

@@ -9,11 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from index import NewsIndex, ingest_paths, lookup_citation
+from index import Library, NewsIndex, ingest_paths, lookup_citation
 from index.outlet_names import display_name
 from tests.conftest import settings_for
 from tests.fakes import HashEncoder
-from ui import library
 from ui.dateline import dateline, with_dateline
 
 pytestmark = pytest.mark.unit
@@ -92,7 +91,7 @@ def sourced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NewsIndex]:
 
 
 def _found(index: NewsIndex, query: str) -> list[str]:
-    total, rows = library.library_page(index, query, 50)
+    total, rows = Library.over(index).page(query, 50)
     assert total == len(rows)
     return [r["article_id"] for r in rows]
 
@@ -104,12 +103,12 @@ def test_the_library_finds_articles_by_title_or_outlet(sourced: NewsIndex) -> No
     assert _found(sourced, "  GULLS   islay ") == ["gulls-islay"]  # every word, any case
     assert _found(sourced, "owls barn") == ["owls-local"]
     assert _found(sourced, "owls courier") == []
-    total, rows = library.library_page(sourced, "", 2)
+    total, rows = Library.over(sourced).page("", 2)
     assert total == 5 and len(rows) == 2  # the newest, and how many there are
 
 
 def test_each_library_row_links_its_first_passage(sourced: NewsIndex) -> None:
-    rows = {r["article_id"]: r for r in library.library_page(sourced, "", 50)[1]}
+    rows = {r["article_id"]: r for r in Library.over(sourced).page("", 50)[1]}
     for article_id in ("bridge-cnn", "ferry-usa", "gulls-islay", "owls-local"):
         key = rows[article_id]["cite"]
         resolved = lookup_citation(sourced, key)
@@ -121,7 +120,7 @@ def test_each_library_row_links_its_first_passage(sourced: NewsIndex) -> None:
 def test_the_library_list_links_titles_and_names_outlets(sourced: NewsIndex) -> None:
     from ui.web.library_list import article_list_html, found_line
 
-    html = article_list_html(library.library_page(sourced, "usa today", 50)[1])
+    html = article_list_html(Library.over(sourced).page("usa today", 50)[1])
     assert '<a class="title" href="/cite/ferry-usa:0-' in html and "#passage" in html
     assert "USA Today · 2024-05-02" in html and "usatoday" not in html.replace("ferry-usa", "")
     assert article_list_html([], empty="") == ""

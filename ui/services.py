@@ -11,8 +11,9 @@ Asks (``Services.ask``, ``ask_async``) do not take a reader: they run on the ``A
 behind an ask, at most that many asks compete for the cores, and an ask that would wait too long
 is refused with ``AskBusy`` (HTTP 503 + Retry-After) rather than left to time out.
 
-Writes (ingest, delete) open their own ``NewsIndex`` under the index's write lock, so they never
-hold a transaction on a reader's connection.
+Writes (ingest, delete, feed passes) go through the index's one write door, a ``Library`` over
+its own ``NewsIndex``, under the index's write lock, so they never hold a transaction on a
+reader's connection; the Library's reads (articles, versions, feeds) run over a reader's index.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from assistant import Answer, AskRequest, Assistant, SearchFilters, TokenSink
-from index import IngestSummary, NewsIndex, VectorIndex
-from ui import library
+from index import Article, IngestSummary, Library, NewsIndex, VectorIndex
 from ui.settings import Settings
 
 if TYPE_CHECKING:
@@ -234,15 +234,16 @@ class Services:
         if not NewsIndex.exists(self.settings.index):
             return 0, []
         with self.reading() as a:
-            return library.list_articles(a.index, filters, limit, offset)
+            total, rows = Library.over(a.index).articles(limit, offset, filters)
+        return total, [r.to_dict() for r in rows]
 
     def library_page(self, query: str, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """The Library's articles: those whose title or outlet has every word of ``query``
-        (``ui.library.library_page``), each with the key of its first passage."""
+        (``Library.find``), each with the key of its first passage (``cite``)."""
         if not NewsIndex.exists(self.settings.index):
             return 0, []
         with self.reading() as a:
-            return library.library_page(a.index, query, limit)
+            return Library.over(a.index).page(query, limit)
 
     def library_stamp(self) -> tuple[int, int]:
         """What moves when the Library would read differently: the catalog's generation (an
@@ -261,12 +262,15 @@ class Services:
             return a.index.catalog.counts()
 
     def article(self, article_id: str) -> dict[str, Any]:
+        """Metadata and text of one article; UnknownArticle when it is not in the index."""
         with self.reading() as a:
-            return library.article(a.index, article_id)
+            return Library.over(a.index).article(article_id).to_dict()
 
     def versions(self, article_id: str) -> dict[str, Any]:
+        """Every version of one article, oldest first (``Library.versions``)."""
         with self.reading() as a:
-            return library.versions(a.index, article_id)
+            found = Library.over(a.index).versions(article_id)
+        return {"article_id": article_id, "versions": [v.to_dict() for v in found]}
 
     # -- asks ---------------------------------------------------------------------------------
     def submit_ask(
@@ -311,13 +315,15 @@ class Services:
     def ingest(
         self, paths: Sequence[Path], on_progress: Progress | None = None
     ) -> tuple[IngestSummary, list[dict[str, str]]]:
-        """Index files; returns the summary and the articles read (id and title)."""
-        with self._write_lock:
-            index = NewsIndex.open(self.settings.index, create=True)
-            try:
-                summary, seen = library.ingest(index, paths, on_progress)
-            finally:
-                index.close()
+        """Index files through the write door (``Library.ingest``: the worker and Ray rules as
+        for the CLI); returns the summary and the articles read (id and title)."""
+        seen: list[dict[str, str]] = []
+
+        def note(article: Article) -> None:
+            seen.append({"article_id": article.id, "title": article.title})
+
+        with self._write_lock, Library(self.settings.index) as door:
+            summary = door.ingest(paths, on_progress, on_article=note)
         log.info(
             "upload: %d files, added %d, updated %d, unchanged %d, failed %d",
             len(paths),
@@ -332,7 +338,7 @@ class Services:
         """One fetch pass over the due feeds (empty when none is due or one is under way): pages
         are fetched outside the write lock, each batch written as the one writer."""
         from index.feeds.fetch import Fetcher
-        from index.feeds.passes import due, fetch_pass
+        from index.feeds.passes import due
 
         if not NewsIndex.exists(self.settings.index):
             return []
@@ -343,19 +349,19 @@ class Services:
         if not self._pass_lock.acquire(blocking=False):
             return []  # a pass is under way
         fetcher = Fetcher(self.settings.fetch)
-        index = NewsIndex.open(self.settings.index, create=True)
+        door = Library(self.settings.index)
         try:  # the network outside the write lock: a slow feed never holds up an upload
 
             @contextmanager
             def writing() -> Iterator[None]:
-                with self._write_lock, index.write_lock():
+                with self._write_lock, door.index.write_lock():
                     yield
 
-            return fetch_pass(index, fetcher, writing=writing)
+            return door.fetch(fetcher, writing=writing)
         finally:
             self.feed_passes += 1
             fetcher.close()
-            index.close()
+            door.close()
             self._pass_lock.release()
 
     def feeds(self) -> list[dict[str, Any]]:
@@ -363,25 +369,20 @@ class Services:
         if not NewsIndex.exists(self.settings.index):
             return []
         with self.reading() as a:
-            return [f.to_dict() for f in a.index.catalog.feeds()]
+            return [f.to_dict() for f in Library.over(a.index).feeds()]
 
     def feed_health(self) -> dict[str, int]:
         """How many feeds are followed and how many failed at their last fetch."""
         if not NewsIndex.exists(self.settings.index):
             return {"followed": 0, "failing": 0}
         with self.reading() as a:
-            feeds = a.index.catalog.feeds()
+            feeds = Library.over(a.index).feeds()
         failing = sum(1 for f in feeds if f.failures)
         return {"followed": len(feeds), "failing": failing}
 
     def delete(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
-        from index import delete_articles
-
-        with self._write_lock:
-            index = NewsIndex.open(self.settings.index)
-            try:
-                result = delete_articles(index, list(article_ids))
-            finally:
-                index.close()
-        log.info("delete: %d deleted, %d missing", len(result["deleted"]), len(result["missing"]))
-        return result
+        """Delete articles through the write door (``Library.delete``)."""
+        with self._write_lock, Library(self.settings.index) as door:
+            result = door.delete(article_ids)
+        log.info("delete: %d deleted, %d missing", len(result.deleted), len(result.missing))
+        return result.to_dict()

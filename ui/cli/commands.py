@@ -19,11 +19,11 @@ from ui.dateline import dateline, with_dateline
 from ui.settings import Settings
 
 if TYPE_CHECKING:
-    from index import UpdateNote
+    from index import Library, UpdateNote
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from index import Embedder, IngestSummary, NewsIndex, ingest_paths, iter_articles
+    from index import Embedder, IngestSummary, Library, NewsIndex, iter_articles
     from index.records import LoadProblem
 
     if not NewsIndex.exists(settings.index) and not any(Path(p).exists() for p in args.paths):
@@ -33,23 +33,21 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                 summary.note(problem)
         emit(args, summary.to_dict(), _summary_text(summary))
         return 1
-    index = NewsIndex.open(
-        settings.index, embedder=Embedder.from_settings(settings.index), create=True
-    )
-    try:
-        with _progress(not args.no_progress, "ingest") as hook:
-            summary = ingest_paths(index, args.paths, on_progress=hook)
-    finally:
-        index.close()
+    embedder = Embedder.from_settings(settings.index)
+    with (
+        Library(settings.index, embedder) as door,
+        _progress(not args.no_progress, "ingest") as hook,
+    ):
+        summary = door.ingest(args.paths, on_progress=hook)
     emit(args, summary.to_dict(), _summary_text(summary))
     return 1 if summary.failed else 0
 
 
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
-    from index import reindex
+    from index import Library
 
-    with _progress(not args.no_progress, "reindex") as hook:
-        summary = reindex(settings.index, on_progress=hook, ann=args.ann)
+    with Library(settings.index) as door, _progress(not args.no_progress, "reindex") as hook:
+        summary = door.reindex(on_progress=hook, ann=args.ann)
     emit(args, summary.to_dict(), _summary_text(summary))
     return 0
 
@@ -61,8 +59,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     filters = SearchFilters.build(
         ",".join(args.source or []), args.since, args.until, args.as_of, args.strict
     )
-    assistant = Assistant(settings)
-    hits = assistant.search(SearchRequest(args.query, args.k, SearchMode(args.mode), filters))
+    with Assistant(settings) as assistant:
+        hits = assistant.search(SearchRequest(args.query, args.k, SearchMode(args.mode), filters))
     lines = [f"{len(hits)} hits for {args.query!r}"]
     for h in hits:
         meta = h.article
@@ -79,7 +77,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     filters = SearchFilters.build(
         ",".join(args.source or []), args.since, args.until, args.as_of, args.strict
     )
-    answer = Assistant(settings).ask(AskRequest(args.question, (), filters, args.k, args.engine))
+    with Assistant(settings) as assistant:
+        answer = assistant.ask(AskRequest(args.question, (), filters, args.k, args.engine))
     lines = [answer.text]
     if answer.reason and (answer.abstained or answer.reason.startswith(FALLBACK)):
         lines.append(f"({answer.reason})")
@@ -97,7 +96,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_cite(args: argparse.Namespace, settings: Settings) -> int:
     from index import NewsIndex, lookup_citation
 
-    resolved = lookup_citation(NewsIndex.open(settings.index), args.key, args.context)
+    with NewsIndex.open(settings.index) as index:
+        resolved = lookup_citation(index, args.key, args.context)
     meta = resolved.article
     text = (
         f"{with_dateline(meta.title, meta.source, meta.published_at)}\n"
@@ -127,10 +127,11 @@ def update_note_text(note: UpdateNote) -> str:
 
 
 def cmd_versions(args: argparse.Namespace, settings: Settings) -> int:
-    from index import NewsIndex
-    from ui import library
+    from index import Library
 
-    data = library.versions(NewsIndex.open(settings.index), args.id)
+    with Library(settings.index) as door:
+        found = door.versions(args.id)
+    data = {"article_id": args.id, "versions": [v.to_dict() for v in found]}
     lines = [
         f"v{v['version']}  from {(v['valid_from'] or 'publication')[:10]:11}  "
         f"{v['chars']:>7} chars  "
@@ -144,14 +145,14 @@ def cmd_versions(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
-    from index import NewsIndex
+    from index import Library
 
-    if not NewsIndex.exists(settings.index):
-        emit(args, {"total": 0, "articles": []}, "no articles")
-        return 0
-    index = NewsIndex.open(settings.index)
-    rows = [r.to_dict() for r in index.catalog.list_articles(args.limit, args.offset)]
-    total = index.catalog.counts()["articles"]
+    with Library(settings.index) as door:
+        if not door.exists():
+            emit(args, {"total": 0, "articles": []}, "no articles")
+            return 0
+        total, found = door.articles(args.limit, args.offset)
+    rows = [r.to_dict() for r in found]
     lines = [f"{total} articles"] + [
         f"{r['article_id']}  {r['published_at'] or 'undated':10}  "
         f"{display_name(r['source']) or '-':18.18}  "
@@ -163,19 +164,19 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
-    from index import NewsIndex, delete_articles
+    from index import Library
 
-    index = NewsIndex.open(settings.index)
-    result = delete_articles(index, args.ids)
+    with Library(settings.index) as door:
+        result = door.delete(args.ids)
     text = "\n".join(
-        [f"deleted {i}" for i in result["deleted"]]
-        + [f"unknown article id {i}" for i in result["missing"]]
-        + [f"warning: {w}" for w in result["warnings"]]
+        [f"deleted {i}" for i in result.deleted]
+        + [f"unknown article id {i}" for i in result.missing]
+        + [f"warning: {w}" for w in result.warnings]
     )
-    emit(args, result, text)
-    if result["missing"]:
+    emit(args, result.to_dict(), text)
+    if result.missing:
         print(
-            f"newsrag: error: unknown article id(s): {', '.join(result['missing'])}",
+            f"newsrag: error: unknown article id(s): {', '.join(result.missing)}",
             file=sys.stderr,
         )
         return 1
@@ -307,15 +308,17 @@ def _forced() -> bool:
 
 
 def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
-    from index import NewsIndex
+    from index import Library
+
+    with Library(settings.index) as door:
+        return _feeds(args, settings, door)
+
+
+def _feeds(args: argparse.Namespace, settings: Settings, door: Library) -> int:
     from index.feeds.sources import DEFAULT_EVERY, feed_url, new_feed
 
     if args.feeds_command == "list":
-        feeds = (
-            NewsIndex.open(settings.index).catalog.feeds()
-            if NewsIndex.exists(settings.index)
-            else []
-        )
+        feeds = door.feeds()
         lines = [f"{len(feeds)} feeds"] + [_feed_line(f) for f in feeds]
         emit(args, {"feeds": [f.to_dict() for f in feeds]}, "\n".join(lines))
         return 0
@@ -325,14 +328,12 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
         given = frozenset({"every_s"} if args.every else set()) | (
             {"source"} if args.source is not None else set()
         )
-        added = NewsIndex.open(settings.index, create=True).catalog.add_feed(feed, given)
+        added = door.follow(feed, given)
         said = "following" if added else "already followed" + ("; updated" if given else "")
         emit(args, {"added": added, "feed": feed.to_dict()}, f"{said}: {feed.url}")
         return 0
     url = feed_url(args.url, allow)
-    removed = NewsIndex.exists(settings.index) and NewsIndex.open(
-        settings.index
-    ).catalog.remove_feed(url)
+    removed = door.unfollow(url)
     emit(
         args, {"removed": removed, "url": url}, f"{'removed' if removed else 'not followed'}: {url}"
     )
@@ -340,20 +341,18 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
-    from index import NewsIndex
+    from index import Library
     from index.feeds.fetch import Fetcher
-    from index.feeds.passes import fetch_pass
 
-    if not NewsIndex.exists(settings.index):
-        emit(args, {"feeds": []}, "no feeds followed (newsrag feeds add URL)")
-        return 0
-    fetcher = Fetcher(settings.fetch)
-    index = NewsIndex.open(settings.index, create=True)
-    try:
-        outcomes = fetch_pass(index, fetcher, every_feed=args.all)
-    finally:
-        fetcher.close()
-        index.close()
+    with Library(settings.index) as door:
+        if not door.exists():
+            emit(args, {"feeds": []}, "no feeds followed (newsrag feeds add URL)")
+            return 0
+        fetcher = Fetcher(settings.fetch)
+        try:
+            outcomes = door.fetch(fetcher, every_feed=args.all)
+        finally:
+            fetcher.close()
     lines = [f"{len(outcomes)} feeds fetched"] + [
         f"{o.url}  {o.status}  {o.new} new of {o.entries}, added {o.summary.added}"
         + (f", {o.changed} changed, updated {o.summary.updated}" if o.changed else "")

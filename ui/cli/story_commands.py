@@ -15,19 +15,19 @@ def cmd_story(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.rebuild:
         return _rebuild(args, settings)
-    assistant = Assistant(settings)
     filters = SearchFilters.build((), None, None, args.as_of, bool(args.as_of))
-    stories = assistant.stories
-    if args.id:
-        matches: list[dict[str, Any]] = []
-        chosen = args.id
-    elif args.query:
-        matches = [m.to_dict() for m in stories.find(args.query, filters, args.k)]
-        chosen = matches[0]["story_id"] if matches else None
-    else:
-        matches = [s.to_dict() for s in stories.recent(filters.as_of, args.k)]
-        chosen = None
-    timeline = stories.timeline(chosen, filters.as_of) if chosen else None
+    with Assistant(settings) as assistant:
+        stories = assistant.stories
+        if args.id:
+            matches: list[dict[str, Any]] = []
+            chosen = args.id
+        elif args.query:
+            matches = [m.to_dict() for m in stories.find(args.query, filters, args.k)]
+            chosen = matches[0]["story_id"] if matches else None
+        else:
+            matches = [s.to_dict() for s in stories.recent(filters.as_of, args.k)]
+            chosen = None
+        timeline = stories.timeline(chosen, filters.as_of) if chosen else None
     if args.id and timeline is None:
         emit(
             args,
@@ -71,12 +71,9 @@ def _story_line(story: dict[str, Any]) -> str:
 
 
 def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    from index import NewsIndex
+    from index import Library
 
-    index = NewsIndex.open(settings.index)
-    try:
-        count = index.regroup_stories()
-    finally:
-        index.close()
+    with Library(settings.index) as door:
+        count = door.regroup_stories()
     emit(args, {"rebuilt_stories": count}, f"{count} stories")
     return 0

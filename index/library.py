@@ -1,0 +1,228 @@
+"""The one door for writes: every change to an index goes through a ``Library`` (beside the
+read side's ``assistant.Assistant``) — ingest of files, uploads and feed entries (always through
+``ingest_paths``, so each follows the worker and Ray rules), delete, following and unfollowing
+feeds, one fetch pass, reindex — with the reads that managing a library needs (articles, one
+article, its versions, the feeds).
+
+A ``Library`` opens its index on first use (creating it for a write) and closes it on
+``close()`` or at the end of a ``with`` block; ``Library.over(index)`` works on an index someone
+else holds open and leaves it open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from index.filters import SearchFilters
+from index.outlet_names import display_name
+from index.records import Article, ArticleMeta, ArticleVersion, FeedSource, StoredArticle
+from index.settings import IndexSettings
+
+if TYPE_CHECKING:
+    from index.embedding import Encoder
+    from index.feeds.fetch import Fetcher
+    from index.feeds.passes import FeedOutcome, Writing
+    from index.ingest import IngestSummary, ProgressHook
+    from index.store import NewsIndex
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    """What a delete did: the ids deleted, those no article has, and any warning (the vector
+    cache could not be saved: it is rebuilt from the catalog on the next start)."""
+
+    deleted: tuple[str, ...]
+    missing: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {
+            "deleted": list(self.deleted),
+            "missing": list(self.missing),
+            "warnings": list(self.warnings),
+        }
+
+
+class Library:
+    def __init__(
+        self,
+        settings: IndexSettings,
+        embedder: Encoder | None = None,
+        index: NewsIndex | None = None,
+    ) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._index = index
+        self._owns = index is None
+
+    @classmethod
+    def over(cls, index: NewsIndex) -> Library:
+        """A library over an index held open elsewhere (``close`` leaves it open)."""
+        return cls(index.settings, index=index)
+
+    def exists(self) -> bool:
+        from index.store import NewsIndex
+
+        return self._index is not None or NewsIndex.exists(self.settings)
+
+    @property
+    def index(self) -> NewsIndex:
+        """The index, opened (and created, unless read-only) on first use: for writes."""
+        return self._open(create=True)
+
+    def _existing(self) -> NewsIndex:
+        """The index for a read or a delete: IndexNotFound when there is none yet."""
+        return self._open(create=False)
+
+    def _open(self, create: bool) -> NewsIndex:
+        if self._index is None:
+            from index.store import NewsIndex
+
+            self._index = NewsIndex.open(self.settings, embedder=self._embedder, create=create)
+        return self._index
+
+    def close(self) -> None:
+        if self._owns and self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- writes -------------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        on_progress: ProgressHook | None = None,
+        on_article: Callable[[Article], None] | None = None,
+    ) -> IngestSummary:
+        """Index files and folders (``index.ingest.ingest_paths``); ``on_article`` is told of
+        every article read (an upload lists what it held)."""
+        from index.ingest import ingest_paths
+
+        return ingest_paths(self.index, paths, on_progress, on_article=on_article)
+
+    def delete(self, article_ids: Sequence[str]) -> DeleteResult:
+        """Delete articles (a primary's first copy inherits its passages); unknown ids are
+        reported, not an error (no index at all is: IndexNotFound)."""
+        from index.maintenance import delete_articles
+
+        done = delete_articles(self._existing(), list(article_ids))
+        return DeleteResult(tuple(done["deleted"]), tuple(done["missing"]), tuple(done["warnings"]))
+
+    def follow(self, feed: FeedSource, given: frozenset[str] = frozenset()) -> bool:
+        """Follow a feed; True when it is new (a followed one takes the ``given`` fields)."""
+        return self.index.catalog.add_feed(feed, given)
+
+    def unfollow(self, url: str) -> bool:
+        """Stop following a feed; False when it was not followed."""
+        return self.exists() and self._existing().catalog.remove_feed(url)
+
+    def fetch(
+        self, fetcher: Fetcher, every_feed: bool = False, writing: Writing | None = None
+    ) -> list[FeedOutcome]:
+        """One fetch pass over the due feeds (``every_feed``: all); what is new is ingested,
+        each write inside ``writing()`` (default: the index's write lock)."""
+        from index.feeds.passes import fetch_pass
+
+        if not self.exists():
+            return []
+        return fetch_pass(self._existing(), fetcher, every_feed=every_feed, writing=writing)
+
+    def regroup_stories(self) -> int:
+        """Group every article into stories again (``newsrag story --rebuild``); how many."""
+        return self._existing().regroup_stories()
+
+    def reindex(
+        self, on_progress: ProgressHook | None = None, ann: str | None = None
+    ) -> IngestSummary:
+        """Rebuild every passage and vector from the stored texts (``index.maintenance``);
+        this library's own index is closed first and reopened on next use."""
+        from index.maintenance import reindex
+
+        self.close()
+        return reindex(self.settings, on_progress=on_progress, ann=ann)
+
+    # -- reads for managing it ----------------------------------------------------------------
+    def articles(
+        self, limit: int | None = None, offset: int = 0, filters: SearchFilters | None = None
+    ) -> tuple[int, list[StoredArticle]]:
+        """How many articles match ``filters`` (sources, since, until), and those from
+        ``offset`` on, newest first (``limit`` of them; None: all)."""
+        if not self.exists():
+            return 0, []
+        catalog = self._existing().catalog
+        return catalog.count_articles(filters), catalog.list_articles(limit, offset, filters)
+
+    def find(self, query: str, limit: int) -> tuple[int, list[tuple[StoredArticle, str | None]]]:
+        """The articles whose title or outlet (as stored or as shown: "cnn" finds "CNN") holds
+        every word of ``query`` (all when it has none), newest first, ``limit`` at most, and how
+        many there are; each with the citation key of its first passage (its primary's for an
+        exact copy; None when it has none)."""
+        if not self.exists():
+            return 0, []
+        catalog = self._existing().catalog
+        words = query.casefold().split()
+        if words:
+            found = [r for r in catalog.list_articles() if _matches(r.meta, words)]
+            total, rows = len(found), found[:limit]
+        else:
+            total, rows = catalog.count_articles(), catalog.list_articles(limit)
+        keys = self._first_passage_keys([r.copy_of or r.meta.id for r in rows])
+        return total, [(r, keys.get(r.copy_of or r.meta.id)) for r in rows]
+
+    def page(self, query: str, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """``find`` as the Library tab lists it: each row's dict with its ``cite`` key."""
+        total, found = self.find(query, limit)
+        return total, [{**row.to_dict(), "cite": key} for row, key in found]
+
+    def _first_passage_keys(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """Article id -> the citation key of its first passage (articles without one left out)."""
+        from index.citation_keys import citation_key
+
+        catalog = self._existing().catalog
+        firsts = [min(ids) for ids in map(catalog.chunk_ids_of, set(article_ids)) if ids]
+        return {
+            meta.id: citation_key(meta.id, start, end, text)
+            for meta, start, end, text in catalog.passages(firsts).values()
+        }
+
+    def article(self, article_id: str) -> StoredArticle:
+        """One article with its text; UnknownArticle when the index has none by that id."""
+        from index.citation_lookup import UnknownArticle
+
+        stored = self._existing().catalog.article(article_id)
+        if stored is None:
+            raise UnknownArticle(f"no article {article_id!r} in the index")
+        return stored
+
+    def versions(self, article_id: str) -> list[ArticleVersion]:
+        """Every version of one article, oldest first; UnknownArticle or DeletedArticleError."""
+        from index.citation_lookup import missing_article
+
+        index = self._existing()
+        found = index.catalog.versions(article_id)
+        if not found:
+            raise missing_article(index, article_id)
+        return found
+
+    def feeds(self) -> list[FeedSource]:
+        """The feeds followed, with how each one's last fetch went."""
+        return self._existing().catalog.feeds() if self.exists() else []
+
+
+def _matches(meta: ArticleMeta, words: list[str]) -> bool:
+    text = f"{meta.title} {display_name(meta.source)} {meta.source or ''}".casefold()
+    return all(word in text for word in words)
