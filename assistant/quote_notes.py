@@ -1,6 +1,6 @@
 """What a reader is told beside a quoted sentence, never inside it: the outlet it comes from
 (the wire service or first publisher for a syndicated copy), whose claim it reports, and the
-dates its relative phrases ("on Monday", "yesterday") mean, counted from the article's
+dates its relative phrases ("last week", "this year") mean, counted from the article's
 publication day. The quote's characters are never changed: a note (``QuoteNote``) names the
 quote's words it explains and is shown after the quote, visibly a note.
 
@@ -30,6 +30,7 @@ CONTEXT_BEFORE = 600  # characters before a quote read to resolve "he said"
 # "Jan. 6" the 2021 attack); speaker 1/1 (off: too few to show 0.95)
 DATE_KINDS = frozenset({"period"})
 SPEAKER_NOTES = False
+SPEAKER_WHY = "speaker inferred from the sentences before the quote"
 _FIRST_PUBLISHED = re.compile(
     r"(?:originally|first)\s+(?:appeared|published|ran)\s+(?:in|on|by)\s+"
     r"((?:the\s+)?[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,4})"
@@ -72,9 +73,6 @@ def note_citation(citation: Citation, text: str, meta: ArticleMeta) -> Citation:
         dates=dates,
         notes=tuple(notes),
     )
-
-
-SPEAKER_WHY = "speaker inferred from the sentences before the quote"
 
 
 def _pronoun(quote: str, claim: Attribution | None) -> str | None:
