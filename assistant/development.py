@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from assistant.attribution import CUES
 from assistant.development_relevance import SENTENCE_FLOOR, development_topic, names_topic
 from assistant.quote_notes import claim_of, note_citation, short_day
-from assistant.records import ABSTAIN_TEXT, Answer, TokenSink, as_quoted, cite
+from assistant.records import Answer, TokenSink, as_quoted, cite
 from assistant.sentence_features import asks
 from index import SearchHit
 from index.sentence_roles import is_news
@@ -92,7 +92,7 @@ class DevelopmentEngine:
                 break
         if not entries:
             reason = f"no retrieved sentence is about {topic}"
-            return Answer(question, ABSTAIN_TEXT, abstained=True, hits=hits, reason=reason)
+            return Answer.abstain(question, reason, hits, engine=self.name)
         entries.sort(key=lambda e: (_day(hits[e.hit]), hits[e.hit].article.id))
         lines, citations = ["How it developed, oldest first:"], []
         for n, entry in enumerate(entries, start=1):

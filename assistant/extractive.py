@@ -25,7 +25,6 @@ from assistant.question_parts import question_parts
 from assistant.quote_notes import note_citation
 from assistant.reader import Reader
 from assistant.records import (
-    ABSTAIN_TEXT,
     Answer,
     Citation,
     ShortAnswer,
@@ -133,14 +132,8 @@ class ExtractiveEngine:
                 if judged
                 else ""
             )
-            return Answer(
-                question,
-                ABSTAIN_TEXT,
-                abstained=True,
-                hits=hits,
-                related=hits[:5],
-                reason=f"no passage answers the question well enough{best}",
-            )
+            reason = f"no passage answers the question well enough{best}"
+            return Answer.abstain(question, reason, hits, related=hits[:5])
         candidates, choice = self._lead(question, hits, candidates)
         chosen = self._support(candidates, question)
         return self._compose(question, hits, chosen, article_text, choice)

@@ -31,7 +31,6 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.records import (
-    ABSTAIN_TEXT,
     FALLBACK,
     MARKER,
     Answer,
@@ -96,13 +95,7 @@ class LlmEngine:
     ) -> Answer:
         shown = hits[: self.max_passages]
         if not shown:
-            return Answer(
-                question,
-                ABSTAIN_TEXT,
-                abstained=True,
-                engine=self.name,
-                reason="nothing was retrieved",
-            )
+            return Answer.abstain(question, "nothing was retrieved", engine=self.name)
         judged = self.fallback.answer(question, hits, article_text) if self.fallback else None
         if judged is not None and judged.abstained:  # the calibrated judge: nothing answers
             judged.reason = f"not asked of the model: {judged.reason}"
@@ -152,7 +145,7 @@ class LlmEngine:
 def _instead(question: str, extractive: Answer | None, why: str) -> Answer:
     """The extractive answer in place of an unusable reply (an abstention without one)."""
     if extractive is None:
-        return Answer(question, ABSTAIN_TEXT, abstained=True, engine="llm", reason=why)
+        return Answer.abstain(question, why, engine="llm")
     detail = f"; {extractive.reason}" if extractive.reason else ""
     extractive.reason = f"{FALLBACK}: {why}; answered by the extractive engine{detail}"
     return extractive
@@ -215,15 +208,8 @@ def parse_reply(
     """Validate the model's reply against the passages it was shown."""
     text = " ".join(reply.split())
     if not MARKER.search(text) and "don't say" in text.replace("’", "'").lower():
-        return Answer(
-            question,
-            ABSTAIN_TEXT,
-            abstained=True,
-            hits=hits,
-            related=hits[:5],
-            engine="llm",
-            reason="the model found no answer in the passages",
-        )
+        why = "the model found no answer in the passages"
+        return Answer.abstain(question, why, hits, related=hits[:5], engine="llm")
     text = MARKER.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(shown) else "", text)
     text = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text.split()))
     citations: dict[int, Citation] = {}

@@ -7,14 +7,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
-from assistant.development import READ_PASSAGES, DevelopmentEngine, is_development
-from assistant.engines import EngineContext, make_engine
+from assistant.engines import NEEDS, EngineContext, RetrievalNeeds, make_engine, route
 from assistant.extractive import ExtractiveConfig, ExtractiveEngine
 from assistant.followup import FollowUp, follow_up_of, rewrite
 from assistant.question_parts import question_parts
 from assistant.quote_notes import note_citation
 from assistant.reader import Reader, ReaderUnavailable, load_reader
-from assistant.records import ABSTAIN_TEXT, Answer, AnswerEngine, Citation, TokenSink, validate
+from assistant.records import Answer, AnswerEngine, Citation, TokenSink, validate
 from assistant.requests import DEFAULT_ENGINE, AskRequest, SearchMode, Turn
 from assistant.retrieval import Retriever, SearchResult
 from assistant.settings import AnswerSettings
@@ -40,7 +39,6 @@ class Answering:
         self.extractive = ExtractiveEngine(
             index.embedder, ExtractiveConfig(short=short), reader=_reader(index, self.settings)
         )
-        self.development = DevelopmentEngine(index)
         self._engines: dict[str, AnswerEngine] = {}
 
     def engine(self, name: str | None) -> AnswerEngine:
@@ -56,15 +54,14 @@ class Answering:
         """The verified answer; a writing engine (llm) also hands its draft to ``on_token``
         piece by piece as it writes."""
         started = time.perf_counter()
-        chosen = self.engine(request.engine)
         question, filters = request.question, request.filters
         standalone = self._follow_up(question, request.history)
         query = standalone or question
-        k = request.k
-        if chosen is self.extractive and is_development(query):
-            chosen, k = self.development, max(k, READ_PASSAGES)
-            if filters.as_of:  # as_of bounds a development: nothing published after it
-                filters = replace(filters, strict=True)
+        name = route(query, request.engine)
+        chosen, needs = self.engine(name), NEEDS.get(name, RetrievalNeeds())
+        k = max(request.k, needs.passages)
+        if needs.strict_as_of and filters.as_of:  # nothing published after it
+            filters = replace(filters, strict=True)
         own = follow_up_of(question, request.history) if standalone else None
         result = self._retrieve(query, k, request.mode, filters, own)
         if not result.hits:
@@ -155,7 +152,7 @@ def _nothing_found(
         reason = f"no indexed article matches the filter {emptying[0].describe()}"
     else:
         reason = f"no indexed article matches the filters ({filters.describe()})"
-    answer = Answer(question, ABSTAIN_TEXT, abstained=True, reason=reason)
+    answer = Answer.abstain(question, reason)
     answer.rewritten_query = standalone
     return answer
 

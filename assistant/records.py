@@ -86,6 +86,27 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     short_answer: ShortAnswer | None = None
 
+    @classmethod
+    def abstain(
+        cls,
+        question: str,
+        reason: str,
+        hits: Sequence[SearchHit] = (),
+        related: Sequence[SearchHit] = (),
+        engine: str = "extractive",
+    ) -> Answer:
+        """The answer that says the indexed articles don't say, and why (``reason``, in plain
+        words); ``related``: the closest passages, shown instead of an answer."""
+        return cls(
+            question,
+            ABSTAIN_TEXT,
+            abstained=True,
+            reason=reason,
+            hits=list(hits),
+            related=list(related),
+            engine=engine,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """What ``newsrag ask --json`` and ``POST /api/ask`` return."""
         return {

@@ -16,9 +16,12 @@ from index.filters import SearchFilters
 
 ASK_K = (1, 50)  # passages read per answer
 SEARCH_K = (1, 100)  # hits per search
+STORIES_K = (1, 50)  # stories listed
 DEFAULT_ASK_K = 6
 DEFAULT_SEARCH_K = 10
-ENGINE_NAMES = ("extractive", "llm")  # the answer engines (assistant/engines.py builds them)
+DEFAULT_STORIES_K = 10
+# the answer engines (assistant/engines.py builds them); "timeline" answers "how did … develop?"
+ENGINE_NAMES = ("extractive", "llm", "timeline")
 DEFAULT_ENGINE = ENGINE_NAMES[0]
 
 Turn = Mapping[str, Any]  # {"role": "user" | "assistant", "content": str}
@@ -66,3 +69,16 @@ class SearchRequest:
 
     def __post_init__(self) -> None:
         _check_k(self.k, SEARCH_K)
+
+
+@dataclass(frozen=True)
+class StoryRequest:
+    """The stories a query is about, best first, or without a query the latest ones; how many,
+    and the filters (``as_of`` shows them as they stood that day)."""
+
+    query: str | None = None
+    k: int = DEFAULT_STORIES_K
+    filters: SearchFilters = field(default_factory=SearchFilters)
+
+    def __post_init__(self) -> None:
+        _check_k(self.k, STORIES_K)

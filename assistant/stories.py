@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.quote_notes import note_citation
 from assistant.records import Citation, cite_span, one_per_article
-from assistant.requests import SearchMode
+from assistant.requests import DEFAULT_STORIES_K, SearchMode, StoryRequest
 from assistant.retrieval import Retriever
 from index.filters import SearchFilters
 from index.outlet_names import display_name
@@ -79,7 +79,17 @@ class Stories:
         self.index = index
         self.retriever = retriever
 
-    def find(self, query: str, filters: SearchFilters, k: int = 10) -> list[StoryMatch]:
+    def for_request(self, request: StoryRequest) -> list[StoryMatch] | list[Story]:
+        """What ``request`` asks for: the stories its query is about (``find``), or without a
+        query the latest (``recent``)."""
+        query = (request.query or "").strip()
+        if query:
+            return self.find(query, request.filters, request.k)
+        return self.recent(request.filters.as_of, request.k)
+
+    def find(
+        self, query: str, filters: SearchFilters, k: int = DEFAULT_STORIES_K
+    ) -> list[StoryMatch]:
         """The stories the query's passages come from, best first."""
         hits = self.retriever.search(query, STORY_PASSAGES, SearchMode.HYBRID, filters)
         story_of = self.index.catalog.story_ids_of([h.article.id for h in hits])
@@ -94,7 +104,7 @@ class Stories:
             for s in stories
         ]
 
-    def recent(self, until: str | None = None, k: int = 10) -> list[Story]:
+    def recent(self, until: str | None = None, k: int = DEFAULT_STORIES_K) -> list[Story]:
         """The stories with the latest articles (up to ``until``), newest first."""
         return self.index.catalog.stories(self.index.catalog.recent_story_ids(k, until), until)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,7 @@ def test_the_door_ingests_tells_each_article_and_closes_its_index(tmp_path: Path
         summary = door.ingest([_source(tmp_path)], on_article=lambda a: read.append(a.id))
         index = door.index
     assert summary.added == 2 and read == ["bridge", "ferry"]
-    with pytest.raises(Exception):  # closed with the block: its connection is gone
+    with pytest.raises(sqlite3.ProgrammingError):  # closed with the block: no connection
         index.catalog.counts()
     with Library(settings, HashEncoder()) as door:
         total, rows = door.articles()

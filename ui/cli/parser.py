@@ -14,7 +14,15 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from assistant import ASK_K, DEFAULT_ASK_K, DEFAULT_SEARCH_K, ENGINE_NAMES, SEARCH_K
+from assistant import (
+    ASK_K,
+    DEFAULT_ASK_K,
+    DEFAULT_SEARCH_K,
+    DEFAULT_STORIES_K,
+    ENGINE_NAMES,
+    SEARCH_K,
+    STORIES_K,
+)
 from ui.limits import (
     CHUNK_TOKENS,
     CONTEXT_CHARS,
@@ -194,7 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", metavar="QUERY", help="what the story is about")
     p.add_argument("--id", metavar="STORY_ID", help="show this story's timeline")
     p.add_argument("--as-of", metavar="DATE", help="nothing published after this day")
-    p.add_argument("--k", type=_int_in(1, 50), default=10, help="stories listed (default 10)")
+    p.add_argument(
+        "--k",
+        type=_int_in(*STORIES_K),
+        default=DEFAULT_STORIES_K,
+        help=f"stories listed (default {DEFAULT_STORIES_K})",
+    )
     p.add_argument("--rebuild", action="store_true", help="group every article into stories again")
 
     p = add("delete", "Delete articles by id (their copies keep the passages).")

@@ -11,22 +11,20 @@ from ui.settings import Settings
 
 
 def cmd_story(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant import Assistant, SearchFilters
+    from assistant import Assistant, SearchFilters, StoryRequest
 
     if args.rebuild:
         return _rebuild(args, settings)
     filters = SearchFilters.build((), None, None, args.as_of, bool(args.as_of))
     with Assistant(settings) as assistant:
         stories = assistant.stories
-        if args.id:
-            matches: list[dict[str, Any]] = []
-            chosen = args.id
-        elif args.query:
-            matches = [m.to_dict() for m in stories.find(args.query, filters, args.k)]
-            chosen = matches[0]["story_id"] if matches else None
-        else:
-            matches = [s.to_dict() for s in stories.recent(filters.as_of, args.k)]
-            chosen = None
+        matches: list[dict[str, Any]] = []
+        chosen = args.id
+        if not args.id:
+            matches = [
+                s.to_dict() for s in stories.for_request(StoryRequest(args.query, args.k, filters))
+            ]
+            chosen = matches[0]["story_id"] if matches and args.query else None
         timeline = stories.timeline(chosen, filters.as_of) if chosen else None
     if args.id and timeline is None:
         emit(

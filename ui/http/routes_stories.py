@@ -6,12 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from assistant import SearchFilters
+from assistant import DEFAULT_STORIES_K, STORIES_K, SearchFilters, StoryRequest
 from ui.errors import ApiError
 from ui.http.models import ErrorOut, StoriesOut, TimelineOut
 from ui.services import Services
-
-STORIES_K = (1, 50)
 
 
 def _services(request: Request) -> Services:
@@ -26,17 +24,14 @@ def router() -> APIRouter:
     def stories(
         request: Request,
         q: Annotated[str | None, Query(max_length=10_000, description="what about")] = None,
-        k: Annotated[int, Query(ge=STORIES_K[0], le=STORIES_K[1])] = 10,
+        k: Annotated[int, Query(ge=STORIES_K[0], le=STORIES_K[1])] = DEFAULT_STORIES_K,
         as_of: str | None = None,
     ) -> dict[str, Any]:
         """The stories whose passages match ``q``, best first; without ``q`` the stories with
         the latest articles. ``as_of`` leaves out what was published after it."""
         filters = SearchFilters.build((), None, None, as_of, bool(as_of))
         with _services(request).reading() as a:
-            if q and q.strip():
-                found = [m.to_dict() for m in a.stories.find(q, filters, k)]
-            else:
-                found = [s.to_dict() for s in a.stories.recent(filters.as_of, k)]
+            found = [s.to_dict() for s in a.stories.for_request(StoryRequest(q, k, filters))]
         return {"query": q, "stories": found}
 
     @r.get(
