@@ -31,6 +31,11 @@ CSS = (
 .app-title{font-size:1.5rem;line-height:1.3;margin:.1em 0 .2em;font-weight:700}
 .app-title .tagline{font-weight:400;font-size:.8em}
 .app-title .short{display:none}
+.chat-empty{color:var(--nr-text);background:var(--nr-bg);border:1px solid var(--nr-rule);
+  border-radius:.5em;padding:.5em .9em}
+.chat-empty strong,.chat-empty code{color:inherit;background:transparent}
+.chat-empty .to-library{background:var(--nr-surface);color:var(--nr-link);cursor:pointer;
+  border:1px solid var(--nr-link);border-radius:.4em;padding:.3em .8em;font:inherit}
 .citation-panel .panel-scroll{max-height:60vh;overflow:auto;position:relative;padding-right:.5em}
 .citation-panel .article-text{white-space:pre-wrap;line-height:1.55}
 .citation-panel h2{font-size:1.25em;line-height:1.3;margin:.2em 0}
