@@ -35,6 +35,7 @@ from index.filters import FilterError, SearchFilters
 if TYPE_CHECKING:
     from assistant.engines import ENGINES, EngineUnavailable
     from assistant.facade import Assistant
+    from assistant.quote_notes import claim_of, passage_notes, short_day
     from assistant.records import (
         ABSTAIN_TEXT,
         FALLBACK,
@@ -43,9 +44,12 @@ if TYPE_CHECKING:
         AnswerCancelled,
         Citation,
         ContractViolation,
+        QuoteNote,
         TokenSink,
         by_article,
+        one_per_article,
     )
+    from assistant.relative_dates import with_notes
     from assistant.retrieval import Retriever, SearchResult
     from assistant.stories import StoryMatch, Timeline, TimelineEntry
 
@@ -58,6 +62,12 @@ _LAZY = {
     "Answer": "assistant.records",
     "AnswerCancelled": "assistant.records",
     "Citation": "assistant.records",
+    "QuoteNote": "assistant.records",
+    "one_per_article": "assistant.records",
+    "claim_of": "assistant.quote_notes",
+    "passage_notes": "assistant.quote_notes",
+    "short_day": "assistant.quote_notes",
+    "with_notes": "assistant.relative_dates",
     "ContractViolation": "assistant.records",
     "TokenSink": "assistant.records",
     "by_article": "assistant.records",
@@ -93,6 +103,7 @@ __all__ = [
     "EngineUnavailable",
     "FilterError",
     "QueryError",
+    "QuoteNote",
     "RetrievalSettings",
     "Retriever",
     "SearchFilters",
@@ -106,6 +117,11 @@ __all__ = [
     "TokenSink",
     "Turn",
     "by_article",
+    "claim_of",
+    "one_per_article",
+    "passage_notes",
+    "short_day",
+    "with_notes",
 ]
 
 

@@ -20,6 +20,7 @@ from index.records import (
     LoadProblem,
     SearchHit,
     StoredArticle,
+    StoryMember,
 )
 from index.settings import EncoderBackend, EnvSettings, IndexSettings, Precision, Secret
 
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
     from index.loaders import SUPPORTED_EXTENSIONS, iter_articles
     from index.loaders.ids import record_upload_name
     from index.maintenance import delete_articles, reindex
+    from index.outlet_names import display_name
+    from index.sentences import sentence_spans
     from index.stats import index_stats
     from index.store import IndexBusy, IndexMismatch, IndexNotFound, IndexReadOnly, NewsIndex
 
@@ -65,6 +68,8 @@ _LAZY = {
     "Library": "index.library",
     "SUPPORTED_EXTENSIONS": "index.loaders",
     "record_upload_name": "index.loaders.ids",
+    "display_name": "index.outlet_names",
+    "sentence_spans": "index.sentences",
     "index_stats": "index.stats",
     "CheckReport": "index.check",
     "check_index": "index.check",
@@ -124,12 +129,14 @@ __all__ = [
     "Secret",
     "StaleCitation",
     "StoredArticle",
+    "StoryMember",
     "UnknownArticle",
     "UpdateNote",
     "VectorIndex",
     "check_index",
     "citation_key",
     "delete_articles",
+    "display_name",
     "index_stats",
     "ingest_paths",
     "iter_articles",
@@ -137,6 +144,7 @@ __all__ = [
     "missing_article",
     "record_upload_name",
     "reindex",
+    "sentence_spans",
 ]
 
 

@@ -111,7 +111,9 @@ def test_sigterm_with_an_open_chat_stream_exits_and_leaves_nothing(
             assert httpx.get(f"{url}/").status_code == 200
             seen: list[bytes] = []
             streams.append((_hold_stream(url, "/gradio_api/heartbeat/tab0123456789", seen), seen))
-        time.sleep(1.5)
+        waited = time.monotonic() + 15  # a loaded machine may take a while to send the first
+        while not all(seen for _, seen in streams) and time.monotonic() < waited:
+            time.sleep(0.2)
         assert all(seen for _, seen in streams)  # the heartbeat streams are open
         for proc, _ in started:
             assert _stop(proc) < EXIT_S

@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from index.loaders.ids import path_id, upload_name_file
 from tests.conftest import LOCAL, REPO, settings_for
 from ui.cli import main
-from ui.http.auth import token_matches
 from ui.server import UnsafeBind, check_bind, cors_origins, create_app, is_loopback
 from ui.settings import Settings
 from ui.uploads import display_name, stage_stream, staging
@@ -77,10 +76,10 @@ def test_cors_is_closed_unless_origins_are_listed(sample_home: Path) -> None:
 @pytest.mark.unit
 def test_token_compare() -> None:
     settings = Settings.from_env(env={"NEWSRAG_API_TOKEN": SECRET})
-    assert token_matches(settings.server, SECRET)
+    assert settings.server.token_matches(SECRET)
     for wrong in ("", None, SECRET[:-1], SECRET + "x", SECRET.upper()):
-        assert not token_matches(settings.server, wrong)
-    assert not token_matches(Settings.from_env(env={}).server, "")
+        assert not settings.server.token_matches(wrong)
+    assert not Settings.from_env(env={}).server.token_matches("")
 
 
 @pytest.mark.unit

@@ -11,9 +11,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from assistant.quote_notes import passage_notes
-from assistant.records import QuoteNote
-from assistant.relative_dates import with_notes
+from assistant import QuoteNote, passage_notes, with_notes
 from index import ResolvedCitation, UpdateNote
 from ui.cite_urls import cite_url
 from ui.dateline import dateline

@@ -4,7 +4,7 @@ one display name (``index.outlet_names``: "cnn.com" → "CNN"), the same in ever
 
 from __future__ import annotations
 
-from index.outlet_names import display_name
+from index import display_name
 
 
 def dateline(source: str | None, published_at: str | None, sep: str = ", ") -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 
-from assistant.records import QuoteNote
+from assistant import QuoteNote
 
 
 def esc(value: str) -> str:

@@ -37,7 +37,7 @@ from index import Article, IngestSummary, Library, NewsIndex, VectorIndex
 from ui.settings import Settings
 
 if TYPE_CHECKING:
-    from index.feeds.passes import FeedOutcome
+    from index.feeds import FeedOutcome
 
 log = logging.getLogger(__name__)
 
@@ -337,8 +337,7 @@ class Services:
     def fetch_feeds(self) -> list[FeedOutcome]:
         """One fetch pass over the due feeds (empty when none is due or one is under way): pages
         are fetched outside the write lock, each batch written as the one writer."""
-        from index.feeds.fetch import Fetcher
-        from index.feeds.passes import due
+        from index.feeds import Fetcher, due
 
         if not NewsIndex.exists(self.settings.index):
             return []

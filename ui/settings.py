@@ -6,11 +6,12 @@ its section.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 
-from assistant.settings import AssistantSettings
-from index.feeds.settings import FetchSettings
-from index.settings import EnvSettings, Secret
+from assistant import AssistantSettings
+from index import EnvSettings, Secret
+from index.feeds import FetchSettings
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,13 @@ class ServerSettings(EnvSettings):
     ask_concurrency: int = 1  # asks answered at once by the server (ui/services.py AskPool)
     log_level: str = "WARNING"
     watch_tick_s: float = 60.0  # serve --watch: how often due feeds are looked for
+
+    def token_matches(self, given: str | None) -> bool:
+        """``given`` is the write token (compared in constant time); never without one."""
+        expected = self.api_token
+        if not expected or not given:
+            return False
+        return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 @dataclass(frozen=True)

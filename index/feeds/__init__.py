@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from index.feeds.addresses import BlockedAddress, check_url
     from index.feeds.fetch import Fetcher, FetchError, FetchResult
+    from index.feeds.passes import FeedOutcome, due
     from index.feeds.settings import FetchSettings
+    from index.feeds.sources import DEFAULT_EVERY, feed_url, new_feed
 
 _LAZY = {
     "BlockedAddress": "index.feeds.addresses",
@@ -20,8 +22,25 @@ _LAZY = {
     "FetchResult": "index.feeds.fetch",
     "Fetcher": "index.feeds.fetch",
     "FetchSettings": "index.feeds.settings",
+    "FeedOutcome": "index.feeds.passes",
+    "due": "index.feeds.passes",
+    "DEFAULT_EVERY": "index.feeds.sources",
+    "feed_url": "index.feeds.sources",
+    "new_feed": "index.feeds.sources",
 }
-__all__ = ["BlockedAddress", "FetchError", "FetchResult", "FetchSettings", "Fetcher", "check_url"]
+__all__ = [
+    "DEFAULT_EVERY",
+    "BlockedAddress",
+    "FeedOutcome",
+    "FetchError",
+    "FetchResult",
+    "FetchSettings",
+    "Fetcher",
+    "check_url",
+    "due",
+    "feed_url",
+    "new_feed",
+]
 
 
 def __getattr__(name: str) -> Any:

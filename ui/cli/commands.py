@@ -9,8 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index import FeedSource, IngestSummary
-from index.outlet_names import display_name
+from index import FeedSource, IngestSummary, display_name
 from ui import payloads
 from ui.article_html import unchanged_run
 from ui.cli.output import emit
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from index import Embedder, IngestSummary, Library, NewsIndex, iter_articles
-    from index.records import LoadProblem
+    from index import Embedder, IngestSummary, Library, LoadProblem, NewsIndex, iter_articles
 
     if not NewsIndex.exists(settings.index) and not any(Path(p).exists() for p in args.paths):
         summary = IngestSummary()  # nothing to read: no empty index is made for it
@@ -315,7 +313,7 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _feeds(args: argparse.Namespace, settings: Settings, door: Library) -> int:
-    from index.feeds.sources import DEFAULT_EVERY, feed_url, new_feed
+    from index.feeds import DEFAULT_EVERY, feed_url, new_feed
 
     if args.feeds_command == "list":
         feeds = door.feeds()
@@ -342,7 +340,7 @@ def _feeds(args: argparse.Namespace, settings: Settings, door: Library) -> int:
 
 def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
     from index import Library
-    from index.feeds.fetch import Fetcher
+    from index.feeds import Fetcher
 
     with Library(settings.index) as door:
         if not door.exists():

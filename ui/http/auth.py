@@ -6,12 +6,10 @@ Tokens are compared in constant time.
 
 from __future__ import annotations
 
-import hmac
-
 from fastapi import Request
 
 from ui.errors import ApiError
-from ui.settings import ServerSettings, Settings
+from ui.settings import Settings
 
 NO_TOKEN = (
     "writes are disabled on this server: set NEWSRAG_API_TOKEN and restart it, then send "
@@ -21,13 +19,6 @@ READ_ONLY = (
     "this server is a read-only replica (serve --read-only): send writes to the process that "
     "writes its index"
 )
-
-
-def token_matches(settings: ServerSettings, given: str | None) -> bool:
-    expected = settings.api_token
-    if not expected or not given:
-        return False
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def require_token(all_settings: Settings, request: Request) -> None:
@@ -46,5 +37,5 @@ def require_token(all_settings: Settings, request: Request) -> None:
             "this endpoint needs 'Authorization: Bearer <NEWSRAG_API_TOKEN>'",
             {"WWW-Authenticate": "Bearer"},
         )
-    if not token_matches(settings, given.strip()):
+    if not settings.token_matches(given.strip()):
         raise ApiError(401, "unauthorized", "wrong API token", {"WWW-Authenticate": "Bearer"})

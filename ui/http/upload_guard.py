@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ui.http.asgi import Message, Receive, Send, refuse
-from ui.http.auth import NO_TOKEN, READ_ONLY, token_matches
+from ui.http.auth import NO_TOKEN, READ_ONLY
 from ui.settings import Settings
 from ui.uploads import max_form_bytes
 
@@ -71,7 +71,7 @@ class UploadGuard:
 
     def trusted(self, headers: dict[str, str]) -> bool:
         scheme, _, given = headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and token_matches(self.settings.server, given.strip()):
+        if scheme.lower() == "bearer" and self.settings.server.token_matches(given.strip()):
             return True
         key = cookie(headers.get("cookie", ""), PAGE_COOKIE)
         matches = hmac.compare_digest(key.encode(), self.page_key.encode())

@@ -20,8 +20,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from assistant import Answer, AskRequest
-from index import NewsIndex
-from index.records import StoryMember
+from index import NewsIndex, StoryMember
 from ui.web.question_drafts import Draft, count_questions, latest_on
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from assistant import SearchFilters
-from index.outlet_names import display_name
+from index import display_name
 
 
 @dataclass

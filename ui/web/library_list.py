@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.outlet_names import display_name
+from index import display_name
 from ui.article_html import esc
 from ui.cite_urls import cite_url
 from ui.dateline import dateline

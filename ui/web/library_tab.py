@@ -18,7 +18,6 @@ from gradio_client.utils import is_http_url_like
 
 from ui import uploads
 from ui.errors import ApiError, classify
-from ui.http.auth import token_matches
 from ui.services import Services
 from ui.web.library_list import (
     LIST_LIMIT,
@@ -241,14 +240,14 @@ def _only_uploaded_files(box: gr.File) -> None:
 
 def _token_ok(services: Services, key: str | None, action: str) -> bool:
     """The token matches; else one log line (no traceback) and False."""
-    if token_matches(services.settings.server, (key or "").strip()):
+    if services.settings.server.token_matches((key or "").strip()):
         return True
     log.warning("library %s refused: wrong or missing API token", action)
     return False
 
 
 def _check_token(services: Services, key: str | None) -> None:
-    if not token_matches(services.settings.server, (key or "").strip()):
+    if not services.settings.server.token_matches((key or "").strip()):
         raise ApiError(401, "unauthorized", BAD_TOKEN)
 
 

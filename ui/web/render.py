@@ -12,8 +12,7 @@ import re
 import string
 from collections.abc import Sequence
 
-from assistant import FALLBACK, MARKER, Answer, Citation, by_article
-from assistant.records import one_per_article
+from assistant import FALLBACK, MARKER, Answer, Citation, by_article, one_per_article
 from index import SearchHit
 from ui.article_html import esc
 from ui.cite_urls import cite_url

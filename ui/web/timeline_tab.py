@@ -10,10 +10,8 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import SearchFilters
-from assistant.quote_notes import claim_of, short_day
-from assistant.stories import Timeline
-from index.outlet_names import display_name
+from assistant import SearchFilters, Timeline, claim_of, short_day
+from index import display_name
 from ui.article_html import esc
 from ui.cite_urls import cite_url
 from ui.errors import classify
