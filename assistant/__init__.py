@@ -33,9 +33,10 @@ from assistant.settings import AnswerSettings, AssistantSettings, RetrievalSetti
 from index.filters import FilterError, SearchFilters
 
 if TYPE_CHECKING:
-    from assistant.engines import ENGINES, EngineUnavailable
+    from assistant.engines.registry import ENGINES, EngineUnavailable
     from assistant.facade import Assistant
-    from assistant.quote_notes import claim_of, passage_notes, short_day
+    from assistant.language.quote_notes import claim_of, passage_notes, short_day
+    from assistant.language.relative_dates import with_notes
     from assistant.records import (
         ABSTAIN_TEXT,
         FALLBACK,
@@ -49,13 +50,12 @@ if TYPE_CHECKING:
         by_article,
         one_per_article,
     )
-    from assistant.relative_dates import with_notes
-    from assistant.retrieval import Retriever, SearchResult
-    from assistant.stories import StoryMatch, Timeline, TimelineEntry
+    from assistant.retrieval.retriever import Retriever, SearchResult
+    from assistant.retrieval.stories import StoryMatch, Timeline, TimelineEntry
 
 _LAZY = {
-    "ENGINES": "assistant.engines",
-    "EngineUnavailable": "assistant.engines",
+    "ENGINES": "assistant.engines.registry",
+    "EngineUnavailable": "assistant.engines.registry",
     "ABSTAIN_TEXT": "assistant.records",
     "FALLBACK": "assistant.records",
     "MARKER": "assistant.records",
@@ -64,19 +64,19 @@ _LAZY = {
     "Citation": "assistant.records",
     "QuoteNote": "assistant.records",
     "one_per_article": "assistant.records",
-    "claim_of": "assistant.quote_notes",
-    "passage_notes": "assistant.quote_notes",
-    "short_day": "assistant.quote_notes",
-    "with_notes": "assistant.relative_dates",
+    "claim_of": "assistant.language.quote_notes",
+    "passage_notes": "assistant.language.quote_notes",
+    "short_day": "assistant.language.quote_notes",
+    "with_notes": "assistant.language.relative_dates",
     "ContractViolation": "assistant.records",
     "TokenSink": "assistant.records",
     "by_article": "assistant.records",
-    "Retriever": "assistant.retrieval",
-    "SearchResult": "assistant.retrieval",
+    "Retriever": "assistant.retrieval.retriever",
+    "SearchResult": "assistant.retrieval.retriever",
     "Assistant": "assistant.facade",
-    "StoryMatch": "assistant.stories",
-    "Timeline": "assistant.stories",
-    "TimelineEntry": "assistant.stories",
+    "StoryMatch": "assistant.retrieval.stories",
+    "Timeline": "assistant.retrieval.stories",
+    "TimelineEntry": "assistant.retrieval.stories",
 }
 
 __all__ = [

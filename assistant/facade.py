@@ -7,9 +7,9 @@ import threading
 from assistant.pipeline import Answering
 from assistant.records import Answer, TokenSink
 from assistant.requests import AskRequest, SearchRequest
-from assistant.retrieval import Retriever
+from assistant.retrieval.retriever import Retriever
+from assistant.retrieval.stories import Stories
 from assistant.settings import AssistantSettings
-from assistant.stories import Stories
 from index import SearchHit
 from index.store import NewsIndex
 

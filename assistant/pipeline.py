@@ -7,17 +7,17 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
-from assistant.engines import NEEDS, EngineContext, RetrievalNeeds, make_engine, route
-from assistant.extractive import ExtractiveConfig, ExtractiveEngine
-from assistant.followup import FollowUp, follow_up_of, rewrite
-from assistant.question_parts import question_parts
-from assistant.quote_notes import note_citation
-from assistant.reader import Reader, ReaderUnavailable, load_reader
+from assistant.engines.extractive import ExtractiveConfig, ExtractiveEngine
+from assistant.engines.registry import NEEDS, EngineContext, RetrievalNeeds, make_engine, route
+from assistant.engines.short_answer import ShortAnswerConfig
+from assistant.language.followup import FollowUp, follow_up_of, rewrite
+from assistant.language.question_parts import question_parts
+from assistant.language.quote_notes import note_citation
+from assistant.models.reader import Reader, ReaderUnavailable, load_reader
 from assistant.records import Answer, AnswerEngine, Citation, TokenSink, validate
 from assistant.requests import DEFAULT_ENGINE, AskRequest, SearchMode, Turn
-from assistant.retrieval import Retriever, SearchResult
+from assistant.retrieval.retriever import Retriever, SearchResult
 from assistant.settings import AnswerSettings
-from assistant.short_answer import ShortAnswerConfig
 from index import SearchHit
 from index.filters import SearchFilters
 from index.store import NewsIndex
@@ -42,7 +42,7 @@ class Answering:
         self._engines: dict[str, AnswerEngine] = {}
 
     def engine(self, name: str | None) -> AnswerEngine:
-        """The named engine (``assistant/engines.py``), built once; EngineUnavailable when it
+        """The named engine (``engines/registry.py``), built once; EngineUnavailable when it
         is not configured."""
         name = name or DEFAULT_ENGINE
         if name not in self._engines:

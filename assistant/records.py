@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from assistant.relative_dates import DateMention
+from assistant.language.relative_dates import DateMention
 from index import SearchHit
 from index.citation_keys import citation_key
 from index.records import ArticleMeta

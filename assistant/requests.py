@@ -20,7 +20,7 @@ STORIES_K = (1, 50)  # stories listed
 DEFAULT_ASK_K = 6
 DEFAULT_SEARCH_K = 10
 DEFAULT_STORIES_K = 10
-# the answer engines (assistant/engines.py builds them); "timeline" answers "how did … develop?"
+# the answer engines (engines/registry.py builds them); "timeline" answers "how did … develop?"
 ENGINE_NAMES = ("extractive", "llm", "timeline")
 DEFAULT_ENGINE = ENGINE_NAMES[0]
 

@@ -23,7 +23,7 @@ class RetrievalSettings(EnvSettings):
     recent_days: int = 7  # with as_of: candidates of these days before it are fused as extra lists
     recent_weight: float = 1.0  # weight of those recent lists (0 turns them off)
     dedup: bool = True  # fold near-duplicate passages of other articles into one hit
-    rerank: str = "none"  # none | sentence | cross-encoder:<model dir> (assistant/rerank.py)
+    rerank: str = "none"  # none | sentence | cross-encoder:<model dir> (retrieval/rerank.py)
     rerank_depth: int = 25  # hits the reranker (if any) reorders before the cut to k
     rerank_weight: float = 1.0
 
@@ -37,7 +37,7 @@ class RetrievalSettings(EnvSettings):
 class AnswerSettings(EnvSettings):
     reader: str = "none"  # none | shipped: the trained reader picks answer sentences
     short_answers: bool = True  # the extractive answer leads with its short answer when clear
-    # the optional llm answer engine (assistant/llm_providers.py)
+    # the optional llm answer engine (assistant/models/llm_providers.py)
     llm_provider: str = "none"  # none | local (embedded 1.5B) | openai (any OpenAI-compatible
     # server) | gguf (a local file through transformers)
     llm_model: str = ""  # model name for openai; a .gguf path, or "smollm2", for gguf

@@ -24,11 +24,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 QUESTIONS = REPO.parent / "shared" / "data" / "rtqa-news" / "dev.jsonl"
 
+from assistant.engines.extractive import ExtractiveEngine  # noqa: E402
 from assistant.eval.answers import CorpusMatcher  # noqa: E402
 from assistant.eval.matching import answer_in_text  # noqa: E402
 from assistant.eval.run import read_questions  # noqa: E402
-from assistant.extractive import ExtractiveEngine  # noqa: E402
-from assistant.retrieval import Retriever  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
 from index import SearchHit  # noqa: E402
 from index.filters import SearchFilters  # noqa: E402
 from index.store import NewsIndex  # noqa: E402

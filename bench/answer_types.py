@@ -1,4 +1,4 @@
-"""Accuracy of the answer typing (assistant/answer_types.py) against hand labels.
+"""Accuracy of the answer typing (assistant/language/answer_types.py) against hand labels.
 
 The labels (bench/answer_type_labels.json) hold only question ids, types and the part each
 belongs to — never question text, which stays in ../shared (the data sets may not be
@@ -26,8 +26,8 @@ DATA = REPO.parent / "shared" / "data"
 SOURCES = (DATA / "rtqa-news" / "dev.jsonl", DATA / "rtqa-train" / "questions.jsonl.gz")
 LABELS = Path(__file__).resolve().parent / "answer_type_labels.json"
 
-from assistant.answer_type_words import KINDS  # noqa: E402
-from assistant.answer_types import AnswerType, answer_type  # noqa: E402
+from assistant.language.answer_type_words import KINDS  # noqa: E402
+from assistant.language.answer_types import AnswerType, answer_type  # noqa: E402
 
 PARTS = ("rules", "dev", "held_out")
 Row = tuple[str, str, dict[str, str], AnswerType]  # id, question, label, prediction

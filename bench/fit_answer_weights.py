@@ -1,7 +1,8 @@
 """Fit the extractive engine's sentence weights on the rtqa-news dev questions (reads ../shared).
 
 For every question: retrieve its passages as ``ask`` does (as-of = question_date), score every
-sentence of them with the engine's features (``assistant.extractive.FEATURES``, all sentences
+sentence of them with the engine's features
+(``assistant.engines.extractive.FEATURES``, all sentences
 embedded), and label a sentence good when it contains the answer and no wrong choice (the
 choices are used only here, as labels). A logistic regression over the features gives the
 weights; leave-one-week-out cross-validation says how well they carry to weeks they were not
@@ -31,11 +32,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 QUESTIONS = REPO.parent / "shared" / "data" / "rtqa-news" / "dev.jsonl"
 
+from assistant.engines.extractive import FEATURES, ExtractiveConfig, ExtractiveEngine  # noqa: E402
 from assistant.eval.answers import CorpusMatcher  # noqa: E402
 from assistant.eval.matching import answers_alone  # noqa: E402
 from assistant.eval.run import read_questions  # noqa: E402
-from assistant.extractive import FEATURES, ExtractiveConfig, ExtractiveEngine  # noqa: E402
-from assistant.retrieval import Retriever  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
 from index.filters import SearchFilters  # noqa: E402
 from index.store import NewsIndex  # noqa: E402
 from ui.settings import Settings  # noqa: E402

@@ -4,13 +4,14 @@ Three steps, over the rtqa-news corpus (the whole-corpus index; reads ../shared)
 
 1. ``collect``: every question of the files given (the dev questions and our own
    ``bench/note_questions.jsonl``) is asked as of its ``question_date`` with every note kind on
-   (``assistant.quote_notes.DATE_KINDS``, ``SPEAKER_NOTES``), and each note of each citation is
+   (``assistant.language.quote_notes.DATE_KINDS``, ``SPEAKER_NOTES``), and each note of each
+   citation is
    written with what a labeller needs: the quote, the article's date, the text before the quote.
 2. ``sample``: a labelling sheet, at most ``--per-kind`` notes of each kind (all of a rarer
    kind), seeded; a labeller adds ``"correct": true|false`` to each line.
 3. ``score``: notes per answer and, per kind, the labelled precision with its 95 % Wilson
    interval; a kind under 0.95, or with fewer than ``MIN_LABELLED`` labelled notes, is
-   switched off in ``assistant/quote_notes.py``.
+   switched off in ``assistant/language/quote_notes.py``.
 
 Usage:
   .venv/bin/python bench/quote_notes.py collect --home FULL_INDEX --out notes.jsonl \\
@@ -34,9 +35,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import assistant.quote_notes as quote_notes  # noqa: E402
+import assistant.language.quote_notes as quote_notes  # noqa: E402
 from assistant import AskRequest, Assistant, SearchFilters  # noqa: E402
-from assistant.relative_dates import KINDS  # noqa: E402
+from assistant.language.relative_dates import KINDS  # noqa: E402
 from ui.settings import Settings  # noqa: E402
 
 MIN_LABELLED = 20  # a kind with fewer labelled notes cannot show 0.95 precision: it stays off

@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from reader_data import content_words, keyword_order, questions_with_results  # noqa: E402
 
 from assistant.eval.matching import answer_in_text, answers_alone  # noqa: E402
-from assistant.sentence_features import asks  # noqa: E402
+from assistant.language.sentence_features import asks  # noqa: E402
 from index.chunking import Chunker, ChunkerConfig  # noqa: E402
 from index.loaders.boilerplate import drop_boilerplate  # noqa: E402
 from index.loaders.normalize import normalize_text  # noqa: E402

@@ -28,9 +28,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from assistant.engines.extractive import FEATURES, ExtractiveConfig  # noqa: E402
 from assistant.eval.matching import answers_alone  # noqa: E402
-from assistant.extractive import FEATURES, ExtractiveConfig  # noqa: E402
-from assistant.reader import COMBINER, Reader, load_reader  # noqa: E402
+from assistant.models.reader import COMBINER, Reader, load_reader  # noqa: E402
 
 TOPS = (1, 2, 3)
 

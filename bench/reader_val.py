@@ -10,7 +10,7 @@ and for each reader with its int8 twin (``--int8``). Latency: median millisecond
 time, with ``--threads`` intra-op threads.
 
 Usage: nice .venv/bin/python bench/reader_val.py --pairs .gpu/pairs.jsonl.gz \\
-         --reader full=assistant/reader_model --reader lora=/tmp/reader-runs/gpu1/lora
+         --reader full=assistant/models/reader_model --reader lora=/tmp/reader-runs/gpu1/lora
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from train_reader import rank_metrics, read_groups  # noqa: E402
 
-from assistant.reader import OnnxReader, load_reader  # noqa: E402
+from assistant.models.reader import OnnxReader, load_reader  # noqa: E402
 
 
 def quantized(reader: OnnxReader, cache: Path, name: str, threads: int) -> OnnxReader:

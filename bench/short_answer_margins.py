@@ -1,5 +1,5 @@
 """How often a short answer would lead, and how often it is right, by its margin over the
-runner-up (``assistant/short_answer.py``'s ``margin``): each question is asked with margin 1
+runner-up (``assistant/engines/short_answer.py``'s ``margin``): each question is asked with margin 1
 (any winner leads) and the winner's margin and text are recorded.
 
 Usage:
@@ -22,13 +22,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant import extractive  # noqa: E402
+from assistant.engines.short_answer import Choice, ShortAnswerConfig  # noqa: E402
 from assistant.eval.matching import answer_in_text  # noqa: E402
 from assistant.eval.run import QuestionFilters, read_questions  # noqa: E402
 from assistant.pipeline import Answering  # noqa: E402
 from assistant.requests import AskRequest  # noqa: E402
-from assistant.retrieval import Retriever  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.settings import AssistantSettings  # noqa: E402
-from assistant.short_answer import Choice, ShortAnswerConfig  # noqa: E402
 from index.store import NewsIndex  # noqa: E402
 
 MARGINS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)

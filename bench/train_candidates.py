@@ -31,10 +31,10 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from reader_data import keyword_order, questions_with_results  # noqa: E402
 
+from assistant.engines.extractive import ExtractiveConfig, ExtractiveEngine  # noqa: E402
 from assistant.eval.matching import answer_in_text, answers_alone  # noqa: E402
-from assistant.extractive import ExtractiveConfig, ExtractiveEngine  # noqa: E402
-from assistant.fusion import recency  # noqa: E402
-from assistant.sentence_features import content_words  # noqa: E402
+from assistant.language.sentence_features import content_words  # noqa: E402
+from assistant.retrieval.fusion import recency  # noqa: E402
 from index import Embedder  # noqa: E402
 from index.chunking import Chunker, ChunkerConfig  # noqa: E402
 from index.loaders.boilerplate import drop_boilerplate  # noqa: E402

@@ -2,7 +2,7 @@
 
 The reader reads a (question, text) pair as one input, ``[CLS] question [SEP] text [SEP]``, and
 scores how well the text answers the question: mean pooling of the last layer, then one linear
-unit. Two layouts (``assistant/reader_net.py``):
+unit. Two layouts (``assistant/models/reader_net.py``):
 
 - ``--full`` (the shipped reader): every layer of the body, its position/type embeddings and
   layer norm, and the unit are fine-tuned; the word embeddings stay the packaged ones. Trained
@@ -50,13 +50,13 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from assistant.reader_files import (  # noqa: E402
+from assistant.models.reader_files import (  # noqa: E402
     MAX_PAIR_TOKENS,
     PASSAGE_TOKENS,
     READER_DIR,
     TRAINED_LAYERS,
 )
-from assistant.reader_net import ReaderNet, save_trained, stored_state  # noqa: E402
+from assistant.models.reader_net import ReaderNet, save_trained, stored_state  # noqa: E402
 from index.settings import DEFAULT_MODEL  # noqa: E402
 
 SEED = 13

@@ -1,4 +1,5 @@
-"""Answer typing from the question alone (assistant/answer_types.py), on hand-written questions
+"""Answer typing from the question alone (assistant/language/answer_types.py), on hand-written
+questions
 (none taken from the rtqa data sets; nothing here reads ../shared)."""
 
 from __future__ import annotations
@@ -7,8 +8,8 @@ import dataclasses
 
 import pytest
 
-from assistant.answer_type_words import KINDS, LEXICON
-from assistant.answer_types import AnswerType, answer_type, lookup
+from assistant.language.answer_type_words import KINDS, LEXICON
+from assistant.language.answer_types import AnswerType, answer_type, lookup
 
 pytestmark = pytest.mark.unit
 

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant import AskRequest, Assistant
-from assistant.followup import needs_context, rewrite
+from assistant.language.followup import needs_context, rewrite
 from assistant.records import MARKER, Answer
-from assistant.retrieval import normalize_query
+from assistant.retrieval.retriever import normalize_query
 from index import Embedder, NewsIndex, ingest_paths
 from tests.conftest import FIXTURES, settings_for
 
@@ -117,7 +117,7 @@ def test_the_extractive_engine_hands_no_draft(sample_assistant: Assistant) -> No
 
 
 def test_questions_in_articles_never_answer() -> None:
-    from assistant.sentence_features import asks as _asks
+    from assistant.language.sentence_features import asks as _asks
 
     assert _asks("Which iconic landmark is riddled with rust?")
     assert _asks("“Who said that?”")
@@ -125,9 +125,9 @@ def test_questions_in_articles_never_answer() -> None:
 
 
 def test_which_questions_favour_sentences_with_new_names_or_numbers() -> None:
-    from assistant.sentence_features import content_words as _content_words
-    from assistant.sentence_features import has_kind as _has_kind
-    from assistant.sentence_features import question_kind as _question_kind
+    from assistant.language.sentence_features import content_words as _content_words
+    from assistant.language.sentence_features import has_kind as _has_kind
+    from assistant.language.sentence_features import question_kind as _question_kind
 
     question = "Which wildly popular show was renewed for a new season?"
     assert _question_kind(question) == "entity"
@@ -141,7 +141,7 @@ def test_a_second_sentence_is_quoted_only_for_what_the_question_asked_that_the_f
 ) -> None:
     import numpy as np
 
-    from assistant.extractive import Candidate, ExtractiveConfig, ExtractiveEngine
+    from assistant.engines.extractive import Candidate, ExtractiveConfig, ExtractiveEngine
 
     def cand(text: str, evidence: float, axis: int) -> Candidate:
         return Candidate(axis, 0, 10, text, 5 - axis, evidence, 0.6, np.eye(5)[axis])
@@ -163,7 +163,7 @@ def test_a_second_sentence_is_quoted_only_for_what_the_question_asked_that_the_f
 
 
 def test_sentence_features_follow_the_documented_order() -> None:
-    from assistant.extractive import FEATURES, ExtractiveConfig
+    from assistant.engines.extractive import FEATURES, ExtractiveConfig
 
     weights = ExtractiveConfig().weights()
     assert len(weights) == len(FEATURES) and FEATURES[0] == "similarity"

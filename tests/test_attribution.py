@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-import assistant.quote_notes as quote_notes
-from assistant.attribution import Attribution, attribution_of, wire_origin
-from assistant.quote_notes import claim_of, note_citation
+import assistant.language.quote_notes as quote_notes
+from assistant.language.attribution import Attribution, attribution_of, wire_origin
+from assistant.language.quote_notes import claim_of, note_citation
+from assistant.language.relative_dates import KINDS
 from assistant.records import Citation
-from assistant.relative_dates import KINDS
 from index.records import ArticleMeta
 
 META = ArticleMeta("a", "Talks", None, None, (), "2024-11-26", None)

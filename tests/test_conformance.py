@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from assistant import AskRequest, Assistant, SearchRequest
-from assistant.engines import ENGINES, EngineContext, EngineUnavailable, make_engine, route
-from assistant.extractive import ExtractiveConfig, ExtractiveEngine
-from assistant.llm_engine import LlmEngine
+from assistant.engines.extractive import ExtractiveConfig, ExtractiveEngine
+from assistant.engines.llm import LlmEngine
+from assistant.engines.registry import ENGINES, EngineContext, EngineUnavailable, make_engine, route
 from assistant.records import ABSTAIN_TEXT, FALLBACK, AnswerEngine, validate
 from assistant.settings import AnswerSettings
 from index import Encoder, NewsIndex, ingest_paths

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.development import is_development, worth_a_line
+from assistant.engines.timeline import is_development, worth_a_line
 
 pytestmark = pytest.mark.unit
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import AskRequest, Assistant
-from assistant.followup import follow_up_of, light_stem, needs_context, rewrite
+from assistant.language.followup import follow_up_of, light_stem, needs_context, rewrite
 from assistant.records import Answer
 from tests.conftest import settings_for
 

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.followup import MAX_DRAWN_CHARS, rewrite
-from assistant.retrieval import MAX_QUERY_CHARS, normalize_query
+from assistant.language.followup import MAX_DRAWN_CHARS, rewrite
+from assistant.retrieval.retriever import MAX_QUERY_CHARS, normalize_query
 from index.chunking import Chunker, ChunkerConfig
 from index.citation_keys import CitationKey, citation_key
 from index.loaders.ids import (

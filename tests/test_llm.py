@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant import AskRequest, Assistant, SearchRequest
-from assistant.engines import EngineUnavailable
-from assistant.llm_engine import build_prompt, parse_reply
+from assistant.engines.llm import build_prompt, parse_reply
+from assistant.engines.registry import EngineUnavailable
 from assistant.pipeline import Answering
 from assistant.records import validate
 from index import NewsIndex

@@ -11,13 +11,13 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant import AskRequest
-from assistant.engines import EngineUnavailable
-from assistant.extractive import ExtractiveEngine
-from assistant.llm_engine import INSTRUCTION, LlmEngine, build_prompt
-from assistant.local_llm import LocalLlmUnavailable, assembled_model
+from assistant.engines.extractive import ExtractiveEngine
+from assistant.engines.llm import INSTRUCTION, LlmEngine, build_prompt
+from assistant.engines.registry import EngineUnavailable
+from assistant.models.local_llm import LocalLlmUnavailable, assembled_model
 from assistant.pipeline import Answering
 from assistant.records import validate
-from assistant.retrieval import Retriever
+from assistant.retrieval.retriever import Retriever
 from index import Embedder, NewsIndex
 from tests.chromium import needs_chromium
 from tests.conftest import passages_for, settings_for
@@ -108,7 +108,7 @@ def test_the_model_is_not_asked_when_the_passages_cannot_answer(sample_home: Pat
 def test_missing_parts_and_a_bad_hash_are_refused_clearly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_home: Path
 ) -> None:
-    import assistant.local_llm as local
+    import assistant.models.local_llm as local
 
     monkeypatch.setattr(local, "PART_PACKAGE", "no_such_newsrag_part{n}")
     settings = settings_for(sample_home).with_values(llm_provider="local", cache_dir=tmp_path)
@@ -130,7 +130,7 @@ def test_missing_parts_and_a_bad_hash_are_refused_clearly(
 def test_the_local_model_answers_with_valid_citations_and_survives_a_dead_server(
     sample_home: Path,
 ) -> None:
-    from assistant.local_llm import LocalServer
+    from assistant.models.local_llm import LocalServer
 
     settings = settings_for(sample_home).with_values(llm_provider="local", llm_max_tokens=80)
     answering = Answering(NewsIndex.open(settings.index), settings=settings.answers)
@@ -149,7 +149,7 @@ def test_the_local_model_answers_with_valid_citations_and_survives_a_dead_server
 def test_a_miscounted_marker_is_pointed_at_the_one_passage_holding_its_numbers(
     passages: tuple,
 ) -> None:
-    from assistant.llm_engine import recited
+    from assistant.engines.llm import recited
 
     hits, texts = passages
     shown = hits[:4]

@@ -1,4 +1,5 @@
-"""The reader's plumbing (assistant/reader.py): weights saved as the training script saves them
+"""The reader's plumbing (assistant/models/reader.py): weights saved as the training script
+saves them
 (the full layout, in parts) load on top of the packaged model, export to ONNX once, score like
 the torch module, do not depend on batch mates, and drive the extractive engine's sentence
 choice. These tests save the packaged model's own layers with an untrained head, so they never
@@ -11,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.extractive import ExtractiveEngine
-from assistant.reader import Reader, ReaderUnavailable, load_reader, reader_available
-from assistant.retrieval import Retriever
+from assistant.engines.extractive import ExtractiveEngine
+from assistant.models.reader import Reader, ReaderUnavailable, load_reader, reader_available
+from assistant.retrieval.retriever import Retriever
 from index import Embedder, NewsIndex
 from tests.conftest import settings_for
 
@@ -29,7 +30,7 @@ TEXTS = [
 def weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import torch
 
-    from assistant.reader_net import ReaderNet, save_trained
+    from assistant.models.reader_net import ReaderNet, save_trained
 
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("reader-weights")
@@ -45,8 +46,8 @@ def reader(weights: Path, tmp_path_factory: pytest.TempPathFactory) -> Reader:
 def test_the_full_layout_ships_every_layer_but_the_word_embeddings_in_parts(
     weights: Path,
 ) -> None:
-    from assistant.reader_files import weight_files
-    from assistant.reader_net import stored_state
+    from assistant.models.reader_files import weight_files
+    from assistant.models.reader_net import stored_state
 
     assert reader_available(weights)
     files = weight_files(weights)
@@ -62,7 +63,7 @@ def test_the_full_layout_ships_every_layer_but_the_word_embeddings_in_parts(
 def test_a_missing_part_is_a_clear_refusal(weights: Path, tmp_path: Path) -> None:
     import shutil
 
-    from assistant.reader_net import load_trained
+    from assistant.models.reader_net import load_trained
 
     folder = tmp_path / "one-part"
     shutil.copytree(weights, folder)
@@ -77,7 +78,7 @@ def test_the_first_rounds_layout_still_loads(tmp_path: Path) -> None:
     """Top layers + LoRA (the first rounds' readers, and the baseline of this one)."""
     import torch
 
-    from assistant.reader_net import ReaderNet, load_trained, save_trained
+    from assistant.models.reader_net import ReaderNet, load_trained, save_trained
 
     torch.manual_seed(1)
     net = ReaderNet.from_packaged(trainable=True, lora_rank=2)
@@ -96,7 +97,7 @@ def test_the_first_rounds_layout_still_loads(tmp_path: Path) -> None:
 def test_onnx_scores_match_the_torch_module(reader: Reader, weights: Path) -> None:
     import torch
 
-    from assistant.reader_net import load_trained
+    from assistant.models.reader_net import load_trained
 
     with torch.no_grad():
         expected = load_trained(weights).score([QUESTION] * len(TEXTS), TEXTS).numpy()
@@ -107,9 +108,9 @@ def test_passages_are_read_whole_as_trained(reader: Reader, weights: Path) -> No
     """Passages are cut at PASSAGE_TOKENS (256), sentences at MAX_PAIR_TOKENS (160)."""
     import torch
 
-    from assistant.reader import OnnxReader
-    from assistant.reader_files import PASSAGE_TOKENS
-    from assistant.reader_net import load_trained
+    from assistant.models.reader import OnnxReader
+    from assistant.models.reader_files import PASSAGE_TOKENS
+    from assistant.models.reader_net import load_trained
 
     assert isinstance(reader, OnnxReader)
     passage = " ".join(TEXTS * 12)  # ~330 tokens
@@ -157,8 +158,8 @@ def test_a_combiner_sets_the_weights_and_must_name_every_feature(
     import json
     import shutil
 
-    from assistant.extractive import FEATURES
-    from assistant.reader import read_combiner
+    from assistant.engines.extractive import FEATURES
+    from assistant.models.reader import read_combiner
 
     folder = tmp_path / "with-combiner"
     shutil.copytree(weights, folder)

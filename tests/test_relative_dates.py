@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.relative_dates import DateMention, annotate, resolve_dates
+from assistant.language.relative_dates import DateMention, annotate, resolve_dates
 
 pytestmark = pytest.mark.unit
 

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant import RetrievalSettings, Retriever, SearchFilters, SearchMode
-from assistant.diversity import diversify
 from assistant.eval.fates import FATES, fate
 from assistant.eval.run import evaluate
-from assistant.fusion import recency, recent_only, reciprocal_rank_fusion
+from assistant.retrieval.diversity import diversify
+from assistant.retrieval.fusion import recency, recent_only, reciprocal_rank_fusion
 from index import Embedder, NewsIndex, ingest_paths
 from index.keyword import content_terms, fts_query, keyword_search, selective_terms
 from tests.conftest import FIXTURES, settings_for
@@ -198,7 +198,7 @@ def test_fts_query_is_always_valid(news_index: NewsIndex, text: str) -> None:
 
 
 def test_langchain_retriever_returns_documents(news_index: NewsIndex) -> None:
-    from assistant.langchain_retriever import NewsragRetriever
+    from assistant.retrieval.langchain_retriever import NewsragRetriever
 
     lc = NewsragRetriever(retriever=Retriever(news_index), k=2)
     docs = lc.invoke("drought harvest")
@@ -291,7 +291,7 @@ def test_each_fate_is_the_first_that_applies() -> None:
 
 
 def test_sentence_reranker_keeps_contract(news_index: NewsIndex) -> None:
-    from assistant.rerank import SentenceMaxSimReranker
+    from assistant.retrieval.rerank import SentenceMaxSimReranker
 
     retriever = Retriever(news_index, reranker=SentenceMaxSimReranker(news_index.embedder))
     result = retriever.run("How much of the wheat harvest did the drought destroy?", k=3)
@@ -308,7 +308,7 @@ class _ReversedJudge:
 
 
 def test_rerank_fuses_model_order_with_retrieval_order(news_index: NewsIndex) -> None:
-    from assistant.rerank import CrossEncoderReranker, rerank
+    from assistant.retrieval.rerank import CrossEncoderReranker, rerank
 
     hits = Retriever(news_index).search("harbour bridge", k=4)
     judge = CrossEncoderReranker(_ReversedJudge())
@@ -320,7 +320,7 @@ def test_rerank_fuses_model_order_with_retrieval_order(news_index: NewsIndex) ->
 
 
 def test_make_reranker_rejects_unknown_names(news_index: NewsIndex) -> None:
-    from assistant.rerank import make_reranker
+    from assistant.retrieval.rerank import make_reranker
 
     assert make_reranker("none", news_index.embedder) is None
     with pytest.raises(ValueError, match="NEWSRAG_RERANK"):

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer_spans import spans
+from assistant.engines.short_answer import Scored, choose
+from assistant.language.answer_spans import spans
 from assistant.records import Answer, Citation, ContractViolation, ShortAnswer, validate
-from assistant.short_answer import Scored, choose
 
 pytestmark = pytest.mark.unit
 

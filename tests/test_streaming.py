@@ -23,8 +23,8 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant import AskRequest
-from assistant.extractive import ExtractiveEngine
-from assistant.llm_engine import LlmEngine
+from assistant.engines.extractive import ExtractiveEngine
+from assistant.engines.llm import LlmEngine
 from assistant.records import Answer, validate
 from index import Embedder
 from tests.chromium import chromium, needs_chromium

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.development import DevelopmentEngine, worth_a_line
-from assistant.development_relevance import development_topic, names_topic, topic_names
+from assistant.engines.timeline import TimelineEngine, worth_a_line
+from assistant.engines.timeline_relevance import development_topic, names_topic, topic_names
 from index.records import ArticleMeta, SearchHit
 from index.sentence_roles import SentenceRole, is_news, sentence_role
 from index.story_signals import key_sentence
@@ -165,7 +165,7 @@ FLOOD = [
 
 
 def test_a_development_lists_only_entries_about_its_topic() -> None:
-    engine = DevelopmentEngine(_Index())  # type: ignore[arg-type]
+    engine = TimelineEngine(_Index())  # type: ignore[arg-type]
     texts = {h.article.id: h.text for h in FLOOD}
     answer = engine.answer("How did the floods in Yellowstone National Park develop?", FLOOD, texts)
     assert not answer.abstained
@@ -174,7 +174,7 @@ def test_a_development_lists_only_entries_about_its_topic() -> None:
 
 
 def test_a_development_about_nothing_retrieved_abstains() -> None:
-    engine = DevelopmentEngine(_Index())  # type: ignore[arg-type]
+    engine = TimelineEngine(_Index())  # type: ignore[arg-type]
     texts = {h.article.id: h.text for h in FLOOD}
     answer = engine.answer("How did the Harwick bridge collapse unfold?", FLOOD, texts)
     assert answer.abstained and "Harwick bridge collapse" in (answer.reason or "")

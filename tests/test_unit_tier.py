@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from assistant import AskRequest, Assistant, SearchRequest
-from assistant.engines import EngineContext
-from assistant.extractive import ExtractiveConfig, ExtractiveEngine
-from assistant.llm_engine import LlmEngine
+from assistant.engines.extractive import ExtractiveConfig, ExtractiveEngine
+from assistant.engines.llm import LlmEngine
+from assistant.engines.registry import EngineContext
 from assistant.pipeline import Answering
 from assistant.records import AnswerCancelled, validate
 from index import NewsIndex, check_index, ingest_paths, lookup_citation

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Retriever, SearchFilters
-from assistant.stories import Stories
+from assistant.retrieval.stories import Stories
 from index import Article, Ingestor, NewsIndex, StaleCitation, check_index, lookup_citation
 from index.catalog import SCHEMA_VERSION
 from index.citation_keys import CitationKey, citation_key

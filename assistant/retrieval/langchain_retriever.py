@@ -14,7 +14,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.requests import SearchMode
-from assistant.retrieval import Retriever
+from assistant.retrieval.retriever import Retriever
 from index import SearchHit
 from index.filters import SearchFilters
 

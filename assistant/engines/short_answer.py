@@ -1,9 +1,9 @@
 """The answer first, in a few words: the name, number or date a question asks for, voted for
 across the sentences the extractive engine scored.
 
-Each candidate (``assistant.answer_spans``) of the best-scored sentences gets a vote from every
+Each candidate (``language.answer_spans``) of the best-scored sentences gets a vote from every
 sentence holding it: the sentence's weight (its score relative to the best one's), times how
-well its kind fits the type the question expects (``assistant.answer_types``), times its
+well its kind fits the type the question expects (``assistant.language.answer_types``), times its
 nearness to the question's words in that sentence; the votes of one candidate add up, with a
 bonus for each further article that states it. A candidate made of the question's own words
 never counts. The winner leads the answer only when it beats the runner-up by ``margin``;
@@ -17,9 +17,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.answer_spans import Span, spans
-from assistant.answer_types import answer_type
-from assistant.sentence_features import content_words, stem
+from assistant.language.answer_spans import Span, spans
+from assistant.language.answer_types import answer_type
+from assistant.language.sentence_features import content_words, stem
 
 # the kinds of span that can answer each expected type, and how well
 FITS: dict[str, dict[str, float]] = {

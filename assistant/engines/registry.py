@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.development import READ_PASSAGES, DevelopmentEngine, is_development
-from assistant.extractive import ExtractiveEngine
+from assistant.engines.extractive import ExtractiveEngine
+from assistant.engines.timeline import READ_PASSAGES, TimelineEngine, is_development
 from assistant.records import AnswerEngine
 from assistant.requests import DEFAULT_ENGINE, ENGINE_NAMES
 from assistant.settings import AnswerSettings
@@ -40,8 +40,8 @@ def _extractive(context: EngineContext) -> AnswerEngine:
 
 
 def _llm(context: EngineContext) -> AnswerEngine:
-    from assistant.llm_engine import LlmEngine
-    from assistant.llm_providers import LlmNotConfigured, chat_model
+    from assistant.engines.llm import LlmEngine
+    from assistant.models.llm_providers import LlmNotConfigured, chat_model
 
     try:
         model = chat_model(context.settings, context.index.settings.cache_dir)
@@ -52,7 +52,7 @@ def _llm(context: EngineContext) -> AnswerEngine:
 
 
 def _timeline(context: EngineContext) -> AnswerEngine:
-    return DevelopmentEngine(context.index)
+    return TimelineEngine(context.index)
 
 
 ENGINES: dict[str, EngineFactory] = {

@@ -1,4 +1,4 @@
-"""The words answer typing reads (``assistant.answer_types``): the head nouns of "which/what
+"""The words answer typing reads (``answer_types``): the head nouns of "which/what
 X" and the type each names (``LEXICON``), the words of "how X", and the word classes that bound
 or modify a noun phrase in a question."""
 

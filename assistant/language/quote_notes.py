@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from assistant.attribution import Attribution, attribution_of, wire_origin
+from assistant.language.attribution import Attribution, attribution_of, wire_origin
+from assistant.language.relative_dates import DateMention, day_label, resolve_dates
 from assistant.records import Citation, QuoteNote
-from assistant.relative_dates import DateMention, day_label, resolve_dates
 from index.outlet_names import display_name
 from index.records import ArticleMeta
 
 CONTEXT_BEFORE = 600  # characters before a quote read to resolve "he said"
-# the relative-date rules whose notes are shown (assistant.relative_dates.KINDS), and whether a
+# the relative-date rules whose notes are shown (relative_dates.KINDS), and whether a
 # pronoun's speaker is. Measured on 110 hand-labelled notes of 319 answers over rtqa-news
 # (docs/BENCHMARKS.md, "Notes beside quotes"): period 38/39 right (on); weekday 35/40, month_day
 # 16/19, day 5/10, ago 0/1 (off: an article updated after its date, "today" meaning nowadays,

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from assistant.language.sentence_features import numbers
 from assistant.records import (
     FALLBACK,
     MARKER,
@@ -40,7 +41,6 @@ from assistant.records import (
     TokenSink,
     cite,
 )
-from assistant.sentence_features import numbers
 from index import SearchHit
 from index.sentences import sentence_spans
 

@@ -1,14 +1,14 @@
 """The reader: a cross-encoder that reads the question and a sentence (or passage) together and
 scores how well the text answers the question (``bench/train_reader.py`` trains it; weights
-ship in ``assistant/reader_model/`` with their model card once one beats the fitted sentence
+ship in ``assistant/models/reader_model/`` with their model card once one beats the fitted sentence
 scorer on dev — none has so far, the full fine-tune on an accelerator included:
 docs/BENCHMARKS.md "A reader trained at full strength…"). The
 answer engine adds its logit to the fitted sentence score with the weights in ``combiner.json``
 beside the weights (``bench/reader_rows.py --save`` fits them on rtqa-train).
 
 At run time it is an ONNX Runtime session over the packaged all-MiniLM-L6-v2 body whose layers
-are replaced by the shipped ones (``assistant/reader_model/reader-*.safetensors``: every layer
-for the fully fine-tuned reader, ``assistant/reader_net.py`` says which layouts load). The ONNX
+are replaced by the shipped ones (``reader_model/reader-*.safetensors`` beside it: every layer
+for the fully fine-tuned reader, ``reader_net.py`` says which layouts load). The ONNX
 file is exported once per machine into the cache directory (torch is imported only then), named
 by the hash of the shipped weights, so new weights make a new export.
 """
@@ -28,7 +28,7 @@ import numpy as np
 from filelock import FileLock
 from tokenizers import Tokenizer
 
-from assistant.reader_files import PASSAGE_TOKENS, READER_DIR, pair_tokenizer, weight_files
+from assistant.models.reader_files import PASSAGE_TOKENS, READER_DIR, pair_tokenizer, weight_files
 from index.model_sources import resolve_model
 from index.settings import DEFAULT_MODEL
 
@@ -157,7 +157,7 @@ def _exported(cache_dir: Path, folder: Path, model: str, digest: str) -> Path:
 
 
 def _export(folder: Path, model: str, out: Path) -> None:
-    from assistant.reader_net import load_trained
+    from assistant.models.reader_net import load_trained
     from index.onnx_encoder import export_bert_graph
 
     export_bert_graph(load_trained(folder, model), out, "score", {0: "batch"})

@@ -12,7 +12,7 @@ Types: person, organisation, place (subtype country, city or region), number (a 
 a rank), amount (subtype money, percent, measure or duration), date (subtype year, month, day or
 time), event_title (a named thing: subtype work, event, law, product or kind — the last for
 species, diseases, drugs sold by name and the like) and other (reasons, descriptions, true or
-false, "which of these words"). The words it reads are in ``assistant.answer_type_words``.
+false, "which of these words"). The words it reads are in ``assistant.language.answer_type_words``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answer_type_words import (
+from assistant.language.answer_type_words import (
     ABBREVIATIONS,
     AUX,
     BOUNDARY,

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.requests import Turn
-from assistant.retrieval import MAX_QUERY_CHARS
+from assistant.retrieval.retriever import MAX_QUERY_CHARS
 from index.keyword import STOPWORDS
 
 _LEADING = re.compile(

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.as_of_versions import as_they_stood
-from assistant.diversity import diversify
-from assistant.fusion import recency, recent_only, reciprocal_rank_fusion
 from assistant.requests import QueryError, SearchMode
-from assistant.rerank import Reranker, make_reranker, rerank
+from assistant.retrieval.as_of_versions import as_they_stood
+from assistant.retrieval.diversity import diversify
+from assistant.retrieval.fusion import recency, recent_only, reciprocal_rank_fusion
+from assistant.retrieval.rerank import Reranker, make_reranker, rerank
 from assistant.settings import RetrievalSettings
 from index import SearchHit
 from index.filters import SearchFilters

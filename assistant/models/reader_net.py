@@ -1,6 +1,6 @@
 """The reader as a torch module: the packaged MiniLM body with its trained layers put in place,
 mean pooling, one linear unit. Used to train (``bench/train_reader.py``) and to export the ONNX
-model the assistant runs (``assistant.reader``); torch is imported only here.
+model the assistant runs (``assistant.models.reader``); torch is imported only here.
 
 Two layouts of what is trained and shipped (the stored tensor names tell which at load):
 - **full** (the shipped reader): every transformer layer, the position and type embeddings,
@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from tokenizers import Tokenizer
 
-from assistant.reader_files import (
+from assistant.models.reader_files import (
     MAX_PAIR_TOKENS,
     TRAINED_LAYERS,
     pair_tokenizer,

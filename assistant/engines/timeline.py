@@ -4,7 +4,7 @@ oldest first.
 A question about change over time ("how did …", "what changed since …", "timeline of …") is
 answered from the articles of its retrieved passages: from each article its best-ranked passage
 is read and the sentence closest to the question's topic ("the war in Ukraine") kept when it
-passes the relevance gate (``assistant.development_relevance``: the article names the topic,
+passes the relevance gate (``assistant.engines.timeline_relevance``: the article names the topic,
 the sentence is close to it); a sentence that is a caption, a credit, an editor's note or a
 promotion (``index.sentence_roles``) is never one. The closest ``MAX_ENTRIES`` are listed, each
 with the day it was published, its outlet (the wire service for a syndicated copy), whose claim
@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.attribution import CUES
-from assistant.development_relevance import SENTENCE_FLOOR, development_topic, names_topic
-from assistant.quote_notes import claim_of, note_citation, short_day
+from assistant.engines.timeline_relevance import SENTENCE_FLOOR, development_topic, names_topic
+from assistant.language.attribution import CUES
+from assistant.language.quote_notes import claim_of, note_citation, short_day
+from assistant.language.sentence_features import asks
 from assistant.records import Answer, TokenSink, as_quoted, cite
-from assistant.sentence_features import asks
 from index import SearchHit
 from index.sentence_roles import is_news
 from index.sentences import sentence_spans
@@ -70,7 +70,7 @@ class _Entry:
     similarity: float
 
 
-class DevelopmentEngine:
+class TimelineEngine:
     name = "timeline"
 
     def __init__(self, index: NewsIndex) -> None:
