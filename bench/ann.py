@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 DEV = REPO.parent / "shared" / "data" / "rtqa-news" / "dev.jsonl"
 
 from index import NewsIndex  # noqa: E402
-from index.ann import (  # noqa: E402
+from index.encoding.ann import (  # noqa: E402
     EF_SEARCH,
     HNSW,
     HNSW_M,

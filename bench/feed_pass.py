@@ -30,7 +30,7 @@ from index.feeds import passes  # noqa: E402
 from index.feeds.fetch import Fetcher  # noqa: E402
 from index.feeds.settings import FetchSettings  # noqa: E402
 from index.feeds.sources import new_feed  # noqa: E402
-from index.ingest import Ingestor  # noqa: E402
+from index.ingest.ingestor import Ingestor  # noqa: E402
 from ui.settings import Settings  # noqa: E402
 
 

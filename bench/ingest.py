@@ -122,7 +122,7 @@ def newsrag_run(src: Path, home: Path, workers: int, extras: bool, lever: Run) -
 def ingest(index: Any, src: Path, lever: Run) -> Any:
     """``ingest_paths``; with ``overlap: False`` the encoder thread is waited on per batch."""
     from index import Ingestor, ingest_paths, iter_articles
-    from index.embed_stage import EncoderThread
+    from index.ingest.embed_stage import EncoderThread
 
     if lever.get("overlap", True):
         return ingest_paths(index, [src])
@@ -137,8 +137,8 @@ def patch_onnx_session(lever: Run) -> None:
         return
     import functools
 
-    import index.embedding as embedding
-    from index.onnx_encoder import OnnxEncoder, SessionConfig, model_files
+    import index.encoding.embedding as embedding
+    from index.encoding.onnx_encoder import OnnxEncoder, SessionConfig, model_files
 
     @functools.cache
     def make(spec: Any, cache_dir: Path, quantized: bool, threads: int) -> OnnxEncoder:
@@ -210,7 +210,7 @@ def langchain_run(src: Path, home: Path, extras: bool) -> Run:
     from langchain_huggingface import HuggingFaceEmbeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from index.model_sources import resolve_model
+    from index.encoding.model_sources import resolve_model
 
     embeddings = HuggingFaceEmbeddings(
         model_name=str(resolve_model("all-MiniLM-L6-v2").path), model_kwargs={"device": "cpu"}
@@ -240,8 +240,8 @@ def langchain_run(src: Path, home: Path, extras: bool) -> Run:
 
 def langchain_tokens(texts: list[str]) -> Run:
     """Tokens the model sees per LangChain chunk (the window cuts the rest off silently)."""
-    from index.model_sources import resolve_model
-    from index.tokenization import count_tokens, load_tokenizer
+    from index.encoding.model_sources import resolve_model
+    from index.text.tokenization import count_tokens, load_tokenizer
 
     spec = resolve_model("all-MiniLM-L6-v2")
     tokenizer = load_tokenizer(spec.path)

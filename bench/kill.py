@@ -111,7 +111,7 @@ class Home:
 
     def stray_files(self) -> list[str]:
         """Temporary files and shard folders (``--workers``) nobody cleaned up."""
-        from index.sharding import SHARD_DIR_PREFIX
+        from index.ingest.sharding import SHARD_DIR_PREFIX
 
         left = [*self.path.glob(".*.tmp"), *self.path.glob(f"{SHARD_DIR_PREFIX}*")]
         return sorted(p.name for p in left)

@@ -28,8 +28,8 @@ sys.path.insert(0, str(REPO))
 CORPUS = REPO.parent / "shared" / "data" / "rtqa-news" / "corpus.jsonl"
 
 from index import Ingestor, NewsIndex, iter_articles  # noqa: E402
+from index.ingest.sharding import local_shard_stage  # noqa: E402
 from index.settings import Executor, IndexSettings  # noqa: E402
-from index.sharding import local_shard_stage  # noqa: E402
 
 
 def _cpu() -> float:
@@ -43,7 +43,7 @@ def _run(executor: Executor, source: Path, home: Path) -> dict[str, Any]:
     try:
         started, cpu = time.perf_counter(), _cpu()
         if executor == Executor.RAY:
-            from index.ray_executor import ray_shard_stage
+            from index.ingest.ray_executor import ray_shard_stage
 
             stage = ray_shard_stage(index, 2)
         else:

@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO))
 from assistant.eval.matching import answer_in_text, answers_alone  # noqa: E402
 from index.loaders.boilerplate import drop_boilerplate  # noqa: E402
 from index.loaders.normalize import normalize_text  # noqa: E402
-from index.sentences import sentence_spans  # noqa: E402
+from index.text.sentences import sentence_spans  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "rtqa-train"
 MAX_POSITIVES = 3

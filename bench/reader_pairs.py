@@ -44,14 +44,14 @@ from reader_data import content_words, keyword_order, questions_with_results  # 
 
 from assistant.eval.matching import answer_in_text, answers_alone  # noqa: E402
 from assistant.language.sentence_features import asks  # noqa: E402
-from index.chunking import Chunker, ChunkerConfig  # noqa: E402
+from index.encoding.model_sources import resolve_model  # noqa: E402
 from index.loaders.boilerplate import drop_boilerplate  # noqa: E402
 from index.loaders.normalize import normalize_text  # noqa: E402
-from index.model_sources import resolve_model  # noqa: E402
 from index.records import Article  # noqa: E402
-from index.sentences import sentence_spans  # noqa: E402
 from index.settings import DEFAULT_MODEL  # noqa: E402
-from index.tokenization import load_tokenizer  # noqa: E402
+from index.text.chunking import Chunker, ChunkerConfig  # noqa: E402
+from index.text.sentences import sentence_spans  # noqa: E402
+from index.text.tokenization import load_tokenizer  # noqa: E402
 
 ENGINE_PASSAGES = 6  # the engine reads the sentences of its top 6 passages (ExtractiveConfig)
 MIN_SHARED = 2  # content words a positive shares with the evidence text, answer words aside

@@ -38,7 +38,7 @@ def quantized(reader: OnnxReader, cache: Path, name: str, threads: int) -> OnnxR
     """The reader's graph with int8 weights (dynamic quantization, as the document encoder)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from index.model_sources import resolve_model
+    from index.encoding.model_sources import resolve_model
     from index.settings import DEFAULT_MODEL
 
     src = reader.session._model_path

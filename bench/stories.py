@@ -8,7 +8,7 @@ A pair of labelled articles is positive when they have the same label; predicted
 newsrag put them in one story. Labels are noisy (a search result may be off-topic), so recall
 is a lower bound.
 
-Two sets of weeks: ``tune`` (2023) is what the constants in index/story_grouping.py were chosen
+Two sets of weeks: ``tune`` (2023) is what the constants in index/stories/grouping.py were chosen
 on (``--sweep`` regroups its stored signals in memory for a grid of them); ``report`` (2025)
 is never tuned on. The grouping measured is the one stored: made at ingest, in the order the
 articles came in, on a first run into an empty home; ``--rebuild`` regroups oldest first.
@@ -35,9 +35,9 @@ TRAIN = REPO.parent / "shared" / "data" / "rtqa-train"
 
 from index import NewsIndex, ingest_paths  # noqa: E402
 from index import story_grouping as grouping  # noqa: E402
-from index.catalog_stories import grouped  # noqa: E402
+from index.catalog.stories import grouped  # noqa: E402
 from index.settings import IndexSettings  # noqa: E402
-from index.story_signals import StorySignals  # noqa: E402
+from index.stories.signals import StorySignals  # noqa: E402
 
 SETS = {"tune": ("20230106", 8), "report": ("20250103", 8)}  # first week, number of weeks
 LABEL_DAYS = 14

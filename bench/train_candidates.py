@@ -36,11 +36,11 @@ from assistant.eval.matching import answer_in_text, answers_alone  # noqa: E402
 from assistant.language.sentence_features import content_words  # noqa: E402
 from assistant.retrieval.fusion import recency  # noqa: E402
 from index import Embedder  # noqa: E402
-from index.chunking import Chunker, ChunkerConfig  # noqa: E402
 from index.loaders.boilerplate import drop_boilerplate  # noqa: E402
 from index.loaders.normalize import normalize_text  # noqa: E402
 from index.records import Article, ArticleMeta, Chunk, SearchHit  # noqa: E402
-from index.tokenization import load_tokenizer  # noqa: E402
+from index.text.chunking import Chunker, ChunkerConfig  # noqa: E402
+from index.text.tokenization import load_tokenizer  # noqa: E402
 
 HALF_LIFE_DAYS = 7.0
 

@@ -25,8 +25,8 @@ from index.records import (
 from index.settings import EncoderBackend, EnvSettings, IndexSettings, Precision, Secret
 
 if TYPE_CHECKING:
-    from index.ann import VectorIndex
-    from index.catalog import CatalogError, IndexWriteError
+    from index.catalog.catalog import CatalogError, IndexWriteError
+    from index.catalog.keyword import STOPWORDS
     from index.check import CheckReport, check_index
     from index.citation_keys import CitationKey, MalformedCitation, citation_key
     from index.citation_lookup import (
@@ -39,22 +39,22 @@ if TYPE_CHECKING:
         lookup_citation,
         missing_article,
     )
-    from index.embedding import Embedder, Encoder
-    from index.ingest import Ingestor, IngestSummary, ingest_paths
-    from index.keyword import STOPWORDS
+    from index.encoding.ann import VectorIndex
+    from index.encoding.embedding import Embedder, Encoder
+    from index.ingest.ingestor import Ingestor, IngestSummary, ingest_paths
+    from index.ingest.maintenance import delete_articles, reindex
     from index.library import DeleteResult, Library
     from index.loaders import SUPPORTED_EXTENSIONS, iter_articles
     from index.loaders.ids import record_upload_name
-    from index.maintenance import delete_articles, reindex
-    from index.outlet_names import display_name
-    from index.sentences import sentence_spans
     from index.stats import index_stats
     from index.store import IndexBusy, IndexMismatch, IndexNotFound, IndexReadOnly, NewsIndex
+    from index.text.outlet_names import display_name
+    from index.text.sentences import sentence_spans
 
 _LAZY = {
-    "VectorIndex": "index.ann",
-    "CatalogError": "index.catalog",
-    "IndexWriteError": "index.catalog",
+    "VectorIndex": "index.encoding.ann",
+    "CatalogError": "index.catalog.catalog",
+    "IndexWriteError": "index.catalog.catalog",
     "DEFAULT_CONTEXT": "index.citation_lookup",
     "ResolvedCitation": "index.citation_lookup",
     "DeletedArticleError": "index.citation_lookup",
@@ -63,27 +63,27 @@ _LAZY = {
     "UpdateNote": "index.citation_lookup",
     "lookup_citation": "index.citation_lookup",
     "missing_article": "index.citation_lookup",
-    "STOPWORDS": "index.keyword",
+    "STOPWORDS": "index.catalog.keyword",
     "DeleteResult": "index.library",
     "Library": "index.library",
     "SUPPORTED_EXTENSIONS": "index.loaders",
     "record_upload_name": "index.loaders.ids",
-    "display_name": "index.outlet_names",
-    "sentence_spans": "index.sentences",
+    "display_name": "index.text.outlet_names",
+    "sentence_spans": "index.text.sentences",
     "index_stats": "index.stats",
     "CheckReport": "index.check",
     "check_index": "index.check",
     "CitationKey": "index.citation_keys",
     "MalformedCitation": "index.citation_keys",
     "citation_key": "index.citation_keys",
-    "Embedder": "index.embedding",
-    "Encoder": "index.embedding",
-    "IngestSummary": "index.ingest",
-    "Ingestor": "index.ingest",
-    "ingest_paths": "index.ingest",
+    "Embedder": "index.encoding.embedding",
+    "Encoder": "index.encoding.embedding",
+    "IngestSummary": "index.ingest.ingestor",
+    "Ingestor": "index.ingest.ingestor",
+    "ingest_paths": "index.ingest.ingestor",
     "iter_articles": "index.loaders",
-    "delete_articles": "index.maintenance",
-    "reindex": "index.maintenance",
+    "delete_articles": "index.ingest.maintenance",
+    "reindex": "index.ingest.maintenance",
     "IndexBusy": "index.store",
     "IndexMismatch": "index.store",
     "IndexNotFound": "index.store",

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.ann import StaleCache, VectorIndex
-from index.catalog import Catalog, CatalogError
-from index.catalog_reads import from_blobs
-from index.embedding import Encoder
-from index.hashing import sha256_hex
+from index.catalog.catalog import Catalog, CatalogError
+from index.catalog.reads import from_blobs
+from index.encoding.ann import StaleCache, VectorIndex
+from index.encoding.embedding import Encoder
 from index.loaders.ids import legacy_url_id
 from index.settings import IndexSettings
 from index.store import IndexMismatch, NewsIndex
+from index.text.hashing import sha256_hex
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.hashing import sha256_hex
+from index.text.hashing import sha256_hex
 
 _TAIL = re.compile(r":(\d{1,12})-(\d{1,12}):([0-9a-f]{8})$")
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from index.citation_keys import CitationKey, citation_key
-from index.passage_diff import DiffPart, map_span, word_diff
 from index.records import ArticleMeta, ArticleVersion
 from index.store import NewsIndex
+from index.text.passage_diff import DiffPart, map_span, word_diff
 
 DEFAULT_CONTEXT = 300
 

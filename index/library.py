@@ -18,15 +18,15 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from index.filters import SearchFilters
-from index.outlet_names import display_name
 from index.records import Article, ArticleMeta, ArticleVersion, FeedSource, StoredArticle
 from index.settings import IndexSettings
+from index.text.outlet_names import display_name
 
 if TYPE_CHECKING:
-    from index.embedding import Encoder
+    from index.encoding.embedding import Encoder
     from index.feeds.fetch import Fetcher
     from index.feeds.passes import FeedOutcome, Writing
-    from index.ingest import IngestSummary, ProgressHook
+    from index.ingest.ingestor import IngestSummary, ProgressHook
     from index.store import NewsIndex
 
 
@@ -108,16 +108,16 @@ class Library:
         on_progress: ProgressHook | None = None,
         on_article: Callable[[Article], None] | None = None,
     ) -> IngestSummary:
-        """Index files and folders (``index.ingest.ingest_paths``); ``on_article`` is told of
+        """Index files and folders (``ingest.ingestor.ingest_paths``); ``on_article`` is told of
         every article read (an upload lists what it held)."""
-        from index.ingest import ingest_paths
+        from index.ingest.ingestor import ingest_paths
 
         return ingest_paths(self.index, paths, on_progress, on_article=on_article)
 
     def delete(self, article_ids: Sequence[str]) -> DeleteResult:
         """Delete articles (a primary's first copy inherits its passages); unknown ids are
         reported, not an error (no index at all is: IndexNotFound)."""
-        from index.maintenance import delete_articles
+        from index.ingest.maintenance import delete_articles
 
         done = delete_articles(self._existing(), list(article_ids))
         return DeleteResult(tuple(done["deleted"]), tuple(done["missing"]), tuple(done["warnings"]))
@@ -148,9 +148,9 @@ class Library:
     def reindex(
         self, on_progress: ProgressHook | None = None, ann: str | None = None
     ) -> IngestSummary:
-        """Rebuild every passage and vector from the stored texts (``index.maintenance``);
+        """Rebuild every passage and vector from the stored texts (``index.ingest.maintenance``);
         this library's own index is closed first and reopened on next use."""
-        from index.maintenance import reindex
+        from index.ingest.maintenance import reindex
 
         self.close()
         return reindex(self.settings, on_progress=on_progress, ann=ann)

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from index.citation_keys import citation_key
-from index.hashing import sha256_hex
+from index.text.hashing import sha256_hex
 
 
 @dataclass(frozen=True)
@@ -287,7 +287,7 @@ class StoryMember:
 
 @dataclass(frozen=True)
 class Story:
-    """Articles about one unfolding event, grouped at ingest (``index.story_grouping``);
+    """Articles about one unfolding event, grouped at ingest (``index.stories.grouping``);
     ``members`` oldest first, empty in a list of stories."""
 
     id: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from index.model_sources import resolve_model
+from index.encoding.model_sources import resolve_model
 from index.settings import IndexSettings
 from index.store import NewsIndex
 

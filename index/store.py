@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
-from index.ann import (
+from index.catalog.catalog import SCHEMA_VERSION, Catalog, CatalogError, IndexWriteError, now_iso
+from index.catalog.stories import group_all
+from index.encoding.ann import (
     EXACT_FILTERED,
     FLAT,
     IVFPQ,
@@ -30,12 +32,10 @@ from index.ann import (
     VectorIndex,
     kind_for,
 )
-from index.catalog import SCHEMA_VERSION, Catalog, CatalogError, IndexWriteError, now_iso
-from index.catalog_stories import group_all
-from index.chunking import Chunker, ChunkerConfig
-from index.embedding import Embedder, Encoder
+from index.encoding.embedding import Embedder, Encoder
 from index.settings import IndexSettings
-from index.tokenization import load_tokenizer
+from index.text.chunking import Chunker, ChunkerConfig
+from index.text.tokenization import load_tokenizer
 
 log = logging.getLogger(__name__)
 

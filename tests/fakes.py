@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from index.model_sources import ModelSpec, resolve_model
+from index.encoding.model_sources import ModelSpec, resolve_model
 from index.settings import DEFAULT_MODEL
 
 _WORD = re.compile(r"\w+")

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from index import Article, Ingestor, NewsIndex
-from index.ann import FLAT, HNSW, IVFPQ, IVFPQ_FROM, VectorIndex, kind_for
+from index.encoding.ann import FLAT, HNSW, IVFPQ, IVFPQ_FROM, VectorIndex, kind_for
 from tests.conftest import settings_for
 from tests.fakes import HashEncoder
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from index import Article, Ingestor, NewsIndex, check_index
-from index.ann import IVFPQ, MIN_TRAINED, VectorIndex
+from index.encoding.ann import IVFPQ, MIN_TRAINED, VectorIndex
 from tests.conftest import settings_for
 from tests.fakes import HashEncoder
 from tests.test_ann import WORDS, _clustered

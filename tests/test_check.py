@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from index import check_index
-from index.ann import VectorIndex
+from index.encoding.ann import VectorIndex
 from tests.conftest import settings_for
 from ui.cli import main
 

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.chunking import Chunker, ChunkerConfig
-from index.model_sources import resolve_model
+from index.encoding.model_sources import resolve_model
 from index.records import Article
-from index.sentences import sentence_spans
-from index.tokenization import count_tokens, load_tokenizer
+from index.text.chunking import Chunker, ChunkerConfig
+from index.text.sentences import sentence_spans
+from index.text.tokenization import count_tokens, load_tokenizer
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.unit  # no model: the fast tier

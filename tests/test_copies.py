@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index import Article, Ingestor, NewsIndex, check_index, delete_articles
-from index.keyword import keyword_search
+from index.catalog.keyword import keyword_search
 from tests.conftest import settings_for
 from tests.fakes import HashEncoder
 

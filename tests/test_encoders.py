@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from index import Embedder
-from index.embedding import cpu_has_amx
+from index.encoding.embedding import cpu_has_amx
 from index.settings import EncoderBackend, Precision
 from tests.conftest import SAMPLE
 
@@ -46,7 +46,7 @@ def test_encode_keeps_input_order(embedder: Embedder) -> None:
 
 
 def test_batches_sorted_by_token_count_carry_less_padding(embedder: Embedder) -> None:
-    from index.onnx_encoder import OnnxEncoder, SessionConfig, model_files
+    from index.encoding.onnx_encoder import OnnxEncoder, SessionConfig, model_files
 
     spec = embedder.spec
     encoder = OnnxEncoder(spec, model_files(spec, embedder.cache_dir, False), SessionConfig(1))

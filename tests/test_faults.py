@@ -27,8 +27,8 @@ from filelock import FileLock
 from assistant import Assistant, SearchRequest
 from index import Embedder, NewsIndex, check_index, ingest_paths
 from index import store as store_module
-from index.ann import VectorIndex
-from index.catalog import Catalog, CatalogError
+from index.catalog.catalog import Catalog, CatalogError
+from index.encoding.ann import VectorIndex
 from tests.conftest import REPO, SAMPLE, settings_for
 from ui.cli import main
 
@@ -298,7 +298,7 @@ def test_a_read_only_catalog_file_refuses_writes_in_one_line(
     """The directory takes the lock but the catalog file is read-only (SQLite's mode=ro)."""
     before = _state(sample_copy)
     new = _corpus(tmp_path / "new.jsonl", "rocat", 2)
-    monkeypatch.setattr("index.catalog._writable", lambda path: False)
+    monkeypatch.setattr("index.catalog.catalog._writable", lambda path: False)
     code, err = _cli(capsys, "ingest", str(new), "--home", str(sample_copy))
     monkeypatch.undo()
     assert code == 1 and len(err) == 1, err
@@ -482,7 +482,7 @@ def test_searches_while_a_cli_ingest_process_writes(sample_copy: Path, tmp_path:
 
 
 def test_storage_errors_map_to_json_statuses() -> None:
-    from index.catalog import CatalogError, IndexWriteError
+    from index.catalog.catalog import CatalogError, IndexWriteError
     from ui.errors import classify
 
     full = IndexWriteError("cannot write /x/catalog.sqlite3: database or disk is full")

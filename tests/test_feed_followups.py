@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from index import NewsIndex
-from index.ann import VectorIndex
+from index.encoding.ann import VectorIndex
 from index.feeds.fetch import Fetcher
 from index.feeds.parse import entries
 from index.feeds.passes import WRITE_EVERY, FeedOutcome, fetch_pass

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from index.chunking import ChunkerConfig
+from index.text.chunking import ChunkerConfig
 from tests.hostile.api_cases import raw_request
 from tests.live_server import ServerSpec, copy_index, error_of, live_servers
 

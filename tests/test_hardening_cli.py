@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from assistant.language.followup import MAX_DRAWN_CHARS, rewrite
 from assistant.retrieval.retriever import MAX_QUERY_CHARS, normalize_query
-from index.chunking import Chunker, ChunkerConfig
 from index.citation_keys import CitationKey, citation_key
+from index.encoding.model_sources import resolve_model
 from index.loaders.ids import (
     _short_hash,
     id_problem,
@@ -29,9 +29,9 @@ from index.loaders.ids import (
     normalize_url,
     url_id,
 )
-from index.model_sources import resolve_model
 from index.records import Article
-from index.tokenization import load_tokenizer
+from index.text.chunking import Chunker, ChunkerConfig
+from index.text.tokenization import load_tokenizer
 from tests.conftest import LOCAL, settings_for
 from ui.cite_urls import checked_key
 from ui.cli import main

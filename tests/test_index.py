@@ -150,7 +150,7 @@ def test_damaged_vector_cache_is_rebuilt(
 
 
 def test_index_built_with_another_model_refuses_to_open(sample_copy: Path, tmp_path: Path) -> None:
-    from index.model_sources import resolve_model
+    from index.encoding.model_sources import resolve_model
 
     other = tmp_path / "other-model"  # the same weights under another name
     other.mkdir()

@@ -1,5 +1,5 @@
 """One display name per outlet (issue #30 point 8): "cnn.com" read "cnn.com" in the filters and
-sources but "CNN" in timelines. ``index.outlet_names.display_name`` is the one rule; the stored
+sources but "CNN" in timelines. ``index.text.outlet_names.display_name`` is the one rule; the stored
 source stays what filters match. And the Library's finding and linking, on the hash encoder."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from index import Library, NewsIndex, ingest_paths, lookup_citation
-from index.outlet_names import display_name
+from index.text.outlet_names import display_name
 from tests.conftest import settings_for
 from tests.fakes import HashEncoder
 from ui.dateline import dateline, with_dateline

@@ -164,7 +164,7 @@ def test_a_two_node_cluster_builds_the_single_process_index(
 def test_an_encoder_actor_killed_mid_ingest_is_replaced_and_its_block_run_again(
     corpus: Path, reference: tuple, tmp_path: Path
 ) -> None:
-    from index.ray_executor import ray_shard_stage
+    from index.ingest.ray_executor import ray_shard_stage
 
     settings = _on_ray(tmp_path / "index")
     index = NewsIndex.open(settings.index, create=True)

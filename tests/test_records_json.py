@@ -18,8 +18,8 @@ from index import (
     StoredArticle,
     UpdateNote,
 )
-from index.passage_diff import DiffPart
 from index.records import ArticleVersion
+from index.text.passage_diff import DiffPart
 from ui.http import models as m
 
 pytestmark = pytest.mark.unit  # no model: the fast tier

@@ -15,7 +15,7 @@ from assistant.eval.run import evaluate
 from assistant.retrieval.diversity import diversify
 from assistant.retrieval.fusion import recency, recent_only, reciprocal_rank_fusion
 from index import Embedder, NewsIndex, ingest_paths
-from index.keyword import content_terms, fts_query, keyword_search, selective_terms
+from index.catalog.keyword import content_terms, fts_query, keyword_search, selective_terms
 from tests.conftest import FIXTURES, settings_for
 
 

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from index import NewsIndex, check_index, ingest_paths
-from index.embedding import available_cores
-from index.ingest import IngestSummary
+from index.encoding.embedding import available_cores
+from index.ingest.ingestor import IngestSummary
+from index.ingest.sharding import AUTO_WORKERS_BYTES, SHARD_DIR_PREFIX, auto_workers
 from index.settings import Precision
-from index.sharding import AUTO_WORKERS_BYTES, SHARD_DIR_PREFIX, auto_workers
 from tests.conftest import REPO, SAMPLE, settings_for
 from ui.settings import Settings
 
@@ -149,7 +149,7 @@ def test_stale_shard_folders_are_removed_by_the_next_ingest(tmp_path: Path) -> N
 
 WORKER_SCRIPT = """
 import os, time
-from index.sharding import LocalProcessExecutor
+from index.ingest.sharding import LocalProcessExecutor
 pool = LocalProcessExecutor(1, 1)
 print(pool._pool.submit(os.getpid).result(), flush=True)
 pool._pool.submit(time.sleep, 60)

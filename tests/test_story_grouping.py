@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from index import Article, Ingestor, NewsIndex, check_index, delete_articles
-from index.story_grouping import (
+from index.stories.grouping import (
     LINK,
     WINDOW_DAYS,
     Grouped,
@@ -22,7 +22,7 @@ from index.story_grouping import (
     similarity,
     window,
 )
-from index.story_signals import StorySignals, entities, key_sentence
+from index.stories.signals import StorySignals, entities, key_sentence
 from tests.conftest import settings_for
 from tests.fakes import HashEncoder
 

@@ -9,8 +9,8 @@ import pytest
 from assistant.engines.timeline import TimelineEngine, worth_a_line
 from assistant.engines.timeline_relevance import development_topic, names_topic, topic_names
 from index.records import ArticleMeta, SearchHit
-from index.sentence_roles import SentenceRole, is_news, sentence_role
-from index.story_signals import key_sentence
+from index.stories.signals import key_sentence
+from index.text.sentence_roles import SentenceRole, is_news, sentence_role
 from tests.fakes import HashEncoder
 
 pytestmark = pytest.mark.unit

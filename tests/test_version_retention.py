@@ -16,7 +16,7 @@ import pytest
 from assistant import Retriever, SearchFilters
 from assistant.retrieval.stories import Stories
 from index import Article, Ingestor, NewsIndex, StaleCitation, check_index, lookup_citation
-from index.catalog import SCHEMA_VERSION
+from index.catalog.catalog import SCHEMA_VERSION
 from index.citation_keys import CitationKey, citation_key
 from index.settings import IndexSettings
 from tests.conftest import settings_for

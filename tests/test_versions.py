@@ -23,10 +23,10 @@ from index import (
     delete_articles,
     lookup_citation,
 )
-from index.catalog import SCHEMA, SCHEMA_VERSION, CatalogError
-from index.catalog_versions import VersionState, next_valid_from
+from index.catalog.catalog import SCHEMA, SCHEMA_VERSION, CatalogError
+from index.catalog.versions import VersionState, next_valid_from
 from index.citation_keys import citation_key
-from index.passage_diff import map_span, word_diff
+from index.text.passage_diff import map_span, word_diff
 from tests.conftest import settings_for
 from tests.fakes import HashEncoder
 
@@ -387,7 +387,7 @@ def test_a_catalog_another_process_holds_while_upgrading_says_it_is_busy(
 ) -> None:
     """An upgrade (schema 4 groups every article) holds the catalog; a second process opening
     it meanwhile is told so, not that the file is unusable."""
-    from index import catalog as catalog_module
+    from index.catalog import catalog as catalog_module
 
     settings = settings_for(tmp_path).index
     index = NewsIndex.open(settings, embedder=HashEncoder(), create=True)

@@ -1,6 +1,6 @@
 """An article's outlet and date as shown beside it: only what is known ("Reuters, 2024-11-26",
 "Reuters", "2024-11-26" or nothing), never "unknown outlet, undated". The outlet reads as its
-one display name (``index.outlet_names``: "cnn.com" → "CNN"), the same in every view."""
+one display name (``index.text.outlet_names``: "cnn.com" → "CNN"), the same in every view."""
 
 from __future__ import annotations
 

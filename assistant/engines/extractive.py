@@ -45,9 +45,9 @@ from assistant.records import (
     cite,
 )
 from index import SearchHit
-from index.embedding import Encoder
-from index.keyword import STOPWORDS
-from index.sentences import sentence_spans
+from index.catalog.keyword import STOPWORDS
+from index.encoding.embedding import Encoder
+from index.text.sentences import sentence_spans
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from assistant.records import (
     cite,
 )
 from index import SearchHit
-from index.sentences import sentence_spans
+from index.text.sentences import sentence_spans
 
 SYSTEM = (
     "You answer questions about news using only the numbered passages you are given. The "

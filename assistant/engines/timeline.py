@@ -6,7 +6,7 @@ answered from the articles of its retrieved passages: from each article its best
 is read and the sentence closest to the question's topic ("the war in Ukraine") kept when it
 passes the relevance gate (``assistant.engines.timeline_relevance``: the article names the topic,
 the sentence is close to it); a sentence that is a caption, a credit, an editor's note or a
-promotion (``index.sentence_roles``) is never one. The closest ``MAX_ENTRIES`` are listed, each
+promotion (``index.text.sentence_roles``) is never one. The closest ``MAX_ENTRIES`` are listed, each
 with the day it was published, its outlet (the wire service for a syndicated copy), whose claim
 it reports and what its relative dates mean; none passing is an abstention. ``as_of`` bounds it
 as every search: the retrieval has already left out what was published after it.
@@ -23,10 +23,10 @@ from assistant.language.quote_notes import claim_of, note_citation, short_day
 from assistant.language.sentence_features import asks
 from assistant.records import Answer, TokenSink, as_quoted, cite
 from index import SearchHit
-from index.sentence_roles import is_news
-from index.sentences import sentence_spans
 from index.store import NewsIndex
-from index.story_signals import dateline_end
+from index.stories.signals import dateline_end
+from index.text.sentence_roles import is_news
+from index.text.sentences import sentence_spans
 
 DEVELOPMENT = re.compile(
     # not "how many/much …" (a count) nor "how do/does …" (how something works)

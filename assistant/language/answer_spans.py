@@ -15,7 +15,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from index.keyword import STOPWORDS
+from index.catalog.keyword import STOPWORDS
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -184,7 +184,7 @@ def _opens(sentence: str, start: int, text: str) -> bool:
 def _vocabulary() -> frozenset[str]:
     """The packaged encoder's whole words (its uncased WordPiece vocabulary): common English
     words, and only the commonest names."""
-    from index.model_sources import resolve_model
+    from index.encoding.model_sources import resolve_model
     from index.settings import DEFAULT_MODEL
 
     path = resolve_model(DEFAULT_MODEL).path / "vocab.txt"

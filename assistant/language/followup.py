@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from assistant.requests import Turn
 from assistant.retrieval.retriever import MAX_QUERY_CHARS
-from index.keyword import STOPWORDS
+from index.catalog.keyword import STOPWORDS
 
 _LEADING = re.compile(
     r"^(and what about|and how about|what about|how about|and also|and|but|also|so|plus|"

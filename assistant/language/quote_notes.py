@@ -19,8 +19,8 @@ from datetime import date
 from assistant.language.attribution import Attribution, attribution_of, wire_origin
 from assistant.language.relative_dates import DateMention, day_label, resolve_dates
 from assistant.records import Citation, QuoteNote
-from index.outlet_names import display_name
 from index.records import ArticleMeta
+from index.text.outlet_names import display_name
 
 CONTEXT_BEFORE = 600  # characters before a quote read to resolve "he said"
 # the relative-date rules whose notes are shown (relative_dates.KINDS), and whether a

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from index.sentences import sentence_spans
+from index.text.sentences import sentence_spans
 
 MONTHS = (
     "January February March April May June July August September October November December"

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from index import SearchHit
-from index.keyword import STOPWORDS
+from index.catalog.keyword import STOPWORDS
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d")

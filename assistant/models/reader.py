@@ -29,7 +29,7 @@ from filelock import FileLock
 from tokenizers import Tokenizer
 
 from assistant.models.reader_files import PASSAGE_TOKENS, READER_DIR, pair_tokenizer, weight_files
-from index.model_sources import resolve_model
+from index.encoding.model_sources import resolve_model
 from index.settings import DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ def _exported(cache_dir: Path, folder: Path, model: str, digest: str) -> Path:
 
 def _export(folder: Path, model: str, out: Path) -> None:
     from assistant.models.reader_net import load_trained
-    from index.onnx_encoder import export_bert_graph
+    from index.encoding.onnx_encoder import export_bert_graph
 
     export_bert_graph(load_trained(folder, model), out, "score", {0: "batch"})
     log.info("exported the reader to %s", out)

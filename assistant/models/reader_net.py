@@ -26,7 +26,7 @@ from assistant.models.reader_files import (
     pair_tokenizer,
     weight_files,
 )
-from index.model_sources import resolve_model
+from index.encoding.model_sources import resolve_model
 from index.settings import DEFAULT_MODEL
 
 

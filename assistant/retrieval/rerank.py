@@ -16,8 +16,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from index import SearchHit
-from index.embedding import Encoder
-from index.sentences import sentence_spans
+from index.encoding.embedding import Encoder
+from index.text.sentences import sentence_spans
 
 MIN_WORDS = 4
 

@@ -1,7 +1,7 @@
 """Stories for people: which stories a query is about, and a story's timeline — its articles
 oldest first, each with its day, its outlet and its key sentence quoted with a citation key that
 ``/cite`` and ``GET /api/citations/{key}`` resolve like any answer's. Stories themselves are
-grouped at ingest (``index.story_grouping``)."""
+grouped at ingest (``index.stories.grouping``)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from assistant.records import Citation, cite_span, one_per_article
 from assistant.requests import DEFAULT_STORIES_K, SearchMode, StoryRequest
 from assistant.retrieval.retriever import Retriever
 from index.filters import SearchFilters
-from index.outlet_names import display_name
 from index.records import SearchHit, Story, StoryMember
-from index.sentence_roles import is_news
 from index.store import NewsIndex
-from index.story_signals import key_sentence
+from index.stories.signals import key_sentence
+from index.text.outlet_names import display_name
+from index.text.sentence_roles import is_news
 
 STORY_PASSAGES = 40  # passages retrieved to find the stories a query is about
 

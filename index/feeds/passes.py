@@ -23,7 +23,7 @@ from pathlib import Path
 
 from index.feeds.fetch import Fetcher, FetchError
 from index.feeds.parse import Entry, FeedParseError, entries, plain_text
-from index.ingest import Ingestor, IngestSummary
+from index.ingest.ingestor import Ingestor, IngestSummary
 from index.loaders.build import Draft, Origin, build_article
 from index.loaders.dates import normalize_date
 from index.loaders.html import parse_html

@@ -1,6 +1,6 @@
 """Shard and merge: workers chunk and embed blocks of articles, one writer merges the shards.
 
-The writer (``index.ingest.Ingestor``) plans every article against the live catalog (content
+The writer (``ingestor.Ingestor``) plans every article against the live catalog (content
 hashes, copies, unchanged articles) and groups the ones to index into blocks. An executor runs
 ``run_block`` on each block elsewhere: a local process today (``LocalProcessExecutor``), a Ray
 task or actor tomorrow (same function, another executor; docs/SCALING.md). A worker chunks the
@@ -28,14 +28,14 @@ from typing import Protocol
 
 import numpy as np
 
-from index.catalog import Catalog
-from index.chunking import Chunker, ChunkerConfig
-from index.embed_stage import EmbeddedBatch, Planned, embed_hash, vectors_for
-from index.embedding import Embedder, available_cores
+from index.catalog.catalog import Catalog
+from index.encoding.embedding import Embedder, available_cores
+from index.ingest.embed_stage import EmbeddedBatch, Planned, embed_hash, vectors_for
 from index.records import Article, Chunk, IngestStatus
 from index.settings import EncoderBackend, Precision
 from index.store import NewsIndex
-from index.tokenization import load_tokenizer
+from index.text.chunking import Chunker, ChunkerConfig
+from index.text.tokenization import load_tokenizer
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ import numpy as np
 from filelock import FileLock
 from tokenizers import Encoding, Tokenizer
 
-from index.model_sources import ModelSpec
+from index.encoding.model_sources import ModelSpec
 
 log = logging.getLogger(__name__)
 

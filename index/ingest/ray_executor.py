@@ -1,6 +1,6 @@
 """Blocks on Ray: ``run_block`` in encoder actors, on this machine or a cluster.
 
-``RayExecutor`` is a ``BlockExecutor`` (index/sharding.py): each of its ``workers`` actors
+``RayExecutor`` is a ``BlockExecutor`` (index/ingest/sharding.py): each of its ``workers`` actors
 loads the chunker and encoder once and keeps them for every block it is given; a block is a
 task on the least busy actor, and its shard (offsets, hashes, float16 vectors) comes back
 through Ray's object store — no filesystem is shared with the workers. Blocks are pure
@@ -21,7 +21,7 @@ import threading
 from concurrent.futures import Future
 from typing import Any
 
-from index.sharding import (
+from index.ingest.sharding import (
     BlockResult,
     BlockTask,
     EncoderSpec,

@@ -12,8 +12,8 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from index.catalog_reads import CatalogReads
-from index.catalog_versions import drop_kept_passages
+from index.catalog.reads import CatalogReads
+from index.catalog.versions import drop_kept_passages
 
 # An older version ``v`` is recorded as cited
 _CITED = (

@@ -2,8 +2,8 @@
 vector the catalog already holds for the same encoder input (its embed hash).
 
 ``EncoderThread`` (the default) encodes on one background thread of this process;
-``index.sharding.ShardStage`` implements the same ``EmbedStage`` with worker processes. Both
-``index.ingest`` (the writer) and ``index.sharding`` use what is here, and neither the other's.
+``index.ingest.sharding.ShardStage`` implements the same ``EmbedStage`` with worker processes. Both
+``ingestor`` (the writer) and ``sharding`` use what is here, and neither the other's.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from index.catalog_reads import from_blobs
-from index.chunking import Chunker
-from index.hashing import sha256_hex
+from index.catalog.reads import from_blobs
 from index.records import Article, Chunk, IngestStatus
+from index.text.chunking import Chunker
+from index.text.hashing import sha256_hex
 
 if TYPE_CHECKING:
     from index.store import NewsIndex

@@ -15,8 +15,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from index.hashing import sha256_hex
-from index.story_signals import StorySignals
+from index.stories.signals import StorySignals
+from index.text.hashing import sha256_hex
 
 WINDOW_DAYS = 10  # an article is compared with those published this many days before or after
 LINK = 0.78  # the least similarity (cosine + name bonus) that joins a story

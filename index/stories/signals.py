@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.sentence_roles import is_news
-from index.sentences import sentence_spans
+from index.text.sentence_roles import is_news
+from index.text.sentences import sentence_spans
 
 LEAD_CHUNKS = 3  # passages whose vectors make the centroid: the lead carries the story
 ENTITY_CHARS = 3000  # names are read from the title and this much of the text

@@ -1,7 +1,7 @@
 """The SQLite catalog: the single source of truth (articles, chunks, vectors, FTS, meta).
 
 This file holds the schema, the connection (private to ``index/``), transactions and writes;
-the queries are in ``index/catalog_reads.py``. A schema change touches ``index/`` only.
+the queries are in ``index/catalog/reads.py``. A schema change touches ``index/`` only.
 
 Every write is one transaction that also bumps ``meta.generation``; a crash leaves either the
 old or the new state of each article. Chunk ids are never reused (AUTOINCREMENT), so a stale
@@ -21,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index.catalog_feeds import CatalogFeeds
-from index.catalog_retention import CatalogRetention
-from index.catalog_schema import SCHEMA, SCHEMA_VERSION, upgrade
-from index.catalog_stories import CatalogStories, hand_over, ungroup
-from index.catalog_versions import CatalogVersions
+from index.catalog.feeds import CatalogFeeds
+from index.catalog.retention import CatalogRetention
+from index.catalog.schema import SCHEMA, SCHEMA_VERSION, upgrade
+from index.catalog.stories import CatalogStories, hand_over, ungroup
+from index.catalog.versions import CatalogVersions
 from index.records import Article, Chunk
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "Catalog", "CatalogError", "IndexWriteError"]

@@ -25,7 +25,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from index.catalog import IndexWriteError
+from index.catalog.catalog import IndexWriteError
 
 log = logging.getLogger(__name__)
 

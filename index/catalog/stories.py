@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from index.catalog_reads import CatalogReads, row_to_meta
+from index.catalog.reads import CatalogReads, row_to_meta
 from index.records import Story, StoryMember
-from index.story_grouping import Grouped, Neighbourhood, founded_story_id, window
-from index.story_signals import LEAD_CHUNKS, StorySignals, signals
+from index.stories.grouping import Grouped, Neighbourhood, founded_story_id, window
+from index.stories.signals import LEAD_CHUNKS, StorySignals, signals
 
 _DAY = "substr(coalesce(a.published_at, a.ingested_at), 1, 10)"  # where grouping places it
 # the day a reader is shown: an undated article has none (never its ingest day) and comes last

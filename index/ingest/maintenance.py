@@ -8,9 +8,9 @@ import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from index.catalog import Catalog, now_iso
-from index.embed_stage import embed_hash
-from index.ingest import Ingestor, IngestSummary
+from index.catalog.catalog import Catalog, now_iso
+from index.ingest.embed_stage import embed_hash
+from index.ingest.ingestor import Ingestor, IngestSummary
 from index.loaders.ids import legacy_url_id, url_id
 from index.records import Article
 from index.settings import IndexSettings

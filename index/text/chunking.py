@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass
 from tokenizers import Tokenizer
 
 from index.records import Article, Chunk
-from index.sentences import sentence_spans
 from index.settings import IndexSettings
-from index.tokenization import SPECIAL_TOKENS, TokenMap
+from index.text.sentences import sentence_spans
+from index.text.tokenization import SPECIAL_TOKENS, TokenMap
 
 CHUNKER_VERSION = 2  # 2: chunks are also bounded in characters (max_chars)
 MIN_BODY_TOKENS = 32

@@ -6,7 +6,7 @@ skipped by searches of current passages): out of the default search, still there
 citation made against them and for an as-of question about a date when they were current.
 A deleted article leaves a row in ``deleted_articles``, so a citation to it says so.
 
-How many older texts are kept is ``index.catalog_retention``'s. ``Catalog`` inherits these
+How many older texts are kept is ``index.catalog.retention``'s. ``Catalog`` inherits these
 methods.
 """
 
@@ -20,10 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from index.catalog_reads import CatalogReads, from_blobs, row_to_meta
-from index.catalog_stories import ungroup
+from index.catalog.keyword import (
+    TEXT_WEIGHT,
+    TITLE_WEIGHT,
+    content_terms,
+    fts_query,
+    selective_terms,
+)
+from index.catalog.reads import CatalogReads, from_blobs, row_to_meta
+from index.catalog.stories import ungroup
 from index.filters import SearchFilters
-from index.keyword import TEXT_WEIGHT, TITLE_WEIGHT, content_terms, fts_query, selective_terms
 from index.records import ArticleMeta, ArticleVersion, Chunk, DeletedArticle
 
 # The version of each article that was current on a date: the newest whose valid_from is on or

@@ -4,7 +4,7 @@ Schema 1 → 2: articles gain ``version``, ``modified_at`` and ``valid_from`` (e
 version 1). Schema 2 → 3: ``feed_entries`` is keyed by (feed, entry) (an entry listed by two
 feeds is followed in each), and older versions' kept passages move from their own full-text
 table into ``chunks_fts`` (scored with the corpus's statistics; searches leave them out).
-Schema 3 → 4: stories (``index.catalog_stories``); every stored article is grouped.
+Schema 3 → 4: stories (``index.catalog.stories``); every stored article is grouped.
 Schema 4 → 5: ``cited_versions``, the versions a citation key was handed out for or resolved
 to (version retention never drops them); a catalog of schema 4 kept no such record, so every
 version it holds — the current ones and the older ones whose text is kept — counts as cited.
@@ -18,7 +18,7 @@ import logging
 import sqlite3
 from datetime import UTC, datetime
 
-from index.catalog_stories import group_all
+from index.catalog.stories import group_all
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@
 A pipeline with one writer. The calling thread loads, plans and (by default) chunks articles,
 hands full batches to an embed stage and writes finished batches, in input order, each in one
 SQLite transaction, so a crash leaves every article in its old or its new state. The default
-stage (``index/embed_stage.py``) encodes on a background thread, so parsing, chunking and
-writing overlap the encoder; ``index.sharding.ShardStage`` sends batches to worker processes
+stage (``index/ingest/embed_stage.py``) encodes on a background thread, so parsing, chunking and
+writing overlap the encoder; ``index.ingest.sharding.ShardStage`` sends batches to worker processes
 that chunk and embed them into shard files instead. Unchanged articles cost a hash comparison;
 chunks whose embedded text was seen before reuse the stored vector instead of running the
 encoder.
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from index.catalog import now_iso
-from index.catalog_stories import group_articles
-from index.catalog_versions import next_valid_from
-from index.embed_stage import EmbeddedBatch, EmbedStage, EncoderThread, PendingBatch, Planned
+from index.catalog.catalog import now_iso
+from index.catalog.stories import group_articles
+from index.catalog.versions import next_valid_from
+from index.ingest.embed_stage import EmbeddedBatch, EmbedStage, EncoderThread, PendingBatch, Planned
 from index.loaders import iter_articles
 from index.records import Article, IngestStatus, LoadProblem
 from index.settings import Executor
@@ -330,12 +330,12 @@ def ingest_paths(
     each article as it is read (before it is indexed).
 
     ``workers`` (default ``settings.workers``) above 1 chunks and embeds in that many local
-    processes (shard and merge, ``index.sharding``); this process stays the only writer.
+    processes (shard and merge, ``index.ingest.sharding``); this process stays the only writer.
     0 decides by input size (``sharding.auto_workers``). ``settings.executor`` ray: the blocks
-    go to that many encoder actors on Ray instead (``index.ray_executor``; 0: the cluster's
+    go to that many encoder actors on Ray instead (``index.ingest.ray_executor``; 0: the cluster's
     CPUs decide).
     """
-    from index.sharding import auto_workers, local_shard_stage, remove_stale_shards
+    from index.ingest.sharding import auto_workers, local_shard_stage, remove_stale_shards
 
     paths = list(paths)
     settings = index.settings
@@ -346,7 +346,7 @@ def ingest_paths(
         stage: EmbedStage | None = None
         remove_stale_shards(settings.home)
         if on_ray:
-            from index.ray_executor import ray_shard_stage
+            from index.ingest.ray_executor import ray_shard_stage
 
             stage = ray_shard_stage(index, workers, settings.ray_address)
         elif workers > 1:

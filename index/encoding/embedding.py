@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from index.model_sources import ModelSpec, resolve_model
+from index.encoding.model_sources import ModelSpec, resolve_model
 from index.settings import EncoderBackend, IndexSettings, Precision
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from index.onnx_encoder import EncoderStats, OnnxEncoder
+    from index.encoding.onnx_encoder import EncoderStats, OnnxEncoder
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +238,7 @@ _ONNX_FAILED: set[str] = set()
 
 @cache
 def _onnx_encoder(spec: ModelSpec, cache_dir: Path, quantized: bool, threads: int) -> OnnxEncoder:
-    from index.onnx_encoder import OnnxEncoder, SessionConfig, model_files
+    from index.encoding.onnx_encoder import OnnxEncoder, SessionConfig, model_files
 
     config = SessionConfig(threads)
     return OnnxEncoder(spec, model_files(spec, cache_dir, quantized), config, per_text=quantized)

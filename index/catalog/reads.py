@@ -1,7 +1,7 @@
 """The catalog's reads: every query the index and the layers above it need, returning records
 (``ArticleMeta``, ``StoredArticle``, ids, counts), never ``sqlite3.Row`` outside ``index/``.
 
-``Catalog`` (index/catalog.py) inherits them; the connection stays private to the index.
+``Catalog`` (index/catalog/catalog.py) inherits them; the connection stays private to the index.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from index.catalog.keyword import keyword_search
 from index.filters import SearchFilters
-from index.keyword import keyword_search
 from index.records import ArticleMeta, StoredArticle
 
 ARTICLE_META_COLUMNS = (
@@ -202,7 +202,7 @@ class CatalogReads:
     def keyword(
         self, text: str, k: int, filters: SearchFilters | None = None
     ) -> list[tuple[int, float]]:
-        """(chunk id, bm25 relevance), best first: ``index.keyword.keyword_search``."""
+        """(chunk id, bm25 relevance), best first: ``index.catalog.keyword.keyword_search``."""
         return keyword_search(self._conn, text, k, filters)
 
 
