@@ -76,7 +76,7 @@ def test_a_rule_line_without_a_closing_one_is_text(tmp_path: Path) -> None:
 
 
 def test_absent_metadata_shows_nothing_rather_than_placeholders() -> None:
-    from ui.dateline import dateline, with_dateline
+    from ui.views.dateline import dateline, with_dateline
 
     assert dateline(None, None) == "" and dateline("Reuters", None) == "Reuters"
     assert dateline(None, "2024-11-26") == "2024-11-26"

@@ -33,10 +33,10 @@ from index.records import Article
 from index.text.chunking import Chunker, ChunkerConfig
 from index.text.tokenization import load_tokenizer
 from tests.conftest import LOCAL, settings_for
-from ui.cite_urls import checked_key
 from ui.cli import main
 from ui.server import create_app
 from ui.uploads import UPLOADS_DIR, purge_stale, staging, unique_names
+from ui.views.cite_urls import checked_key
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict, str]:

@@ -13,7 +13,7 @@ from index import Library, NewsIndex, ingest_paths, lookup_citation
 from index.text.outlet_names import display_name
 from tests.conftest import settings_for
 from tests.fakes import HashEncoder
-from ui.dateline import dateline, with_dateline
+from ui.views.dateline import dateline, with_dateline
 
 pytestmark = pytest.mark.unit
 

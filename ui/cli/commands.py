@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from index import FeedSource, IngestSummary, display_name
 from ui import payloads
-from ui.article_html import unchanged_run
 from ui.cli.output import emit
 from ui.cli.story_commands import cmd_story
-from ui.dateline import dateline, with_dateline
 from ui.settings import Settings
+from ui.views.article_html import unchanged_run
+from ui.views.dateline import dateline, with_dateline
 
 if TYPE_CHECKING:
     from index import Library, UpdateNote
@@ -52,7 +52,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from assistant import Assistant, SearchFilters, SearchMode, SearchRequest
-    from ui.highlight import snippet
+    from ui.views.highlight import snippet
 
     filters = SearchFilters.build(
         ",".join(args.source or []), args.since, args.until, args.as_of, args.strict

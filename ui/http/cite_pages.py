@@ -13,12 +13,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from index import lookup_citation
-from ui.article_html import UPDATE_NOTE_CSS, article_view, esc, parse_quote
-from ui.cite_urls import checked_key
-from ui.colors import page_palette
 from ui.errors import classify
-from ui.note_chips import NOTE_CSS
 from ui.services import Services
+from ui.views.article_html import UPDATE_NOTE_CSS, article_view, esc, parse_quote
+from ui.views.cite_urls import checked_key
+from ui.views.colors import page_palette
+from ui.views.note_chips import NOTE_CSS
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; script-src 'none'; "

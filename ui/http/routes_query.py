@@ -19,12 +19,12 @@ from assistant import (
 from index import DEFAULT_CONTEXT, lookup_citation
 from ui import payloads
 from ui.ask_stream import AskStream
-from ui.cite_urls import checked_key
-from ui.highlight import snippet
 from ui.http.models import AnswerOut, AskIn, ErrorOut, ResolvedCitationOut, SearchOut
 from ui.http.sse import Event, sse, stream_events
 from ui.limits import CONTEXT_CHARS
 from ui.services import Services
+from ui.views.cite_urls import checked_key
+from ui.views.highlight import snippet
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "bad query, filter or citation key"},

@@ -14,11 +14,11 @@ import gradio as gr
 
 from assistant import DEFAULT_ASK_K, AskRequest
 from index import DEFAULT_CONTEXT, lookup_citation
-from ui.article_html import UPDATE_NOTE_CSS
-from ui.cite_urls import checked_key
-from ui.colors import app_palette
-from ui.note_chips import NOTE_CSS
 from ui.services import Services
+from ui.views.article_html import UPDATE_NOTE_CSS
+from ui.views.cite_urls import checked_key
+from ui.views.colors import app_palette
+from ui.views.note_chips import NOTE_CSS
 from ui.web.chat_tab import build_chat_tab
 from ui.web.filter_controls import build_filters, outlet_choices
 from ui.web.library_tab import build_library_tab, library_view, newest_articles
@@ -84,7 +84,7 @@ color:var(--nr-muted)!important}
     + UPDATE_NOTE_CSS.replace(".update-note", ".citation-panel .update-note")
     + TIMELINE_CSS
     + NOTE_CSS
-)  # colours: ui/colors.py, light and dark (Gradio's ``dark`` class on <body>)
+)  # colours: ui/views/colors.py, light and dark (Gradio's ``dark`` class on <body>)
 TITLE = (
     '<h1 class="app-title">newsrag <span class="tagline">— <span class="long">answers from '
     'your news articles, every sentence cited</span><span class="short">every sentence cited'

@@ -18,10 +18,10 @@ import logging
 import gradio as gr
 
 from index import lookup_citation
-from ui.article_html import article_view, esc, parse_quote
-from ui.cite_urls import checked_key
 from ui.errors import classify
 from ui.services import Services
+from ui.views.article_html import article_view, esc, parse_quote
+from ui.views.cite_urls import checked_key
 from ui.web.render import PANEL_PLACEHOLDER, panel_error
 
 log = logging.getLogger(__name__)

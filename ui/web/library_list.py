@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from index import display_name
-from ui.article_html import esc
-from ui.cite_urls import cite_url
-from ui.dateline import dateline
+from ui.views.article_html import esc
+from ui.views.cite_urls import cite_url
+from ui.views.dateline import dateline
 
 LIST_LIMIT = 500
 

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 
 from assistant import FALLBACK, MARKER, Answer, Citation, by_article, one_per_article
 from index import SearchHit
-from ui.article_html import esc
-from ui.cite_urls import cite_url
-from ui.dateline import dateline
-from ui.highlight import snippet, with_marks
-from ui.note_chips import note_chips
+from ui.views.article_html import esc
+from ui.views.cite_urls import cite_url
+from ui.views.dateline import dateline
+from ui.views.highlight import snippet, with_marks
+from ui.views.note_chips import note_chips
 
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 _INLINE = re.compile(r"([\\`*_\[\]()<>&!|~$#{}:])")  # can start markup anywhere in a line

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import gradio as gr
 
 from assistant import DEFAULT_SEARCH_K, SEARCH_K, SearchMode, SearchRequest
-from ui.article_html import esc
 from ui.errors import classify
 from ui.services import Services
+from ui.views.article_html import esc
 from ui.web.citation_panel import citation_panel
 from ui.web.filter_controls import FilterControls, build_filters, filter_controls, raw_dates_js
 from ui.web.render import results_html

@@ -12,11 +12,11 @@ import gradio as gr
 
 from assistant import SearchFilters, Timeline, claim_of, short_day
 from index import display_name
-from ui.article_html import esc
-from ui.cite_urls import cite_url
 from ui.errors import classify
-from ui.note_chips import note_chips
 from ui.services import Services
+from ui.views.article_html import esc
+from ui.views.cite_urls import cite_url
+from ui.views.note_chips import note_chips
 from ui.web.citation_panel import citation_panel
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ height:.8em;border-radius:50%;background:var(--nr-surface);border:3px solid var(
 .timeline .claim{color:var(--nr-muted);font-size:.9em}
 .timeline h3{margin:.2em 0 .6em;font-size:1.1em}
 .timeline .span{color:var(--nr-muted);font-size:.9em;font-weight:400}
-"""  # colours: ui/colors.py (both schemes)
+"""  # colours: ui/views/colors.py (both schemes)
 
 
 @dataclass

@@ -15,7 +15,7 @@ def esc(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-NOTE_CSS = """  /* its colours: ui/colors.py, both schemes */
+NOTE_CSS = """  /* its colours: ui/views/colors.py, both schemes */
 .qnote { display: inline-block; margin-left: .3em; padding: 0 .4em; border-radius: .6em;
   font-size: .78em; font-style: normal; line-height: 1.5; vertical-align: super;
   border: 1px solid var(--nr-qnote-edge); background: var(--nr-qnote-bg);

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from assistant import QuoteNote, passage_notes, with_notes
 from index import ResolvedCitation, UpdateNote
-from ui.cite_urls import cite_url
-from ui.dateline import dateline
-from ui.note_chips import note_chips
+from ui.views.cite_urls import cite_url
+from ui.views.dateline import dateline
+from ui.views.note_chips import note_chips
 
 UPDATE_NOTE_CSS = """
 .update-note{border-left:4px solid var(--nr-note-edge);background:var(--nr-note-bg);
@@ -24,7 +24,7 @@ color:var(--nr-note-fg);padding:.4em .8em;margin:.6em 0}
 .update-note del{background:var(--nr-del-bg);color:var(--nr-del-fg);text-decoration:line-through}
 .update-note ins{background:var(--nr-ins-bg);color:var(--nr-ins-fg);text-decoration:underline}
 .update-note .diff{font-size:.92em}
-"""  # colours: ui/colors.py (both schemes)
+"""  # colours: ui/views/colors.py (both schemes)
 _SPAN = re.compile(r"([0-9]{1,12})-([0-9]{1,12})")
 
 
@@ -65,7 +65,7 @@ def marked_text(
     """The article text, escaped, with ``<mark>`` around ``[start, end)`` and ``<strong
     id="quote">`` on the quote when it lies inside (links with a quote scroll to it). With
     ``published_at``, each relative date in the passage is followed by a note chip saying the
-    date it means (``ui.note_chips``: shown, never part of the text or its offsets)."""
+    date it means (``ui.views.note_chips``: shown, never part of the text or its offsets)."""
     ident = f' id="{esc(mark_id)}"' if mark_id else ""
     notes = {start + cut: note for cut, note in passage_notes(text[start:end], published_at)}
     inner = _noted(text, start, end, notes)
