@@ -86,11 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, sub=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = _common()
+    for name, (help_text, options) in COMMANDS.items():
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        if options is not None:
+            options(p, common)
+    return parser
 
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, parents=[common], help=help_text, description=help_text)
 
-    p = add("ingest", "Index files or folders (.txt .md .html .json .jsonl).")
+def _ingest_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(
@@ -116,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
         "default: a private Ray on this machine for the ingest)",
     )
 
-    p = add("search", "Search the index; prints ranked passages with citation keys.")
+
+def _search_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("query", metavar="QUERY")
     p.add_argument(
         "-k",
@@ -133,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _filter_options(p)
 
-    p = add("eval", "Score retrieval on a question file (rtqa-news dev.jsonl format).")
+
+def _eval_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("questions", metavar="QUESTIONS.jsonl")
     p.add_argument(
         "--mode",
@@ -166,13 +171,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="FILE", help="also write per-question results (JSONL)")
 
-    p = add("ask", "Answer a question from the index, with numbered, verified citations.")
+
+def _ask_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("question", metavar="QUESTION")
     p.add_argument(
         "--engine",
         choices=ENGINE_NAMES,
         default=None,
-        help="extractive (default, offline) or llm (needs a configured model)",
+        help="extractive (default, offline; a 'how did … develop?' question goes to timeline), "
+        "llm (needs a configured model) or timeline",
     )
     p.add_argument(
         "-k",
@@ -183,22 +190,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _filter_options(p)
 
-    p = add("cite", "Show the exact passage behind a citation key, with context.")
+
+def _cite_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("key", metavar="KEY", help="article_id:start-end:hash")
     p.add_argument(
         "--context", type=_int_in(*CONTEXT_CHARS), default=300, help="characters before/after"
     )
 
-    p = add("articles", "List indexed articles, newest first.")
+
+def _articles_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--limit", type=_int_in(*LIST_LIMIT), default=50, help="at most this many (default 50)"
     )
     p.add_argument("--offset", type=_int_in(*LIST_OFFSET), default=0, help="skip this many")
 
-    p = add("versions", "List an article's versions (corrections keep the old text).")
+
+def _versions_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("id", metavar="ID", help="the article id")
 
-    p = add("story", "Stories a query is about, with the best one's timeline (no query: latest).")
+
+def _story_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="?", metavar="QUERY", help="what the story is about")
     p.add_argument("--id", metavar="STORY_ID", help="show this story's timeline")
     p.add_argument("--as-of", metavar="DATE", help="nothing published after this day")
@@ -210,13 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--rebuild", action="store_true", help="group every article into stories again")
 
-    p = add("delete", "Delete articles by id (their copies keep the passages).")
+
+def _delete_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("ids", nargs="+", metavar="ID")
 
-    add("stats", "Counts, model and size of the index.")
-    add("check", "Verify the index; exit 1 naming the first problem found.")
 
-    p = add("reindex", "Rebuild chunks and vectors (after a model or chunker change).")
+def _reindex_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(
         "--chunk-tokens", type=_int_in(*CHUNK_TOKENS), help="chunk window in tokens, title included"
@@ -233,9 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
         "choice",
     )
 
-    p = add(
-        "feeds", "Follow feeds and sitemaps: add, list or remove one (newsrag fetch reads them)."
-    )
+
+def _feeds_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     feeds = p.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     f = feeds.add_parser("add", parents=[common], help="follow a feed or sitemap URL")
     f.add_argument("url", metavar="URL")
@@ -245,10 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     f = feeds.add_parser("remove", parents=[common], help="stop following a URL (articles stay)")
     f.add_argument("url", metavar="URL")
 
-    p = add("fetch", "One pass over the feeds that are due: new articles fetched and indexed.")
+
+def _fetch_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("--all", action="store_true", help="every feed, due or not")
 
-    p = add("serve", "Serve the web UI and JSON API.")
+
+def _serve_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--host",
         help="address to bind (default 127.0.0.1); a non-loopback address needs "
@@ -271,7 +282,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve as a replica of a home another process writes: never writes to it, picks "
         "up each commit without a restart, refuses uploads and deletes (env NEWSRAG_READ_ONLY)",
     )
-    return parser
+
+
+Options = Callable[[argparse.ArgumentParser, argparse.ArgumentParser], None]
+# each command: its help line and the function adding its options (in the order listed)
+COMMANDS: dict[str, tuple[str, Options | None]] = {
+    "ingest": ("Index files or folders (.txt .md .html .json .jsonl).", _ingest_options),
+    "search": ("Search the index; prints ranked passages with citation keys.", _search_options),
+    "eval": ("Score retrieval on a question file (rtqa-news dev.jsonl format).", _eval_options),
+    "ask": ("Answer a question from the index, with numbered, verified citations.", _ask_options),
+    "cite": ("Show the exact passage behind a citation key, with context.", _cite_options),
+    "articles": ("List indexed articles, newest first.", _articles_options),
+    "versions": ("List an article's versions (corrections keep the old text).", _versions_options),
+    "story": (
+        "Stories a query is about, with the best one's timeline (no query: latest).",
+        _story_options,
+    ),
+    "delete": ("Delete articles by id (their copies keep the passages).", _delete_options),
+    "stats": ("Counts, model and size of the index.", None),
+    "check": ("Verify the index; exit 1 naming the first problem found.", None),
+    "reindex": ("Rebuild chunks and vectors (after a model or chunker change).", _reindex_options),
+    "feeds": (
+        "Follow feeds and sitemaps: add, list or remove one (newsrag fetch reads them).",
+        _feeds_options,
+    ),
+    "fetch": (
+        "One pass over the feeds that are due: new articles fetched and indexed.",
+        _fetch_options,
+    ),
+    "serve": ("Serve the web UI and JSON API.", _serve_options),
+}
 
 
 def _filter_options(p: argparse.ArgumentParser) -> None:
