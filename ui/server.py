@@ -48,12 +48,12 @@ def create_app(settings: Settings, with_chat: bool = True) -> FastAPI:
     install_error_handlers(app)
     _close_cors(app, cors_origins(settings))
     app.add_middleware(RequestGuard, settings=settings)  # added last: runs first
-    app.include_router(routes_meta.router())
-    app.include_router(routes_query.router())
-    app.include_router(routes_articles.router())
-    app.include_router(routes_stories.router())
-    app.include_router(routes_meta.unknown_api_router())
-    app.include_router(cite_pages.router())
+    app.include_router(routes_meta.router)
+    app.include_router(routes_query.router)
+    app.include_router(routes_articles.router)
+    app.include_router(routes_stories.router)
+    app.include_router(routes_meta.unknown_api_router)
+    app.include_router(cite_pages.router)
     app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]
     if with_chat:
         _mount_chat(app, app.state.services)

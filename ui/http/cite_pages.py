@@ -9,11 +9,12 @@ Its colours follow the browser's light or dark scheme (``prefers-color-scheme``)
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from index import lookup_citation
 from ui.errors import classify
+from ui.http.deps import ServicesDep
 from ui.services import Services
 from ui.views.article_html import UPDATE_NOTE_CSS, article_view, esc, parse_quote
 from ui.views.cite_urls import checked_key
@@ -82,12 +83,10 @@ def citation_page(services: Services, key: str, quote: str | None) -> HTMLRespon
     return page(resolved.article.title, view)
 
 
-def router() -> APIRouter:
-    r = APIRouter()
+router = APIRouter()
 
-    @r.get("/cite/{key:path}", response_class=HTMLResponse, tags=["citations"])
-    def cite(request: Request, key: str, quote: str | None = None) -> HTMLResponse:
-        """The cited passage highlighted in its article (HTML for people)."""
-        return citation_page(request.app.state.services, key, quote)
 
-    return r
+@router.get("/cite/{key:path}", response_class=HTMLResponse, tags=["citations"])
+def cite(services: ServicesDep, key: str, quote: str | None = None) -> HTMLResponse:
+    """The cited passage highlighted in its article (HTML for people)."""
+    return citation_page(services, key, quote)

@@ -21,6 +21,7 @@ from index import UnknownArticle
 from ui import uploads
 from ui.errors import ApiError
 from ui.http.auth import require_token
+from ui.http.deps import ServicesDep
 from ui.http.models import (
     ArticleIn,
     ArticleListOut,
@@ -32,7 +33,6 @@ from ui.http.models import (
 )
 from ui.http.routes_query import split_sources
 from ui.limits import LIST_LIMIT, LIST_OFFSET
-from ui.services import Services
 
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "missing or wrong token"},
@@ -64,108 +64,105 @@ UPLOAD_BODY = {
 _ARTICLES = TypeAdapter(ArticleIn | list[ArticleIn])
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
+router = APIRouter(prefix="/api/articles", tags=["articles"])
 
 
-def router() -> APIRouter:
-    r = APIRouter(prefix="/api/articles", tags=["articles"])
+@router.get("", response_model=ArticleListOut)
+def list_articles(
+    services: ServicesDep,
+    source: Annotated[list[str], Query(description="outlet; repeat or comma-separate")] = [],  # noqa: B006
+    since: str | None = None,
+    until: str | None = None,
+    limit: Annotated[int, Query(ge=LIST_LIMIT[0], le=LIST_LIMIT[1])] = 50,
+    offset: Annotated[int, Query(ge=LIST_OFFSET[0], le=LIST_OFFSET[1])] = 0,
+) -> dict[str, Any]:
+    """Indexed articles, newest first, with their size in characters and passages."""
+    filters = SearchFilters.build(split_sources(source), since, until)
+    total, rows = services.list_articles(filters, limit, offset)
+    return {"total": total, "limit": limit, "offset": offset, "articles": rows}
 
-    @r.get("", response_model=ArticleListOut)
-    def list_articles(
-        request: Request,
-        source: Annotated[list[str], Query(description="outlet; repeat or comma-separate")] = [],  # noqa: B006
-        since: str | None = None,
-        until: str | None = None,
-        limit: Annotated[int, Query(ge=LIST_LIMIT[0], le=LIST_LIMIT[1])] = 50,
-        offset: Annotated[int, Query(ge=LIST_OFFSET[0], le=LIST_OFFSET[1])] = 0,
-    ) -> dict[str, Any]:
-        """Indexed articles, newest first, with their size in characters and passages."""
-        filters = SearchFilters.build(split_sources(source), since, until)
-        total, rows = _services(request).list_articles(filters, limit, offset)
-        return {"total": total, "limit": limit, "offset": offset, "articles": rows}
 
-    @r.get(
-        "/{article_id:path}/versions",
-        response_model=VersionsOut | ArticleOut,
-        responses={
-            404: {"model": ErrorOut, "description": "unknown article"},
-            410: {"model": ErrorOut, "description": "the article was deleted"},
-        },
-    )
-    def get_versions(request: Request, article_id: str) -> dict[str, Any]:
-        """Every version of an article (corrections keep the old text), oldest first; the
-        current one last. A citation key made against any kept version still resolves.
-        (An article whose own id ends in ``/versions`` is read here when ``article_id`` is no
-        article: its versions are at ``…/versions/versions``.)"""
-        services = _services(request)
+@router.get(
+    "/{article_id:path}/versions",
+    response_model=VersionsOut | ArticleOut,
+    responses={
+        404: {"model": ErrorOut, "description": "unknown article"},
+        410: {"model": ErrorOut, "description": "the article was deleted"},
+    },
+)
+def get_versions(services: ServicesDep, article_id: str) -> dict[str, Any]:
+    """Every version of an article (corrections keep the old text), oldest first; the
+    current one last. A citation key made against any kept version still resolves.
+    (An article whose own id ends in ``/versions`` is read here when ``article_id`` is no
+    article: its versions are at ``…/versions/versions``.)"""
+    services = services
+    try:
+        return services.versions(article_id)
+    except UnknownArticle:
         try:
-            return services.versions(article_id)
+            return services.article(f"{article_id}/versions")
         except UnknownArticle:
-            try:
-                return services.article(f"{article_id}/versions")
-            except UnknownArticle:
-                pass
-            raise
+            pass
+        raise
 
-    @r.get(
-        "/{article_id:path}",
-        response_model=ArticleOut,
-        responses={404: {"model": ErrorOut, "description": "unknown article"}},
-    )
-    def get_article(request: Request, article_id: str) -> dict[str, Any]:
-        """One article: metadata and the full text every citation offset refers to."""
-        return _services(request).article(article_id)
 
-    @r.post(
-        "",
-        response_model=IngestOut,
-        openapi_extra=UPLOAD_BODY,
-        responses={
-            **WRITE_ERRORS,
-            413: {"model": ErrorOut, "description": "a file or body too large, too many files"},
-        },
-    )
-    async def add_articles(request: Request) -> dict[str, Any]:
-        """Ingest a JSON article (or a list), or uploaded files (.txt .md .html .json .jsonl)."""
-        services = _services(request)
-        require_token(services.settings, request)
-        limit = services.settings.index.max_file_bytes
-        with uploads.staging(services.settings.index.home) as folder:
-            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if kind == "application/json":
-                staged = [uploads.stage_json(folder, await _json_articles(request, limit), limit)]
-            elif kind == "multipart/form-data":
-                staged = await _staged_files(
-                    request, folder, limit, services.settings.server.max_upload_files
-                )
-            else:
-                raise ApiError(
-                    415, "unsupported_media_type", "send application/json or multipart/form-data"
-                )
-            summary, seen = await run_in_threadpool(services.ingest, [s.path for s in staged])
-        result = summary.to_dict()
-        home = services.settings.index.home
-        result["problems"] = uploads.readable(summary.problems, staged, home)
-        result["warnings"] = uploads.readable(summary.warnings, staged, home)
-        return {**result, "articles": seen}
+@router.get(
+    "/{article_id:path}",
+    response_model=ArticleOut,
+    responses={404: {"model": ErrorOut, "description": "unknown article"}},
+)
+def get_article(services: ServicesDep, article_id: str) -> dict[str, Any]:
+    """One article: metadata and the full text every citation offset refers to."""
+    return services.article(article_id)
 
-    @r.delete(
-        "/{article_id:path}",
-        response_model=DeleteOut,
-        responses={**WRITE_ERRORS, 404: {"model": ErrorOut, "description": "unknown"}},
-    )
-    def delete_article(request: Request, article_id: str) -> dict[str, Any]:
-        """Delete an article (an exact copy of it, if any, keeps the passages)."""
-        services = _services(request)
-        require_token(services.settings, request)
-        result = services.delete([article_id])
-        if result["missing"]:
-            raise UnknownArticle(f"no article {article_id!r} in the index")
-        return {"deleted": result["deleted"], "warnings": result["warnings"]}
 
-    return r
+@router.post(
+    "",
+    response_model=IngestOut,
+    openapi_extra=UPLOAD_BODY,
+    responses={
+        **WRITE_ERRORS,
+        413: {"model": ErrorOut, "description": "a file or body too large, too many files"},
+    },
+)
+async def add_articles(request: Request, services: ServicesDep) -> dict[str, Any]:
+    """Ingest a JSON article (or a list), or uploaded files (.txt .md .html .json .jsonl)."""
+    services = services
+    require_token(services.settings, request)
+    limit = services.settings.index.max_file_bytes
+    with uploads.staging(services.settings.index.home) as folder:
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "application/json":
+            staged = [uploads.stage_json(folder, await _json_articles(request, limit), limit)]
+        elif kind == "multipart/form-data":
+            staged = await _staged_files(
+                request, folder, limit, services.settings.server.max_upload_files
+            )
+        else:
+            raise ApiError(
+                415, "unsupported_media_type", "send application/json or multipart/form-data"
+            )
+        summary, seen = await run_in_threadpool(services.ingest, [s.path for s in staged])
+    result = summary.to_dict()
+    home = services.settings.index.home
+    result["problems"] = uploads.readable(summary.problems, staged, home)
+    result["warnings"] = uploads.readable(summary.warnings, staged, home)
+    return {**result, "articles": seen}
+
+
+@router.delete(
+    "/{article_id:path}",
+    response_model=DeleteOut,
+    responses={**WRITE_ERRORS, 404: {"model": ErrorOut, "description": "unknown"}},
+)
+def delete_article(request: Request, services: ServicesDep, article_id: str) -> dict[str, Any]:
+    """Delete an article (an exact copy of it, if any, keeps the passages)."""
+    services = services
+    require_token(services.settings, request)
+    result = services.delete([article_id])
+    if result["missing"]:
+        raise UnknownArticle(f"no article {article_id!r} in the index")
+    return {"deleted": result["deleted"], "warnings": result["warnings"]}
 
 
 async def _json_articles(request: Request, limit: int) -> list[dict[str, Any]]:

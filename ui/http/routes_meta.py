@@ -11,61 +11,58 @@ from fastapi.routing import APIRoute
 
 from index import index_stats
 from ui.errors import error_response
+from ui.http.deps import ServicesDep
 from ui.http.models import HealthOut, StatsOut
 
+router = APIRouter(prefix="/api", tags=["meta"])
 
-def router() -> APIRouter:
-    r = APIRouter(prefix="/api", tags=["meta"])
 
-    @r.get("/health", response_model=HealthOut)
-    def health(request: Request) -> dict[str, Any]:
-        """Model, index size and catalog generation (moves with every write)."""
-        services = request.app.state.services
-        stats = index_stats(services.settings.index)
-        watcher = getattr(request.app.state, "watcher", None)
-        feeds = {"watching": False, **services.feed_health()}
-        if watcher is not None:
-            feeds.update(watcher.state())
-        return {
-            "status": "ok",
-            "ready": stats["articles"] > 0,
-            "model": stats["model"],
-            "articles": stats["articles"],
-            "chunks": stats["chunks"],
-            "generation": stats["generation"],
-            "read_only": services.settings.index.read_only,
-            "feeds": feeds,
-        }
+@router.get("/health", response_model=HealthOut)
+def health(request: Request, services: ServicesDep) -> dict[str, Any]:
+    """Model, index size and catalog generation (moves with every write)."""
+    services = services
+    stats = index_stats(services.settings.index)
+    watcher = getattr(request.app.state, "watcher", None)
+    feeds = {"watching": False, **services.feed_health()}
+    if watcher is not None:
+        feeds.update(watcher.state())
+    return {
+        "status": "ok",
+        "ready": stats["articles"] > 0,
+        "model": stats["model"],
+        "articles": stats["articles"],
+        "chunks": stats["chunks"],
+        "generation": stats["generation"],
+        "read_only": services.settings.index.read_only,
+        "feeds": feeds,
+    }
 
-    @r.get("/stats", response_model=StatsOut)
-    def stats(request: Request) -> dict[str, Any]:
-        """Counts, model, chunker, outlets and size on disk of the index."""
-        return index_stats(request.app.state.services.settings.index)
 
-    return r
+@router.get("/stats", response_model=StatsOut)
+def stats(services: ServicesDep) -> dict[str, Any]:
+    """Counts, model, chunker, outlets and size on disk of the index."""
+    return index_stats(services.settings.index)
 
 
 CATCH_ALL = "/api/{path:path}"
 
 
-def unknown_api_router() -> APIRouter:
-    """Declared last among the API routes and before the chat is mounted at ``/``: a path no
-    route has is 404; a path that exists with other methods is 405 with ``Allow``."""
-    r = APIRouter()
+# Declared last among the API routes and before the chat is mounted at ``/``: a path no
+# route has is 404; a path that exists with other methods is 405 with ``Allow``.
+unknown_api_router = APIRouter()
 
-    @r.api_route(
-        CATCH_ALL,
-        methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
-        include_in_schema=False,
-    )
-    def unknown_api(request: Request, path: str) -> JSONResponse:
-        allowed = _methods_for(request)
-        if allowed:
-            detail = f"/api/{path} does not take {request.method}; it takes {', '.join(allowed)}"
-            return error_response(405, "method_not_allowed", detail, {"Allow": ", ".join(allowed)})
-        return error_response(404, "not_found", f"no API route /api/{path}")
 
-    return r
+@unknown_api_router.api_route(
+    CATCH_ALL,
+    methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
+    include_in_schema=False,
+)
+def unknown_api(request: Request, path: str) -> JSONResponse:
+    allowed = _methods_for(request)
+    if allowed:
+        detail = f"/api/{path} does not take {request.method}; it takes {', '.join(allowed)}"
+        return error_response(405, "method_not_allowed", detail, {"Allow": ", ".join(allowed)})
+    return error_response(404, "not_found", f"no API route /api/{path}")
 
 
 def _methods_for(request: Request) -> list[str]:

@@ -19,10 +19,10 @@ from assistant import (
 from index import DEFAULT_CONTEXT, lookup_citation
 from ui import payloads
 from ui.ask_stream import AskStream
+from ui.http.deps import ServicesDep
 from ui.http.models import AnswerOut, AskIn, ErrorOut, ResolvedCitationOut, SearchOut
 from ui.http.sse import Event, sse, stream_events
 from ui.limits import CONTEXT_CHARS
-from ui.services import Services
 from ui.views.cite_urls import checked_key
 from ui.views.highlight import snippet
 
@@ -39,11 +39,6 @@ SSE_DOC: dict[int | str, dict[str, Any]] = {
         "(list), 'done' (the full answer), 'error' ({status, error, detail})",
     }
 }
-
-
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
 
 
 def split_sources(values: list[str]) -> list[str]:
@@ -76,63 +71,63 @@ async def _then(first: Event, rest: AsyncIterator[Event]) -> AsyncIterator[Event
         yield event
 
 
-def router() -> APIRouter:
-    r = APIRouter(prefix="/api", responses=ERRORS)
+router = APIRouter(prefix="/api", responses=ERRORS)
 
-    @r.get("/search", response_model=SearchOut, tags=["search"])
-    def search(
-        request: Request,
-        q: Annotated[str, Query(min_length=1, max_length=10_000, description="the query")],
-        k: Annotated[int, Query(ge=SEARCH_K[0], le=SEARCH_K[1])] = DEFAULT_SEARCH_K,
-        mode: SearchMode = SearchMode.HYBRID,
-        source: Annotated[list[str], Query(description="outlet; repeat or comma-separate")] = [],  # noqa: B006
-        since: str | None = None,
-        until: str | None = None,
-        as_of: str | None = None,
-        strict: bool = False,
-    ) -> dict[str, Any]:
-        """Ranked passages, as ``newsrag search --json``, each with a highlighted snippet."""
-        filters = SearchFilters.build(split_sources(source), since, until, as_of, strict)
-        with _services(request).reading() as a:
-            hits = a.search(SearchRequest(q, k, mode, filters))
-        return search_payload(q, hits, mode.value)
 
-    @r.post("/ask", response_model=AnswerOut, tags=["answers"], responses=SSE_DOC)
-    async def ask(request: Request, body: AskIn) -> Any:
-        """An answer with [n] markers and verified citations, as ``newsrag ask --json``.
+@router.get("/search", response_model=SearchOut, tags=["search"])
+def search(
+    services: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=10_000, description="the query")],
+    k: Annotated[int, Query(ge=SEARCH_K[0], le=SEARCH_K[1])] = DEFAULT_SEARCH_K,
+    mode: SearchMode = SearchMode.HYBRID,
+    source: Annotated[list[str], Query(description="outlet; repeat or comma-separate")] = [],  # noqa: B006
+    since: str | None = None,
+    until: str | None = None,
+    as_of: str | None = None,
+    strict: bool = False,
+) -> dict[str, Any]:
+    """Ranked passages, as ``newsrag search --json``, each with a highlighted snippet."""
+    filters = SearchFilters.build(split_sources(source), since, until, as_of, strict)
+    with services.reading() as a:
+        hits = a.search(SearchRequest(q, k, mode, filters))
+    return search_payload(q, hits, mode.value)
 
-        Answers run on a pool of ``NEWSRAG_ASK_CONCURRENCY`` workers, never in the request
-        threadpool, so waiting asks hold no thread a search needs. Streamed, the llm engine's
-        tokens are sent as the model writes them; an error before the first event keeps its
-        HTTP status, a later one is an ``error`` event."""
-        services, ask = _services(request), ask_request(body)
-        if not (body.stream or "text/event-stream" in request.headers.get("accept", "")):
-            return (await services.ask_async(ask)).to_dict()
-        events = stream_events(AskStream(services, ask).events())
-        first = await anext(events)  # raises here (a proper status) when the ask fails at once
-        return StreamingResponse(
-            sse(_then(first, events)),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
 
-    @r.get(
-        "/citations/{key:path}",
-        response_model=ResolvedCitationOut,
-        tags=["citations"],
-        responses={
-            404: {"model": ErrorOut, "description": "unknown article"},
-            410: {"model": ErrorOut, "description": "stale: the article changed"},
-        },
+@router.post("/ask", response_model=AnswerOut, tags=["answers"], responses=SSE_DOC)
+async def ask(request: Request, services: ServicesDep, body: AskIn) -> Any:
+    """An answer with [n] markers and verified citations, as ``newsrag ask --json``.
+
+    Answers run on a pool of ``NEWSRAG_ASK_CONCURRENCY`` workers, never in the request
+    threadpool, so waiting asks hold no thread a search needs. Streamed, the llm engine's
+    tokens are sent as the model writes them; an error before the first event keeps its
+    HTTP status, a later one is an ``error`` event."""
+    services, ask = services, ask_request(body)
+    if not (body.stream or "text/event-stream" in request.headers.get("accept", "")):
+        return (await services.ask_async(ask)).to_dict()
+    events = stream_events(AskStream(services, ask).events())
+    first = await anext(events)  # raises here (a proper status) when the ask fails at once
+    return StreamingResponse(
+        sse(_then(first, events)),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
-    def citation(
-        request: Request,
-        key: str,
-        context: Annotated[int, Query(ge=CONTEXT_CHARS[0], le=CONTEXT_CHARS[1])] = DEFAULT_CONTEXT,
-    ) -> dict[str, Any]:
-        """The exact passage behind a citation key, its article and context around it."""
-        with _services(request).reading() as a:
-            resolved = lookup_citation(a.index, checked_key(key), context)
-        return resolved.to_dict()
 
-    return r
+
+@router.get(
+    "/citations/{key:path}",
+    response_model=ResolvedCitationOut,
+    tags=["citations"],
+    responses={
+        404: {"model": ErrorOut, "description": "unknown article"},
+        410: {"model": ErrorOut, "description": "stale: the article changed"},
+    },
+)
+def citation(
+    services: ServicesDep,
+    key: str,
+    context: Annotated[int, Query(ge=CONTEXT_CHARS[0], le=CONTEXT_CHARS[1])] = DEFAULT_CONTEXT,
+) -> dict[str, Any]:
+    """The exact passage behind a citation key, its article and context around it."""
+    with services.reading() as a:
+        resolved = lookup_citation(a.index, checked_key(key), context)
+    return resolved.to_dict()

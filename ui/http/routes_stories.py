@@ -4,51 +4,42 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from assistant import DEFAULT_STORIES_K, STORIES_K, SearchFilters, StoryRequest
 from ui.errors import ApiError
+from ui.http.deps import ServicesDep
 from ui.http.models import ErrorOut, StoriesOut, TimelineOut
-from ui.services import Services
+
+router = APIRouter(prefix="/api/stories", tags=["stories"])
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
+@router.get("", response_model=StoriesOut)
+def stories(
+    services: ServicesDep,
+    q: Annotated[str | None, Query(max_length=10_000, description="what about")] = None,
+    k: Annotated[int, Query(ge=STORIES_K[0], le=STORIES_K[1])] = DEFAULT_STORIES_K,
+    as_of: str | None = None,
+) -> dict[str, Any]:
+    """The stories whose passages match ``q``, best first; without ``q`` the stories with
+    the latest articles. ``as_of`` leaves out what was published after it."""
+    filters = SearchFilters.build((), None, None, as_of, bool(as_of))
+    with services.reading() as a:
+        found = [s.to_dict() for s in a.stories.for_request(StoryRequest(q, k, filters))]
+    return {"query": q, "stories": found}
 
 
-def router() -> APIRouter:
-    r = APIRouter(prefix="/api/stories", tags=["stories"])
-
-    @r.get("", response_model=StoriesOut)
-    def stories(
-        request: Request,
-        q: Annotated[str | None, Query(max_length=10_000, description="what about")] = None,
-        k: Annotated[int, Query(ge=STORIES_K[0], le=STORIES_K[1])] = DEFAULT_STORIES_K,
-        as_of: str | None = None,
-    ) -> dict[str, Any]:
-        """The stories whose passages match ``q``, best first; without ``q`` the stories with
-        the latest articles. ``as_of`` leaves out what was published after it."""
-        filters = SearchFilters.build((), None, None, as_of, bool(as_of))
-        with _services(request).reading() as a:
-            found = [s.to_dict() for s in a.stories.for_request(StoryRequest(q, k, filters))]
-        return {"query": q, "stories": found}
-
-    @r.get(
-        "/{story_id}",
-        response_model=TimelineOut,
-        responses={
-            404: {"model": ErrorOut, "description": "unknown story, or none of it by as_of"}
-        },
-    )
-    def timeline(request: Request, story_id: str, as_of: str | None = None) -> dict[str, Any]:
-        """The story's articles oldest first, each with its day, outlet and key sentence."""
-        filters = SearchFilters.build((), None, None, as_of, bool(as_of))
-        with _services(request).reading() as a:
-            found = a.stories.timeline(story_id, filters.as_of)
-        if found is None:
-            by = f" with an article published by {filters.as_of}" if filters.as_of else ""
-            raise ApiError(404, "unknown_story", f"no story {story_id!r}{by} in this index")
-        return found.to_dict()
-
-    return r
+@router.get(
+    "/{story_id}",
+    response_model=TimelineOut,
+    responses={404: {"model": ErrorOut, "description": "unknown story, or none of it by as_of"}},
+)
+def timeline(services: ServicesDep, story_id: str, as_of: str | None = None) -> dict[str, Any]:
+    """The story's articles oldest first, each with its day, outlet and key sentence."""
+    filters = SearchFilters.build((), None, None, as_of, bool(as_of))
+    with services.reading() as a:
+        found = a.stories.timeline(story_id, filters.as_of)
+    if found is None:
+        by = f" with an article published by {filters.as_of}" if filters.as_of else ""
+        raise ApiError(404, "unknown_story", f"no story {story_id!r}{by} in this index")
+    return found.to_dict()
