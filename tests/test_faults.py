@@ -26,7 +26,7 @@ from filelock import FileLock
 
 from assistant import Assistant, SearchRequest
 from index import Embedder, NewsIndex, check_index, ingest_paths
-from index import store as store_module
+from index import write_lock as lock_module
 from index.catalog.catalog import Catalog, CatalogError
 from index.encoding.ann import VectorIndex
 from tests.conftest import REPO, SAMPLE, settings_for
@@ -373,7 +373,7 @@ def test_a_writer_that_cannot_get_the_lock_fails_with_locked(
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         before = _counts(sample_copy)
-        monkeypatch.setattr(store_module, "LOCK_TIMEOUT_S", 0.5)
+        monkeypatch.setattr(lock_module, "LOCK_TIMEOUT_S", 0.5)
         new = _corpus(tmp_path / "new.jsonl", "late", 2)
         code, err = _cli(capsys, "ingest", str(new), "--home", str(sample_copy))
     finally:

@@ -15,7 +15,6 @@ questions by logistic regression, checked by leave-one-week-out cross-validation
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,10 +29,10 @@ from assistant.language.sentence_features import (
     Passages,
     QuestionTerms,
     asks,
+    counts,
     gist,
     numbers,
     recency,
-    stem,
 )
 from assistant.models.reader import Reader
 from assistant.records import (
@@ -45,7 +44,6 @@ from assistant.records import (
     cite,
 )
 from index import SearchHit
-from index.catalog.keyword import STOPWORDS
 from index.encoding.embedding import Encoder
 from index.text.sentences import sentence_spans
 
@@ -386,17 +384,5 @@ def _ordering(config: ExtractiveConfig, reader: Reader | None) -> tuple[np.ndarr
 def _disagree(a: Candidate, b: Candidate) -> bool:
     """The two sentences count the same thing with different numbers ("188 drones" / "200
     drones"); a date or a count of something else is no disagreement."""
-    first, second = _counts(a.text), _counts(b.text)
+    first, second = counts(a.text), counts(b.text)
     return any(first[noun].isdisjoint(second[noun]) for noun in first.keys() & second.keys())
-
-
-_COUNT = re.compile(r"(?<![\w.,])(\d[\d,.]*\d|\d)\s+(?:more\s+|new\s+|of\s+)?([a-z][a-z-]{2,})")
-
-
-def _counts(text: str) -> dict[str, set[str]]:
-    """Counted nouns and their numbers: "188 drones" → {"drone": {"188"}}."""
-    out: dict[str, set[str]] = {}
-    for number, noun in _COUNT.findall(text):
-        if noun not in STOPWORDS:
-            out.setdefault(stem(noun), set()).add(number.replace(",", ""))
-    return out

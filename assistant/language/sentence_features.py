@@ -174,3 +174,15 @@ def _new_full_name(text: str, q_words: set[str]) -> bool:
 def asks(sentence: str) -> bool:
     """A question in the article (a quiz, a headline) restates the question; it never answers."""
     return sentence.rstrip("\"'”’)] ").endswith("?")
+
+
+_COUNT = re.compile(r"(?<![\w.,])(\d[\d,.]*\d|\d)\s+(?:more\s+|new\s+|of\s+)?([a-z][a-z-]{2,})")
+
+
+def counts(text: str) -> dict[str, set[str]]:
+    """Counted nouns and their numbers: "188 drones" → {"drone": {"188"}}."""
+    out: dict[str, set[str]] = {}
+    for number, noun in _COUNT.findall(text):
+        if noun not in STOPWORDS:
+            out.setdefault(stem(noun), set()).add(number.replace(",", ""))
+    return out

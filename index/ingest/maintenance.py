@@ -14,7 +14,8 @@ from index.ingest.ingestor import Ingestor, IngestSummary
 from index.loaders.ids import legacy_url_id, url_id
 from index.records import Article
 from index.settings import IndexSettings
-from index.store import NewsIndex, hold_write_lock
+from index.store import NewsIndex
+from index.write_lock import hold_write_lock
 
 log = logging.getLogger(__name__)
 

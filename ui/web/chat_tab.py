@@ -86,40 +86,9 @@ def build_chat_tab(services: Services) -> ChatTab:
                 lambda: empty_notice(services), elem_id="chat-empty", js_on_load=TO_LIBRARY_JS
             )
             chatbot = _chatbot()
-            with gr.Row():
-                question = gr.Textbox(
-                    placeholder=PLACEHOLDER,
-                    show_label=False,
-                    elem_id="question",
-                    scale=5,
-                    min_width=240,
-                    lines=1,
-                    max_lines=4,
-                    autofocus=True,
-                )
-                ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
-                stop = gr.Button(
-                    "Stop", variant="stop", elem_id="stop", scale=1, min_width=80, visible=False
-                )
-                clear = gr.Button("New conversation", elem_id="clear", scale=1, min_width=120)
+            question, ask, stop, clear = _question_row()
             filters = filter_controls("chat")
-            engine = gr.Radio(
-                list(ENGINE_NAMES),
-                value=DEFAULT_ENGINE,
-                label="Answer engine",
-                info=ENGINE_INFO,
-                elem_id="chat-engine",
-                visible=services.settings.answers.llm_provider.lower() != "none",
-            )
-            with gr.Accordion("Advanced", open=False):
-                k = gr.Slider(
-                    ASK_K[0],
-                    CHAT_MAX_K,
-                    value=DEFAULT_ASK_K,
-                    step=1,
-                    label="Passages to read (top-k)",
-                    elem_id="chat-k",
-                )
+            engine, k = _answer_options(services)
         with gr.Column(scale=2):
             panel = citation_panel(services, "#chat-answers", "chat-panel")
 
@@ -164,6 +133,51 @@ def build_chat_tab(services: Services) -> ChatTab:
         api_visibility="private",
     )
     return ChatTab(filters, chatbot, ChatExamples(services))
+
+
+def _question_row() -> tuple[gr.Textbox, gr.Button, gr.Button, gr.Button]:
+    """The question box and its buttons: Ask, Stop (shown while an answer runs), New
+    conversation."""
+    with gr.Row():
+        question = gr.Textbox(
+            placeholder=PLACEHOLDER,
+            show_label=False,
+            elem_id="question",
+            scale=5,
+            min_width=240,
+            lines=1,
+            max_lines=4,
+            autofocus=True,
+        )
+        ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+        stop = gr.Button(
+            "Stop", variant="stop", elem_id="stop", scale=1, min_width=80, visible=False
+        )
+        clear = gr.Button("New conversation", elem_id="clear", scale=1, min_width=120)
+    return question, ask, stop, clear
+
+
+def _answer_options(services: Services) -> tuple[gr.Radio, gr.Slider]:
+    """The answer engine (shown when an llm is configured) and, under Advanced, the passages
+    read."""
+    engine = gr.Radio(
+        list(ENGINE_NAMES),
+        value=DEFAULT_ENGINE,
+        label="Answer engine",
+        info=ENGINE_INFO,
+        elem_id="chat-engine",
+        visible=services.settings.answers.llm_provider.lower() != "none",
+    )
+    with gr.Accordion("Advanced", open=False):
+        k = gr.Slider(
+            ASK_K[0],
+            CHAT_MAX_K,
+            value=DEFAULT_ASK_K,
+            step=1,
+            label="Passages to read (top-k)",
+            elem_id="chat-k",
+        )
+    return engine, k
 
 
 def empty_notice(services: Services) -> str:
