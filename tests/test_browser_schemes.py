@@ -173,10 +173,11 @@ def test_every_surface_is_readable_in_both_colour_schemes(
     assert found == {name: [] for name in found}
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_second_tap_on_a_phone_brings_the_passage_back_and_back_returns(
-    browser: Any, served: tuple[str, str]
+    browser: Any, served: tuple[str, str], scheme: str
 ) -> None:
-    with open_app(browser, served[0], "phone") as page:
+    with open_app(browser, served[0], "phone", scheme) as page:
         ask(page, QUESTION)
         link = page.locator(CITE_LINK).nth(1)  # [2]: Human Rights Watch, deep in its passage
         href = link.get_attribute("href")
@@ -187,6 +188,7 @@ def test_a_second_tap_on_a_phone_brings_the_passage_back_and_back_returns(
             assert "Human Rights Watch" in page.inner_text("#chat-panel strong.quote")
             page.wait_for_selector(BACK)  # shown, and focused: Enter goes back too
             assert page.evaluate("document.activeElement.matches('button.back-to-answer')")
+            assert _contrast(page) == []  # the button and the passage readable in the scheme
             page.click(BACK)
             page.wait_for_function(ON_SCREEN, arg=link.element_handle())
             assert not page.evaluate(IN_VIEW, ["#chat-panel strong.quote", None])
@@ -215,9 +217,12 @@ def test_on_the_desktop_a_second_tap_scrolls_the_panel_back_without_a_jump(
         assert page.locator(BACK).is_hidden()  # beside the answer: no jump, nothing to go back to
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_the_title_takes_one_line(browser: Any, served: tuple[str, str], viewport: str) -> None:
-    with open_app(browser, served[0], viewport) as page:
+def test_the_title_takes_one_line(
+    browser: Any, served: tuple[str, str], viewport: str, scheme: str
+) -> None:
+    with open_app(browser, served[0], viewport, scheme) as page:
         title = page.locator("h1.app-title")
         lines = page.evaluate(
             "(h) => h.getBoundingClientRect().height / parseFloat(getComputedStyle(h).lineHeight)",
