@@ -359,6 +359,10 @@ def test_a_catalog_of_schema_2_is_upgraded_in_place(tmp_path: Path) -> None:
     assert hits[0].article.version == 1
     assert check_index(settings, HashEncoder()).ok
     index.close()
+    conn = sqlite3.connect(settings.catalog_path)
+    steps = conn.execute("SELECT version FROM schema_steps ORDER BY version").fetchall()
+    conn.close()
+    assert [version for (version,) in steps] == [3, 4, 5]  # each numbered step, recorded
 
 
 def _as_schema_2(path: Path) -> None:

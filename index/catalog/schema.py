@@ -8,14 +8,17 @@ Schema 3 → 4: stories (``index.catalog.stories``); every stored article is gro
 Schema 4 → 5: ``cited_versions``, the versions a citation key was handed out for or resolved
 to (version retention never drops them); a catalog of schema 4 kept no such record, so every
 version it holds — the current ones and the older ones whose text is kept — counts as cited.
-An upgrade runs under the write lock and re-reads what it needs there: two processes opening
-one old catalog at once upgrade it once.
+Each upgrade is a numbered step (``MIGRATIONS``) run when the stored schema is older than its
+number, and recorded in ``schema_steps`` (its number, what it did, when); each step checks the
+shape it changes, so a step met twice does nothing. An upgrade runs under the write lock and
+re-reads what it needs there: two processes opening one old catalog at once upgrade it once.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from index.catalog.stories import group_all
@@ -27,6 +30,11 @@ SCHEMA_VERSION = 5  # 2: article versions; 3: entries per feed, one full-text ta
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS schema_steps (
+    version INTEGER PRIMARY KEY,
+    did TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
     url TEXT,
@@ -168,7 +176,7 @@ ENTRY_COLUMNS = "url, feed_url, updated, etag, last_modified, fetched_at, page_r
 
 def upgrade(conn: sqlite3.Connection) -> None:
     """Bring an older catalog to ``SCHEMA_VERSION`` in place (nothing when it is current)."""
-    if not _current(conn):
+    if _stored_version(conn) < SCHEMA_VERSION:
         _upgrade_under_lock(conn)
     conn.execute("CREATE INDEX IF NOT EXISTS articles_version ON articles(version)")
 
@@ -176,14 +184,11 @@ def upgrade(conn: sqlite3.Connection) -> None:
 def _upgrade_under_lock(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
-        _add_version_columns(conn)
-        _key_entries_by_feed(conn)
-        _merge_version_fts(conn)
-        if _stored_version(conn) < 4:
-            log.info("grouping the stored articles into stories")
-            group_all(conn)
-        if _stored_version(conn) < 5:
-            _cite_every_version(conn)
+        stored = _stored_version(conn)  # again, under the lock: another process may have done it
+        for version, did, step in MIGRATIONS:
+            if version > stored:
+                step(conn)
+                _record(conn, version, did)
         conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
         conn.execute("COMMIT")
     except BaseException:
@@ -192,14 +197,14 @@ def _upgrade_under_lock(conn: sqlite3.Connection) -> None:
     log.info("catalog upgraded to schema %d", SCHEMA_VERSION)
 
 
-def _current(conn: sqlite3.Connection) -> bool:
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
-    return (
-        _stored_version(conn) >= SCHEMA_VERSION
-        and set(ADDED_COLUMNS) <= columns
-        and _entry_key(conn) == ["feed_url", "url"]
-        and not _has_table(conn, "version_chunks_fts")
+def _record(conn: sqlite3.Connection, version: int, did: str) -> None:
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    conn.execute(
+        "INSERT OR REPLACE INTO schema_steps(version, did, applied_at) VALUES (?, ?, ?)",
+        (version, did, stamp),
     )
+    conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(version),))
+    log.info("catalog schema step %d: %s", version, did)
 
 
 def _stored_version(conn: sqlite3.Connection) -> int:
@@ -223,6 +228,16 @@ def _add_version_columns(conn: sqlite3.Connection) -> None:
     for name, kind in ADDED_COLUMNS.items():
         if name not in have:
             conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
+
+
+def _feeds_and_full_text(conn: sqlite3.Connection) -> None:
+    _key_entries_by_feed(conn)
+    _merge_version_fts(conn)
+
+
+def _group_stories(conn: sqlite3.Connection) -> None:
+    log.info("grouping the stored articles into stories")
+    group_all(conn)
 
 
 def _key_entries_by_feed(conn: sqlite3.Connection) -> None:
@@ -261,3 +276,13 @@ def _cite_every_version(conn: sqlite3.Connection) -> None:
         "SELECT article_id, version, ? FROM article_versions WHERE text IS NOT NULL",
         (stamp,),
     )
+
+
+Step = Callable[[sqlite3.Connection], None]
+MIGRATIONS: tuple[tuple[int, str, Step], ...] = (  # (the schema it brings, what it does, how)
+    (2, "article versions: version, modified_at, valid_from", _add_version_columns),
+    (3, "feed entries keyed by feed; one full-text table", _feeds_and_full_text),
+    (4, "stories: every stored article grouped", _group_stories),
+    (5, "cited versions: every kept version counts as cited", _cite_every_version),
+)
+assert MIGRATIONS[-1][0] == SCHEMA_VERSION, "the last step brings SCHEMA_VERSION"
