@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.catalog.catalog import Catalog, CatalogError
+from index.catalog.catalog import CatalogError
 from index.catalog.reads import from_blobs
 from index.encoding.ann import StaleCache, VectorIndex
 from index.encoding.embedding import Encoder
@@ -48,140 +47,6 @@ class CheckReport:
         self.notes.append(f"warning: {message}")
 
 
-def _first(catalog: Catalog, sql: str) -> tuple | None:
-    row = catalog._conn.execute(sql).fetchone()
-    return tuple(row) if row else None
-
-
-VERSION_CHECKS: list[tuple[str, str]] = [
-    (
-        "article {0} is version {1} but {2} older versions are kept (expected {1} - 1)",
-        "SELECT a.id, a.version, (SELECT count(*) FROM article_versions v WHERE v.article_id = "
-        "a.id) AS n FROM articles a WHERE n <> a.version - 1 LIMIT 1",
-    ),
-    (
-        "version {1} of {0} is kept but its article is missing or not newer",
-        "SELECT v.article_id, v.version FROM article_versions v LEFT JOIN articles a ON a.id = "
-        "v.article_id WHERE a.id IS NULL OR v.version >= a.version OR v.version < 1 LIMIT 1",
-    ),
-    (
-        "kept passage {0} (version {2} of {1}) has no kept version text to point into",
-        "SELECT c.id, c.article_id, c.version FROM version_chunks c LEFT JOIN article_versions v "
-        "ON v.article_id = c.article_id AND v.version = c.version WHERE v.text IS NULL LIMIT 1",
-    ),
-    (
-        "kept passage {0} offsets {1}-{2} do not fit its version's text (length {3})",
-        'SELECT c.id, c.start, c."end", length(v.text) FROM version_chunks c JOIN '
-        "article_versions v ON v.article_id = c.article_id AND v.version = c.version "
-        'WHERE c.start < 0 OR c.start >= c."end" OR c."end" > length(v.text) LIMIT 1',
-    ),
-    (
-        "version {1} of {0} is recorded as cited but its text is gone (a key to it breaks)",
-        "SELECT c.article_id, c.version FROM cited_versions c LEFT JOIN articles a ON a.id = "
-        "c.article_id LEFT JOIN article_versions v ON v.article_id = c.article_id AND "
-        "v.version = c.version WHERE coalesce(a.version = c.version, 0) = 0 AND v.text IS NULL "
-        "LIMIT 1",
-    ),
-    (
-        "kept passage {0} is also a searched chunk",
-        "SELECT c.id FROM version_chunks c JOIN chunks k ON k.id = c.id LIMIT 1",
-    ),
-    (
-        "kept passage {0} has no FTS row, or its FTS text differs from its version's text",
-        "SELECT c.id FROM version_chunks c JOIN article_versions v ON v.article_id = "
-        "c.article_id AND v.version = c.version LEFT JOIN chunks_fts f ON f.rowid = "
-        'c.id WHERE f.rowid IS NULL OR f.text <> substr(v.text, c.start + 1, c."end" - c.start) '
-        "LIMIT 1",
-    ),
-]
-
-STORY_CHECKS: list[tuple[str, str]] = [
-    (
-        "article {0} has passages but no story (newsrag story --rebuild groups it)",
-        "SELECT DISTINCT c.article_id FROM chunks c LEFT JOIN story_articles s "
-        "ON s.article_id = c.article_id WHERE s.article_id IS NULL LIMIT 1",
-    ),
-    (
-        "article {0} is in story {1} but has no passages",
-        "SELECT s.article_id, s.story_id FROM story_articles s WHERE NOT EXISTS "
-        "(SELECT 1 FROM chunks c WHERE c.article_id = s.article_id) LIMIT 1",
-    ),
-    (
-        "story {0} says {1} articles from {2} to {3}; its members say otherwise",
-        "SELECT t.id, t.articles, t.first_day, t.last_day FROM stories t LEFT JOIN (SELECT "
-        "story_id, count(*) AS n, min(day) AS first, max(day) AS last FROM story_articles "
-        "GROUP BY story_id) m ON m.story_id = t.id WHERE m.n IS NULL OR m.n <> t.articles "
-        "OR m.first <> t.first_day OR m.last <> t.last_day LIMIT 1",
-    ),
-    (
-        "article {0} is in story {1}, which does not exist",
-        "SELECT s.article_id, s.story_id FROM story_articles s LEFT JOIN stories t "
-        "ON t.id = s.story_id WHERE t.id IS NULL LIMIT 1",
-    ),
-]
-
-SQL_CHECKS: list[tuple[str, str]] = [
-    (
-        "chunk {0} points at missing article {1}",
-        "SELECT c.id, c.article_id FROM chunks c LEFT JOIN articles a ON a.id = c.article_id "
-        "WHERE a.id IS NULL LIMIT 1",
-    ),
-    (
-        "chunk {0} belongs to {1}, which is a copy of another article",
-        "SELECT c.id, c.article_id FROM chunks c JOIN articles a ON a.id = c.article_id "
-        "WHERE a.copy_of IS NOT NULL LIMIT 1",
-    ),
-    (
-        "chunk {0} offsets {1}-{2} do not fit its article (length {3})",
-        'SELECT c.id, c.start, c."end", length(a.text) FROM chunks c JOIN articles a '
-        'ON a.id = c.article_id WHERE c.start < 0 OR c.start >= c."end" '
-        'OR c."end" > length(a.text) LIMIT 1',
-    ),
-    (
-        "article {0} has chunk ordinals {1}..{2} for {3} chunks (a gap or a stray chunk)",
-        "SELECT article_id, min(ordinal), max(ordinal), count(*) FROM chunks GROUP BY article_id "
-        "HAVING min(ordinal) <> 0 OR max(ordinal) <> count(*) - 1 LIMIT 1",
-    ),
-    (
-        "FTS row {0} has no chunk and no kept passage",
-        "SELECT f.rowid FROM chunks_fts f LEFT JOIN chunks c ON c.id = f.rowid LEFT JOIN "
-        "version_chunks k ON k.id = f.rowid WHERE c.id IS NULL AND k.id IS NULL LIMIT 1",
-    ),
-    (
-        "chunk {0} has no FTS row",
-        "SELECT c.id FROM chunks c LEFT JOIN chunks_fts f ON f.rowid = c.id "
-        "WHERE f.rowid IS NULL LIMIT 1",
-    ),
-    (
-        "FTS text of chunk {0} differs from its article's text at its offsets {1}-{2}",
-        'SELECT c.id, c.start, c."end" FROM chunks c JOIN chunks_fts f ON f.rowid = c.id '
-        "JOIN articles a ON a.id = c.article_id "
-        'WHERE f.text <> substr(a.text, c.start + 1, c."end" - c.start) LIMIT 1',
-    ),
-    (
-        "FTS title of chunk {0} differs from the title of its article {1}",
-        "SELECT c.id, c.article_id FROM chunks c JOIN chunks_fts f ON f.rowid = c.id "
-        "JOIN articles a ON a.id = c.article_id WHERE f.title IS NOT a.title LIMIT 1",
-    ),
-    (
-        "article {0} is a copy of {1}, which is missing or itself a copy",
-        "SELECT a.id, a.copy_of FROM articles a LEFT JOIN articles p ON p.id = a.copy_of "
-        "WHERE a.copy_of IS NOT NULL AND (p.id IS NULL OR p.copy_of IS NOT NULL) LIMIT 1",
-    ),
-    (
-        "article {0} is a copy of {1} but their texts differ",
-        "SELECT a.id, a.copy_of FROM articles a JOIN articles p ON p.id = a.copy_of "
-        "WHERE a.text_hash <> p.text_hash LIMIT 1",
-    ),
-    (
-        "article {0} has no chunks",
-        "SELECT a.id FROM articles a WHERE a.copy_of IS NULL AND NOT EXISTS "
-        "(SELECT 1 FROM chunks c WHERE c.article_id = a.id) LIMIT 1",
-    ),
-    *VERSION_CHECKS,
-    *STORY_CHECKS,
-]
-
 Check = Callable[[NewsIndex, CheckReport], None]
 
 
@@ -197,7 +62,7 @@ def check_index(settings: IndexSettings, embedder: Encoder | None = None) -> Che
         report.problems.append(str(exc))
         return report
     try:
-        with _snapshot(index.catalog):
+        with index.catalog.snapshot():
             _run_checks(index, report)
     except sqlite3.DatabaseError as exc:  # a damaged page met while reading
         report.problems.append(f"{index.catalog.path}: cannot be read ({exc})")
@@ -229,20 +94,9 @@ def _run_checks(index: NewsIndex, report: CheckReport) -> None:
     report.counts = {**index.catalog.counts(), **report.counts}
 
 
-@contextmanager
-def _snapshot(catalog: Catalog) -> Iterator[None]:
-    """Every read inside sees the same committed state, even while another process writes."""
-    catalog._conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        if catalog._conn.in_transaction:
-            catalog._conn.execute("ROLLBACK")
-
-
 def _legacy_ids(index: NewsIndex, report: CheckReport) -> None:
     """Ids made by the URL rule before 0.2 (query string dropped) still work; say so."""
-    rows = index.catalog._conn.execute("SELECT id, url FROM articles WHERE id LIKE 'url-%'")
+    rows = index.catalog.url_rule_ids()
     legacy = [r[0] for r in rows if legacy_url_id(r[0], r[1])]
     if legacy:
         report.notes.append(
@@ -272,9 +126,9 @@ def _version_growth(index: NewsIndex, report: CheckReport) -> None:
 
 
 def _integrity(index: NewsIndex, report: CheckReport) -> None:
-    result = _first(index.catalog, "PRAGMA quick_check")
-    if result and result[0] != "ok":
-        report.problems.append(f"{index.catalog.path}: SQLite quick_check: {result[0]}")
+    result = index.catalog.quick_check()
+    if result != "ok":
+        report.problems.append(f"{index.catalog.path}: SQLite quick_check: {result}")
 
 
 def _meta(index: NewsIndex, report: CheckReport) -> None:
@@ -290,40 +144,29 @@ def _meta(index: NewsIndex, report: CheckReport) -> None:
 
 
 def _sql_invariants(index: NewsIndex, report: CheckReport) -> None:
-    for message, sql in SQL_CHECKS:
-        row = _first(index.catalog, sql)
-        if row is not None:
-            report.problems.append(message.format(*row))
-            return
+    broken = index.catalog.first_broken_invariant()
+    if broken is not None:
+        message, row = broken
+        report.problems.append(message.format(*row))
 
 
 def _version_texts(index: NewsIndex, report: CheckReport) -> None:
     """Each kept version's text still hashes to the hash recorded with it."""
-    rows = index.catalog._conn.execute(
-        "SELECT article_id, version, text, text_hash, chars FROM article_versions "
-        "WHERE text IS NOT NULL"
-    )
-    for article_id, version, text, text_hash, chars in rows:
+    for article_id, version, text, text_hash, chars in index.catalog.kept_version_texts():
         if sha256_hex(text) != text_hash or len(text) != chars:
             report.problems.append(
                 f"version {version} of {article_id}: its text does not match its recorded hash"
             )
             return
-    report.counts["kept_versions"] = int(
-        index.catalog._conn.execute("SELECT count(*) FROM article_versions").fetchone()[0]
-    )
+    report.counts["kept_versions"] = index.catalog.kept_version_count()
 
 
 def _embeddings(index: NewsIndex, report: CheckReport) -> None:
     size = index.dim * 2
-    for table, what in (("chunks", "chunk"), ("version_chunks", "kept passage")):
-        row = _first(
-            index.catalog,
-            f"SELECT id, length(embedding) FROM {table} WHERE length(embedding) <> {size} LIMIT 1",
-        )
-        if row:
-            report.problems.append(f"{what} {row[0]} embedding has {row[1]} bytes, expected {size}")
-            return
+    found = index.catalog.embedding_of_other_size(size)
+    if found:
+        what, chunk_id, length = found
+        report.problems.append(f"{what} {chunk_id} embedding has {length} bytes, expected {size}")
 
 
 def _vectors(index: NewsIndex, report: CheckReport) -> None:
@@ -331,10 +174,7 @@ def _vectors(index: NewsIndex, report: CheckReport) -> None:
     ann = _cache(index, report)
     report.counts["vectors"] = len(ann)
     ann_ids = np.sort(ann.ids())
-    chunk_ids = np.asarray(
-        [r[0] for r in index.catalog._conn.execute("SELECT id FROM chunks ORDER BY id")],
-        dtype=np.int64,
-    )
+    chunk_ids = index.catalog.chunk_ids()
     if len(ann_ids) != len(chunk_ids):
         report.problems.append(f"FAISS holds {len(ann_ids)} vectors for {len(chunk_ids)} chunks")
     elif not np.array_equal(ann_ids, chunk_ids):
@@ -365,8 +205,7 @@ def _cache(index: NewsIndex, report: CheckReport) -> VectorIndex:
 
 
 def _vector_values(index: NewsIndex, ann: VectorIndex, report: CheckReport) -> None:
-    rows = index.catalog._conn.execute("SELECT id, embedding FROM chunks ORDER BY id")
-    while batch := rows.fetchmany(VALUE_BATCH):
+    for batch in index.catalog.embedding_batches(VALUE_BATCH):
         ids = np.asarray([r[0] for r in batch], dtype=np.int64)
         stored = from_blobs([r[1] for r in batch], index.dim)
         cached = ann.index.reconstruct_batch(ids)

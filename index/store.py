@@ -213,15 +213,11 @@ class NewsIndex:
             return None
         if not ann.catalog_id or ann.catalog_id != self.catalog.meta().get("catalog_id"):
             return None  # another catalog's cache (a reindex swapping files), or unmarked
-        conn = self.catalog._conn
-        conn.execute("BEGIN")  # one snapshot: the generation and the chunk ids agree
-        try:
+        with self.catalog.snapshot():  # one snapshot: the generation and the chunk ids agree
             generation = self.catalog.generation
             now = self.catalog.chunk_ids()
             have = ann.ids()
             found, vectors = self.catalog.vectors_of(np.setdiff1d(now, have).tolist(), self.dim)
-        finally:
-            conn.execute("COMMIT")
         ann.remove(np.setdiff1d(have, now).tolist())
         ann.add(found, vectors)
         ann.generation = generation
@@ -229,13 +225,9 @@ class NewsIndex:
         return ann
 
     def rebuild_vectors(self, save: bool) -> VectorIndex:
-        conn = self.catalog._conn
-        conn.execute("BEGIN")  # one snapshot: the generation and the vectors agree
-        try:
+        with self.catalog.snapshot():  # one snapshot: the generation and the vectors agree
             generation = self.catalog.generation
             ids, vectors = self.catalog.all_vectors(self.dim)
-        finally:
-            conn.execute("COMMIT")
         kind = kind_for(len(ids), self.catalog.meta().get("ann") or None)
         ann = VectorIndex.build(self.dim, ids, vectors, generation, kind)
         ann.catalog_id = self.catalog.meta().get("catalog_id", "")

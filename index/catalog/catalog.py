@@ -22,9 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from index.catalog.feeds import CatalogFeeds
+from index.catalog.integrity import CatalogIntegrity
 from index.catalog.retention import CatalogRetention
 from index.catalog.schema import SCHEMA, SCHEMA_VERSION, upgrade
 from index.catalog.stories import CatalogStories, hand_over, ungroup
+from index.catalog.transfer import CatalogTransfer
 from index.catalog.versions import CatalogVersions
 from index.records import Article, Chunk
 
@@ -72,7 +74,14 @@ def to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float16).tobytes()
 
 
-class Catalog(CatalogFeeds, CatalogVersions, CatalogRetention, CatalogStories):
+class Catalog(
+    CatalogFeeds,
+    CatalogVersions,
+    CatalogRetention,
+    CatalogStories,
+    CatalogIntegrity,
+    CatalogTransfer,
+):
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
@@ -123,6 +132,17 @@ class Catalog(CatalogFeeds, CatalogVersions, CatalogRetention, CatalogStories):
 
     def close(self) -> None:
         self._conn.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees one committed state, even while another process writes (a
+        read transaction, ended without writing anything)."""
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
 
     @contextmanager
     def transaction(self, content: bool = True) -> Iterator[sqlite3.Connection]:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from index.catalog.catalog import Catalog, now_iso
+from index.catalog.transfer import VERSION_COLUMNS
 from index.ingest.embed_stage import embed_hash
 from index.ingest.ingestor import Ingestor, IngestSummary
 from index.loaders.ids import legacy_url_id, url_id
@@ -47,10 +48,7 @@ def delete_articles(index: NewsIndex, article_ids: Sequence[str]) -> dict[str, l
 def stored_articles(catalog: Catalog) -> Iterable[Article]:
     """Every article as stored, primaries before their copies (so copies stay copies); an id
     made by the URL rule before 0.2 is recomputed by today's rule."""
-    rows = catalog._conn.execute(
-        "SELECT * FROM articles ORDER BY copy_of IS NOT NULL, ingested_at, id"
-    )
-    for row in rows:
+    for row in catalog.stored_rows():
         yield Article(
             id=url_id(row["url"]) if legacy_url_id(row["id"], row["url"]) else row["id"],
             text=row["text"],
@@ -68,8 +66,8 @@ def stored_articles(catalog: Catalog) -> Iterable[Article]:
 
 def _renamed(catalog: Catalog) -> dict[str, str]:
     """Ids made by the URL rule before 0.2 → today's (as ``stored_articles`` rewrites them)."""
-    rows = catalog._conn.execute("SELECT id, url FROM articles WHERE url IS NOT NULL")
-    return {r[0]: url_id(r[1]) for r in rows if legacy_url_id(r[0], r[1])}
+    urls = catalog.article_urls()
+    return {i: url_id(url) for i, url in urls if legacy_url_id(i, url)}
 
 
 def _json_list(raw: str | None) -> list[str]:
@@ -78,30 +76,21 @@ def _json_list(raw: str | None) -> list[str]:
     return list(json.loads(raw or "[]"))
 
 
-VERSION_COLUMNS = (
-    "article_id, version, title, url, source, published_at, modified_at, text, text_hash, chars, "
-    "origin, valid_from, seen_at, superseded_at"
-).split(", ")
-
-
 def carry_ingested_at(source: Catalog, target: NewsIndex) -> None:
     """Each article keeps when it was first ingested, not when it was reindexed: an undated
     article's day in stories and timelines (and its versions' 'seen' dates) come from it."""
-    rows = source._conn.execute("SELECT ingested_at, id FROM articles").fetchall()
+    rows = source.ingested_times()
     with target.catalog.transaction() as conn:
-        conn.executemany("UPDATE articles SET ingested_at=? WHERE id=?", [tuple(r) for r in rows])
+        target.catalog.set_ingested_times(conn, rows)
 
 
 def carry_versions(source: Catalog, target: NewsIndex) -> int:
     """Kept versions, version numbers and tombstones into a rebuilt index; the older versions'
     passages chunked and embedded again with the target's model. How many versions."""
-    read = source._conn.execute
-    versions = read("SELECT * FROM article_versions ORDER BY article_id, version").fetchall()
-    heads = read("SELECT id, version, valid_from FROM articles WHERE version > 1").fetchall()
-    deleted = read("SELECT id, title, versions, deleted_at FROM deleted_articles").fetchall()
+    versions, heads, deleted = source.version_rows(), source.version_heads(), source.tombstones()
     if not (versions or deleted):
         return 0
-    searched = {tuple(r) for r in read("SELECT DISTINCT article_id, version FROM version_chunks")}
+    searched = source.searched_versions()
     chunked = [
         (row, target.chunker.chunk(Article(row["article_id"], row["text"], row["title"])))
         for row in versions
@@ -111,9 +100,8 @@ def carry_versions(source: Catalog, target: NewsIndex) -> int:
     vectors = target.embedder.encode_documents(texts) if texts else None
     catalog, renamed = target.catalog, _renamed(source)
     with catalog.transaction() as conn:
-        conn.executemany(
-            f"INSERT INTO article_versions({', '.join(VERSION_COLUMNS)}) VALUES "
-            f"({','.join('?' * len(VERSION_COLUMNS))})",
+        catalog.insert_versions(
+            conn,
             [
                 (
                     renamed.get(r["article_id"], r["article_id"]),
@@ -122,11 +110,10 @@ def carry_versions(source: Catalog, target: NewsIndex) -> int:
                 for r in versions
             ],
         )
-        conn.executemany(
-            "UPDATE articles SET version=?, valid_from=? WHERE id=?",
-            [(r["version"], r["valid_from"], renamed.get(r["id"], r["id"])) for r in heads],
+        catalog.set_version_heads(
+            conn, [(r["version"], r["valid_from"], renamed.get(r["id"], r["id"])) for r in heads]
         )
-        conn.executemany("INSERT INTO deleted_articles VALUES (?,?,?,?)", deleted)
+        catalog.insert_tombstones(conn, deleted)
         pairs = [
             ({**dict(r), "article_id": renamed.get(r["article_id"], r["article_id"])}, c)
             for r, cs in chunked
@@ -163,7 +150,7 @@ def reindex(
             target.regroup_stories()  # oldest first, whatever order the articles came in
             ingest.vectors.generation = target.catalog.generation
             target.adopt_vectors(ingest.vectors, save=True)
-            source._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            source.checkpoint()
         finally:
             source.close()
             target.close()
