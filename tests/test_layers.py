@@ -75,3 +75,17 @@ def test_readmes_layout_lists_every_package_folder() -> None:
         for p in (REPO / top).rglob("__init__.py")
     }
     assert folders <= listed, folders - listed
+
+
+def test_sql_runs_only_in_the_catalog() -> None:
+    """Every statement lives in index/catalog/ (its repositories); nothing else reaches for the
+    connection."""
+    found = [
+        f"{path.relative_to(REPO)}:{n}"
+        for top in ("index", "assistant", "ui")
+        for path in sorted((REPO / top).rglob("*.py"))
+        if "catalog" not in path.relative_to(REPO).parts[:2]
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\._conn\b|\.execute(?:many|script)?\(", line)
+    ]
+    assert found == [], found
