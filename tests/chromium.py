@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,8 +55,20 @@ CONTRAST = ["color-contrast", "link-in-text-block"]  # axe's rules on colours
 def axe_violations(page: Any, rules: list[str] | None = None) -> list[str]:
     """axe-core's serious and critical violations on the page (injected from npm); with
     ``rules``, of those rules only (e.g. ``CONTRAST``)."""
+    _settled(page)
     page.add_script_tag(path=str(AXE))
     return list(page.evaluate(AXE_RUN, rules))
+
+
+SETTLED = "() => !document.querySelector('.pending')"  # Gradio dims a pending output (0.2)
+
+
+def _settled(page: Any, timeout_ms: int = 15_000) -> None:
+    """Wait (bounded) until no Gradio output is dimmed as pending and transitions are done, so
+    contrast is measured on the page as a reader sees it, not mid-update (a loaded CI run)."""
+    with contextlib.suppress(Exception):
+        page.wait_for_function(SETTLED, timeout=timeout_ms)
+    page.wait_for_timeout(300)
 
 
 def new_context(browser: Any, viewport: str, scheme: str = "light", **options: Any) -> Any:
