@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assistant import extractive  # noqa: E402
+from assistant.engines import extractive  # noqa: E402
 from assistant.engines.short_answer import Choice, ShortAnswerConfig  # noqa: E402
 from assistant.eval.matching import answer_in_text  # noqa: E402
 from assistant.eval.run import QuestionFilters, read_questions  # noqa: E402

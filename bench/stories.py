@@ -34,9 +34,9 @@ sys.path.insert(0, str(REPO))
 TRAIN = REPO.parent / "shared" / "data" / "rtqa-train"
 
 from index import NewsIndex, ingest_paths  # noqa: E402
-from index import story_grouping as grouping  # noqa: E402
 from index.catalog.stories import grouped  # noqa: E402
 from index.settings import IndexSettings  # noqa: E402
+from index.stories import grouping  # noqa: E402
 from index.stories.signals import StorySignals  # noqa: E402
 
 SETS = {"tune": ("20230106", 8), "report": ("20250103", 8)}  # first week, number of weeks
@@ -122,7 +122,7 @@ def _stored(index: NewsIndex) -> tuple[dict[str, str], list[StorySignals]]:
 
 
 def regroup(signals: list[StorySignals]) -> dict[str, str]:
-    """The grouping of index/catalog_stories.group_all, in memory, with the module's current
+    """The grouping of index/catalog/stories.group_all, in memory, with the module's current
     constants (the sweep sets them)."""
     hood = grouping.Neighbourhood()
     out: dict[str, str] = {}
