@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from assistant.engines.timeline_relevance import SENTENCE_FLOOR, development_topic, names_topic
 from assistant.language.attribution import CUES
 from assistant.language.quote_notes import claim_of, note_citation, short_day
@@ -86,8 +88,9 @@ class TimelineEngine:
         topic = development_topic(question)
         chosen = self._articles(hits, topic, article_text)
         entries: list[_Entry] = []
+        near = self.index.embedder.encode_query(topic)  # once, for every batch
         for at in range(0, len(chosen), BATCH):  # best-ranked first, until the list is full
-            entries = _closest(entries + self._entries(topic, hits, chosen[at : at + BATCH]))
+            entries = _closest(entries + self._entries(near, hits, chosen[at : at + BATCH]))
             if len(entries) >= MAX_ENTRIES:
                 break
         if not entries:
@@ -126,8 +129,9 @@ class TimelineEngine:
         ]
         return named[:MAX_ARTICLES]
 
-    def _entries(self, topic: str, hits: list[SearchHit], chosen: list[int]) -> list[_Entry]:
-        """Per article, its news sentence closest to the topic, when close enough."""
+    def _entries(self, topic: np.ndarray, hits: list[SearchHit], chosen: list[int]) -> list[_Entry]:
+        """Per article, its news sentence closest to the topic (its query vector), when close
+        enough."""
         found = [
             _Entry(i, hits[i].start + s, hits[i].start + e, hits[i].text[s:e], 0.0)
             for i in chosen
@@ -136,9 +140,8 @@ class TimelineEngine:
         ]
         if not found:
             return []
-        embedder = self.index.embedder
-        vectors = embedder.encode_sentences([f.text for f in found])
-        scores = vectors @ embedder.encode_query(topic)
+        vectors = self.index.embedder.encode_sentences([f.text for f in found])
+        scores = vectors @ topic
         best: dict[int, _Entry] = {}
         for entry, score in zip(found, scores, strict=True):
             if score >= SENTENCE_FLOOR and (
