@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.requests import Turn
 from assistant.retrieval.retriever import MAX_QUERY_CHARS
@@ -187,7 +188,10 @@ def light_stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 3 else word  # "raise(d)" → "rais"
 
 
+@lru_cache(maxsize=4096)
 def stems(text: str) -> frozenset[str]:
+    """A text's light stems; cached: a follow-up reads each candidate sentence several times
+    (its order, its score, whether it repeats or matches)."""
     return frozenset(light_stem(w) for w in _WORD.findall(text))
 
 
