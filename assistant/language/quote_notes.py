@@ -12,7 +12,6 @@ kind below 0.95 precision is switched off (``DATE_KINDS``, ``SPEAKER_NOTES``).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -93,12 +92,6 @@ def passage_notes(text: str, published_at: str | None) -> list[tuple[int, QuoteN
     return [
         (m.end, _date_note(m, published_at)) for m in resolve_dates(text, published_at, DATE_KINDS)
     ]
-
-
-def notes_text(notes: Sequence[QuoteNote]) -> str:
-    """The notes in plain text, for a line after the quote: '“on Monday”: 25 Nov 2024 (date
-    counted from …); “He”: Sergei Lavrov (speaker inferred from …)'."""
-    return "; ".join(f"“{n.phrase}”: {n.means} ({n.why})" for n in notes)
 
 
 def claim_of(speaker: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from typing import Any
 
 VERSION_CHECKS: list[tuple[str, str]] = [
     (
@@ -144,7 +145,7 @@ EMBEDDED = (("chunks", "chunk"), ("version_chunks", "kept passage"))  # tables w
 class CatalogIntegrity:
     _conn: sqlite3.Connection
 
-    def _first(self, sql: str, params: tuple[object, ...] = ()) -> tuple[object, ...] | None:
+    def _first(self, sql: str, params: tuple[object, ...] = ()) -> tuple[Any, ...] | None:
         row = self._conn.execute(sql, params).fetchone()
         return tuple(row) if row else None
 
@@ -153,7 +154,7 @@ class CatalogIntegrity:
         found = self._first("PRAGMA quick_check")
         return str(found[0]) if found else "ok"
 
-    def first_broken_invariant(self) -> tuple[str, tuple[object, ...]] | None:
+    def first_broken_invariant(self) -> tuple[str, tuple[Any, ...]] | None:
         """The first invariant broken (its message, to format with the row), or None."""
         for message, sql in INVARIANTS:
             row = self._first(sql)
@@ -184,7 +185,7 @@ class CatalogIntegrity:
                 (size,),
             )
             if row:
-                return what, int(row[0]), int(row[1])  # type: ignore[call-overload]
+                return what, int(row[0]), int(row[1])
         return None
 
     def embedding_batches(self, size: int) -> Iterator[list[sqlite3.Row]]:
