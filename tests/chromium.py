@@ -77,3 +77,30 @@ def new_context(browser: Any, viewport: str, scheme: str = "light", **options: A
     width, height = VIEWPORTS[viewport]
     size = {"width": width, "height": height}
     return browser.new_context(viewport=size, color_scheme=scheme, **options)
+
+
+TIMEOUT_MS = 120_000  # a page's default wait (an answer on a loaded machine)
+CITE_LINK = "#chat-answers a[href*='/cite/']"
+
+
+@contextmanager
+def app_page(context: Any, base: str) -> Iterator[Any]:
+    """The app open in ``context`` with its question box ready; no script error on the page by
+    the end (the context is closed then)."""
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + "/")
+    page.wait_for_selector("#question textarea")
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def ask(page: Any, question: str) -> None:
+    """Ask in the chat and wait for the whole answer (its sources listed)."""
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    page.wait_for_selector(CITE_LINK)
+    page.wait_for_function("document.querySelector('#chat-answers').innerText.includes('Sources')")

@@ -14,7 +14,17 @@ from typing import Any
 import pytest
 
 from index import Embedder, NewsIndex, ingest_paths
-from tests.chromium import AXE, VIEWPORTS, axe_violations, chromium, needs_chromium
+from tests.chromium import (
+    AXE,
+    CITE_LINK,
+    TIMEOUT_MS,
+    VIEWPORTS,
+    app_page,
+    ask,
+    axe_violations,
+    chromium,
+    needs_chromium,
+)
 from tests.conftest import FIXTURES, REPO, settings_for
 from tests.live_server import ServerSpec, copy_index, live_servers
 
@@ -23,8 +33,6 @@ pytestmark = [pytest.mark.slow, needs_chromium]
 TOKEN = "browser-token-77"
 SCREENSHOT = REPO / "docs" / "img" / "chat.png"  # rewritten only by `make screenshots`
 SCREENSHOTS = os.environ.get("NEWSRAG_SCREENSHOTS") == "1"
-TIMEOUT_MS = 120_000
-CITE_LINK = "#chat-answers a[href*='/cite/']"
 XSS_PROBES = """() => [
   window.__xss,
   document.querySelectorAll('img[src="x"]').length,
@@ -55,23 +63,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture()
 def page(browser: Any, base: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base + "/")
-    page.wait_for_selector("#question textarea")
-    yield page
-    context.close()
-    assert not errors, errors
-
-
-def ask(page: Any, question: str) -> None:
-    page.fill("#question textarea", question)
-    page.click("#ask")
-    page.wait_for_selector(CITE_LINK)
-    page.wait_for_function("document.querySelector('#chat-answers').innerText.includes('Sources')")
+    with app_page(browser.new_context(viewport={"width": 1400, "height": 1000}), base) as page:
+        yield page
 
 
 def open_tab(page: Any, name: str) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,7 +22,17 @@ import pytest
 
 from assistant import Retriever
 from index import Embedder, NewsIndex, ingest_paths
-from tests.chromium import AXE, CONTRAST, VIEWPORTS, axe_violations, chromium, needs_chromium
+from tests.chromium import (
+    AXE,
+    CITE_LINK,
+    CONTRAST,
+    VIEWPORTS,
+    app_page,
+    ask,
+    axe_violations,
+    chromium,
+    needs_chromium,
+)
 from tests.chromium import new_context as sized_context
 from tests.conftest import FIXTURES, REPO, settings_for
 from tests.live_server import ServerSpec, copy_index, live_servers
@@ -33,8 +42,6 @@ pytestmark = [pytest.mark.slow, needs_chromium]
 SCREENSHOTS = os.environ.get("NEWSRAG_SCREENSHOTS") == "1"  # `make screenshots`: docs/img
 
 TOKEN = "schemes-token-30"
-TIMEOUT_MS = 120_000
-CITE_LINK = "#chat-answers a[href*='/cite/']"
 BACK = "#chat-panel button.back-to-answer"
 QUESTION = "What did Biden authorize and why was it criticized?"
 IN_VIEW = """([sel, box]) => {
@@ -78,26 +85,9 @@ def browser() -> Iterator[Any]:
         yield b
 
 
-@contextmanager
-def open_app(browser: Any, base: str, viewport: str, scheme: str = "light") -> Iterator[Any]:
-    """The app in a fresh context; no script error on the page by the end."""
-    context = sized_context(browser, viewport, scheme, bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base + "/")
-    page.wait_for_selector("#question textarea")
-    yield page
-    context.close()
-    assert not errors, errors
-
-
-def ask(page: Any, question: str) -> None:
-    page.fill("#question textarea", question)
-    page.click("#ask")
-    page.wait_for_selector(CITE_LINK)
-    page.wait_for_function("document.querySelector('#chat-answers').innerText.includes('Sources')")
+def open_app(browser: Any, base: str, viewport: str, scheme: str = "light") -> Any:
+    """The app in a fresh context at a size and colour scheme (``tests.chromium.app_page``)."""
+    return app_page(sized_context(browser, viewport, scheme, bypass_csp=True), base)
 
 
 def open_tab(page: Any, name: str) -> None:
