@@ -192,14 +192,12 @@ class ExtractiveEngine:
             )
             for hit, start, end, text in spans
         ]
-        if follow_up is None:
-            rows.sort(key=lambda row: -float(row[0] @ weights))
-        else:  # its own words choose what is read: the sentences holding most of them first
-            rows.sort(
-                key=lambda row: _followed_first(
-                    row[4], follow_up, float(row[0] @ weights) + self._followed(row[4], follow_up)
-                )
+        # its own words (a follow-up's) choose what is read: the sentences holding most first
+        rows.sort(
+            key=lambda row: _order(
+                row[4], float(row[0] @ weights) + self._followed(row[4], follow_up), follow_up
             )
+        )
         reading = self.reader is not None
         rows = rows[: self.config.reader_candidates if reading else self.config.max_encoded]
         texts = [row[4] for row in rows]
@@ -222,21 +220,15 @@ class ExtractiveEngine:
             out.append(
                 Candidate(hit, start, end, text, score, judged, float(sim), vector, features)
             )
-        if follow_up is None:
-            out.sort(key=lambda c: (not _shares(c, None), -c.score))
-        else:
-            out.sort(
-                key=lambda c: (
-                    not _shares(c, follow_up),
-                    *_followed_first(c.text, follow_up, c.score),
-                )
-            )
+        out.sort(key=lambda c: (not _shares(c, follow_up), *_order(c.text, c.score, follow_up)))
         return out
 
-    def _followed(self, text: str, follow_up: FollowUp) -> float:
-        """What a follow-up adds to a sentence's score: its own words held, a reason for
-        "why?", and a penalty for a sentence the previous answer already quoted, unless it
-        matches the follow-up fully (then it is the best match again)."""
+    def _followed(self, text: str, follow_up: FollowUp | None) -> float:
+        """What a follow-up adds to a sentence's score (nothing without one): its own words
+        held, a reason for "why?", and a penalty for a sentence the previous answer already
+        quoted, unless it matches the follow-up fully (then it is the best match again)."""
+        if follow_up is None:
+            return 0.0
         repeated = follow_up.repeats(text) and not follow_up.matches(text)
         return (
             self.config.w_follow_own * follow_up.held(text)
@@ -335,8 +327,10 @@ class ExtractiveEngine:
         return Answer(question, text, citations, hits=hits, related=[], short_answer=short)
 
 
-def _followed_first(text: str, follow_up: FollowUp, score: float) -> tuple[float, float]:
-    """A follow-up's order: the share of its own words held first, then the score."""
+def _order(text: str, score: float, follow_up: FollowUp | None) -> tuple[float, ...]:
+    """Best first: by score; for a follow-up, by the share of its own words held, then score."""
+    if follow_up is None:
+        return (-score,)
     return -round(follow_up.held(text), 2), -score
 
 
