@@ -66,8 +66,9 @@ class Answering:
         result = self._retrieve(query, k, request.mode, filters, own)
         if not result.hits:
             return _nothing_found(question, standalone, filters, self._emptying(filters))
+        versions = self.index.catalog.versions
         texts = {  # the text of the version each hit is from (an as-of hit may be an older one)
-            h.article.id: self.index.catalog.version_text(h.article.id, h.article.version) or ""
+            h.article.id: versions.version_text(h.article.id, h.article.version) or ""
             for h in result.hits
         }
         t = time.perf_counter()
@@ -114,7 +115,7 @@ class Answering:
 
     def _emptying(self, filters: SearchFilters) -> list[SearchFilters]:
         """The active filters that on their own match no article (none: only together)."""
-        return [f for f in filters.singles() if not self.index.catalog.count_articles(f)]
+        return [f for f in filters.singles() if not self.index.catalog.articles.count_articles(f)]
 
     def _follow_up(self, question: str, history: Sequence[Turn]) -> str | None:
         """The rewrite of a question that cannot stand alone, used only when its best passage

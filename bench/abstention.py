@@ -46,13 +46,13 @@ def best(engine: ExtractiveEngine, question: str, hits: list[SearchHit]) -> Best
 
 def without_evidence(index: NewsIndex, q: dict, hits: list[SearchHit]) -> list[SearchHit]:
     gold = set(q.get("gold_ids") or [])
-    gold |= {c for g in gold for c in index.catalog.copies_of([g]).get(g, ())}
+    gold |= {c for g in gold for c in index.catalog.articles.copies_of([g]).get(g, ())}
     truth = str(q.get("answer") or "")
     return [
         h
         for h in hits
         if not gold & {h.article.id, *h.article.copies}
-        and not answer_in_text(truth, index.catalog.article_text(h.article.id) or "")
+        and not answer_in_text(truth, index.catalog.articles.article_text(h.article.id) or "")
     ]
 
 

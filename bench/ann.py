@@ -57,7 +57,7 @@ SWEEP = [(NPROBE, RERANK), (NPROBE, 2 * RERANK), (2 * NPROBE, RERANK), (2 * NPRO
 def _real(home: Path) -> tuple[np.ndarray, np.ndarray]:
     index = NewsIndex.open(IndexSettings.from_env(home=home, read_only=True))
     try:
-        _, vectors = index.catalog.all_vectors(index.dim)
+        _, vectors = index.catalog.articles.all_vectors(index.dim)
         questions = [json.loads(line)["question"] for line in DEV.open(encoding="utf-8")]
         queries = np.stack([index.embedder.encode_query(q) for q in questions])
     finally:

@@ -105,7 +105,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         index = NewsIndex.open(Settings.from_env(home=home).index, create=True)
         index.embedder.encode_documents(["warm up the document encoder"] * 8)
-        index.catalog.add_feed(new_feed(url, "30m", "bench", "127.0.0.1"))
+        index.catalog.feeds.add(new_feed(url, "30m", "bench", "127.0.0.1"))
         t = time.perf_counter()
         (first,) = passes.fetch_pass(index, fetcher, every_feed=True)
         first_s = time.perf_counter() - t

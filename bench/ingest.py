@@ -30,16 +30,18 @@ Usage: .venv/bin/python bench/ingest.py --articles 150 --rounds 3 [--workers N] 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -156,8 +158,8 @@ def patch_onnx_session(lever: Run) -> None:
 def newsrag_extras(index: Any, src: Path, ingest_s: float) -> Run:
     from index import ingest_paths
 
-    conn = index.catalog._conn
-    tokens = conn.execute("SELECT avg(n_tokens), sum(n_tokens) FROM chunks").fetchone()
+    with _reading(index) as conn:
+        tokens = conn.execute("SELECT avg(n_tokens), sum(n_tokens) FROM chunks").fetchone()
     extras: Run = {
         "mean_tokens_per_chunk": round(tokens[0] or 0, 1),
         "tokens": int(tokens[1] or 0),
@@ -176,13 +178,25 @@ def newsrag_extras(index: Any, src: Path, ingest_s: float) -> Run:
     return extras
 
 
+@contextlib.contextmanager
+def _reading(index: Any) -> Iterator[sqlite3.Connection]:
+    """A read-only connection of the bench's own to the index's catalog (the catalog's
+    connection stays private to index/catalog/)."""
+    conn = sqlite3.connect(f"{index.settings.catalog_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
 def embedded_chunks(index: Any) -> tuple[list[str], Any]:
     import numpy as np
 
-    rows = index.catalog._conn.execute(
-        'SELECT a.title, substr(a.text, c.start + 1, c."end" - c.start), c.embedding '
-        "FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.id"
-    ).fetchall()
+    with _reading(index) as conn:
+        rows = conn.execute(
+            'SELECT a.title, substr(a.text, c.start + 1, c."end" - c.start), c.embedding '
+            "FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.id"
+        ).fetchall()
     texts = [index.chunker.embed_text(title, text) for title, text, _ in rows]
     vectors = np.stack([np.frombuffer(blob, dtype=np.float16) for _, _, blob in rows])
     return texts, vectors.astype(np.float32)

@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--home", required=True)
     args = parser.parse_args()
     index = NewsIndex.open(Settings.from_env(env={}, home=args.home).index)
-    print(f"{index.catalog.counts()['articles']} articles")
+    print(f"{index.catalog.articles.counts()['articles']} articles")
     for query in QUERIES:
         found = Library.over(index).page(query, 500)[0]
         took = median_ms(lambda q=query: Library.over(index).page(q, 500))

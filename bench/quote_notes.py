@@ -69,7 +69,7 @@ def collect(home: Path, paths: list[Path], out: Path) -> None:
 
 
 def note_rows(assistant: Assistant, q: dict[str, Any], c: Any) -> Iterator[dict[str, Any]]:
-    text = assistant.index.catalog.article_text(c.article_id) or ""
+    text = assistant.index.catalog.articles.article_text(c.article_id) or ""
     before = text[max(0, c.quote_start - BEFORE_CHARS) : c.quote_start]
     rules = [m.kind for m in c.dates]
     for i, note in enumerate(c.notes):

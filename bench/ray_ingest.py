@@ -17,6 +17,7 @@ import json
 import platform
 import resource
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -37,6 +38,18 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _chunk_rows(catalog: Path) -> list[tuple]:
+    """The chunks the ingest wrote, read on a read-only connection of the bench's own."""
+    conn = sqlite3.connect(f"{catalog.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(
+            'SELECT article_id, ordinal, start, "end", embed_hash FROM chunks '
+            "ORDER BY article_id, ordinal"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
 def _run(executor: Executor, source: Path, home: Path) -> dict[str, Any]:
     settings = IndexSettings.from_env(home=home, executor=executor, encoder_threads=1)
     index = NewsIndex.open(settings, create=True)
@@ -52,10 +65,7 @@ def _run(executor: Executor, source: Path, home: Path) -> dict[str, Any]:
             summary = Ingestor(index, None, stage).run(iter_articles([source]))
         wall = time.perf_counter() - started
         writer_cpu = _cpu() - cpu
-        rows = index.catalog._conn.execute(
-            'SELECT article_id, ordinal, start, "end", embed_hash FROM chunks '
-            "ORDER BY article_id, ordinal"
-        ).fetchall()
+        rows = _chunk_rows(settings.catalog_path)
     finally:
         index.close()
     workers_cpu = stage.worker_cpu_s

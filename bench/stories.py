@@ -34,9 +34,9 @@ sys.path.insert(0, str(REPO))
 TRAIN = REPO.parent / "shared" / "data" / "rtqa-train"
 
 from index import NewsIndex, ingest_paths  # noqa: E402
-from index.catalog.stories import grouped  # noqa: E402
 from index.settings import IndexSettings  # noqa: E402
 from index.stories import grouping  # noqa: E402
+from index.stories.grouper import grouped  # noqa: E402
 from index.stories.signals import StorySignals  # noqa: E402
 
 SETS = {"tune": ("20230106", 8), "report": ("20250103", 8)}  # first week, number of weeks
@@ -112,18 +112,15 @@ def pairwise(predicted: dict[str, str], labels: dict[str, int]) -> dict[str, flo
 
 
 def _stored(index: NewsIndex) -> tuple[dict[str, str], list[StorySignals]]:
-    rows = index.catalog._conn.execute(
-        "SELECT article_id, story_id, day, centroid, entities FROM story_articles "
-        "ORDER BY day, article_id"
-    ).fetchall()
-    stories = {r["article_id"]: r["story_id"] for r in rows}
-    signals = [grouped(r).signals for r in rows]
+    members = index.catalog.stories.members_between("0000-00-00", "9999-99-99")
+    stories = {m.article_id: m.story_id for m in members}
+    signals = [grouped(m).signals for m in members]
     return stories, signals
 
 
 def regroup(signals: list[StorySignals]) -> dict[str, str]:
-    """The grouping of index/catalog/stories.group_all, in memory, with the module's current
-    constants (the sweep sets them)."""
+    """The grouping of index/stories/grouper.StoryGrouper.regroup_all, in memory, with the
+    module's current constants (the sweep sets them)."""
     hood = grouping.Neighbourhood()
     out: dict[str, str] = {}
     for s in signals:
@@ -167,7 +164,7 @@ def main() -> int:
         if args.rebuild:
             index.regroup_stories()
         predicted, signals = _stored(index)
-        stories = index.catalog.story_count()
+        stories = index.catalog.stories.count()
     finally:
         index.close()
     sizes = np.bincount(np.unique(list(predicted.values()), return_inverse=True)[1])

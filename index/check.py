@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.catalog.catalog import CatalogError
-from index.catalog.reads import from_blobs
+from index.catalog.db import from_blobs
 from index.encoding.ann import StaleCache, VectorIndex
 from index.encoding.embedding import Encoder
 from index.loaders.ids import legacy_url_id
@@ -91,12 +91,12 @@ def _run_checks(index: NewsIndex, report: CheckReport) -> None:
             break
     _legacy_ids(index, report)
     _version_growth(index, report)
-    report.counts = {**index.catalog.counts(), **report.counts}
+    report.counts = {**index.catalog.articles.counts(), **report.counts}
 
 
 def _legacy_ids(index: NewsIndex, report: CheckReport) -> None:
     """Ids made by the URL rule before 0.2 (query string dropped) still work; say so."""
-    rows = index.catalog.url_rule_ids()
+    rows = index.catalog.integrity.url_rule_ids()
     legacy = [r[0] for r in rows if legacy_url_id(r[0], r[1])]
     if legacy:
         report.notes.append(
@@ -111,7 +111,7 @@ def _version_growth(index: NewsIndex, report: CheckReport) -> None:
     """What the older versions weigh; a warning for articles holding more older texts than
     NEWSRAG_KEEP_VERSIONS and their cited versions allow (pruned at their next change)."""
     keep = index.settings.keep_versions
-    growth = index.catalog.version_growth(keep)
+    growth = index.catalog.retention.version_growth(keep)
     report.counts["version_texts"] = growth.texts
     report.counts["version_bytes"] = growth.bytes
     report.counts["cited_versions"] = growth.cited
@@ -126,13 +126,13 @@ def _version_growth(index: NewsIndex, report: CheckReport) -> None:
 
 
 def _integrity(index: NewsIndex, report: CheckReport) -> None:
-    result = index.catalog.quick_check()
+    result = index.catalog.integrity.quick_check()
     if result != "ok":
         report.problems.append(f"{index.catalog.path}: SQLite quick_check: {result}")
 
 
 def _meta(index: NewsIndex, report: CheckReport) -> None:
-    counts = index.catalog.counts()
+    counts = index.catalog.articles.counts()
     if not counts["articles"] and not counts["chunks"]:
         return  # an index that never committed an article may not have its meta yet
     meta = index.catalog.meta()
@@ -144,7 +144,7 @@ def _meta(index: NewsIndex, report: CheckReport) -> None:
 
 
 def _sql_invariants(index: NewsIndex, report: CheckReport) -> None:
-    broken = index.catalog.first_broken_invariant()
+    broken = index.catalog.integrity.first_broken_invariant()
     if broken is not None:
         message, row = broken
         report.problems.append(message.format(*row))
@@ -152,18 +152,18 @@ def _sql_invariants(index: NewsIndex, report: CheckReport) -> None:
 
 def _version_texts(index: NewsIndex, report: CheckReport) -> None:
     """Each kept version's text still hashes to the hash recorded with it."""
-    for article_id, version, text, text_hash, chars in index.catalog.kept_version_texts():
+    for article_id, version, text, text_hash, chars in index.catalog.integrity.kept_version_texts():
         if sha256_hex(text) != text_hash or len(text) != chars:
             report.problems.append(
                 f"version {version} of {article_id}: its text does not match its recorded hash"
             )
             return
-    report.counts["kept_versions"] = index.catalog.kept_version_count()
+    report.counts["kept_versions"] = index.catalog.integrity.kept_version_count()
 
 
 def _embeddings(index: NewsIndex, report: CheckReport) -> None:
     size = index.dim * 2
-    found = index.catalog.embedding_of_other_size(size)
+    found = index.catalog.integrity.embedding_of_other_size(size)
     if found:
         what, chunk_id, length = found
         report.problems.append(f"{what} {chunk_id} embedding has {length} bytes, expected {size}")
@@ -174,7 +174,7 @@ def _vectors(index: NewsIndex, report: CheckReport) -> None:
     ann = _cache(index, report)
     report.counts["vectors"] = len(ann)
     ann_ids = np.sort(ann.ids())
-    chunk_ids = index.catalog.chunk_ids()
+    chunk_ids = index.catalog.articles.chunk_ids()
     if len(ann_ids) != len(chunk_ids):
         report.problems.append(f"FAISS holds {len(ann_ids)} vectors for {len(chunk_ids)} chunks")
     elif not np.array_equal(ann_ids, chunk_ids):
@@ -200,12 +200,12 @@ def _cache(index: NewsIndex, report: CheckReport) -> VectorIndex:
         return VectorIndex.load(path, dim, generation)
     except StaleCache as reason:
         report.notes.append(f"vector cache: {reason}; checked a rebuild from the catalog instead")
-    ids, vectors = index.catalog.all_vectors(dim)
+    ids, vectors = index.catalog.articles.all_vectors(dim)
     return VectorIndex.build(dim, ids, vectors, generation)
 
 
 def _vector_values(index: NewsIndex, ann: VectorIndex, report: CheckReport) -> None:
-    for batch in index.catalog.embedding_batches(VALUE_BATCH):
+    for batch in index.catalog.integrity.embedding_batches(VALUE_BATCH):
         ids = np.asarray([r[0] for r in batch], dtype=np.int64)
         stored = from_blobs([r[1] for r in batch], index.dim)
         cached = ann.index.reconstruct_batch(ids)

@@ -95,7 +95,7 @@ class ResolvedCitation:
 
 def missing_article(index: NewsIndex, article_id: str) -> LookupError:
     """Why ``article_id`` is not in the index: deleted (saying when), or never was."""
-    gone = index.catalog.deleted(article_id)
+    gone = index.catalog.versions.deleted(article_id)
     if gone is None:
         return UnknownArticle(f"no article {article_id!r} in the index")
     return DeletedArticleError(
@@ -109,7 +109,7 @@ def lookup_citation(index: NewsIndex, key: str, context: int = DEFAULT_CONTEXT) 
     (bad key), UnknownArticle, DeletedArticleError or StaleCitation with the reason."""
     parsed = CitationKey.parse(key)
     catalog = index.catalog
-    stored = catalog.article(parsed.article_id)
+    stored = catalog.articles.article(parsed.article_id)
     if stored is None or stored.text is None:
         raise missing_article(index, parsed.article_id)
     context = max(0, min(context, 5000))
@@ -137,13 +137,13 @@ def _older(
 ) -> ResolvedCitation:
     """The newest kept version that holds the passage, with its update note."""
     removed = False
-    for version, old_text in index.catalog.version_texts(parsed.article_id):
+    for version, old_text in index.catalog.versions.version_texts(parsed.article_id):
         if old_text is None:
             removed = True
             continue
         if not parsed.matches(old_text):
             continue
-        history = {v.version: v for v in index.catalog.versions(parsed.article_id)}
+        history = {v.version: v for v in index.catalog.versions.history(parsed.article_id)}
         cited = history[version]
         meta = replace(
             current,
@@ -157,7 +157,7 @@ def _older(
         after = history.get(version + 1)
         changed = (after and (after.valid_from or after.seen_at)) or cited.superseded_at or ""
         return replace(resolved, updated=replace(note, changed_on=changed))
-    gone = index.catalog.deleted(parsed.article_id)
+    gone = index.catalog.versions.deleted(parsed.article_id)
     if gone is not None:
         raise DeletedArticleError(
             f"article {parsed.article_id!r} was deleted from the index on "

@@ -124,11 +124,11 @@ class Library:
 
     def follow(self, feed: FeedSource, given: frozenset[str] = frozenset()) -> bool:
         """Follow a feed; True when it is new (a followed one takes the ``given`` fields)."""
-        return self.index.catalog.add_feed(feed, given)
+        return self.index.catalog.feeds.add(feed, given)
 
     def unfollow(self, url: str) -> bool:
         """Stop following a feed; False when it was not followed."""
-        return self.exists() and self._existing().catalog.remove_feed(url)
+        return self.exists() and self._existing().catalog.feeds.remove(url)
 
     def fetch(
         self, fetcher: Fetcher, every_feed: bool = False, writing: Writing | None = None
@@ -163,8 +163,8 @@ class Library:
         ``offset`` on, newest first (``limit`` of them; None: all)."""
         if not self.exists():
             return 0, []
-        catalog = self._existing().catalog
-        return catalog.count_articles(filters), catalog.list_articles(limit, offset, filters)
+        articles = self._existing().catalog.articles
+        return articles.count_articles(filters), articles.list_articles(limit, offset, filters)
 
     def find(self, query: str, limit: int) -> tuple[int, list[tuple[StoredArticle, str | None]]]:
         """The articles whose title or outlet (as stored or as shown: "cnn" finds "CNN") holds
@@ -173,13 +173,13 @@ class Library:
         exact copy; None when it has none)."""
         if not self.exists():
             return 0, []
-        catalog = self._existing().catalog
+        articles = self._existing().catalog.articles
         words = query.casefold().split()
         if words:
-            found = [r for r in catalog.list_articles() if _matches(r.meta, words)]
+            found = [r for r in articles.list_articles() if _matches(r.meta, words)]
             total, rows = len(found), found[:limit]
         else:
-            total, rows = catalog.count_articles(), catalog.list_articles(limit)
+            total, rows = articles.count_articles(), articles.list_articles(limit)
         keys = self._first_passage_keys([r.copy_of or r.meta.id for r in rows])
         return total, [(r, keys.get(r.copy_of or r.meta.id)) for r in rows]
 
@@ -192,18 +192,18 @@ class Library:
         """Article id -> the citation key of its first passage (articles without one left out)."""
         from index.citation_keys import citation_key
 
-        catalog = self._existing().catalog
-        firsts = [min(ids) for ids in map(catalog.chunk_ids_of, set(article_ids)) if ids]
+        articles = self._existing().catalog.articles
+        firsts = [min(ids) for ids in map(articles.chunk_ids_of, set(article_ids)) if ids]
         return {
             meta.id: citation_key(meta.id, start, end, text)
-            for meta, start, end, text in catalog.passages(firsts).values()
+            for meta, start, end, text in articles.passages(firsts).values()
         }
 
     def article(self, article_id: str) -> StoredArticle:
         """One article with its text; UnknownArticle when the index has none by that id."""
         from index.citation_lookup import UnknownArticle
 
-        stored = self._existing().catalog.article(article_id)
+        stored = self._existing().catalog.articles.article(article_id)
         if stored is None:
             raise UnknownArticle(f"no article {article_id!r} in the index")
         return stored
@@ -213,14 +213,14 @@ class Library:
         from index.citation_lookup import missing_article
 
         index = self._existing()
-        found = index.catalog.versions(article_id)
+        found = index.catalog.versions.history(article_id)
         if not found:
             raise missing_article(index, article_id)
         return found
 
     def feeds(self) -> list[FeedSource]:
         """The feeds followed, with how each one's last fetch went."""
-        return self._existing().catalog.feeds() if self.exists() else []
+        return self._existing().catalog.feeds.followed() if self.exists() else []
 
 
 def _matches(meta: ArticleMeta, words: list[str]) -> bool:

@@ -26,7 +26,7 @@ def index_stats(settings: IndexSettings) -> dict[str, Any]:
         }
     index = NewsIndex.open(settings)
     try:
-        counts = index.catalog.counts()
+        counts = index.catalog.articles.counts()
         meta = index.catalog.meta()
         return {
             "articles": counts["articles"],
@@ -36,7 +36,7 @@ def index_stats(settings: IndexSettings) -> dict[str, Any]:
             "dim": index.dim,
             "generation": index.catalog.generation,
             "chunker": json.loads(meta.get("chunker", "{}")),
-            "sources": index.catalog.source_counts(),
+            "sources": index.catalog.articles.source_counts(),
             "home": str(settings.home),
             "bytes_on_disk": sum(p.stat().st_size for p in settings.home.glob("*") if p.is_file()),
         }

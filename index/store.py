@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.catalog.catalog import SCHEMA_VERSION, Catalog, CatalogError, IndexWriteError, now_iso
-from index.catalog.stories import group_all
+from index.catalog.catalog import SCHEMA_VERSION, Catalog, CatalogError, IndexWriteError
+from index.catalog.db import now_iso
 from index.encoding.ann import (
     EXACT_FILTERED,
     FLAT,
@@ -33,6 +33,7 @@ from index.encoding.ann import (
 )
 from index.encoding.embedding import Embedder, Encoder
 from index.settings import IndexSettings
+from index.stories.grouper import StoryGrouper, regroup_all
 from index.text.chunking import Chunker, ChunkerConfig
 from index.text.tokenization import load_tokenizer
 from index.write_lock import IndexBusy, hold_write_lock
@@ -87,7 +88,7 @@ class NewsIndex:
             _drop_orphan_cache(settings)
         else:
             _refuse_emptied_catalog(settings)
-        return cls(settings, Catalog(path, readonly=settings.read_only), embedder)
+        return cls(settings, open_catalog(path, readonly=settings.read_only), embedder)
 
     @staticmethod
     def exists(settings: IndexSettings) -> bool:
@@ -197,7 +198,7 @@ class NewsIndex:
                 if save:
                     self._save_quietly(caught)
                 return caught
-            if path.exists() or self.catalog.counts()["chunks"]:
+            if path.exists() or self.catalog.articles.counts()["chunks"]:
                 level = logging.INFO if isinstance(reason, OutdatedCache) else logging.WARNING
                 log.log(level, "vector cache: %s; rebuilding from %s", reason, self.catalog.path)
             return self.rebuild_vectors(save=save)
@@ -215,9 +216,11 @@ class NewsIndex:
             return None  # another catalog's cache (a reindex swapping files), or unmarked
         with self.catalog.snapshot():  # one snapshot: the generation and the chunk ids agree
             generation = self.catalog.generation
-            now = self.catalog.chunk_ids()
+            now = self.catalog.articles.chunk_ids()
             have = ann.ids()
-            found, vectors = self.catalog.vectors_of(np.setdiff1d(now, have).tolist(), self.dim)
+            found, vectors = self.catalog.articles.vectors_of(
+                np.setdiff1d(now, have).tolist(), self.dim
+            )
         ann.remove(np.setdiff1d(have, now).tolist())
         ann.add(found, vectors)
         ann.generation = generation
@@ -227,7 +230,7 @@ class NewsIndex:
     def rebuild_vectors(self, save: bool) -> VectorIndex:
         with self.catalog.snapshot():  # one snapshot: the generation and the vectors agree
             generation = self.catalog.generation
-            ids, vectors = self.catalog.all_vectors(self.dim)
+            ids, vectors = self.catalog.articles.all_vectors(self.dim)
         kind = kind_for(len(ids), self.catalog.meta().get("ann") or None)
         ann = VectorIndex.build(self.dim, ids, vectors, generation, kind)
         ann.catalog_id = self.catalog.meta().get("catalog_id", "")
@@ -275,7 +278,7 @@ class NewsIndex:
         """Group every article into stories again, oldest first (``newsrag story --rebuild``);
         how many stories. Stories change no passage: the generation stays."""
         with self.write_lock(), self.catalog.transaction(content=False) as conn:
-            return group_all(conn)
+            return StoryGrouper(self.catalog.stories).regroup_all(conn)
 
     def save_vectors(self) -> str | None:
         """Persist the in-memory cache (after writes made with ``save_cache=False``): None, or
@@ -301,7 +304,7 @@ class NewsIndex:
         return self._exactly(query, candidates, k)
 
     def _exactly(self, query: np.ndarray, ids: list[int], k: int) -> list[tuple[int, float]]:
-        found, stored = self.catalog.vectors_of(ids, self.dim)
+        found, stored = self.catalog.articles.vectors_of(ids, self.dim)
         if not len(found):
             return []
         scores = stored @ np.asarray(query, dtype=np.float32).reshape(-1)
@@ -321,7 +324,7 @@ class NewsIndex:
             return
         try:
             wanted = sorted(set(pairs) | self._cited_pending)
-            missing = self.catalog.uncited(wanted)
+            missing = self.catalog.retention.uncited(wanted)
             if missing and not self.catalog.cite_without_waiting(missing, now_iso()):
                 self._cited_pending = set(missing)  # a writer is busy: tried again next time
                 return
@@ -338,6 +341,12 @@ class NewsIndex:
             )
         with hold_write_lock(self.settings.home, timeout):
             yield
+
+
+def open_catalog(path: Path, readonly: bool = False) -> Catalog:
+    """The catalog at ``path``; one written before stories is upgraded in place, its articles
+    grouped by ``index.stories`` (the catalog persists stories, it does not decide them)."""
+    return Catalog(path, readonly=readonly, regroup=regroup_all)
 
 
 def _drop_orphan_cache(settings: IndexSettings) -> None:

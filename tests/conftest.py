@@ -75,5 +75,5 @@ def passages_for(home: Path, question: str, k: int = 6) -> tuple[list, dict[str,
 
     index = NewsIndex.open(settings_for(home).index)
     hits = Retriever(index).search(question, k=k)
-    texts = {h.article.id: index.catalog.article_text(h.article.id) or "" for h in hits}
+    texts = {h.article.id: index.catalog.articles.article_text(h.article.id) or "" for h in hits}
     return hits, texts

@@ -59,9 +59,9 @@ def test_a_reader_catches_its_cache_up_with_a_writers_commits(
     monkeypatch.setattr(reader, "rebuild_vectors", no_rebuild)
     caught = reader.vectors
     assert caught.generation == writer.catalog.generation
-    assert set(caught.ids().tolist()) == set(writer.catalog.chunk_ids().tolist())
+    assert set(caught.ids().tolist()) == set(writer.catalog.articles.chunk_ids().tolist())
     hit = reader.dense(HashEncoder().encode_query("late news"), 1)[0][0]
-    assert hit in reader.catalog.chunk_ids_of("late")
+    assert hit in reader.catalog.articles.chunk_ids_of("late")
     reader.close()
     writer.close()
 
@@ -75,7 +75,9 @@ def test_another_catalogs_cache_is_never_caught_up(tmp_path: Path) -> None:
     # the first home's cache file next to the second home's catalog (a reindex between swaps)
     (tmp_path / "a" / "vectors.faiss").replace(tmp_path / "b" / "vectors.faiss")
     reopened = NewsIndex.open(settings_for(tmp_path / "b").index, embedder=HashEncoder())
-    assert set(reopened.vectors.ids().tolist()) == set(reopened.catalog.chunk_ids().tolist())
+    assert set(reopened.vectors.ids().tolist()) == set(
+        reopened.catalog.articles.chunk_ids().tolist()
+    )
     reopened.close()
 
 

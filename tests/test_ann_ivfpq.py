@@ -65,7 +65,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NewsIndex]:
 
 
 def _exact(index: NewsIndex, query: np.ndarray, k: int, allowed: np.ndarray | None = None):
-    ids, vectors = index.catalog.all_vectors(index.dim)
+    ids, vectors = index.catalog.articles.all_vectors(index.dim)
     return VectorIndex.build(index.dim, ids, vectors, 0).search(query, k, allowed)
 
 
@@ -77,7 +77,7 @@ def test_a_search_over_ivfpq_finds_what_exact_search_finds_with_exact_scores(
     assert big.vectors.kind == IVFPQ
     same = 0
     for n in range(0, 10_500, 350):
-        text = big.catalog.article_text(f"a{n}") or ""
+        text = big.catalog.articles.article_text(f"a{n}") or ""
         query = big.embedder.encode_query(text)
         got, want = big.dense(query, 10), _exact(big, query, 10)
         same += got[0][0] == want[0][0]
@@ -90,7 +90,9 @@ def test_a_search_over_ivfpq_finds_what_exact_search_finds_with_exact_scores(
 
 def test_a_narrow_filter_on_ivfpq_is_scored_exactly(big: NewsIndex) -> None:
     query = big.embedder.encode_query("w10 w20 w30 w40")
-    allowed = np.asarray(sorted(big.catalog.chunk_ids_of("a5") + big.catalog.chunk_ids_of("a9")))
+    allowed = np.asarray(
+        sorted(big.catalog.articles.chunk_ids_of("a5") + big.catalog.articles.chunk_ids_of("a9"))
+    )
     got, want = big.dense(query, 5, allowed), _exact(big, query, 5, allowed)
     assert [i for i, _ in got] == [i for i, _ in want]
     assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-5)
@@ -101,6 +103,6 @@ def test_an_ivfpq_index_takes_new_articles_and_passes_check(big: NewsIndex) -> N
         Ingestor(big).run([Article(id="new", title="w7", text=" ".join(WORDS[100:112]) + ".")])
     assert big.vectors.kind == IVFPQ
     hits = big.dense(big.embedder.encode_query("w7 " + " ".join(WORDS[100:112])), 1)
-    assert hits and hits[0][0] in big.catalog.chunk_ids_of("new")
+    assert hits and hits[0][0] in big.catalog.articles.chunk_ids_of("new")
     report = check_index(big.settings, HashEncoder())
     assert report.ok and any("ivfpq" in note for note in report.notes)

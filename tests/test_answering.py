@@ -34,7 +34,7 @@ def _check_contract(assistant: Assistant, answer: Answer) -> None:
     assert {int(n) for n in MARKER.findall(answer.text)} <= numbers
     retrieved = {(h.article.id, h.start, h.end) for h in answer.hits}
     for c in answer.citations:
-        text = assistant.index.catalog.article_text(c.article_id)
+        text = assistant.index.catalog.articles.article_text(c.article_id)
         assert text is not None and text[c.quote_start : c.quote_end] == c.quote
         assert (c.article_id, c.start, c.end) in retrieved
         assert c.citation.startswith(f"{c.article_id}:{c.start}-{c.end}:")

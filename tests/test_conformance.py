@@ -90,7 +90,9 @@ def test_every_engine_keeps_the_citation_contract(
 ) -> None:
     engine = _engine(name, hashed)
     hits = hashed.search(SearchRequest(question, k=8))
-    texts = {h.article.id: hashed.index.catalog.article_text(h.article.id) or "" for h in hits}
+    texts = {
+        h.article.id: hashed.index.catalog.articles.article_text(h.article.id) or "" for h in hits
+    }
     answer = engine.answer(question, hits, texts)
     validate(answer, texts.get)  # every marker resolves, every quote verbatim at its offsets
     fell_back = (answer.reason or "").startswith(FALLBACK)  # the extractive answer, said so

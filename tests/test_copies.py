@@ -37,13 +37,13 @@ def _index(home: Path, rows: list[tuple[int, int]]) -> NewsIndex:
 
 def _titles_found(index: NewsIndex, title: str) -> set[str]:
     """The titles of the articles whose passages a keyword search for ``title`` finds."""
-    conn = index.catalog._conn
+    conn = index.catalog._db.conn
     hits = keyword_search(conn, title, 50)
     owners = {
         conn.execute("SELECT article_id FROM chunks WHERE id=?", (chunk_id,)).fetchone()[0]
         for chunk_id, _ in hits
     }
-    return {index.catalog.article(a).meta.title for a in owners if a}  # type: ignore[union-attr]
+    return {index.catalog.articles.article(a).meta.title for a in owners if a}  # type: ignore[union-attr]
 
 
 def test_deleting_the_original_of_a_copy_under_another_title_keeps_check_green(
@@ -71,7 +71,7 @@ def test_any_deletes_among_copies_leave_a_consistent_index(
     delete_articles(index, [f"a{n}" for n in sorted(doomed) if n < len(rows)])
     report = check_index(index.settings, embedder=HashEncoder())
     assert report.ok, report.problems
-    left = {index.catalog.article(f"a{n}") for n in range(len(rows)) if n not in doomed}
+    left = {index.catalog.articles.article(f"a{n}") for n in range(len(rows)) if n not in doomed}
     for title in {a.meta.title for a in left if a is not None and a.copy_of is None}:
         assert title in _titles_found(index, title)  # a primary's title is found (its copies
         # are found through it)
@@ -83,6 +83,6 @@ def test_an_article_filter_naming_a_copy_reads_its_primarys_passages(tmp_path: P
 
     index = _index(tmp_path, [(0, 0), (0, 1), (1, 2)])  # a1 copies a0
     within = SearchFilters.build(articles=["a1"])
-    assert set(index.catalog.chunk_ids_where(within).tolist()) == set(
-        index.catalog.chunk_ids_of("a0")
+    assert set(index.catalog.articles.chunk_ids_where(within).tolist()) == set(
+        index.catalog.articles.chunk_ids_of("a0")
     )

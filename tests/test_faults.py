@@ -63,7 +63,7 @@ def _top(home: Path, query: str = QUERY) -> str:
 def _counts(home: Path) -> dict[str, int]:
     index = NewsIndex.open(settings_for(home).index)
     try:
-        return {**index.catalog.counts(), "generation": index.catalog.generation}
+        return {**index.catalog.articles.counts(), "generation": index.catalog.generation}
     finally:
         index.close()
 
@@ -121,7 +121,7 @@ def test_a_damaged_vector_cache_is_rebuilt_on_open_and_saved(
     index = NewsIndex.open(settings_for(sample_copy).index, embedder=embedder)
     with caplog.at_level(logging.INFO, logger="index.store"):
         vectors = index.vectors
-    generation, chunks = index.catalog.generation, index.catalog.counts()["chunks"]
+    generation, chunks = index.catalog.generation, index.catalog.articles.counts()["chunks"]
     index.close()
     if damage == "outdated":  # the file is caught up with the catalog, not rebuilt
         assert "caught up to generation" in caplog.text

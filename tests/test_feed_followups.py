@@ -75,7 +75,7 @@ def fetcher() -> Iterator[Fetcher]:
 
 def follow(index: NewsIndex, site: FixtureSite, *paths: str) -> None:
     for path in paths:
-        index.catalog.add_feed(new_feed(site.url(path), "30m", "Fixture News", "127.0.0.1"))
+        index.catalog.feeds.add(new_feed(site.url(path), "30m", "Fixture News", "127.0.0.1"))
 
 
 def run(index: NewsIndex, fetcher: Fetcher) -> dict[str, FeedOutcome]:
@@ -83,7 +83,7 @@ def run(index: NewsIndex, fetcher: Fetcher) -> dict[str, FeedOutcome]:
 
 
 def origin(index: NewsIndex, url: str) -> str:
-    row = index.catalog.article_state(url_id(url))
+    row = index.catalog.articles.article_state(url_id(url))
     assert row is not None, f"{url} is not indexed"
     return str(row["origin"])
 
@@ -102,7 +102,7 @@ def test_a_page_not_read_is_tried_again_while_the_feed_answers_304(
     second = run(index, fetcher)["feed.xml"]
     assert (second.status, second.changed, second.summary.updated) == ("not_modified", 1, 1)
     assert "(fetched " in origin(index, site.url("/story/1"))
-    article = index.catalog.article(url_id(site.url("/story/1")))
+    article = index.catalog.articles.article(url_id(site.url("/story/1")))
     assert article is not None and "pier reopens next month" in (article.text or "")
 
     hits = site.hits["/story/1"]
@@ -121,19 +121,19 @@ def test_an_entry_listed_by_two_feeds_follows_a_correction_in_either(
     first = run(index, fetcher)
     assert (first["a.xml"].new, first["b.xml"].new) == (1, 0)  # indexed once
     article_id = url_id(site.url("/story/1"))
-    assert set(index.catalog.entry_states(site.url("/b.xml"))) == {site.url("/story/1")}
+    assert set(index.catalog.feeds.entry_states(site.url("/b.xml"))) == {site.url("/story/1")}
 
     site.set("/story/1", story("Three sailings were cancelled, the operator said."))
     site.set("/b.xml", atom(site, [("/story/1", "2025-11-22T08:00:00Z", "")]))  # only B moved
     second = run(index, fetcher)
     assert (second["a.xml"].status, second["b.xml"].changed) == ("not_modified", 1)
-    assert [v.version for v in index.catalog.versions(article_id)] == [1, 2]
-    current = index.catalog.article(article_id)
+    assert [v.version for v in index.catalog.versions.history(article_id)] == [1, 2]
+    current = index.catalog.articles.article(article_id)
     assert current is not None and "Three sailings" in (current.text or "")
 
-    index.catalog.remove_feed(site.url("/b.xml"))
-    assert index.catalog.entry_states(site.url("/b.xml")) == {}
-    assert set(index.catalog.entry_states(site.url("/a.xml"))) == {site.url("/story/1")}
+    index.catalog.feeds.remove(site.url("/b.xml"))
+    assert index.catalog.feeds.entry_states(site.url("/b.xml")) == {}
+    assert set(index.catalog.feeds.entry_states(site.url("/a.xml"))) == {site.url("/story/1")}
 
 
 def test_an_entry_text_article_whose_entry_was_not_recorded_is_read_from_its_page(
@@ -150,7 +150,7 @@ def test_an_entry_text_article_whose_entry_was_not_recorded_is_read_from_its_pag
     again = run(index, fetcher)["feed.xml"]
     assert (again.new, again.changed, again.summary.updated) == (0, 1, 1)
     assert "(fetched " in origin(index, site.url("/story/1"))
-    (state,) = index.catalog.entry_states(site.url("/feed.xml")).values()
+    (state,) = index.catalog.feeds.entry_states(site.url("/feed.xml")).values()
     assert state.page_read
 
 
@@ -180,7 +180,7 @@ def test_a_pass_writes_the_vector_cache_once_and_a_reopened_index_uses_it(
     reopened = NewsIndex.open(index.settings, embedder=HashEncoder())
     try:
         assert reopened.vectors.generation == generation and len(saves) == 1  # loaded, not rebuilt
-        assert len(reopened.vectors) == index.catalog.counts()["chunks"]
+        assert len(reopened.vectors) == index.catalog.articles.counts()["chunks"]
     finally:
         reopened.close()
 

@@ -258,7 +258,7 @@ def test_a_killed_pass_leaves_whole_articles_and_the_next_one_finishes(
     home = tmp_path / "index"
     settings = settings_for(home)
     index = NewsIndex.open(settings.index, embedder=HashEncoder(), create=True)
-    index.catalog.add_feed(new_feed(base + "/feed.xml", "30m", "Highland Gazette", "127.0.0.1"))
+    index.catalog.feeds.add(new_feed(base + "/feed.xml", "30m", "Highland Gazette", "127.0.0.1"))
     index.close()
 
     kill_pass_at(moment, home, tmp_path / "child.log")

@@ -425,19 +425,19 @@ def fetcher() -> Iterator[Fetcher]:
 
 
 def one_pass(index: NewsIndex, fetcher: Fetcher, url: str) -> FeedOutcome:
-    index.catalog.add_feed(new_feed(url, "30m", SOURCE, "127.0.0.1"))
+    index.catalog.feeds.add(new_feed(url, "30m", SOURCE, "127.0.0.1"))
     (outcome,) = fetch_pass(index, fetcher, NOW)
     return outcome
 
 
 def stored(index: NewsIndex, url: str) -> StoredArticle:
-    article = index.catalog.article(url_id(url))
+    article = index.catalog.articles.article(url_id(url))
     assert article is not None, f"{url} was not indexed"
     return article
 
 
 def origin(index: NewsIndex, url: str) -> str:
-    state = index.catalog.article_state(url_id(url))
+    state = index.catalog.articles.article_state(url_id(url))
     assert state is not None, f"{url} was not indexed"
     return str(state["origin"])
 
@@ -453,7 +453,7 @@ def test_a_pass_indexes_each_kinds_two_articles_from_their_pages(
     outcome = one_pass(index, fetcher, base + kind.path)
     assert (outcome.status, outcome.entries, outcome.new, outcome.from_entry) == ("ok", 2, 2, 0)
     assert (outcome.summary.added, outcome.summary.failed, outcome.error) == (2, 0, None)
-    assert index.catalog.counts()["articles"] == 2
+    assert index.catalog.articles.counts()["articles"] == 2
     for story in (STORIES[s] for s in kind.slugs):
         published = story.page_date[:10] if story.page_date else kind.undated_published
         article = stored(index, page_url(base, story.slug))
@@ -467,7 +467,7 @@ def test_a_pass_indexes_each_kinds_two_articles_from_their_pages(
         assert origin(index, page_url(base, story.slug)) == fetched
     dated = STORIES[kind.slugs[0]]
     assert stored(index, page_url(base, dated.slug)).meta.authors == (dated.author,)
-    (feed,) = index.catalog.feeds()
+    (feed,) = index.catalog.feeds.followed()
     assert (feed.last_status, feed.last_error, feed.failures) == ("ok", None, 0)
     pages = sorted(p for p in Site.seen if p.startswith("/news/"))
     assert pages == sorted(f"/news/{s}" for s in kind.slugs)  # each page fetched once
@@ -563,7 +563,7 @@ def test_an_entry_at_the_metadata_address_is_never_requested(
     assert (outcome.summary.added, outcome.from_entry) == (3, 1)
     for slug in ("bridge", "school"):
         assert stored(index, page_url(base, slug)).text == STORIES[slug].text
-    assert index.catalog.article(url_id(METADATA)) is None  # no page and no entry text
+    assert index.catalog.articles.article(url_id(METADATA)) is None  # no page and no entry text
     # the other one had text of its own: that is indexed, saying why its page was not read
     credentials = stored(index, CREDENTIALS)
     assert credentials.text == "Temporary credentials rotate every six hours."  # no <p>

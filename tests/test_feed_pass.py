@@ -102,7 +102,7 @@ def test_a_feed_over_three_passes(base: str, tmp_path: Path) -> None:
     settings = settings_for(tmp_path / "index")
     index = NewsIndex.open(settings.index, embedder=HashEncoder(), create=True)
     for path in ("/feed.xml", "/broken.xml", "/fail.xml"):
-        index.catalog.add_feed(new_feed(base + path, "30m", "Fixture News", "127.0.0.1"))
+        index.catalog.feeds.add(new_feed(base + path, "30m", "Fixture News", "127.0.0.1"))
     fetcher = Fetcher(FetchSettings(fetch_allow_hosts="127.0.0.1", fetch_host_interval_s=0))
     now = datetime(2025, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -110,13 +110,13 @@ def test_a_feed_over_three_passes(base: str, tmp_path: Path) -> None:
     feed = first["feed.xml"]
     assert (feed.status, feed.entries, feed.new, feed.summary.added) == ("ok", 2, 2, 2)
     assert feed.from_entry == 1  # /gone/2 is a 404: the entry's own text, saying so
-    story = index.catalog.article(url_id(f"{base}/story/1"))
+    story = index.catalog.articles.article(url_id(f"{base}/story/1"))
     assert story is not None and "eight months of repairs" in (story.text or "")
     assert story.meta.source == "Fixture News" and story.meta.url == f"{base}/story/1"
-    gone = index.catalog.article(url_id(f"{base}/gone/2"))
+    gone = index.catalog.articles.article(url_id(f"{base}/gone/2"))
     assert gone is not None and "feed's own text" in (gone.text or "")
     assert first["broken.xml"].status == "malformed" and first["fail.xml"].status == "status"
-    states = {f.url.rsplit("/", 1)[1]: f for f in index.catalog.feeds()}
+    states = {f.url.rsplit("/", 1)[1]: f for f in index.catalog.feeds.followed()}
     assert states["fail.xml"].failures == 1 and "HTTP 500" in (states["fail.xml"].last_error or "")
     assert states["fail.xml"].next_try_at == "2025-11-21T13:00:00+00:00"  # 30 min × 2
     assert states["feed.xml"].etag and states["feed.xml"].next_try_at == "2025-11-21T12:30:00+00:00"
@@ -129,8 +129,8 @@ def test_a_feed_over_three_passes(base: str, tmp_path: Path) -> None:
         o for o in fetch_pass(index, fetcher, now, every_feed=True) if o.url.endswith("feed.xml")
     ]
     assert (third[0].new, third[0].summary.added) == (1, 1)
-    assert index.catalog.counts()["articles"] == 3  # nothing indexed before was lost
-    assert {f.failures for f in index.catalog.feeds() if f.url.endswith("fail.xml")} == {3}
+    assert index.catalog.articles.counts()["articles"] == 3  # nothing indexed before was lost
+    assert {f.failures for f in index.catalog.feeds.followed() if f.url.endswith("fail.xml")} == {3}
     fetcher.close()
     index.close()
 
@@ -213,7 +213,7 @@ def test_a_corrected_page_becomes_a_new_version_and_old_citations_still_open(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/atom.xml"
     index = NewsIndex.open(settings_for(tmp_path).index, embedder=HashEncoder(), create=True)
-    index.catalog.add_feed(new_feed(url, "30m", "Fixture News", "127.0.0.1"))
+    index.catalog.feeds.add(new_feed(url, "30m", "Fixture News", "127.0.0.1"))
     fetcher = Fetcher(FetchSettings(fetch_allow_hosts="127.0.0.1", fetch_host_interval_s=0))
     now = datetime(2025, 11, 21, 12, 0, tzinfo=UTC)
     try:
@@ -227,7 +227,7 @@ def test_a_corrected_page_becomes_a_new_version_and_old_citations_still_open(
         (second,) = fetch_pass(index, fetcher, now, every_feed=True)
         assert (second.new, second.changed, second.summary.updated) == (0, 1, 1)
         article_id = url_id(url.replace("atom.xml", "story/bridge"))
-        versions = index.catalog.versions(article_id)
+        versions = index.catalog.versions.history(article_id)
         assert [(v.version, v.valid_from) for v in versions] == [(1, None), (2, "2025-11-22")]
         assert versions[-1].published_at == "2025-11-21"  # published and updated kept apart
         note = lookup_citation(index, key).updated
@@ -237,7 +237,7 @@ def test_a_corrected_page_becomes_a_new_version_and_old_citations_still_open(
         (third,) = fetch_pass(index, fetcher, now, every_feed=True)
         assert (third.changed, third.summary.updated, third.summary.unchanged) == (1, 0, 0)
         assert Corrected.page_hits[-1]  # the page was asked for conditionally: a 304
-        assert len(index.catalog.versions(article_id)) == 2
+        assert len(index.catalog.versions.history(article_id)) == 2
 
         hits = len(Corrected.page_hits)
         (fourth,) = fetch_pass(index, fetcher, now, every_feed=True)
@@ -299,7 +299,7 @@ def test_each_failure_is_recorded_and_nothing_indexed_is_lost(tmp_path: Path) ->
         Ingestor(index).run([Article(id="kept", text=BODY * 3, title="Indexed before")])
     feeds = ("slow.xml", "huge.xml", "loop.xml", "metadata.xml", "private/feed.xml", "good.xml")
     for name in feeds:
-        index.catalog.add_feed(new_feed(f"{base}/{name}", "30m", "Hostile", "127.0.0.1"))
+        index.catalog.feeds.add(new_feed(f"{base}/{name}", "30m", "Hostile", "127.0.0.1"))
     fetcher = Fetcher(
         FetchSettings(
             fetch_allow_hosts="127.0.0.1",
@@ -322,7 +322,7 @@ def test_each_failure_is_recorded_and_nothing_indexed_is_lost(tmp_path: Path) ->
         "good.xml": "ok",
     }
     assert {name: o.status for name, o in outcomes.items()} == expected
-    states = {f.url.removeprefix(base + "/"): f for f in index.catalog.feeds()}
+    states = {f.url.removeprefix(base + "/"): f for f in index.catalog.feeds.followed()}
     for name, kind in expected.items():
         failed = kind != "ok"
         assert states[name].last_status == kind and (states[name].failures == 1) is failed
@@ -330,9 +330,10 @@ def test_each_failure_is_recorded_and_nothing_indexed_is_lost(tmp_path: Path) ->
     assert "169.254.169.254" in (states["metadata.xml"].last_error or "")
     good = outcomes["good.xml"]
     assert (good.new, good.from_entry, good.summary.added) == (5, 5, 5)  # each from its text
-    origins = sorted(a.meta.url or "" for a in index.catalog.list_articles())
-    assert len(origins) == 6 and index.catalog.article("kept") is not None  # nothing lost
+    origins = sorted(a.meta.url or "" for a in index.catalog.articles.list_articles())
+    assert len(origins) == 6 and index.catalog.articles.article("kept") is not None  # nothing lost
     reasons = [
-        index.catalog.article(url_id(f"{base}/{page}")) for page in ("slow-page", "huge-page")
+        index.catalog.articles.article(url_id(f"{base}/{page}"))
+        for page in ("slow-page", "huge-page")
     ]
     assert all(r is not None and "entry's own words" in (r.text or "") for r in reasons)

@@ -25,7 +25,7 @@ def test_serve_watch_fetches_a_followed_feed(base: str, sample_home: Path, tmp_p
     fetches the feed when it is due; /api/health says so; the articles are searchable."""
     home = copy_index(sample_home, tmp_path / "index")
     index = NewsIndex.open(settings_for(home).index)
-    index.catalog.add_feed(new_feed(base + "/feed.xml", "30m", "Fixture News", "127.0.0.1"))
+    index.catalog.feeds.add(new_feed(base + "/feed.xml", "30m", "Fixture News", "127.0.0.1"))
     index.close()
     env = {
         "NEWSRAG_FETCH_ALLOW_HOSTS": "127.0.0.1",

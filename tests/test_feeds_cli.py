@@ -37,7 +37,10 @@ def test_add_list_update_remove(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert feed["last_status"] is None and feed["failures"] == 0
     run(capsys, "feeds", "add", url, "--every", "45m", "--home", home)
     index = NewsIndex.open(settings_for(Path(home)).index)
-    assert index.catalog.feeds()[0].every_s == 2700 and index.catalog.feeds()[0].source == "Example"
+    assert (
+        index.catalog.feeds.followed()[0].every_s == 2700
+        and index.catalog.feeds.followed()[0].source == "Example"
+    )
     assert index.catalog.generation == 0  # no article changed: caches stay valid
     assert run(capsys, "feeds", "remove", url, "--home", home)[1].startswith("removed")
     code, out, _ = run(capsys, "feeds", "remove", url, "--home", home)
@@ -77,12 +80,12 @@ def test_a_new_interval_moves_the_next_fetch(tmp_path: Path) -> None:
 
     index = NewsIndex.open(settings_for(tmp_path).index, create=True)
     feed = new_feed("https://example.org/rss.xml", "1d")
-    index.catalog.add_feed(feed)
+    index.catalog.feeds.add(feed)
     fetched = "2026-12-01T10:00:00+00:00"
-    index.catalog.record_fetch(
+    index.catalog.feeds.record_fetch(
         replace(
             feed, last_fetch_at=fetched, last_status="ok", next_try_at="2026-12-02T10:00:00+00:00"
         )
     )
-    index.catalog.add_feed(replace(feed, every_s=3600), frozenset({"every_s"}))
-    assert index.catalog.feeds()[0].next_try_at == "2026-12-01T11:00:00+00:00"
+    index.catalog.feeds.add(replace(feed, every_s=3600), frozenset({"every_s"}))
+    assert index.catalog.feeds.followed()[0].next_try_at == "2026-12-01T11:00:00+00:00"

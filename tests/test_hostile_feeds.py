@@ -243,7 +243,7 @@ EXPECTED = {
 
 def run_pass(index: NewsIndex, names: list[str], base: str) -> dict[str, str]:
     for name in names:
-        index.catalog.add_feed(new_feed(f"{base}/{name}", "30m", "Hostile", "127.0.0.1"))
+        index.catalog.feeds.add(new_feed(f"{base}/{name}", "30m", "Hostile", "127.0.0.1"))
     f = fetcher()
     outcome: dict[str, str] = {}
 
@@ -264,7 +264,7 @@ def test_every_hostile_feed_fails_alone_and_the_good_one_is_indexed(
 ) -> None:
     index = new_index(tmp_path)
     assert run_pass(index, list(EXPECTED), site) == EXPECTED
-    states = {f.url.removeprefix(site + "/"): f for f in index.catalog.feeds()}
+    states = {f.url.removeprefix(site + "/"): f for f in index.catalog.feeds.followed()}
     now = datetime.now(UTC)
     for name, kind in EXPECTED.items():
         failed = kind != "ok"
@@ -272,16 +272,16 @@ def test_every_hostile_feed_fails_alone_and_the_good_one_is_indexed(
         later = now + timedelta(minutes=61 if failed else 31)  # a failure doubles the interval
         assert due(states[name], later) and not due(states[name], later - timedelta(minutes=2))
     assert "169.254.169.254" in (states["redirect.xml"].last_error or "")
-    ids = {a.meta.id for a in index.catalog.list_articles()}
+    ids = {a.meta.id for a in index.catalog.articles.list_articles()}
     assert "kept" in ids and url_id(f"{site}/good-page") in ids  # nothing lost; the good read
-    assert not any("secret" in (index.catalog.article(i).text or "") for i in ids)  # type: ignore[union-attr]
+    assert not any("secret" in (index.catalog.articles.article(i).text or "") for i in ids)  # type: ignore[union-attr]
 
 
 def test_out_of_range_dates_leave_an_entry_undated(site: str, tmp_path: Path) -> None:
     index = new_index(tmp_path)
     run_pass(index, ["zero-date.xml", "year-zero.xml", "caesar.xml"], site)
     for page in ("zero-page", "atom-zero-page", "caesar-page"):
-        article = index.catalog.article(url_id(f"{site}/{page}"))
+        article = index.catalog.articles.article(url_id(f"{site}/{page}"))
         assert article is not None and article.meta.published_at is None, page
 
 
@@ -289,8 +289,8 @@ def test_xml_entities_are_never_expanded(site: str, tmp_path: Path) -> None:
     index = new_index(tmp_path)
     run_pass(index, ["xxe.xml", "laughs.xml"], site)
     texts = " ".join(
-        f"{a.meta.title} {index.catalog.article(a.meta.id).text}"  # type: ignore[union-attr]
-        for a in index.catalog.list_articles()
+        f"{a.meta.title} {index.catalog.articles.article(a.meta.id).text}"  # type: ignore[union-attr]
+        for a in index.catalog.articles.list_articles()
     )
     assert "root:" not in texts and "lollollol" not in texts
 
@@ -336,19 +336,21 @@ def test_a_feed_that_raises_in_an_unforeseen_way_is_recorded_and_the_next_is_fet
     index = new_index(tmp_path)
     outcome = run_pass(index, ["zero-date.xml", "good.xml"], site)
     assert outcome == {"zero-date.xml": "error", "good.xml": "ok"}
-    state = {f.url.removeprefix(site + "/"): f for f in index.catalog.feeds()}["zero-date.xml"]
+    state = {f.url.removeprefix(site + "/"): f for f in index.catalog.feeds.followed()}[
+        "zero-date.xml"
+    ]
     assert state.failures == 1 and "AttributeError" in (state.last_error or "")
 
 
 def test_a_pass_out_of_time_defers_the_rest_to_the_next_pass(site: str, tmp_path: Path) -> None:
     index = new_index(tmp_path)
     for name in ("good.xml", "caesar.xml"):
-        index.catalog.add_feed(new_feed(f"{site}/{name}", "30m", "Hostile", "127.0.0.1"))
+        index.catalog.feeds.add(new_feed(f"{site}/{name}", "30m", "Hostile", "127.0.0.1"))
     f = fetcher(fetch_pass_s=0)
     try:
         first = {o.url.removeprefix(site + "/"): o.status for o in fetch_pass(index, f)}
         assert set(first.values()) == {"deferred"}
-        assert all(due(s, datetime.now(UTC)) for s in index.catalog.feeds())
+        assert all(due(s, datetime.now(UTC)) for s in index.catalog.feeds.followed())
         f = fetcher()
         second = {o.url.removeprefix(site + "/"): o.status for o in fetch_pass(index, f)}
     finally:
@@ -363,7 +365,7 @@ def test_a_writer_is_not_held_up_by_a_slow_feed(site: str, tmp_path: Path) -> No
     from ui.settings import Settings
 
     index = NewsIndex.open(settings_for(tmp_path).index, create=True)  # no model loaded
-    index.catalog.add_feed(new_feed(f"{site}/trickle.xml", "30m", "Hostile", "127.0.0.1"))
+    index.catalog.feeds.add(new_feed(f"{site}/trickle.xml", "30m", "Hostile", "127.0.0.1"))
     index.close()
     env = {"NEWSRAG_FETCH_ALLOW_HOSTS": "127.0.0.1", "NEWSRAG_FETCH_TIMEOUT_S": "2"}
     services = Services(Settings.from_env(env=env, home=str(tmp_path)), readers=1)

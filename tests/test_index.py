@@ -68,7 +68,7 @@ def test_sample_questions_find_the_right_passage_first(
 def test_hits_carry_metadata_and_exact_offsets(sample_home: Path) -> None:
     index = NewsIndex.open(settings_for(sample_home).index)
     for hit in _search(sample_home, "Kherson civilians", k=10):
-        text = index.catalog.article_text(hit.article.id)
+        text = index.catalog.articles.article_text(hit.article.id)
         assert text is not None and text[hit.start : hit.end] == hit.text
         assert CitationKey.parse(hit.citation).matches(text)
     index.close()
@@ -90,10 +90,10 @@ def test_changed_article_replaces_its_chunks_and_reuses_vectors(tmp_path: Path) 
     assert second.updated == 1 and second.chunks >= first.chunks
     assert second.embedded < second.chunks  # unchanged passages reused their vectors
     index = NewsIndex.open(settings_for(home).index)
-    text = index.catalog.article_text("a1")
+    text = index.catalog.articles.article_text("a1")
     assert text is not None and text.endswith("new bridge.")
-    assert len(index.catalog.chunk_ids_of("a1")) == second.chunks
-    assert old.chunk_id not in index.catalog.chunk_ids_of("a1")
+    assert len(index.catalog.articles.chunk_ids_of("a1")) == second.chunks
+    assert old.chunk_id not in index.catalog.articles.chunk_ids_of("a1")
     index.close()
     assert check_index(settings_for(home).index).ok
 
@@ -163,12 +163,12 @@ def test_index_built_with_another_model_refuses_to_open(sample_copy: Path, tmp_p
 
 def test_reindex_switches_to_a_new_chunker(sample_copy: Path) -> None:
     settings = settings_for(sample_copy, chunk_tokens=128, overlap_tokens=16)
-    before = NewsIndex.open(settings.index).catalog.counts()["chunks"]
+    before = NewsIndex.open(settings.index).catalog.articles.counts()["chunks"]
     summary = reindex(settings.index)
     assert summary.added == 2
     index = NewsIndex.open(settings.index)
     assert json.loads(index.catalog.meta()["chunker"])["max_tokens"] == 128
-    assert index.catalog.counts()["chunks"] > before
+    assert index.catalog.articles.counts()["chunks"] > before
     index.close()
     assert check_index(settings.index).ok
     assert "188 drones" in _search(sample_copy, "How many drones did Russia launch?")[0].text
@@ -201,7 +201,7 @@ def test_bad_inputs_are_reported_and_lose_nothing(sample_copy: Path, tmp_path: P
     assert "binary" in problems and "does-not-exist.txt" in problems
     assert "empty" in problems and ".xyz" in problems
     index = NewsIndex.open(settings_for(sample_copy).index)
-    assert index.catalog.counts()["articles"] == 5
+    assert index.catalog.articles.counts()["articles"] == 5
     index.close()
     assert "188 drones" in _search(sample_copy, "How many drones did Russia launch?")[0].text
     assert check_index(settings_for(sample_copy).index).ok
@@ -230,7 +230,7 @@ def test_reindex_carries_versions_their_dates_and_old_citations(sample_copy: Pat
     settings = settings_for(sample_copy)
     index = NewsIndex.open(settings.index)
     hit = Retriever(index).search("How many drones did Russia launch?", k=1)[0]
-    stored = index.catalog.article(hit.article.id)
+    stored = index.catalog.articles.article(hit.article.id)
     assert stored is not None and stored.text and "188 drones" in hit.text
     corrected = stored.text.replace("188 drones", "190 drones")
     article = Article(
@@ -244,17 +244,17 @@ def test_reindex_carries_versions_their_dates_and_old_citations(sample_copy: Pat
     )
     with index.write_lock():
         Ingestor(index).run([article])
-    seen = dict(index.catalog._conn.execute("SELECT id, ingested_at FROM articles").fetchall())
+    seen = dict(index.catalog._db.conn.execute("SELECT id, ingested_at FROM articles").fetchall())
     index.close()
 
     reindex(settings.index)
     index = NewsIndex.open(settings.index)
     try:  # an undated article keeps its day in stories: when it came, not when it was reindexed
-        again_seen = index.catalog._conn.execute("SELECT id, ingested_at FROM articles")
+        again_seen = index.catalog._db.conn.execute("SELECT id, ingested_at FROM articles")
         assert dict(again_seen.fetchall()) == seen
-        versions = index.catalog.versions(hit.article.id)
+        versions = index.catalog.versions.history(hit.article.id)
         assert [(v.version, v.valid_from) for v in versions] == [(1, None), (2, "2025-01-15")]
-        again = index.catalog.article(hit.article.id)
+        again = index.catalog.articles.article(hit.article.id)
         assert again is not None and again.meta.modified_at == "2025-01-15"
         note = lookup_citation(index, hit.citation).updated
         assert note is not None and "190 drones" in (note.current_text or "")

@@ -86,6 +86,59 @@ def test_sql_runs_only_in_the_catalog() -> None:
         for path in sorted((REPO / top).rglob("*.py"))
         if "catalog" not in path.relative_to(REPO).parts[:2]
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        if re.search(r"\._conn\b|\.execute(?:many|script)?\(", line)
+        if re.search(r"\._conn\b|\._db\b|\.execute(?:many|script)?\(", line)
+    ]
+    assert found == [], found
+
+
+CATALOG = REPO / "index" / "catalog"
+
+
+def test_the_catalog_owns_the_connection_and_its_repositories_inherit_nothing() -> None:
+    """``Catalog`` is composed, not stacked: it has no base class, no class of the catalog
+    inherits another of them (a repository that needs another is handed it), and the
+    repositories reach the connection through the ``Db`` they are given, never the catalog's."""
+    from index.catalog.catalog import Catalog
+
+    assert Catalog.__bases__ == (object,)
+    trees = {
+        path.name: ast.parse(path.read_text(encoding="utf-8")) for path in CATALOG.glob("*.py")
+    }
+    classes = {
+        node.name: name
+        for name, tree in trees.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+    }
+    inheriting = [
+        f"{classes[node.name]}: {node.name}({ast.unparse(base)})"
+        for tree in trees.values()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+        for base in node.bases
+        if ast.unparse(base) not in ("RuntimeError", "OSError")  # the catalog's two errors
+    ]
+    assert inheriting == [], inheriting
+    repositories = [name for name in classes if name.endswith("Rows")]
+    assert {"ArticleRows", "VersionRows", "StoryRows", "FeedRows"} <= set(repositories)
+    reaching = [
+        f"{name}:{node.lineno}"
+        for name, tree in trees.items()
+        if name != "catalog.py"
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Attribute) and node.attr == "_conn")
+        or (isinstance(node, ast.ImportFrom) and node.module == "index.catalog.catalog")
+    ]
+    assert reaching == [], reaching
+
+
+def test_story_grouping_decides_outside_the_catalog() -> None:
+    """The catalog persists stories; which story an article joins is decided in index/stories/
+    (the schema upgrade that groups is handed the grouping, it imports none)."""
+    found = [
+        f"{path.name}:{line} {module}"
+        for path in sorted(CATALOG.glob("*.py"))
+        for line, module in _imports(path)
+        if module.startswith("index.stories")
     ]
     assert found == [], found

@@ -51,7 +51,7 @@ def test_the_door_ingests_tells_each_article_and_closes_its_index(tmp_path: Path
         index = door.index
     assert summary.added == 2 and read == ["bridge", "ferry"]
     with pytest.raises(sqlite3.ProgrammingError):  # closed with the block: no connection
-        index.catalog.counts()
+        index.catalog.articles.counts()
     with Library(settings, HashEncoder()) as door:
         total, rows = door.articles()
         assert total == 2 and [r.meta.id for r in rows] == ["ferry", "bridge"]
@@ -91,7 +91,7 @@ def test_a_door_over_a_borrowed_index_leaves_it_open(tmp_path: Path) -> None:
     index = NewsIndex.open(settings, embedder=HashEncoder(), create=True)
     with Library.over(index) as door:
         door.ingest([_source(tmp_path)])
-    assert index.catalog.counts()["articles"] == 2  # still open
+    assert index.catalog.articles.counts()["articles"] == 2  # still open
     index.close()
 
 

@@ -24,7 +24,7 @@ def hits_and_texts(sample_home: Path):
     hits = Assistant(settings_for(sample_home), index).search(
         SearchRequest("How many drones did Russia launch?", k=3)
     )
-    texts = {h.article.id: index.catalog.article_text(h.article.id) or "" for h in hits}
+    texts = {h.article.id: index.catalog.articles.article_text(h.article.id) or "" for h in hits}
     return hits, texts
 
 
@@ -70,7 +70,8 @@ def test_llm_path_end_to_end_with_smollm2(sample_home: Path) -> None:
     assert answer.text  # the 135M model's reply, or the extractive answer with the reason
     assert answer.engine == "llm" or (answer.reason or "").startswith("llm reply not used:")
     texts = {
-        h.article.id: answering.index.catalog.article_text(h.article.id) or "" for h in answer.hits
+        h.article.id: answering.index.catalog.articles.article_text(h.article.id) or ""
+        for h in answer.hits
     }
     validate(answer, texts.get)  # whatever the small model wrote, the contract holds
     for sentence in answer.unsupported:

@@ -99,7 +99,7 @@ def test_the_model_is_not_asked_when_the_passages_cannot_answer(sample_home: Pat
     index = NewsIndex.open(settings_for(sample_home).index)
     question = "Who won the 2018 World Cup?"
     hits = Retriever(index).search(question, k=6)
-    texts = {h.article.id: index.catalog.article_text(h.article.id) or "" for h in hits}
+    texts = {h.article.id: index.catalog.articles.article_text(h.article.id) or "" for h in hits}
     engine = LlmEngine(Failing(responses=[""]), fallback=ExtractiveEngine(Embedder()))
     answer = engine.answer(question, hits, texts)  # a model call would raise
     assert answer.abstained and answer.reason.startswith("not asked of the model:")
@@ -136,7 +136,8 @@ def test_the_local_model_answers_with_valid_citations_and_survives_a_dead_server
     answering = Answering(NewsIndex.open(settings.index), settings=settings.answers)
     answer = answering.ask(AskRequest(SHOT_DOWN, engine="llm"))
     texts = {
-        h.article.id: answering.index.catalog.article_text(h.article.id) or "" for h in answer.hits
+        h.article.id: answering.index.catalog.articles.article_text(h.article.id) or ""
+        for h in answer.hits
     }
     validate(answer, texts.get)
     assert "76" in answer.text

@@ -137,7 +137,7 @@ def test_no_weights_is_a_clear_refusal(tmp_path: Path) -> None:
 def test_the_readers_logit_joins_the_sentence_score(reader: Reader, sample_home: Path) -> None:
     index = NewsIndex.open(settings_for(sample_home).index)
     hits = Retriever(index).search(QUESTION, k=6)
-    texts = {h.article.id: index.catalog.article_text(h.article.id) or "" for h in hits}
+    texts = {h.article.id: index.catalog.articles.article_text(h.article.id) or "" for h in hits}
     plain = ExtractiveEngine(Embedder())
     engine = ExtractiveEngine(Embedder(), reader=reader)  # no combiner: the logit at weight 1
     read, unread = engine.score(QUESTION, hits), plain.score(QUESTION, hits)

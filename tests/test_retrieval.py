@@ -75,7 +75,7 @@ def test_as_of_recent_lists_lift_recent_passages_only(news_index: NewsIndex) -> 
 
 
 def test_common_terms_are_not_used_to_select(news_index: NewsIndex) -> None:
-    conn = news_index.catalog._conn
+    conn = news_index.catalog._db.conn
     terms = content_terms("Which harbour bridge drought?")
     assert terms == ["harbour", "bridge", "drought"]
     kept = selective_terms(conn, terms)  # "harbour" and "bridge" are in most fixture passages
@@ -182,7 +182,7 @@ HOSTILE = [
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_queries_never_raise(news_index: NewsIndex, text: str) -> None:
-    keyword_search(news_index.catalog._conn, text, 5)
+    keyword_search(news_index.catalog._db.conn, text, 5)
     for mode in SearchMode:
         Retriever(news_index).search(text + " bridge", k=3, mode=mode)
 
@@ -192,7 +192,7 @@ def test_hostile_queries_never_raise(news_index: NewsIndex, text: str) -> None:
 def test_fts_query_is_always_valid(news_index: NewsIndex, text: str) -> None:
     query = fts_query(text)
     if query is not None:
-        news_index.catalog._conn.execute(
+        news_index.catalog._db.conn.execute(
             "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (query,)
         ).fetchone()
 
@@ -209,7 +209,7 @@ def test_langchain_retriever_returns_documents(news_index: NewsIndex) -> None:
 
 def test_eval_on_sample_questions(sample_home: Path, tmp_path: Path) -> None:
     index = NewsIndex.open(settings_for(sample_home).index)
-    ids = {a.meta.title[:8]: a.meta.id for a in index.catalog.list_articles()}
+    ids = {a.meta.title[:8]: a.meta.id for a in index.catalog.articles.list_articles()}
     index.close()
     kherson, russia = ids["Massacre"], ids["Russia’s"]
     questions = [

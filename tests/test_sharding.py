@@ -51,7 +51,7 @@ def _ingest(settings: Settings, paths: list[Path], workers: int) -> IngestSummar
 def _snapshot(settings: Settings) -> tuple[list[tuple], list[tuple], np.ndarray]:
     index = NewsIndex.open(settings.index)
     try:
-        conn = index.catalog._conn
+        conn = index.catalog._db.conn
         articles = conn.execute(
             "SELECT id, copy_of, text_hash, content_hash FROM articles ORDER BY id"
         ).fetchall()
@@ -105,7 +105,7 @@ def test_sharded_index_searches_like_single_process(built: dict) -> None:
             query = index.embedder.encode_query("How many drones did Russia launch?")
             ids = [chunk_id for chunk_id, _ in index.dense(query, 3)]
             rows = [
-                index.catalog._conn.execute(
+                index.catalog._db.conn.execute(
                     "SELECT article_id, ordinal FROM chunks WHERE id=?", (i,)
                 ).fetchone()
                 for i in ids

@@ -75,7 +75,7 @@ def bridge_story(api: httpx.Client) -> dict:
 def test_the_bridge_articles_are_one_story_and_the_others_are_not(home: Path) -> None:
     index = NewsIndex.open(settings_for(home).index)
     try:
-        stories = index.catalog.story_ids_of(
+        stories = index.catalog.stories.story_ids_of(
             [*BRIDGE, "harwick-hawks-title", "linden-phone-launch"]
         )
     finally:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from index import Article, Ingestor, NewsIndex, check_index, delete_articles
+from index.catalog.catalog import Catalog, CatalogError
 from index.stories.grouping import (
     LINK,
     WINDOW_DAYS,
@@ -108,7 +109,7 @@ def _ingest(index: NewsIndex, articles: list[Article]) -> None:
 
 
 def _story(index: NewsIndex, article_id: str) -> str | None:
-    return index.catalog.story_ids_of([article_id]).get(article_id)
+    return index.catalog.stories.story_ids_of([article_id]).get(article_id)
 
 
 def test_stories_are_grouped_at_ingest_and_follow_deletions_updates_and_copies(
@@ -130,7 +131,7 @@ def test_stories_are_grouped_at_ingest_and_follow_deletions_updates_and_copies(
     assert story is not None and _story(index, "b2") == story
     assert _story(index, "m1") not in (None, story)
     assert _story(index, "b3") not in (None, story)  # outside the window: a story of its own
-    found = index.catalog.story(story)
+    found = index.catalog.stories.story(story)
     assert found is not None and [m.meta.id for m in found.members] == ["b1", "b2"]
     assert (found.first_day, found.last_day, found.articles) == ("2025-03-03", "2025-03-07", 2)
     assert found.members[1].linked_to == "b1" and found.members[0].key is not None
@@ -151,21 +152,25 @@ def test_stories_are_grouped_at_ingest_and_follow_deletions_updates_and_copies(
     delete_articles(index, ["b2"])
     assert _story(index, "b2-copy") == story  # …and inherits its place
 
-    then = index.catalog.story(story, until="2025-03-05")  # as it stood: b2 not yet published
+    then = index.catalog.stories.story(
+        story, until="2025-03-05"
+    )  # as it stood: b2 not yet published
     assert then is not None and [m.meta.id for m in then.members] == ["b1"]
     assert (then.first_day, then.last_day, then.articles) == ("2025-03-03", "2025-03-03", 1)
-    assert index.catalog.story(story, until="2025-03-01") is None  # nothing of it by then
-    assert [s.id for s in index.catalog.stories([story, "s-none"], until="2025-03-01")] == []
-    listed = index.catalog.stories([story], until="2025-03-05")
+    assert index.catalog.stories.story(story, until="2025-03-01") is None  # nothing of it by then
+    assert [
+        s.id for s in index.catalog.stories.summaries([story, "s-none"], until="2025-03-01")
+    ] == []
+    listed = index.catalog.stories.summaries([story], until="2025-03-05")
     assert [(s.articles, s.last_day) for s in listed] == [(1, "2025-03-03")]
 
     delete_articles(index, ["b1"])  # the founder goes: the story stays, under its id
-    after = index.catalog.story(story)
+    after = index.catalog.stories.story(story)
     assert after is not None and after.articles == 1 and after.first_day == "2025-03-07"
-    assert after.title == "Report" == index.catalog.stories([story])[0].title  # b2-copy's
+    assert after.title == "Report" == index.catalog.stories.summaries([story])[0].title  # b2-copy's
 
     _ingest(index, [_article("b2-copy", "2025-03-07", MATCH + "Rewritten. ")])
-    assert index.catalog.story(story) is None  # its last member moved to the match's story
+    assert index.catalog.stories.story(story) is None  # its last member moved to the match's story
     assert _story(index, "b2-copy") == _story(index, "m1")
     assert check_index(index.settings, HashEncoder()).ok
     index.close()
@@ -176,7 +181,7 @@ def test_a_rebuild_groups_oldest_first_whatever_order_articles_came_in(tmp_path:
     days = ["2025-03-20", "2025-03-12", "2025-03-04"]
     _ingest(index, [_article(f"b{n}", d, BRIDGE + f"Part {n}. ") for n, d in enumerate(days)])
     assert index.regroup_stories() == 1
-    story = index.catalog.story(_story(index, "b0") or "")
+    story = index.catalog.stories.story(_story(index, "b0") or "")
     assert story is not None and [m.meta.id for m in story.members] == ["b2", "b1", "b0"]
     assert story.members[0].linked_to is None  # the oldest started it
     index.close()
@@ -198,10 +203,21 @@ def test_a_schema_3_catalog_is_grouped_when_it_is_upgraded(tmp_path: Path) -> No
     )
     conn.commit()
     conn.close()
-    reopened = _index(home)
+    with pytest.raises(CatalogError, match="made before stories"):
+        Catalog(path)  # the catalog decides no story: without a grouping it cannot upgrade…
+    assert _stored_schema(path) == "3"  # …and leaves the file as it was
+    reopened = _index(home)  # NewsIndex.open hands it index.stories' grouping
     assert reopened.catalog.meta()["schema_version"] == "5"
     assert _story(reopened, "b1") is not None and _story(reopened, "b1") == _story(reopened, "b2")
     reopened.close()
+
+
+def _stored_schema(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return str(conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def test_a_neighbourhood_compares_only_within_the_window_and_forgets_what_fell_out() -> None:
@@ -228,8 +244,8 @@ def test_a_block_of_one_day_groups_as_the_same_articles_one_by_one(tmp_path: Pat
     for article in articles:
         _ingest(apart, [article])
     ids = [a.id for a in articles]
-    assert together.catalog.story_ids_of(ids) == apart.catalog.story_ids_of(ids)
-    assert together.regroup_stories() == apart.catalog.story_count() == 2
-    assert together.catalog.story_ids_of(ids) == apart.catalog.story_ids_of(ids)
+    assert together.catalog.stories.story_ids_of(ids) == apart.catalog.stories.story_ids_of(ids)
+    assert together.regroup_stories() == apart.catalog.stories.count() == 2
+    assert together.catalog.stories.story_ids_of(ids) == apart.catalog.stories.story_ids_of(ids)
     together.close()
     apart.close()

@@ -68,7 +68,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, sample_home: Path) -> As
 def test_an_undated_article_has_no_day_and_comes_last_in_its_story(
     assistant: Assistant,
 ) -> None:
-    story_id = assistant.index.catalog.story_ids_of(["ferry-strike-1"])["ferry-strike-1"]
+    story_id = assistant.index.catalog.stories.story_ids_of(["ferry-strike-1"])["ferry-strike-1"]
     timeline = assistant.stories.timeline(story_id)
     assert timeline is not None
     days = {e.member.meta.id: e.day for e in timeline.entries}

@@ -47,7 +47,9 @@ def test_search_finds_the_passage_sharing_the_words(hashed: Assistant) -> None:
 def test_an_answer_quotes_and_cites_verbatim(hashed: Assistant) -> None:
     answer = hashed.ask(AskRequest(DRONES))
     assert not answer.abstained and "188 drones" in answer.text and answer.citations
-    texts = {h.article.id: hashed.index.catalog.article_text(h.article.id) for h in answer.hits}
+    texts = {
+        h.article.id: hashed.index.catalog.articles.article_text(h.article.id) for h in answer.hits
+    }
     validate(answer, texts.get)
     resolved = lookup_citation(hashed.index, answer.citations[0].citation)
     assert "188 drones" in resolved.text
@@ -69,7 +71,9 @@ def test_the_llm_engine_streams_a_scripted_reply(hashed: Assistant) -> None:
     context = EngineContext(hashed.index, answering.settings, answering.extractive)
     fallback = LlmEngine(failing, fallback=context.extractive)
     hits = answering.retriever.search(DRONES, k=4)
-    texts = {h.article.id: hashed.index.catalog.article_text(h.article.id) or "" for h in hits}
+    texts = {
+        h.article.id: hashed.index.catalog.articles.article_text(h.article.id) or "" for h in hits
+    }
     assert "the model did not finish" in (fallback.answer(DRONES, hits, texts).reason or "")
 
 

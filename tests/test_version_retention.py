@@ -56,7 +56,9 @@ def handed_out(index: NewsIndex, as_of: str | None = None) -> str:
 
 def kept_texts(index: NewsIndex) -> list[int]:
     """The older versions of the page whose text is still kept."""
-    return [v.version for v in index.catalog.versions("toll") if not v.current and not v.removed]
+    return [
+        v.version for v in index.catalog.versions.history("toll") if not v.current and not v.removed
+    ]
 
 
 def opened(settings: IndexSettings) -> NewsIndex:
@@ -80,7 +82,7 @@ def test_the_default_keeps_the_last_five_older_texts_and_every_cited_one(
         write(index, page(n))
         if n in (3, 10):  # a search hands out a key while the version is current
             keys[n] = handed_out(index)
-    assert index.catalog.versions("toll")[-1].version == CHANGES + 1
+    assert index.catalog.versions.history("toll")[-1].version == CHANGES + 1
     assert kept_texts(index) == [3, 10, 16, 17, 18, 19, 20]
     for n, key in keys.items():
         resolved = lookup_citation(index, key)
@@ -199,14 +201,14 @@ def kept_texts_at(settings: IndexSettings) -> list[int]:
 def test_a_timeline_key_sentence_is_recorded_as_cited(tmp_path: Path) -> None:
     index = opened(settings_for(tmp_path, keep_versions=1).index)
     write(index, page(1))
-    story_id = index.catalog.story_ids_of(["toll"])["toll"]
+    story_id = index.catalog.stories.story_ids_of(["toll"])["toll"]
     timeline = Stories(index, Retriever(index)).timeline(story_id)
     assert timeline is not None and timeline.entries[0].citation is not None
     key = timeline.entries[0].citation.citation
     for n in range(2, 6):
         write(index, page(n))
     assert kept_texts(index) == [1, 4]
-    assert index.catalog.cited_versions("toll")[0] == 1
+    assert index.catalog.retention.cited_versions("toll")[0] == 1
     span = CitationKey.parse(key)
     assert lookup_citation(index, key).text == bulletin(1)[span.start : span.end]
     index.close()
@@ -290,15 +292,17 @@ def test_a_rebuild_can_carry_the_record_of_cited_versions(tmp_path: Path) -> Non
     handed_out(old)
     write(old, page(2))
     with old.write_lock(), old.catalog.transaction(content=False) as conn:
-        old.catalog.cite_versions(conn, [("url-gone", 1)], "2025-11-01T00:00:00+00:00")
+        old.catalog.retention.cite_versions(conn, [("url-gone", 1)], "2025-11-01T00:00:00+00:00")
     new = opened(settings_for(tmp_path / "new").index)
     write(new, page(1), Article(id="renamed", title="Gone", text=OTHER))
     write(new, page(2))
     with new.write_lock(), new.catalog.transaction(content=False) as conn:
-        copied = new.catalog.copy_cited(conn, old.catalog, {"url-gone": "renamed"})
+        copied = new.catalog.retention.copy_cited(
+            conn, old.catalog.retention, {"url-gone": "renamed"}
+        )
     assert copied == 2
-    assert new.catalog.cited_versions("toll") == [1]
-    assert new.catalog.cited_versions("renamed") == [1]
+    assert new.catalog.retention.cited_versions("toll") == [1]
+    assert new.catalog.retention.cited_versions("renamed") == [1]
     old.close()
     new.close()
 
@@ -316,9 +320,11 @@ def test_a_search_never_waits_behind_a_writer_to_record_its_keys(tmp_path: Path)
 
         started = time.monotonic()
         handed_out(index)
-        assert time.monotonic() - started < 5 and index.catalog.cited_versions("toll") == []
+        assert (
+            time.monotonic() - started < 5 and index.catalog.retention.cited_versions("toll") == []
+        )
     finally:
         blocker.rollback()
         blocker.close()
     index.note_cited([])
-    assert index.catalog.cited_versions("toll") == [1]
+    assert index.catalog.retention.cited_versions("toll") == [1]

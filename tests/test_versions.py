@@ -70,7 +70,7 @@ def test_a_correction_keeps_the_old_version_and_its_citations_open(index: NewsIn
     old_key = cite(index, "people injured cable snapped")
     write(index, article(SECOND, modified="2025-11-03"))
 
-    versions = index.catalog.versions("bridge")
+    versions = index.catalog.versions.history("bridge")
     assert [(v.version, v.current, v.valid_from) for v in versions] == [
         (1, False, None),
         (2, True, "2025-11-03"),
@@ -113,13 +113,13 @@ def test_an_as_of_question_reads_the_version_current_then(index: NewsIndex) -> N
             assert [h.article.version for h in hits] == [version], (day, mode)
             assert words in hits[0].text
             assert lookup_citation(index, hits[0].citation).text == hits[0].text
-    assert index.catalog.versions_at("2025-11-06") == {}
+    assert index.catalog.versions.versions_at("2025-11-06") == {}
 
 
 def test_a_version_without_a_source_date_starts_when_it_was_seen(index: NewsIndex) -> None:
     write(index, article(FIRST))
     write(index, article(SECOND))  # no modified date: from the time newsrag saw it
-    current = index.catalog.versions("bridge")[-1]
+    current = index.catalog.versions.history("bridge")[-1]
     assert current.valid_from == current.seen_at
     hits = Retriever(index).search(
         "people injured", k=1, filters=SearchFilters.build(as_of="2025-11-02")
@@ -132,9 +132,9 @@ def test_the_same_text_again_or_new_metadata_is_no_new_version(index: NewsIndex)
     write(index, article(SECOND, modified="2025-11-03"))
     write(index, article(SECOND, modified="2025-11-03", section="Transport"))
     write(index, article(SECOND, modified="2025-11-03", section="Transport"))
-    versions = index.catalog.versions("bridge")
+    versions = index.catalog.versions.history("bridge")
     assert [v.version for v in versions] == [1, 2]
-    stored = index.catalog.article("bridge")
+    stored = index.catalog.articles.article("bridge")
     assert stored is not None and stored.meta.section == "Transport" and stored.meta.version == 2
 
 
@@ -145,7 +145,7 @@ def test_a_text_changed_back_is_a_new_version_and_old_keys_match_it_again(
     first_key = cite(index, "people injured cable snapped")
     write(index, article(SECOND))
     write(index, article(FIRST))
-    assert [v.version for v in index.catalog.versions("bridge")] == [1, 2, 3]
+    assert [v.version for v in index.catalog.versions.history("bridge")] == [1, 2, 3]
     assert lookup_citation(index, first_key).updated is None  # the current text holds it
 
 
@@ -158,7 +158,7 @@ def test_retention_drops_old_texts_and_says_why_a_key_no_longer_opens(tmp_path: 
     write(index, article(SECOND))
     second_key = cite(index, "people injured cable snapped")
     write(index, article(THIRD))
-    versions = index.catalog.versions("bridge")
+    versions = index.catalog.versions.history("bridge")
     assert [(v.version, v.removed) for v in versions] == [(1, True), (2, False), (3, False)]
     assert lookup_citation(index, second_key).updated is not None
     with pytest.raises(StaleCitation, match="NEWSRAG_KEEP_VERSIONS"):
@@ -174,9 +174,9 @@ def test_a_deleted_article_says_so_and_can_come_back(index: NewsIndex) -> None:
     delete_articles(index, ["bridge"])
     with pytest.raises(DeletedArticleError, match="was deleted from the index on"):
         lookup_citation(index, key)
-    assert index.catalog.versions("bridge") == []
+    assert index.catalog.versions.history("bridge") == []
     write(index, article(THIRD))
-    assert [v.version for v in index.catalog.versions("bridge")] == [1]
+    assert [v.version for v in index.catalog.versions.history("bridge")] == [1]
     with pytest.raises(DeletedArticleError, match="added again since"):
         lookup_citation(index, key)  # a key to the deleted text still says what happened
     assert lookup_citation(index, cite(index, "one seriously")).updated is None
@@ -190,7 +190,7 @@ def test_a_primary_with_copies_hands_its_passages_on_and_keeps_its_old_text(
     key = cite(index, "people injured cable snapped")
     assert key.startswith("bridge:")  # the primary holds the passages
     write(index, article(SECOND))
-    assert [v.version for v in index.catalog.versions("bridge")] == [1, 2]
+    assert [v.version for v in index.catalog.versions.history("bridge")] == [1, 2]
     assert lookup_citation(index, key).updated is not None
     inherited = Retriever(index).search("Two people injured", k=1)[0]
     assert inherited.article.id == "copy" and "Two people" in inherited.text
@@ -209,7 +209,7 @@ def test_a_catalog_made_before_versions_is_upgraded_in_place(tmp_path: Path) -> 
 
     index = NewsIndex.open(settings, embedder=HashEncoder())
     assert index.catalog.meta()["schema_version"] == str(SCHEMA_VERSION)
-    assert index.catalog.versions("bridge")[0].version == 1
+    assert index.catalog.versions.history("bridge")[0].version == 1
     write(index, article(SECOND))
     assert lookup_citation(index, key).updated is not None
     assert check_index(settings, HashEncoder()).ok
@@ -265,8 +265,8 @@ def test_old_passages_are_scored_with_the_corpus_statistics_and_left_out_of_sear
     write(index, *OTHERS, article(FIRST))
     query = "people injured cable snapped"
     write(index, article(SECOND, modified="2025-11-03"))
-    kept = index.catalog.version_keyword(query, {"bridge": 1}, 10, SearchFilters())
-    current = dict(index.catalog.keyword(query, 10))
+    kept = index.catalog.versions.version_keyword(query, {"bridge": 1}, 10, SearchFilters())
+    current = dict(index.catalog.articles.keyword(query, 10))
     assert len(kept) == 1
     chunk_id, score = kept[0]
     assert chunk_id not in current  # not searched by default
@@ -302,8 +302,8 @@ def test_an_as_of_date_whose_version_was_pruned_reads_the_article_as_it_is(
     write(index, article(FIRST))
     write(index, article(SECOND, modified="2025-11-03"))
     write(index, article(THIRD, modified="2025-11-05"))
-    assert index.catalog.versions_at("2025-11-02") == {}  # version 1's text was dropped
-    assert index.catalog.versions_at("2025-11-04") == {"bridge": 2}
+    assert index.catalog.versions.versions_at("2025-11-02") == {}  # version 1's text was dropped
+    assert index.catalog.versions.versions_at("2025-11-04") == {"bridge": 2}
     hits = Retriever(index).search(
         "people injured", k=1, filters=SearchFilters.build(as_of="2025-11-02")
     )
@@ -350,8 +350,10 @@ def test_a_catalog_of_schema_2_is_upgraded_in_place(tmp_path: Path) -> None:
 
     index = NewsIndex.open(settings, embedder=HashEncoder())
     assert index.catalog.meta()["schema_version"] == str(SCHEMA_VERSION) == "5"
-    assert index.catalog.story_count() > 0
-    assert set(index.catalog.entry_states("http://f.example/feed.xml")) == {"http://f.example/a"}
+    assert index.catalog.stories.count() > 0
+    assert set(index.catalog.feeds.entry_states("http://f.example/feed.xml")) == {
+        "http://f.example/a"
+    }
     assert lookup_citation(index, key).updated is not None
     hits = Retriever(index).search(
         "people injured cable", k=1, mode="keyword", filters=SearchFilters.build(as_of="2025-11-02")

@@ -226,7 +226,7 @@ class Services:
         if not NewsIndex.exists(self.settings.index):
             return []
         with self.reading() as a:
-            return a.index.catalog.sources()
+            return a.index.catalog.articles.sources()
 
     def list_articles(
         self, filters: SearchFilters, limit: int, offset: int
@@ -259,7 +259,7 @@ class Services:
         if not NewsIndex.exists(self.settings.index):
             return {"articles": 0, "primary_articles": 0, "copies": 0, "chunks": 0}
         with self.reading() as a:
-            return a.index.catalog.counts()
+            return a.index.catalog.articles.counts()
 
     def article(self, article_id: str) -> dict[str, Any]:
         """Metadata and text of one article; UnknownArticle when it is not in the index."""
@@ -343,7 +343,7 @@ class Services:
             return []
         with self.reading() as a:
             now = datetime.now(UTC)
-            if not any(due(f, now) for f in a.index.catalog.feeds()):
+            if not any(due(f, now) for f in a.index.catalog.feeds.followed()):
                 return []
         if not self._pass_lock.acquire(blocking=False):
             return []  # a pass is under way

@@ -23,7 +23,7 @@ class CorpusMatcher:
     """Answers the question "does this answer occur anywhere in the index?" quickly."""
 
     def __init__(self, index: NewsIndex) -> None:
-        self.text = "\n\n".join(normalise(t) for t in index.catalog.primary_texts())
+        self.text = "\n\n".join(normalise(t) for t in index.catalog.articles.primary_texts())
 
     def contains(self, answer: str) -> bool:
         needle = normalise_answer(answer)

@@ -136,7 +136,7 @@ def _answer_mode(
         request = AskRequest(q["question"], filters=restrict.of(q), engine=engine, mode=mode)
         answer = answering.ask(request)
         gold = set(q.get("gold_ids") or [])
-        gold |= {c for g in gold for c in index.catalog.copies_of([g]).get(g, ())}
+        gold |= {c for g in gold for c in index.catalog.articles.copies_of([g]).get(g, ())}
         rows.append(score_answer(q, answer, matcher.contains(str(q.get("answer") or "")), gold))
     return rows
 

@@ -29,19 +29,19 @@ def as_they_stood(
     ``filters.as_of`` read in the version current on that date."""
     if not filters.as_of:
         return ranked
-    then = index.catalog.versions_at(filters.as_of)
+    then = index.catalog.versions.versions_at(filters.as_of)
     if not then:
         return ranked
-    gone = index.catalog.chunk_ids_of_articles(then)
+    gone = index.catalog.versions.chunk_ids_of_articles(then)
     out = {name: [(c, s) for c, s in items if c not in gone] for name, items in ranked.items()}
     if "dense" in out and vector is not None:
-        ids, vectors = index.catalog.version_vectors(then, filters, index.dim)
+        ids, vectors = index.catalog.versions.version_vectors(then, filters, index.dim)
         scores = vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
         out["dense"] = _merged(
             out["dense"], list(zip(ids.tolist(), scores.tolist(), strict=True)), pool
         )
     if "keyword" in out:
-        found = index.catalog.version_keyword(query, then, pool, filters)
+        found = index.catalog.versions.version_keyword(query, then, pool, filters)
         out["keyword"] = _merged(out["keyword"], found, pool)
     return out
 

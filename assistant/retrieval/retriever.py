@@ -117,7 +117,7 @@ class Retriever:
         self, vector: np.ndarray, filters: SearchFilters, timings: dict[str, float]
     ) -> list[tuple[int, float]]:
         t = time.perf_counter()
-        allowed = self.index.catalog.chunk_ids_where(filters) if filters.active else None
+        allowed = self.index.catalog.articles.chunk_ids_where(filters) if filters.active else None
         found = self.index.dense(vector, self.settings.pool, allowed)
         timings["dense_ms"] = _ms(t)
         return found
@@ -126,7 +126,7 @@ class Retriever:
         self, query: str, filters: SearchFilters, timings: dict[str, float]
     ) -> list[tuple[int, float]]:
         t = time.perf_counter()
-        found = self.index.catalog.keyword(query, self.settings.pool, filters)
+        found = self.index.catalog.articles.keyword(query, self.settings.pool, filters)
         timings["keyword_ms"] = _ms(t)
         return found
 
@@ -141,7 +141,7 @@ class Retriever:
         as_of = filters.as_of
         dates: dict[int, str | None] = {}
         if as_of and (opts.recent_weight or opts.time_weight):
-            dates = self.index.catalog.published_dates(
+            dates = self.index.catalog.versions.published_dates(
                 list({cid for items in ranked.values() for cid, _ in items})
             )
         if as_of and opts.recent_weight:
@@ -172,7 +172,7 @@ class Retriever:
         hits: list[SearchHit] = []
         for begin in range(0, len(scored), step):
             batch = scored[begin : begin + step]
-            passages = self.index.catalog.passages([c.chunk_id for c in batch])
+            passages = self.index.catalog.versions.passages([c.chunk_id for c in batch])
             for c in batch:
                 if c.chunk_id not in passages:  # deleted since the vector cache was read
                     continue

@@ -92,13 +92,13 @@ class Stories:
     ) -> list[StoryMatch]:
         """The stories the query's passages come from, best first."""
         hits = self.retriever.search(query, STORY_PASSAGES, SearchMode.HYBRID, filters)
-        story_of = self.index.catalog.story_ids_of([h.article.id for h in hits])
+        story_of = self.index.catalog.stories.story_ids_of([h.article.id for h in hits])
         ranked: dict[str, list[SearchHit]] = {}
         for hit in hits:
             story_id = story_of.get(hit.article.id)
             if story_id is not None:
                 ranked.setdefault(story_id, []).append(hit)
-        stories = self.index.catalog.stories(list(ranked)[:k], filters.as_of)
+        stories = self.index.catalog.stories.summaries(list(ranked)[:k], filters.as_of)
         return [
             StoryMatch(s, ranked[s.id][0].rank, tuple(one_per_article(ranked[s.id])))
             for s in stories
@@ -106,12 +106,13 @@ class Stories:
 
     def recent(self, until: str | None = None, k: int = DEFAULT_STORIES_K) -> list[Story]:
         """The stories with the latest articles (up to ``until``), newest first."""
-        return self.index.catalog.stories(self.index.catalog.recent_story_ids(k, until), until)
+        stories = self.index.catalog.stories
+        return stories.summaries(stories.recent_story_ids(k, until), until)
 
     def timeline(self, story_id: str, until: str | None = None) -> Timeline | None:
         """The story's articles oldest first, as it stood on ``until`` (its header too: days,
         size, outlets and title count only what was published by then)."""
-        story = self.index.catalog.story(story_id, until)
+        story = self.index.catalog.stories.story(story_id, until)
         if story is None:  # no such story, or none of its articles published by ``until``
             return None
         entries = tuple(

@@ -1,7 +1,9 @@
 """The SQLite catalog: the single source of truth (articles, chunks, vectors, FTS, meta).
 
-This file holds the schema, the connection (private to ``index/``), transactions and writes;
-the queries are in ``index/catalog/reads.py``. A schema change touches ``index/`` only.
+This file holds ``Catalog``: the connection (private to ``index/catalog/``), its opening and
+upgrade (``index/catalog/schema.py``), transactions, snapshots and meta. The reads and writes
+are its repositories' (``catalog.articles``, ``catalog.versions``...). A schema change touches
+``index/`` only.
 
 Every write is one transaction that also bumps ``meta.generation``; a crash leaves either the
 old or the new state of each article. Chunk ids are never reused (AUTOINCREMENT), so a stale
@@ -14,23 +16,21 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
-from index.catalog.feeds import CatalogFeeds
-from index.catalog.integrity import CatalogIntegrity
-from index.catalog.retention import CatalogRetention
+from index.catalog.articles import ArticleRows
+from index.catalog.db import Db
+from index.catalog.feeds import FeedRows
+from index.catalog.integrity import IntegrityRows
+from index.catalog.retention import RetentionRows
 from index.catalog.schema import SCHEMA, SCHEMA_VERSION, upgrade
-from index.catalog.stories import CatalogStories, hand_over, ungroup
-from index.catalog.transfer import CatalogTransfer
-from index.catalog.versions import CatalogVersions
-from index.records import Article, Chunk
+from index.catalog.stories import StoryRows
+from index.catalog.transfer import TransferRows
+from index.catalog.versions import VersionRows
 
-__all__ = ["SCHEMA", "SCHEMA_VERSION", "Catalog", "CatalogError", "IndexWriteError"]
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "Catalog", "CatalogError", "IndexWriteError", "Regroup"]
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000  # how long an open waits for another process holding the catalog
@@ -66,26 +66,39 @@ def _probe(uri: str) -> sqlite3.Connection:
     return conn
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+Regroup = Callable[[StoryRows, sqlite3.Connection], object]  # index.stories.grouper.regroup_all
 
 
-def to_blob(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype=np.float16).tobytes()
+class Catalog:
+    """The one owner of the connection: it opens (and upgrades) the file, closes it, runs the
+    transactions and read snapshots, and keeps ``meta``. Its reads and writes are in small
+    repositories over that connection (``Db``), none of which inherits another:
 
+    - ``articles`` (``ArticleRows``): articles and their searched passages, keyword search;
+    - ``versions`` (``VersionRows``): older versions, their kept passages, as-of reads;
+    - ``retention`` (``RetentionRows``): which older texts are kept, the cited versions;
+    - ``stories`` (``StoryRows``): story rows (``index.stories`` decides the grouping);
+    - ``feeds`` (``FeedRows``), ``integrity`` (``IntegrityRows``, ``newsrag check``) and
+      ``transfer`` (``TransferRows``, what a reindex carries).
 
-class Catalog(
-    CatalogFeeds,
-    CatalogVersions,
-    CatalogRetention,
-    CatalogStories,
-    CatalogIntegrity,
-    CatalogTransfer,
-):
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    ``regroup`` groups every stored article into stories (``index.stories.grouper``): the
+    upgrade of a catalog made before stories needs it (``index.store.open_catalog`` gives it).
+    """
+
+    def __init__(
+        self, path: Path, *, readonly: bool = False, regroup: Regroup | None = None
+    ) -> None:
         self.path = path
         self.readonly = readonly
-        self._conn = self._connect()
+        self._regroup = regroup
+        self._db = Db(self._connect())
+        self.stories = StoryRows(self._db)
+        self.articles = ArticleRows(self._db, self.stories)
+        self.versions = VersionRows(self._db, self.articles, self.stories)
+        self.retention = RetentionRows(self._db)
+        self.feeds = FeedRows(self._db, self.transaction)
+        self.integrity = IntegrityRows(self._db)
+        self.transfer = TransferRows(self._db)
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -111,12 +124,26 @@ class Catalog(
     def _open_writable(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # two first writers may create it
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(SCHEMA)
-        upgrade(conn)
+        conn.row_factory = sqlite3.Row  # an upgrade's grouping reads rows by column name
+        try:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # two first writers may make it
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(SCHEMA)
+            upgrade(conn, self._group_all)
+        except BaseException:
+            conn.close()
+            raise
         return conn
+
+    def _group_all(self, conn: sqlite3.Connection) -> object:
+        """Every stored article grouped into stories, inside an upgrade's transaction."""
+        if self._regroup is None:
+            raise CatalogError(
+                f"{self.path} was made before stories: its upgrade groups its articles, so it "
+                "must be opened with a grouping (index.store.open_catalog)"
+            )
+        return self._regroup(StoryRows(Db(conn)), conn)
 
     def _open_readonly(self) -> sqlite3.Connection:
         """Read-only; on a read-only filesystem SQLite cannot make the WAL's shared-memory file,
@@ -131,18 +158,18 @@ class Catalog(
             return _probe(f"{uri}?mode=ro&immutable=1")
 
     def close(self) -> None:
-        self._conn.close()
+        self._db.conn.close()
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Every read inside sees one committed state, even while another process writes (a
         read transaction, ended without writing anything)."""
-        self._conn.execute("BEGIN")
+        self._db.conn.execute("BEGIN")
         try:
             yield
         finally:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
+            if self._db.conn.in_transaction:
+                self._db.conn.execute("ROLLBACK")
 
     @contextmanager
     def transaction(self, content: bool = True) -> Iterator[sqlite3.Connection]:
@@ -152,7 +179,7 @@ class Catalog(
         A failure from the file or the disk (full, read-only, I/O error) rolls back and raises
         ``IndexWriteError`` naming the catalog: the index keeps its last committed state.
         """
-        conn = self._conn
+        conn = self._db.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -180,30 +207,30 @@ class Catalog(
         """``cite_versions`` in a transaction of its own that waits at most ``wait_ms`` for
         another writer (a search must not queue behind an ingest's batch); False when it
         could not write in time."""
-        self._conn.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+        self._db.conn.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
         try:
             with self.transaction(content=False) as conn:
-                self.cite_versions(conn, pairs, stamp)
+                self.retention.cite_versions(conn, pairs, stamp)
             return True
         except (sqlite3.OperationalError, IndexWriteError) as exc:
             if "database is locked" in str(exc) or "database is busy" in str(exc):
                 return False
             raise
         finally:
-            self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._db.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     def _rollback(self) -> None:
         """Roll back if a transaction is still open (SQLite may already have, e.g. disk full)."""
-        if not self._conn.in_transaction:
+        if not self._db.conn.in_transaction:
             return
         try:
-            self._conn.execute("ROLLBACK")
+            self._db.conn.execute("ROLLBACK")
         except sqlite3.Error as exc:  # the original error matters more
             log.warning("%s: rollback failed: %s", self.path, exc)
 
     # -- meta ---------------------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
-        return {row["key"]: row["value"] for row in self._conn.execute("SELECT * FROM meta")}
+        return {row["key"]: row["value"] for row in self._db.conn.execute("SELECT * FROM meta")}
 
     def set_meta(self, conn: sqlite3.Connection, values: dict[str, object]) -> None:
         conn.executemany(
@@ -214,115 +241,5 @@ class Catalog(
 
     @property
     def generation(self) -> int:
-        row = self._conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        row = self._db.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
-
-    # -- writes (inside ``transaction``) ------------------------------------------------------
-    def upsert_article(
-        self,
-        conn: sqlite3.Connection,
-        article: Article,
-        copy_of: str | None,
-        version: int = 1,
-        valid_from: str | None = None,
-    ) -> None:
-        """Write ``article`` as version ``version`` of its id, current since ``valid_from``
-        (None: since it was published). An earlier version is archived first
-        (``archive_version``)."""
-        stamp = now_iso()
-        conn.execute(
-            "INSERT INTO articles(id, url, title, title_is_fallback, source, authors, "
-            "published_at, section, text, text_hash, content_hash, copy_of, origin, ingested_at, "
-            "updated_at, version, modified_at, valid_from) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-            "?,?,?) ON CONFLICT(id) DO UPDATE SET "
-            "url=excluded.url, title=excluded.title, title_is_fallback=excluded.title_is_fallback,"
-            " source=excluded.source, authors=excluded.authors, published_at="
-            "excluded.published_at, section=excluded.section, text=excluded.text, text_hash="
-            "excluded.text_hash, content_hash=excluded.content_hash, copy_of=excluded.copy_of, "
-            "origin=excluded.origin, updated_at=excluded.updated_at, version=excluded.version, "
-            "modified_at=excluded.modified_at, valid_from=excluded.valid_from",
-            (
-                article.id,
-                article.url,
-                article.title,
-                int(article.title_is_fallback),
-                article.source,
-                json.dumps(list(article.authors)),
-                article.published_at,
-                article.section,
-                article.text,
-                article.text_hash,
-                article.content_hash,
-                copy_of,
-                article.origin,
-                stamp,
-                stamp,
-                version,
-                article.modified_at,
-                valid_from,
-            ),
-        )
-
-    def insert_chunks(
-        self,
-        conn: sqlite3.Connection,
-        title: str,
-        chunks: Sequence[Chunk],
-        embed_hashes: Sequence[str],
-        vectors: np.ndarray,
-    ) -> list[int]:
-        ids: list[int] = []
-        for chunk, embed_hash, vector in zip(chunks, embed_hashes, vectors, strict=True):
-            cursor = conn.execute(
-                'INSERT INTO chunks(article_id, ordinal, start, "end", n_tokens, embed_hash, '
-                "embedding) VALUES (?,?,?,?,?,?,?)",
-                (
-                    chunk.article_id,
-                    chunk.ordinal,
-                    chunk.start,
-                    chunk.end,
-                    chunk.n_tokens,
-                    embed_hash,
-                    to_blob(vector),
-                ),
-            )
-            chunk_id = int(cursor.lastrowid or 0)
-            conn.execute(
-                "INSERT INTO chunks_fts(rowid, title, text) VALUES (?,?,?)",
-                (chunk_id, title, chunk.text),
-            )
-            ids.append(chunk_id)
-        return ids
-
-    def delete_chunks(self, conn: sqlite3.Connection, article_id: str) -> list[int]:
-        ids = [
-            r[0] for r in conn.execute("SELECT id FROM chunks WHERE article_id=?", (article_id,))
-        ]
-        conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(i,) for i in ids])
-        conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
-        ungroup(conn, article_id)
-        return ids
-
-    def promote_first_copy(self, conn: sqlite3.Connection, article_id: str) -> str | None:
-        """Hand an article's chunks to its first copy, which becomes the primary; their
-        keyword rows take its title (its vectors keep the title prefix they were embedded with
-        until a reindex: the text is the same, only the prefix differs)."""
-        row = conn.execute(
-            "SELECT id FROM articles WHERE copy_of=? ORDER BY id LIMIT 1", (article_id,)
-        ).fetchone()
-        if row is None:
-            return None
-        heir = row[0]
-        conn.execute("UPDATE articles SET copy_of=NULL WHERE id=?", (heir,))
-        conn.execute("UPDATE articles SET copy_of=? WHERE copy_of=?", (heir, article_id))
-        conn.execute("UPDATE chunks SET article_id=? WHERE article_id=?", (heir, article_id))
-        conn.execute(  # a copy may be filed under another title: its passages now carry it
-            "UPDATE chunks_fts SET title=(SELECT title FROM articles WHERE id=?) "
-            "WHERE rowid IN (SELECT id FROM chunks WHERE article_id=?)",
-            (heir, heir),
-        )
-        hand_over(conn, article_id, heir)
-        return heir
-
-    def delete_article_row(self, conn: sqlite3.Connection, article_id: str) -> None:
-        conn.execute("DELETE FROM articles WHERE id=?", (article_id,))

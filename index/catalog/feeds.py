@@ -1,36 +1,40 @@
 """The catalog's feed tables: the feeds followed with their fetch state, and what was last seen
 of each feed's entries (keyed by feed and entry: an entry listed by two feeds is followed in
-each). Feed writes change no article, so they leave the generation and the caches alone."""
+each), as ``FeedRows`` (``catalog.feeds``) reads and writes them. Each write is a transaction
+of its own (the catalog's, handed over at construction); feed writes change no article, so
+they leave the generation and the caches alone."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import astuple
 from datetime import datetime, timedelta
 
+from index.catalog.db import Db
 from index.records import EntryState, FeedSource
 
+Transaction = Callable[..., AbstractContextManager[sqlite3.Connection]]  # Catalog.transaction
 
-class CatalogFeeds:
-    _conn: sqlite3.Connection
 
-    def transaction(self, content: bool = True) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError  # the catalog's
+class FeedRows:
+    def __init__(self, db: Db, transaction: Transaction) -> None:
+        self._db = db
+        self._transaction = transaction
 
-    def feeds(self) -> list[FeedSource]:
+    def followed(self) -> list[FeedSource]:
         """The feeds followed, in the order they were added (none in a catalog made before
         feeds existed and opened read-only)."""
         try:
-            rows = self._conn.execute("SELECT * FROM feeds ORDER BY added_at, url").fetchall()
+            rows = self._db.conn.execute("SELECT * FROM feeds ORDER BY added_at, url").fetchall()
         except sqlite3.OperationalError:  # no feeds table yet
             return []
         return [FeedSource(**dict(r)) for r in rows]
 
     def entry_states(self, feed_url: str) -> dict[str, EntryState]:
         """Entry url → what was last seen of it in the feed ``feed_url``."""
-        rows = self._conn.execute(
+        rows = self._db.conn.execute(
             "SELECT url, feed_url, updated, etag, last_modified, fetched_at, page_read "
             "FROM feed_entries WHERE feed_url=?",
             (feed_url,),
@@ -39,10 +43,10 @@ class CatalogFeeds:
             r["url"]: EntryState(**{**dict(r), "page_read": bool(r["page_read"])}) for r in rows
         }
 
-    def add_feed(self, feed: FeedSource, given: frozenset[str] = frozenset()) -> bool:
+    def add(self, feed: FeedSource, given: frozenset[str] = frozenset()) -> bool:
         """Follow ``feed``; False when it was followed already: then only the fields named in
         ``given`` ("source", "every_s") change, and its fetch state is kept."""
-        with self.transaction(content=False) as conn:
+        with self._transaction(content=False) as conn:
             known = conn.execute("SELECT 1 FROM feeds WHERE url=?", (feed.url,)).fetchone()
             conn.execute(
                 "INSERT INTO feeds(url, source, every_s, added_at) VALUES (?,?,?,?) "
@@ -64,7 +68,7 @@ class CatalogFeeds:
 
     def record_fetch(self, feed: FeedSource) -> None:
         """A feed's state after a fetch (status, error, validators, failures, next try)."""
-        with self.transaction(content=False) as conn:
+        with self._transaction(content=False) as conn:
             conn.execute(
                 "UPDATE feeds SET etag=?, last_modified=?, last_fetch_at=?, last_status=?, "
                 "last_error=?, failures=?, next_try_at=? WHERE url=?",
@@ -84,16 +88,16 @@ class CatalogFeeds:
         """What was last seen of feed entries (their date and page validators)."""
         if not states:
             return
-        with self.transaction(content=False) as conn:
+        with self._transaction(content=False) as conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO feed_entries(url, feed_url, updated, etag, "
                 "last_modified, fetched_at, page_read) VALUES (?,?,?,?,?,?,?)",
                 [astuple(state) for state in states],
             )
 
-    def remove_feed(self, url: str) -> bool:
+    def remove(self, url: str) -> bool:
         """Stop following ``url`` (its articles stay); False when it was not followed."""
-        with self.transaction(content=False) as conn:
+        with self._transaction(content=False) as conn:
             conn.execute("DELETE FROM feed_entries WHERE feed_url=?", (url,))
             return conn.execute("DELETE FROM feeds WHERE url=?", (url,)).rowcount > 0
 

@@ -1,13 +1,15 @@
 """The catalog's invariants, as SQL the catalog runs for ``newsrag check``: each a message and a
 query that returns the first row breaking it (none: it holds), and the reads the check needs
 (SQLite's quick check, the kept versions' texts, the stored embeddings in batches), all inside
-one read snapshot (``Catalog.snapshot``)."""
+one read snapshot (``Catalog.snapshot``): ``IntegrityRows``, ``catalog.integrity``."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
+
+from index.catalog.db import Db
 
 VERSION_CHECKS: list[tuple[str, str]] = [
     (
@@ -142,11 +144,12 @@ INVARIANTS: list[tuple[str, str]] = [
 EMBEDDED = (("chunks", "chunk"), ("version_chunks", "kept passage"))  # tables with embeddings
 
 
-class CatalogIntegrity:
-    _conn: sqlite3.Connection
+class IntegrityRows:
+    def __init__(self, db: Db) -> None:
+        self._db = db
 
     def _first(self, sql: str, params: tuple[object, ...] = ()) -> tuple[Any, ...] | None:
-        row = self._conn.execute(sql, params).fetchone()
+        row = self._db.conn.execute(sql, params).fetchone()
         return tuple(row) if row else None
 
     def quick_check(self) -> str:
@@ -164,18 +167,18 @@ class CatalogIntegrity:
 
     def url_rule_ids(self) -> list[tuple[str, str | None]]:
         """(id, url) of the articles whose id the URL rule made."""
-        rows = self._conn.execute("SELECT id, url FROM articles WHERE id LIKE 'url-%'")
+        rows = self._db.conn.execute("SELECT id, url FROM articles WHERE id LIKE 'url-%'")
         return [(r[0], r[1]) for r in rows]
 
     def kept_version_texts(self) -> Iterator[tuple[str, int, str, str, int]]:
         """(article, version, text, recorded hash, recorded length) of every kept version text."""
-        yield from self._conn.execute(
+        yield from self._db.conn.execute(
             "SELECT article_id, version, text, text_hash, chars FROM article_versions "
             "WHERE text IS NOT NULL"
         )
 
     def kept_version_count(self) -> int:
-        return int(self._conn.execute("SELECT count(*) FROM article_versions").fetchone()[0])
+        return int(self._db.conn.execute("SELECT count(*) FROM article_versions").fetchone()[0])
 
     def embedding_of_other_size(self, size: int) -> tuple[str, int, int] | None:
         """(what, its id, its byte length) of the first stored embedding not ``size`` bytes."""
@@ -190,6 +193,6 @@ class CatalogIntegrity:
 
     def embedding_batches(self, size: int) -> Iterator[list[sqlite3.Row]]:
         """Every searched chunk's (id, embedding), ascending, ``size`` rows at a time."""
-        rows = self._conn.execute("SELECT id, embedding FROM chunks ORDER BY id")
+        rows = self._db.conn.execute("SELECT id, embedding FROM chunks ORDER BY id")
         while batch := rows.fetchmany(size):
             yield batch

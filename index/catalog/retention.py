@@ -3,7 +3,7 @@ is written, the older versions that are neither among the N newest nor cited los
 their kept passages (vectors included) and those passages' full-text rows; their dates and hash
 stay. A version is cited once a key naming it was handed out (a search hit, an answer's
 citation, a timeline's key sentence) or resolved (``cited_versions``), so a key that left the
-index never breaks. ``Catalog`` inherits these methods."""
+index never breaks. ``RetentionRows`` (``catalog.retention``) holds these reads and writes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from index.catalog.reads import CatalogReads
+from index.catalog.db import Db
 from index.catalog.versions import drop_kept_passages
 
 # An older version ``v`` is recorded as cited
@@ -33,7 +33,11 @@ class VersionGrowth:
     # (article id, older texts kept, cited among them), most texts first
 
 
-class CatalogRetention(CatalogReads):
+class RetentionRows:
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    # -- writes (inside ``Catalog.transaction``) ------------------------------------------------
     def prune_versions(self, conn: sqlite3.Connection, article_id: str, keep: int) -> int:
         """Drop the text and passages (their vectors and full-text rows) of the older versions
         that are neither among the ``keep`` newest nor cited (0: keep all); their dates and
@@ -74,28 +78,31 @@ class CatalogRetention(CatalogReads):
     def copy_cited(
         self,
         conn: sqlite3.Connection,
-        source: CatalogRetention,
+        source: RetentionRows,
         renamed: Mapping[str, str] | None = None,
     ) -> int:
         """The record of cited versions of ``source`` (a rebuild's old catalog; ``renamed``:
         its article ids that the rebuild changed) for the articles this catalog holds; how
         many rows were copied."""
         renamed = renamed or {}
-        rows = source._conn.execute("SELECT article_id, version, cited_at FROM cited_versions")
+        rows = source.all_cited()
         before = conn.total_changes
         conn.executemany(
             "INSERT OR IGNORE INTO cited_versions(article_id, version, cited_at) "
             "SELECT :id, :version, :stamp WHERE EXISTS (SELECT 1 FROM articles WHERE id = :id)",
-            [
-                {"id": renamed.get(r[0], r[0]), "version": r[1], "stamp": r[2]}
-                for r in rows.fetchall()
-            ],
+            [{"id": renamed.get(r[0], r[0]), "version": r[1], "stamp": r[2]} for r in rows],
         )
         return conn.total_changes - before
 
+    # -- reads ----------------------------------------------------------------------------------
+    def all_cited(self) -> list[tuple[str, int, str]]:
+        """(article, version, when) of every version recorded as cited."""
+        rows = self._db.conn.execute("SELECT article_id, version, cited_at FROM cited_versions")
+        return [(str(r[0]), int(r[1]), str(r[2])) for r in rows]
+
     def uncited(self, pairs: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
         """The (article, version) pairs among ``pairs`` not yet recorded as cited."""
-        rows = self._conn.execute(
+        rows = self._db.conn.execute(
             "SELECT json_extract(w.value, '$[0]'), json_extract(w.value, '$[1]') FROM "
             "json_each(?) w WHERE NOT EXISTS (SELECT 1 FROM cited_versions c WHERE "
             "c.article_id = json_extract(w.value, '$[0]') AND "
@@ -106,7 +113,7 @@ class CatalogRetention(CatalogReads):
 
     def cited_versions(self, article_id: str) -> list[int]:
         """The versions of an article recorded as cited, oldest first."""
-        rows = self._conn.execute(
+        rows = self._db.conn.execute(
             "SELECT version FROM cited_versions WHERE article_id=? ORDER BY version",
             (article_id,),
         )
@@ -115,7 +122,7 @@ class CatalogRetention(CatalogReads):
     def version_growth(self, keep: int) -> VersionGrowth:
         """What the older versions weigh, and which articles hold more texts than a retention
         of ``keep`` (0: all) and their cited versions allow."""
-        one = self._conn.execute
+        one = self._db.conn.execute
         texts, text_bytes = one(
             "SELECT count(*), coalesce(sum(length(CAST(text AS BLOB))), 0) FROM "
             "article_versions WHERE text IS NOT NULL"
@@ -130,7 +137,7 @@ class CatalogRetention(CatalogReads):
         )
 
     def _over_retention(self, keep: int) -> list[tuple[str, int, int]]:
-        rows = self._conn.execute(
+        rows = self._db.conn.execute(
             f"SELECT v.article_id, count(*) AS texts, sum({_CITED}) FROM article_versions v "
             "JOIN articles a ON a.id = v.article_id WHERE v.text IS NOT NULL "
             f"GROUP BY v.article_id HAVING sum(v.version < a.version - ? AND NOT {_CITED}) > 0 "

@@ -4,7 +4,9 @@ Schema 1 → 2: articles gain ``version``, ``modified_at`` and ``valid_from`` (e
 version 1). Schema 2 → 3: ``feed_entries`` is keyed by (feed, entry) (an entry listed by two
 feeds is followed in each), and older versions' kept passages move from their own full-text
 table into ``chunks_fts`` (scored with the corpus's statistics; searches leave them out).
-Schema 3 → 4: stories (``index.catalog.stories``); every stored article is grouped.
+Schema 3 → 4: stories (``index.catalog.stories``); every stored article is grouped, by the
+grouping the caller hands the upgrade (``index.stories.grouper.regroup_all``, through
+``Catalog``): the catalog persists stories, it does not decide them.
 Schema 4 → 5: ``cited_versions``, the versions a citation key was handed out for or resolved
 to (version retention never drops them); a catalog of schema 4 kept no such record, so every
 version it holds — the current ones and the older ones whose text is kept — counts as cited.
@@ -20,8 +22,6 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
-
-from index.catalog.stories import group_all
 
 log = logging.getLogger(__name__)
 
@@ -174,20 +174,24 @@ ADDED_COLUMNS = {  # schema 1 -> 2: columns a catalog made before versions lacks
 ENTRY_COLUMNS = "url, feed_url, updated, etag, last_modified, fetched_at, page_read"
 
 
-def upgrade(conn: sqlite3.Connection) -> None:
-    """Bring an older catalog to ``SCHEMA_VERSION`` in place (nothing when it is current)."""
+GroupAll = Callable[[sqlite3.Connection], object]  # every stored article into stories
+
+
+def upgrade(conn: sqlite3.Connection, group_all: GroupAll) -> None:
+    """Bring an older catalog to ``SCHEMA_VERSION`` in place (nothing when it is current);
+    ``group_all`` groups the stored articles into stories, inside the upgrade's transaction."""
     if _stored_version(conn) < SCHEMA_VERSION:
-        _upgrade_under_lock(conn)
+        _upgrade_under_lock(conn, group_all)
     conn.execute("CREATE INDEX IF NOT EXISTS articles_version ON articles(version)")
 
 
-def _upgrade_under_lock(conn: sqlite3.Connection) -> None:
+def _upgrade_under_lock(conn: sqlite3.Connection, group_all: GroupAll) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         stored = _stored_version(conn)  # again, under the lock: another process may have done it
         for version, did, step in MIGRATIONS:
             if version > stored:
-                step(conn)
+                step(conn, group_all)
                 _record(conn, version, did)
         conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
         conn.execute("COMMIT")
@@ -223,19 +227,19 @@ def _entry_key(conn: sqlite3.Connection) -> list[str]:
     return [row[1] for row in sorted(rows, key=lambda row: row[5]) if row[5]]
 
 
-def _add_version_columns(conn: sqlite3.Connection) -> None:
+def _add_version_columns(conn: sqlite3.Connection, _: GroupAll) -> None:
     have = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
     for name, kind in ADDED_COLUMNS.items():
         if name not in have:
             conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
 
 
-def _feeds_and_full_text(conn: sqlite3.Connection) -> None:
+def _feeds_and_full_text(conn: sqlite3.Connection, _: GroupAll) -> None:
     _key_entries_by_feed(conn)
     _merge_version_fts(conn)
 
 
-def _group_stories(conn: sqlite3.Connection) -> None:
+def _group_stories(conn: sqlite3.Connection, group_all: GroupAll) -> None:
     log.info("grouping the stored articles into stories")
     group_all(conn)
 
@@ -262,7 +266,7 @@ def _merge_version_fts(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE version_chunks_fts")
 
 
-def _cite_every_version(conn: sqlite3.Connection) -> None:
+def _cite_every_version(conn: sqlite3.Connection, _: GroupAll) -> None:
     """A catalog from before the record of cited versions: any of its versions may have had a
     key handed out, so each one still holding its text counts as cited (none is ever pruned)."""
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
@@ -278,7 +282,7 @@ def _cite_every_version(conn: sqlite3.Connection) -> None:
     )
 
 
-Step = Callable[[sqlite3.Connection], None]
+Step = Callable[[sqlite3.Connection, GroupAll], None]  # a step may need the stories grouped
 MIGRATIONS: tuple[tuple[int, str, Step], ...] = (  # (the schema it brings, what it does, how)
     (2, "article versions: version, modified_at, valid_from", _add_version_columns),
     (3, "feed entries keyed by feed; one full-text table", _feeds_and_full_text),

@@ -6,8 +6,10 @@ skipped by searches of current passages): out of the default search, still there
 citation made against them and for an as-of question about a date when they were current.
 A deleted article leaves a row in ``deleted_articles``, so a citation to it says so.
 
-How many older texts are kept is ``index.catalog.retention``'s. ``Catalog`` inherits these
-methods.
+``VersionRows`` (``catalog.versions``) holds them: it extends the articles' reads
+(``ArticleRows``, handed over at construction) with the kept passages, and keeps the story rows
+in step when an article's passages are kept away (``StoryRows``). How many older texts are kept
+is ``index.catalog.retention``'s (``catalog.retention``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from index.catalog.articles import ArticleRows
+from index.catalog.db import Db, from_blobs, row_to_meta
 from index.catalog.keyword import (
     TEXT_WEIGHT,
     TITLE_WEIGHT,
@@ -27,8 +31,7 @@ from index.catalog.keyword import (
     fts_query,
     selective_terms,
 )
-from index.catalog.reads import CatalogReads, from_blobs, row_to_meta
-from index.catalog.stories import ungroup
+from index.catalog.stories import StoryRows
 from index.filters import SearchFilters
 from index.records import ArticleMeta, ArticleVersion, Chunk, DeletedArticle
 
@@ -75,10 +78,13 @@ def drop_kept_passages(conn: sqlite3.Connection, where: str, params: tuple[objec
     conn.execute(f"DELETE FROM version_chunks WHERE {where}", params)
 
 
-class CatalogVersions(CatalogReads):
-    _conn: sqlite3.Connection
+class VersionRows:
+    def __init__(self, db: Db, articles: ArticleRows, stories: StoryRows) -> None:
+        self._db = db
+        self._articles = articles
+        self._stories = stories
 
-    # -- writes (inside ``transaction``) ------------------------------------------------------
+    # -- writes (inside ``Catalog.transaction``) ------------------------------------------------
     def archive_version(self, conn: sqlite3.Connection, article_id: str, stamp: str) -> int:
         """Copy the current row of ``article_id`` to ``article_versions``; its version number."""
         row = conn.execute(
@@ -121,7 +127,7 @@ class CatalogVersions(CatalogReads):
             )
         ids = [int(r[0]) for r in rows]  # their full-text rows stay: searches leave them out
         conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
-        ungroup(conn, article_id)
+        self._stories.ungroup(conn, article_id)
         return ids
 
     def insert_version_chunks(
@@ -182,22 +188,22 @@ class CatalogVersions(CatalogReads):
 
     # -- reads --------------------------------------------------------------------------------
     def version_state(self, article_id: str) -> VersionState | None:
-        row = self._conn.execute(
+        row = self._db.conn.execute(
             "SELECT version, valid_from, text_hash, modified_at, published_at FROM articles "
             "WHERE id=?",
             (article_id,),
         ).fetchone()
         return VersionState(int(row[0]), *row[1:]) if row else None
 
-    def versions(self, article_id: str) -> list[ArticleVersion]:
+    def history(self, article_id: str) -> list[ArticleVersion]:
         """Every version of an article, oldest first, the current one last ([] if unknown)."""
-        kept = self._conn.execute(
+        kept = self._db.conn.execute(
             "SELECT article_id, version, title, published_at, modified_at, valid_from, seen_at, "
             "superseded_at, chars, text_hash, text IS NULL AS removed FROM article_versions "
             "WHERE article_id=? ORDER BY version",
             (article_id,),
         ).fetchall()
-        current = self._conn.execute(
+        current = self._db.conn.execute(
             "SELECT id, version, title, published_at, modified_at, valid_from, ingested_at, "
             "length(text) AS chars, text_hash FROM articles WHERE id=?",
             (article_id,),
@@ -224,7 +230,7 @@ class CatalogVersions(CatalogReads):
 
     def version_text(self, article_id: str, version: int) -> str | None:
         """The text of ``version`` of an article (the current one's or a kept one's)."""
-        row = self._conn.execute(
+        row = self._db.conn.execute(
             "SELECT text FROM articles WHERE id=? AND version=? UNION ALL SELECT text FROM "
             "article_versions WHERE article_id=? AND version=? LIMIT 1",
             (article_id, version, article_id, version),
@@ -233,14 +239,14 @@ class CatalogVersions(CatalogReads):
 
     def version_texts(self, article_id: str) -> list[tuple[int, str | None]]:
         """(version, text or None when removed) of the kept versions, newest first."""
-        rows = self._conn.execute(
+        rows = self._db.conn.execute(
             "SELECT version, text FROM article_versions WHERE article_id=? ORDER BY version DESC",
             (article_id,),
         )
         return [(int(r[0]), r[1]) for r in rows]
 
     def deleted(self, article_id: str) -> DeletedArticle | None:
-        row = self._conn.execute(
+        row = self._db.conn.execute(
             "SELECT id, title, versions, deleted_at FROM deleted_articles WHERE id=?",
             (article_id,),
         ).fetchone()
@@ -249,7 +255,7 @@ class CatalogVersions(CatalogReads):
     def versions_at(self, day: str) -> dict[str, int]:
         """Articles whose current version began after ``day`` → the version current on it
         (when its text is still kept: a pruned one leaves the article as it reads now)."""
-        rows = self._conn.execute(
+        rows = self._db.conn.execute(
             "SELECT a.id, v.version FROM articles a JOIN article_versions v ON v.article_id = "
             f"a.id AND v.version = ({_THEN}) WHERE a.version > 1 AND a.valid_from IS NOT NULL "
             "AND substr(a.valid_from, 1, 10) > :day AND v.text IS NOT NULL",
@@ -258,7 +264,7 @@ class CatalogVersions(CatalogReads):
         return {r[0]: int(r[1]) for r in rows}
 
     def chunk_ids_of_articles(self, article_ids: Iterable[str]) -> set[int]:
-        rows = self._conn.execute(
+        rows = self._db.conn.execute(
             "SELECT id FROM chunks WHERE article_id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(article_ids)),),
         )
@@ -272,7 +278,7 @@ class CatalogVersions(CatalogReads):
         where, params = filters.where("v")
         ids, blobs = [], []
         for article_id, version in wanted.items():
-            rows = self._conn.execute(
+            rows = self._db.conn.execute(
                 f"SELECT c.id, c.embedding FROM version_chunks c {VERSION_AS_ARTICLE} "
                 f"WHERE c.article_id=? AND c.version=? AND {where} ORDER BY c.id",
                 [article_id, version, *params],
@@ -290,12 +296,12 @@ class CatalogVersions(CatalogReads):
         current passages, so the two lists merge on one scale."""
         if not wanted:
             return []
-        query = fts_query(text, selective_terms(self._conn, content_terms(text)))
+        query = fts_query(text, selective_terms(self._db.conn, content_terms(text)))
         if query is None:
             return []
         where, params = filters.where("v")
         rank = f"bm25(chunks_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
-        rows = self._conn.execute(  # the versions travel as one JSON object: no depth limit
+        rows = self._db.conn.execute(  # the versions travel as one JSON object: no depth limit
             f"SELECT f.rowid, -{rank} FROM chunks_fts f JOIN version_chunks c ON c.id = f.rowid "
             "JOIN json_each(?) w ON w.key = c.article_id AND w.value = c.version "
             f"{VERSION_AS_ARTICLE} WHERE chunks_fts MATCH ? AND {where} ORDER BY {rank} LIMIT ?",
@@ -304,22 +310,23 @@ class CatalogVersions(CatalogReads):
         return [(int(r[0]), float(r[1])) for r in rows]
 
     def passages(self, chunk_ids: Sequence[int]) -> dict[int, tuple[ArticleMeta, int, int, str]]:
-        """``CatalogReads.passages``, and older versions' kept passages among ``chunk_ids``."""
-        out = super().passages(chunk_ids)
+        """``ArticleRows.passages``, and older versions' kept passages among ``chunk_ids``."""
+        out = self._articles.passages(chunk_ids)
         missing = [i for i in chunk_ids if i not in out]
         if missing and self.has_versions():
             out.update(self.version_passages(missing))
         return out
 
     def published_dates(self, chunk_ids: Sequence[int]) -> dict[int, str | None]:
-        out = super().published_dates(chunk_ids)
+        """``ArticleRows.published_dates``, and those of older versions' kept passages."""
+        out = self._articles.published_dates(chunk_ids)
         missing = [i for i in chunk_ids if i not in out]
         if missing and self.has_versions():
             out.update(self.version_published_dates(missing))
         return out
 
     def has_versions(self) -> bool:
-        return self._conn.execute("SELECT 1 FROM version_chunks LIMIT 1").fetchone() is not None
+        return self._db.conn.execute("SELECT 1 FROM version_chunks LIMIT 1").fetchone() is not None
 
     def version_passages(
         self, chunk_ids: Sequence[int]
@@ -330,7 +337,7 @@ class CatalogVersions(CatalogReads):
         if not chunk_ids:
             return out
         marks = ",".join("?" * len(chunk_ids))
-        rows = self._conn.execute(
+        rows = self._db.conn.execute(
             f'SELECT c.id AS chunk_id, c.start, c."end", substr(v.text, c.start + 1, '
             'c."end" - c.start) AS passage, v.article_id AS id, v.version, v.title, v.url, '
             "v.source, v.published_at, "
@@ -349,7 +356,7 @@ class CatalogVersions(CatalogReads):
         if not chunk_ids:
             return {}
         marks = ",".join("?" * len(chunk_ids))
-        rows = self._conn.execute(
+        rows = self._db.conn.execute(
             "SELECT c.id, v.published_at FROM version_chunks c JOIN article_versions v ON "
             f"v.article_id = c.article_id AND v.version = c.version WHERE c.id IN ({marks})",
             list(chunk_ids),

@@ -105,7 +105,7 @@ def fetch_pass(
     deadline = time.monotonic() + fetcher.settings.fetch_pass_s
     run = _Pass(index, fetcher, now or datetime.now(UTC), writing or index.write_lock, deadline)
     outcomes = []
-    for feed in index.catalog.feeds():
+    for feed in index.catalog.feeds.followed():
         if not (every_feed or due(feed, run.now)):
             continue
         if run.out_of_time():
@@ -154,7 +154,7 @@ def _one(run: _Pass, feed: FeedSource) -> FeedOutcome:
     else:
         todo, quiet = _worth_fetching(index, feed.url, found, run.stamp)
     with run.writing():
-        index.catalog.record_entries(quiet)
+        index.catalog.feeds.record_entries(quiet)
     summary, from_entry, done = _read_pages(run, feed, todo)
     status = ("not_modified" if result.not_modified else "ok") if done else DEFERRED
     error = None if done else run.late  # deferred: read again in full, no unread entry lost
@@ -184,7 +184,9 @@ def _read_pages(run: _Pass, feed: FeedSource, todo: list[_Todo]) -> tuple[Ingest
         with run.writing():
             if articles:
                 _add(summary, Ingestor(run.index, save_cache=False).run(articles))
-            run.index.catalog.record_entries(seen)  # after its article: a crash re-reads a page
+            run.index.catalog.feeds.record_entries(
+                seen
+            )  # after its article: a crash re-reads a page
     if summary.added or summary.updated:
         with run.writing():
             problem = run.index.save_vectors()
@@ -207,7 +209,7 @@ def _worth_fetching(
     lists them, or whose article was made from the entry's text) — and the states of entries
     whose article is indexed already (by another feed, a file, or a pass killed before it
     recorded them): recorded, not fetched."""
-    known = index.catalog.entry_states(feed_url)
+    known = index.catalog.feeds.entry_states(feed_url)
     todo: list[_Todo] = []
     quiet: list[EntryState] = []
     for entry in found:
@@ -225,7 +227,7 @@ def _worth_fetching(
 
 def _unread(index: NewsIndex, feed_url: str) -> list[_Todo]:
     """The entries of ``feed_url`` whose page could not be read last time."""
-    states = index.catalog.entry_states(feed_url).values()
+    states = index.catalog.feeds.entry_states(feed_url).values()
     unread = [(Entry(s.url, updated=s.updated), s) for s in states if not s.page_read]
     return [_todo(index, entry, state)[0] for entry, state in unread]
 
@@ -233,7 +235,7 @@ def _unread(index: NewsIndex, feed_url: str) -> list[_Todo]:
 def _todo(index: NewsIndex, entry: Entry, before: EntryState | None) -> tuple[_Todo, str]:
     """``entry`` to read, with what the index holds of its article; and that article's origin
     ("" when there is none)."""
-    row = index.catalog.article_state(url_id(entry.url))
+    row = index.catalog.articles.article_state(url_id(entry.url))
     if row is None:
         return _Todo(entry, before, False, None), ""
     return _Todo(entry, before, True, row["published_at"]), row["origin"] or ""
@@ -326,7 +328,7 @@ def _record(
     wait = min(feed.every_s * 2**failures, MAX_BACKOFF_S) if failed else feed.every_s
     keep = failed or status == DEFERRED
     with run.writing():
-        run.index.catalog.record_fetch(
+        run.index.catalog.feeds.record_fetch(
             replace(
                 feed,
                 etag=feed.etag if keep else etag,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from index.catalog.reads import from_blobs
+from index.catalog.db import from_blobs
 from index.records import Article, Chunk, IngestStatus
 from index.text.chunking import Chunker
 from index.text.hashing import sha256_hex
@@ -121,7 +121,7 @@ class EncoderThread:
         texts = embed_texts(self.index.chunker, batch)
         model = self.index.embedder.name
         hashes = [embed_hash(model, t) for t in texts]
-        stored = self.index.catalog.embeddings_by_hash(hashes)
+        stored = self.index.catalog.articles.embeddings_by_hash(hashes)
         todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in stored}
         future = self._pool.submit(self.index.embedder.encode_documents, list(todo.values()))
         return _ThreadPending(batch, hashes, stored, list(todo), future, self.index.dim)

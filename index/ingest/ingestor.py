@@ -24,14 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index.catalog.catalog import now_iso
-from index.catalog.stories import group_articles
+from index.catalog.db import now_iso
 from index.catalog.versions import next_valid_from
 from index.ingest.embed_stage import EmbeddedBatch, EmbedStage, EncoderThread, PendingBatch, Planned
 from index.loaders import iter_articles
 from index.records import Article, IngestStatus, LoadProblem
 from index.settings import Executor
 from index.store import NewsIndex
+from index.stories.grouper import StoryGrouper
 
 log = logging.getLogger(__name__)
 
@@ -156,14 +156,15 @@ class Ingestor:
             self._complete_oldest()
 
     def _plan(self, article: Article) -> Planned:
-        state = self.index.catalog.article_state(article.id)
+        articles = self.index.catalog.articles
+        state = articles.article_state(article.id)
         if state is not None and state["content_hash"] == article.content_hash:
             if _metadata_changed(state, article):
                 return Planned(article, IngestStatus.UPDATED, state["copy_of"], replaces=False)
             return Planned(article, IngestStatus.UNCHANGED)
         replaces = state is not None
         status = IngestStatus.UPDATED if replaces else IngestStatus.ADDED
-        primary = self._texts.get(article.text_hash) or self.index.catalog.primary_with_text(
+        primary = self._texts.get(article.text_hash) or articles.primary_with_text(
             article.text_hash, article.id
         )
         if primary is not None:
@@ -229,7 +230,7 @@ class Ingestor:
                 article = planned.article
                 removed += self._replace(conn, planned)
                 n = len(planned.chunks)
-                added_ids += catalog.insert_chunks(
+                added_ids += catalog.articles.insert_chunks(
                     conn,
                     article.title,
                     planned.chunks,
@@ -237,7 +238,7 @@ class Ingestor:
                     vectors[offset : offset + n],
                 )
                 offset += n
-            group_articles(conn, [planned.article.id for planned in batch])
+            StoryGrouper(catalog.stories).group(conn, [planned.article.id for planned in batch])
         self.vectors.remove(removed)
         self.vectors.add(np.asarray(added_ids, dtype=np.int64), vectors)
         self.vectors.generation = catalog.generation
@@ -248,25 +249,27 @@ class Ingestor:
         kept with it, unless copies that share the old text inherit them). The chunk ids that
         leave the searched index."""
         catalog, article = self.index.catalog, planned.article
-        state = catalog.version_state(article.id)
+        state = catalog.versions.version_state(article.id)
         if state is None:  # new, or added again after a deletion (its tombstone stays, for
             # keys made against the deleted text)
-            catalog.upsert_article(conn, article, planned.copy_of)
+            catalog.articles.upsert_article(conn, article, planned.copy_of)
             return []
         if state.text_hash == article.text_hash:  # same text (or metadata): no new version
             removed = []
-            if planned.replaces and catalog.promote_first_copy(conn, article.id) is None:
-                removed = catalog.delete_chunks(conn, article.id)
-            catalog.upsert_article(conn, article, planned.copy_of, state.version, state.valid_from)
+            if planned.replaces and catalog.articles.promote_first_copy(conn, article.id) is None:
+                removed = catalog.articles.delete_chunks(conn, article.id)
+            catalog.articles.upsert_article(
+                conn, article, planned.copy_of, state.version, state.valid_from
+            )
             return removed
         stamp = now_iso()
-        version = catalog.archive_version(conn, article.id, stamp)
+        version = catalog.versions.archive_version(conn, article.id, stamp)
         removed = []
-        if catalog.promote_first_copy(conn, article.id) is None:
-            removed = catalog.keep_version_chunks(conn, article.id, version)
+        if catalog.articles.promote_first_copy(conn, article.id) is None:
+            removed = catalog.versions.keep_version_chunks(conn, article.id, version)
         since = next_valid_from(article.modified_at, state, stamp)
-        catalog.upsert_article(conn, article, planned.copy_of, version + 1, since)
-        catalog.prune_versions(conn, article.id, self.index.settings.keep_versions)
+        catalog.articles.upsert_article(conn, article, planned.copy_of, version + 1, since)
+        catalog.retention.prune_versions(conn, article.id, self.index.settings.keep_versions)
         return removed
 
     def _count_written(self, batch: list[Planned]) -> None:

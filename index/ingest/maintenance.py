@@ -8,14 +8,15 @@ import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from index.catalog.catalog import Catalog, now_iso
+from index.catalog.catalog import Catalog
+from index.catalog.db import now_iso
 from index.catalog.transfer import VERSION_COLUMNS
 from index.ingest.embed_stage import embed_hash
 from index.ingest.ingestor import Ingestor, IngestSummary
 from index.loaders.ids import legacy_url_id, url_id
 from index.records import Article
 from index.settings import IndexSettings
-from index.store import NewsIndex
+from index.store import NewsIndex, open_catalog
 from index.write_lock import hold_write_lock
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ def delete_articles(index: NewsIndex, article_ids: Sequence[str]) -> dict[str, l
     """Delete articles (a primary's first copy inherits its chunks). Unknown ids are reported."""
     deleted: list[str] = []
     with index.write_lock():
-        present = [a for a in dict.fromkeys(article_ids) if index.catalog.article_state(a)]
+        present = [a for a in dict.fromkeys(article_ids) if index.catalog.articles.article_state(a)]
         missing = [a for a in article_ids if a not in present]
         if not present:  # nothing to delete: no transaction, the generation stays
             return {"deleted": [], "missing": missing, "warnings": []}
@@ -33,10 +34,10 @@ def delete_articles(index: NewsIndex, article_ids: Sequence[str]) -> dict[str, l
         removed: list[int] = []
         with index.catalog.transaction() as conn:
             for article_id in present:
-                if index.catalog.promote_first_copy(conn, article_id) is None:
-                    removed += index.catalog.delete_chunks(conn, article_id)
-                index.catalog.forget_versions(conn, article_id, now_iso())
-                index.catalog.delete_article_row(conn, article_id)
+                if index.catalog.articles.promote_first_copy(conn, article_id) is None:
+                    removed += index.catalog.articles.delete_chunks(conn, article_id)
+                index.catalog.versions.forget_versions(conn, article_id, now_iso())
+                index.catalog.articles.delete_article_row(conn, article_id)
                 deleted.append(article_id)
         vectors.remove(removed)
         vectors.generation = index.catalog.generation
@@ -48,7 +49,7 @@ def delete_articles(index: NewsIndex, article_ids: Sequence[str]) -> dict[str, l
 def stored_articles(catalog: Catalog) -> Iterable[Article]:
     """Every article as stored, primaries before their copies (so copies stay copies); an id
     made by the URL rule before 0.2 is recomputed by today's rule."""
-    for row in catalog.stored_rows():
+    for row in catalog.transfer.stored_rows():
         yield Article(
             id=url_id(row["url"]) if legacy_url_id(row["id"], row["url"]) else row["id"],
             text=row["text"],
@@ -66,7 +67,7 @@ def stored_articles(catalog: Catalog) -> Iterable[Article]:
 
 def _renamed(catalog: Catalog) -> dict[str, str]:
     """Ids made by the URL rule before 0.2 → today's (as ``stored_articles`` rewrites them)."""
-    urls = catalog.article_urls()
+    urls = catalog.transfer.article_urls()
     return {i: url_id(url) for i, url in urls if legacy_url_id(i, url)}
 
 
@@ -79,18 +80,19 @@ def _json_list(raw: str | None) -> list[str]:
 def carry_ingested_at(source: Catalog, target: NewsIndex) -> None:
     """Each article keeps when it was first ingested, not when it was reindexed: an undated
     article's day in stories and timelines (and its versions' 'seen' dates) come from it."""
-    rows = source.ingested_times()
+    rows = source.transfer.ingested_times()
     with target.catalog.transaction() as conn:
-        target.catalog.set_ingested_times(conn, rows)
+        target.catalog.transfer.set_ingested_times(conn, rows)
 
 
 def carry_versions(source: Catalog, target: NewsIndex) -> int:
     """Kept versions, version numbers and tombstones into a rebuilt index; the older versions'
     passages chunked and embedded again with the target's model. How many versions."""
-    versions, heads, deleted = source.version_rows(), source.version_heads(), source.tombstones()
+    moved = source.transfer
+    versions, heads, deleted = moved.version_rows(), moved.version_heads(), moved.tombstones()
     if not (versions or deleted):
         return 0
-    searched = source.searched_versions()
+    searched = moved.searched_versions()
     chunked = [
         (row, target.chunker.chunk(Article(row["article_id"], row["text"], row["title"])))
         for row in versions
@@ -100,7 +102,7 @@ def carry_versions(source: Catalog, target: NewsIndex) -> int:
     vectors = target.embedder.encode_documents(texts) if texts else None
     catalog, renamed = target.catalog, _renamed(source)
     with catalog.transaction() as conn:
-        catalog.insert_versions(
+        catalog.transfer.insert_versions(
             conn,
             [
                 (
@@ -110,17 +112,17 @@ def carry_versions(source: Catalog, target: NewsIndex) -> int:
                 for r in versions
             ],
         )
-        catalog.set_version_heads(
+        catalog.transfer.set_version_heads(
             conn, [(r["version"], r["valid_from"], renamed.get(r["id"], r["id"])) for r in heads]
         )
-        catalog.insert_tombstones(conn, deleted)
+        catalog.transfer.insert_tombstones(conn, deleted)
         pairs = [
             ({**dict(r), "article_id": renamed.get(r["article_id"], r["article_id"])}, c)
             for r, cs in chunked
             for c in cs
         ]
         hashes = [embed_hash(target.model_name, t) for t in texts]
-        catalog.insert_version_chunks(conn, pairs, hashes, vectors)
+        catalog.versions.insert_version_chunks(conn, pairs, hashes, vectors)
     return len(versions)
 
 
@@ -135,7 +137,7 @@ def reindex(
     staging = settings.home / ".reindex"
     shutil.rmtree(staging, ignore_errors=True)
     with hold_write_lock(settings.home):
-        source = Catalog(settings.catalog_path)
+        source = open_catalog(settings.catalog_path)
         target = NewsIndex.open(replace(settings, home=staging), create=True)
         try:
             forced = source.meta().get("ann", "") if ann is None else ann.replace("auto", "")
@@ -145,12 +147,12 @@ def reindex(
             summary = ingest.run(stored_articles(source))
             carry_versions(source, target)  # kept passages only: the searched vectors stand
             with target.catalog.transaction(content=False) as conn:  # keys handed out stay
-                target.catalog.copy_cited(conn, source, _renamed(source))
+                target.catalog.retention.copy_cited(conn, source.retention, _renamed(source))
             carry_ingested_at(source, target)
             target.regroup_stories()  # oldest first, whatever order the articles came in
             ingest.vectors.generation = target.catalog.generation
             target.adopt_vectors(ingest.vectors, save=True)
-            source.checkpoint()
+            source.transfer.checkpoint()
         finally:
             source.close()
             target.close()

@@ -144,7 +144,7 @@ def _stored_vectors(known: Path | None, hashes: list[str]) -> dict[str, bytes]:
         return {}
     catalog = Catalog(known, readonly=True)
     try:
-        return catalog.embeddings_by_hash(hashes)
+        return catalog.articles.embeddings_by_hash(hashes)
     finally:
         catalog.close()
 

@@ -88,8 +88,8 @@ def pick(
 def leads(index: NewsIndex, stories: int = STORIES, per_story: int = 3) -> Iterator[Lead]:
     """Leads from the recent stories, newest first: each story's newest articles."""
     catalog = index.catalog
-    for story_id in catalog.recent_story_ids(stories):
-        story = catalog.story(story_id)
+    for story_id in catalog.stories.recent_story_ids(stories):
+        story = catalog.stories.story(story_id)
         if story is None:
             continue
         ids = frozenset(i for m in story.members for i in (m.meta.id, *m.meta.copies))
