@@ -51,6 +51,7 @@ class Citation:
     claim_by: str | None = None  # whose claim the quote reports ("according to Meduza")
     dates: tuple[DateMention, ...] = ()  # what its relative dates mean ("on Monday")
     notes: tuple[QuoteNote, ...] = ()  # what is shown beside the quote (dates, a speaker)
+    language: str | None = None  # the article's ISO 639-1 code: the quote is in it, untranslated
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -189,6 +190,7 @@ def cite_span(
         quote=article_text[quote_start:quote_end],
         quote_start=quote_start,
         quote_end=quote_end,
+        language=meta.language,
     )
 
 

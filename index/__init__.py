@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     )
     from index.encoding.ann import VectorIndex
     from index.encoding.embedding import Embedder, Encoder
+    from index.encoding.encoders import encoder_for
     from index.ingest.ingestor import Ingestor, IngestSummary, ingest_paths
     from index.ingest.maintenance import delete_articles, reindex
     from index.library import DeleteResult, Library
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from index.loaders.ids import record_upload_name
     from index.stats import index_stats
     from index.store import IndexBusy, IndexMismatch, IndexNotFound, IndexReadOnly, NewsIndex
+    from index.text.languages import language_name
     from index.text.outlet_names import display_name
     from index.text.sentences import sentence_spans
 
@@ -69,6 +71,7 @@ _LAZY = {
     "SUPPORTED_EXTENSIONS": "index.loaders",
     "record_upload_name": "index.loaders.ids",
     "display_name": "index.text.outlet_names",
+    "language_name": "index.text.languages",
     "sentence_spans": "index.text.sentences",
     "index_stats": "index.stats",
     "CheckReport": "index.check",
@@ -78,6 +81,7 @@ _LAZY = {
     "citation_key": "index.citation_keys",
     "Embedder": "index.encoding.embedding",
     "Encoder": "index.encoding.embedding",
+    "encoder_for": "index.encoding.encoders",
     "IngestSummary": "index.ingest.ingestor",
     "Ingestor": "index.ingest.ingestor",
     "ingest_paths": "index.ingest.ingestor",
@@ -137,9 +141,11 @@ __all__ = [
     "citation_key",
     "delete_articles",
     "display_name",
+    "encoder_for",
     "index_stats",
     "ingest_paths",
     "iter_articles",
+    "language_name",
     "lookup_citation",
     "missing_article",
     "record_upload_name",

@@ -1,4 +1,4 @@
-"""Search filters (source, date range, as-of) turned into SQL that runs before the top-k cut."""
+"""Search filters (source, language, date range, as-of) turned into SQL run before the top-k cut."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class SearchFilters:
     # only these articles (or the primaries they are copies of); None: any, (): none. The
     # Python API's and ``newsrag eval --within-field``'s, e.g. a question's own search results
     articles: tuple[str, ...] | None = None
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes of the articles' detected languages
 
     @classmethod
     def build(
@@ -33,19 +34,19 @@ class SearchFilters:
         as_of: str | None = None,
         strict: bool = False,
         articles: Iterable[str] | None = None,
+        languages: str | Iterable[str] | None = None,
     ) -> SearchFilters:
-        if isinstance(sources, str):
-            sources = [s for s in sources.split(",") if s.strip()]
-        names = tuple(sorted({str(s).strip().lower() for s in sources or () if str(s).strip()}))
+        names = _names(sources)
         within = None if articles is None else tuple(sorted({str(a) for a in articles}))
         dates = _iso("since", since), _iso("until", until), _iso("as_of", as_of)
-        return cls(names, *dates, bool(strict), within)
+        return cls(names, *dates, bool(strict), within, _codes(languages))
 
     @property
     def active(self) -> bool:
         """True when the filters restrict which chunks may be returned."""
         return bool(
             self.sources
+            or self.languages
             or self.since
             or self.until
             or (self.as_of and self.strict)
@@ -57,6 +58,8 @@ class SearchFilters:
         parts = []
         if self.sources:
             parts.append("outlet " + " or ".join(self.sources))
+        if self.languages:
+            parts.append("in " + " or ".join(self.languages))
         if self.since:
             parts.append(f"published on or after {self.since}")
         if self.until:
@@ -72,6 +75,8 @@ class SearchFilters:
         out: list[SearchFilters] = []
         if self.sources:
             out.append(SearchFilters(sources=self.sources))
+        if self.languages:
+            out.append(SearchFilters(languages=self.languages))
         if self.since:
             out.append(SearchFilters(since=self.since))
         if self.until:
@@ -89,6 +94,11 @@ class SearchFilters:
         if self.sources:
             clauses.append(f"lower({alias}.source) IN ({','.join('?' * len(self.sources))})")
             params += self.sources
+        if self.languages:
+            own = f"{alias}.{'article_id' if alias == 'v' else 'id'}"  # v: article_versions
+            marks = ",".join("?" * len(self.languages))
+            clauses.append(f"{own} IN (SELECT id FROM articles WHERE language IN ({marks}))")
+            params += self.languages
         if self.since:
             clauses.append(f"{alias}.published_at >= ?")
             params.append(self.since)
@@ -111,6 +121,23 @@ class SearchFilters:
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CODE = re.compile(r"[a-z]{2}")
+
+
+def _names(values: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Comma-separated or listed values, trimmed, lower-cased, sorted, without repeats."""
+    if isinstance(values, str):
+        values = values.split(",")
+    return tuple(sorted({str(v).strip().lower() for v in values or () if str(v).strip()}))
+
+
+def _codes(values: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Language codes, each exactly two letters (ISO 639-1: "en", "uk", "zh")."""
+    codes = _names(values)
+    for code in codes:
+        if not _CODE.fullmatch(code):
+            raise FilterError(f"lang: {code!r} is not an ISO 639-1 language code (e.g. en, uk)")
+    return codes
 
 
 def _iso(name: str, value: str | None) -> str | None:

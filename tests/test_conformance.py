@@ -34,9 +34,16 @@ def _real() -> Encoder:
     return Embedder()
 
 
+def _e5() -> Encoder:
+    from index import IndexSettings, encoder_for
+
+    return encoder_for(IndexSettings(model="multilingual-e5-small"))
+
+
 ENCODERS = [
     pytest.param(HashEncoder, id="hash", marks=pytest.mark.unit),
     pytest.param(_real, id="embedder", marks=pytest.mark.slow),
+    pytest.param(_e5, id="e5", marks=pytest.mark.slow),
 ]
 
 

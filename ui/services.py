@@ -207,10 +207,10 @@ class Services:
             return
 
         def load() -> None:
-            from index import Embedder
+            from index import encoder_for
 
             try:  # the query encoder (ONNX fp32 unless NEWSRAG_ENCODER=torch): no torch load
-                Embedder.from_settings(self.settings.index).encode_query("warm up")
+                encoder_for(self.settings.index).encode_query("warm up")
             except Exception as exc:  # a bad model name: the first request reports it
                 log.info("warm-up skipped: %s", exc)
 

@@ -222,14 +222,15 @@ class ArticleRows:
         conn.execute(
             "INSERT INTO articles(id, url, title, title_is_fallback, source, authors, "
             "published_at, section, text, text_hash, content_hash, copy_of, origin, ingested_at, "
-            "updated_at, version, modified_at, valid_from) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-            "?,?,?) ON CONFLICT(id) DO UPDATE SET "
+            "updated_at, version, modified_at, valid_from, language) VALUES "
+            "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
             "url=excluded.url, title=excluded.title, title_is_fallback=excluded.title_is_fallback,"
             " source=excluded.source, authors=excluded.authors, published_at="
             "excluded.published_at, section=excluded.section, text=excluded.text, text_hash="
             "excluded.text_hash, content_hash=excluded.content_hash, copy_of=excluded.copy_of, "
             "origin=excluded.origin, updated_at=excluded.updated_at, version=excluded.version, "
-            "modified_at=excluded.modified_at, valid_from=excluded.valid_from",
+            "modified_at=excluded.modified_at, valid_from=excluded.valid_from, "
+            "language=excluded.language",
             (
                 article.id,
                 article.url,
@@ -249,6 +250,7 @@ class ArticleRows:
                 version,
                 article.modified_at,
                 valid_from,
+                article.language,
             ),
         )
 
@@ -277,7 +279,7 @@ class ArticleRows:
             )
             chunk_id = int(cursor.lastrowid or 0)
             conn.execute(
-                "INSERT INTO chunks_fts(rowid, title, text) VALUES (?,?,?)",
+                "INSERT INTO chunks_fts(rowid, title, text) VALUES (?, fts_text(?), fts_text(?))",
                 (chunk_id, title, chunk.text),
             )
             ids.append(chunk_id)
@@ -307,7 +309,7 @@ class ArticleRows:
         conn.execute("UPDATE articles SET copy_of=? WHERE copy_of=?", (heir, article_id))
         conn.execute("UPDATE chunks SET article_id=? WHERE article_id=?", (heir, article_id))
         conn.execute(  # a copy may be filed under another title: its passages now carry it
-            "UPDATE chunks_fts SET title=(SELECT title FROM articles WHERE id=?) "
+            "UPDATE chunks_fts SET title=(SELECT fts_text(title) FROM articles WHERE id=?) "
             "WHERE rowid IN (SELECT id FROM chunks WHERE article_id=?)",
             (heir, heir),
         )

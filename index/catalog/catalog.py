@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from index.catalog.articles import ArticleRows
-from index.catalog.db import Db
+from index.catalog.db import Db, add_functions
 from index.catalog.feeds import FeedRows
 from index.catalog.integrity import IntegrityRows
 from index.catalog.retention import RetentionRows
@@ -58,6 +58,7 @@ def _writable(path: Path) -> bool:
 
 def _probe(uri: str) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+    add_functions(conn)
     try:
         conn.execute("SELECT count(*) FROM meta").fetchone()
     except sqlite3.Error:
@@ -125,6 +126,7 @@ class Catalog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         conn.row_factory = sqlite3.Row  # an upgrade's grouping reads rows by column name
+        add_functions(conn)  # the upgrade's statements use them too
         try:
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # two first writers may make it
             conn.execute("PRAGMA journal_mode=WAL")

@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 import numpy as np
 
 from index.records import ArticleMeta
+from index.text.languages import cjk_bigrams
 
 ARTICLE_META_COLUMNS = (
     "id, title, url, source, authors, published_at, section, title_is_fallback, modified_at, "
-    "version"
+    "version, language"
 )
 
 
@@ -27,6 +28,16 @@ class Db:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+
+
+def add_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions the catalog's statements use: ``fts_text(x)``, the text as the keyword
+    index holds it (runs of unspaced scripts cut into character pairs: ``cjk_bigrams``)."""
+    conn.create_function("fts_text", 1, _fts_text, deterministic=True)
+
+
+def _fts_text(value: str | None) -> str | None:
+    return None if value is None else cjk_bigrams(value)
 
 
 def now_iso() -> str:
@@ -57,6 +68,7 @@ def row_to_meta(row: sqlite3.Row, copies: tuple[str, ...] = ()) -> ArticleMeta:
         modified_at=row["modified_at"],
         version=row["version"],
         versions=row["version"],
+        language=row["language"] if "language" in row.keys() else None,  # noqa: SIM118 (a Row)
     )
 
 

@@ -48,8 +48,8 @@ VERSION_CHECKS: list[tuple[str, str]] = [
         "kept passage {0} has no FTS row, or its FTS text differs from its version's text",
         "SELECT c.id FROM version_chunks c JOIN article_versions v ON v.article_id = "
         "c.article_id AND v.version = c.version LEFT JOIN chunks_fts f ON f.rowid = "
-        'c.id WHERE f.rowid IS NULL OR f.text <> substr(v.text, c.start + 1, c."end" - c.start) '
-        "LIMIT 1",
+        "c.id WHERE f.rowid IS NULL OR "
+        'f.text <> fts_text(substr(v.text, c.start + 1, c."end" - c.start)) LIMIT 1',
     ),
 ]
 
@@ -114,12 +114,12 @@ INVARIANTS: list[tuple[str, str]] = [
         "FTS text of chunk {0} differs from its article's text at its offsets {1}-{2}",
         'SELECT c.id, c.start, c."end" FROM chunks c JOIN chunks_fts f ON f.rowid = c.id '
         "JOIN articles a ON a.id = c.article_id "
-        'WHERE f.text <> substr(a.text, c.start + 1, c."end" - c.start) LIMIT 1',
+        'WHERE f.text <> fts_text(substr(a.text, c.start + 1, c."end" - c.start)) LIMIT 1',
     ),
     (
         "FTS title of chunk {0} differs from the title of its article {1}",
         "SELECT c.id, c.article_id FROM chunks c JOIN chunks_fts f ON f.rowid = c.id "
-        "JOIN articles a ON a.id = c.article_id WHERE f.title IS NOT a.title LIMIT 1",
+        "JOIN articles a ON a.id = c.article_id WHERE f.title IS NOT fts_text(a.title) LIMIT 1",
     ),
     (
         "article {0} is a copy of {1}, which is missing or itself a copy",

@@ -10,6 +10,7 @@ import re
 import sqlite3
 
 from index.filters import SearchFilters
+from index.text.languages import cjk_bigrams
 
 TITLE_WEIGHT = 2.0
 TEXT_WEIGHT = 1.0
@@ -27,8 +28,9 @@ STOPWORDS = frozenset(
 
 def content_terms(text: str) -> list[str]:
     """The text's distinct lower-cased words, stop words and single letters dropped (all its
-    words when nothing else is left)."""
-    words = _WORD.findall(text.lower())
+    words when nothing else is left); runs of unspaced scripts count as their character pairs,
+    as the index holds them (``index.text.languages.cjk_bigrams``)."""
+    words = _WORD.findall(cjk_bigrams(text.lower()))
     terms = [w for w in dict.fromkeys(words) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
     return (terms or list(dict.fromkeys(words)))[:MAX_TERMS]
 

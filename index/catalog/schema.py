@@ -10,6 +10,9 @@ grouping the caller hands the upgrade (``index.stories.grouper.regroup_all``, th
 Schema 4 → 5: ``cited_versions``, the versions a citation key was handed out for or resolved
 to (version retention never drops them); a catalog of schema 4 kept no such record, so every
 version it holds — the current ones and the older ones whose text is kept — counts as cited.
+Schema 5 → 6: articles gain ``language`` (ISO 639-1), detected for those already stored
+(``index.text.languages``), and the keyword index holds unspaced scripts (Chinese, Japanese,
+Thai...) as character pairs (``fts_text``): rows holding such text are rewritten.
 Each upgrade is a numbered step (``MIGRATIONS``) run when the stored schema is older than its
 number, and recorded in ``schema_steps`` (its number, what it did, when); each step checks the
 shape it changes, so a step met twice does nothing. An upgrade runs under the write lock and
@@ -25,8 +28,8 @@ from datetime import UTC, datetime
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5  # 2: article versions; 3: entries per feed, one full-text table (#18);
-# 4: stories (#20); 5: cited versions, kept by the version retention (#28)
+SCHEMA_VERSION = 6  # 2: article versions; 3: entries per feed, one full-text table (#18);
+# 4: stories (#20); 5: cited versions, kept by the version retention (#28); 6: languages (#32)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,7 +56,8 @@ CREATE TABLE IF NOT EXISTS articles (
     updated_at TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 1,
     modified_at TEXT,
-    valid_from TEXT
+    valid_from TEXT,
+    language TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_text_hash ON articles(text_hash);
 CREATE INDEX IF NOT EXISTS articles_copy_of ON articles(copy_of);
@@ -183,6 +187,7 @@ def upgrade(conn: sqlite3.Connection, group_all: GroupAll) -> None:
     if _stored_version(conn) < SCHEMA_VERSION:
         _upgrade_under_lock(conn, group_all)
     conn.execute("CREATE INDEX IF NOT EXISTS articles_version ON articles(version)")
+    conn.execute("CREATE INDEX IF NOT EXISTS articles_language ON articles(language)")
 
 
 def _upgrade_under_lock(conn: sqlite3.Connection, group_all: GroupAll) -> None:
@@ -282,11 +287,29 @@ def _cite_every_version(conn: sqlite3.Connection, _: GroupAll) -> None:
     )
 
 
+def _languages(conn: sqlite3.Connection, _: GroupAll) -> None:
+    """Each stored article's language, and the keyword rows of unspaced scripts as pairs."""
+    from index.text.languages import detect_language
+
+    if "language" not in {row[1] for row in conn.execute("PRAGMA table_info(articles)")}:
+        conn.execute("ALTER TABLE articles ADD COLUMN language TEXT")
+    rows = conn.execute("SELECT id, title, text FROM articles WHERE language IS NULL").fetchall()
+    conn.executemany(
+        "UPDATE articles SET language=? WHERE id=?",
+        [(detect_language(f"{title}\n{text}"), aid) for aid, title, text in rows],
+    )
+    conn.execute(
+        "UPDATE chunks_fts SET title=fts_text(title), text=fts_text(text) "
+        "WHERE text <> fts_text(text) OR title <> fts_text(title)"
+    )
+
+
 Step = Callable[[sqlite3.Connection, GroupAll], None]  # a step may need the stories grouped
 MIGRATIONS: tuple[tuple[int, str, Step], ...] = (  # (the schema it brings, what it does, how)
     (2, "article versions: version, modified_at, valid_from", _add_version_columns),
     (3, "feed entries keyed by feed; one full-text table", _feeds_and_full_text),
     (4, "stories: every stored article grouped", _group_stories),
     (5, "cited versions: every kept version counts as cited", _cite_every_version),
+    (6, "languages: detected per article; unspaced scripts indexed as pairs", _languages),
 )
 assert MIGRATIONS[-1][0] == SCHEMA_VERSION, "the last step brings SCHEMA_VERSION"

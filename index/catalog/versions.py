@@ -162,7 +162,7 @@ class VersionRows:
                 ),
             )
             conn.execute(
-                "INSERT INTO chunks_fts(rowid, title, text) VALUES (?,?,?)",
+                "INSERT INTO chunks_fts(rowid, title, text) VALUES (?, fts_text(?), fts_text(?))",
                 (first + n, version["title"], chunk.text),
             )
         last = first + len(pairs) - 1
@@ -341,7 +341,8 @@ class VersionRows:
             f'SELECT c.id AS chunk_id, c.start, c."end", substr(v.text, c.start + 1, '
             'c."end" - c.start) AS passage, v.article_id AS id, v.version, v.title, v.url, '
             "v.source, v.published_at, "
-            "v.modified_at, a.authors, a.section, a.title_is_fallback, a.version AS versions "
+            "v.modified_at, a.authors, a.section, a.title_is_fallback, a.version AS versions, "
+            "a.language "
             "FROM version_chunks c JOIN article_versions v ON v.article_id = c.article_id AND "
             "v.version = c.version JOIN articles a ON a.id = c.article_id "
             f"WHERE c.id IN ({marks}) AND v.text IS NOT NULL",

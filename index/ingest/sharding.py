@@ -29,10 +29,11 @@ from typing import Protocol
 import numpy as np
 
 from index.catalog.catalog import Catalog
-from index.encoding.embedding import Embedder, available_cores
+from index.encoding.embedding import Embedder, Encoder, available_cores
+from index.encoding.encoders import encoder_for
 from index.ingest.embed_stage import EmbeddedBatch, Planned, embed_hash, vectors_for
 from index.records import Article, Chunk, IngestStatus
-from index.settings import EncoderBackend, Precision
+from index.settings import EncoderBackend, IndexSettings, Precision
 from index.store import NewsIndex
 from index.text.chunking import Chunker, ChunkerConfig
 from index.text.tokenization import load_tokenizer
@@ -131,10 +132,17 @@ class Shard:
 
 # -- the worker side ---------------------------------------------------------------------------
 @cache
-def _tools(spec: EncoderSpec) -> tuple[Chunker, Embedder]:
+def _tools(spec: EncoderSpec) -> tuple[Chunker, Encoder]:
     """One chunker and encoder per worker process, kept across blocks."""
-    embedder = Embedder(
-        spec.model, spec.precision, spec.batch_size, spec.backend, spec.cache_dir, spec.threads
+    embedder = encoder_for(
+        IndexSettings(
+            model=spec.model,
+            precision=spec.precision,
+            encoder=spec.backend,
+            batch_size=spec.batch_size,
+            cache_dir=spec.cache_dir,
+            encoder_threads=spec.threads,
+        )
     )
     return Chunker(load_tokenizer(embedder.spec.path), spec.chunker), embedder
 

@@ -10,6 +10,7 @@ from index.loaders.ids import article_id, id_problem, source_from_url
 from index.loaders.normalize import normalize_text, one_line
 from index.loaders.titles import fallback_title
 from index.records import Article, IngestStatus, LoadProblem
+from index.text.languages import detect_language
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Draft:
     published_at: str | None = None
     section: str | None = None
     modified_at: str | None = None
+    language: str | None = None  # the source's own ISO 639-1 code (else detected)
 
 
 def build_article(draft: Draft, origin: Origin) -> Article | LoadProblem:
@@ -61,4 +63,5 @@ def build_article(draft: Draft, origin: Origin) -> Article | LoadProblem:
         title_is_fallback=not title,
         origin=origin.where,
         modified_at=draft.modified_at if draft.modified_at != draft.published_at else None,
+        language=draft.language or detect_language(f"{title}\n{text}"),
     )

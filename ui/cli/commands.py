@@ -18,11 +18,12 @@ from ui.views.article_html import unchanged_run
 from ui.views.dateline import dateline, with_dateline
 
 if TYPE_CHECKING:
+    from assistant import SearchFilters
     from index import Library, UpdateNote
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from index import Embedder, IngestSummary, Library, LoadProblem, NewsIndex, iter_articles
+    from index import IngestSummary, Library, LoadProblem, NewsIndex, encoder_for, iter_articles
 
     if not NewsIndex.exists(settings.index) and not any(Path(p).exists() for p in args.paths):
         summary = IngestSummary()  # nothing to read: no empty index is made for it
@@ -31,7 +32,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                 summary.note(problem)
         emit(args, summary.to_dict(), _summary_text(summary))
         return 1
-    embedder = Embedder.from_settings(settings.index)
+    embedder = encoder_for(settings.index)
     with (
         Library(settings.index, embedder) as door,
         _progress(not args.no_progress, "ingest") as hook,
@@ -50,31 +51,42 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _filters(args: argparse.Namespace) -> SearchFilters:
+    """The search filters of ``search`` and ``ask`` (ui.cli.options ``_filter_options``)."""
+    from assistant import SearchFilters
+
+    return SearchFilters.build(
+        ",".join(args.source or []),
+        args.since,
+        args.until,
+        args.as_of,
+        args.strict,
+        languages=",".join(args.lang or []),
+    )
+
+
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant import Assistant, SearchFilters, SearchMode, SearchRequest
+    from assistant import Assistant, SearchMode, SearchRequest
     from ui.views.highlight import snippet
 
-    filters = SearchFilters.build(
-        ",".join(args.source or []), args.since, args.until, args.as_of, args.strict
-    )
+    filters = _filters(args)
     with Assistant(settings) as assistant:
         hits = assistant.search(SearchRequest(args.query, args.k, SearchMode(args.mode), filters))
     lines = [f"{len(hits)} hits for {args.query!r}"]
     for h in hits:
         meta = h.article
         lines.append(f"\n{h.rank:>2}. [{h.score:.3f}] {meta.title}")
-        lines.append(f"    {dateline(meta.source, meta.published_at, ' · ') or '-'} · {h.citation}")
+        known = dateline(meta.source, meta.published_at, " · ", meta.language)
+        lines.append(f"    {known or '-'} · {h.citation}")
         lines.append(f"    {snippet(h.text, args.query)[0]}")
     emit(args, payloads.search_result(args.query, hits), "\n".join(lines))
     return 0
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant import FALLBACK, AskRequest, Assistant, SearchFilters, by_article
+    from assistant import FALLBACK, AskRequest, Assistant, by_article
 
-    filters = SearchFilters.build(
-        ",".join(args.source or []), args.since, args.until, args.as_of, args.strict
-    )
+    filters = _filters(args)
     with Assistant(settings) as assistant:
         answer = assistant.ask(AskRequest(args.question, (), filters, args.k, args.engine))
     lines = [answer.text]
@@ -83,7 +95,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     for cited in by_article(answer.citations):
         c = cited[0]
         numbers = "".join(f"[{x.n}]" for x in cited)
-        lines.append(f"{numbers} {with_dateline(c.title, c.source, c.published_at)}")
+        lines.append(f"{numbers} {with_dateline(c.title, c.source, c.published_at, c.language)}")
         lines.extend(f"    [{x.n}] {x.citation}" for x in cited)
     for h in answer.related:
         lines.append(f"related: {h.article.title} — {h.citation}")
@@ -98,7 +110,7 @@ def cmd_cite(args: argparse.Namespace, settings: Settings) -> int:
         resolved = lookup_citation(index, args.key, args.context)
     meta = resolved.article
     text = (
-        f"{with_dateline(meta.title, meta.source, meta.published_at)}\n"
+        f"{with_dateline(meta.title, meta.source, meta.published_at, meta.language)}\n"
         f"{meta.url or ''}\n\n…{resolved.before}>>>{resolved.text}<<<{resolved.after}…"
     )
     if resolved.updated is not None:

@@ -253,6 +253,13 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
         metavar="SOURCE",
         help="only this outlet (repeat or comma-separate for several)",
     )
+    p.add_argument(
+        "--lang",
+        action="append",
+        metavar="CODE",
+        help="only articles in this language, an ISO 639-1 code such as en, uk, zh "
+        "(repeat or comma-separate)",
+    )
     p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--until", metavar="DATE", help="published on or before (YYYY-MM-DD)")
     p.add_argument("--as-of", metavar="DATE", help="favour articles published shortly before")

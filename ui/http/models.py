@@ -70,6 +70,9 @@ class ArticleMetaOut(BaseModel):
     modified_at: str | None = Field(None, description="the source's own last-updated date")
     version: int = Field(1, description="the version these fields and the passage belong to")
     versions: int = Field(1, description="versions so far: version < versions is an older one")
+    language: str | None = Field(
+        None, description="ISO 639-1 code, given by the source or detected at ingest"
+    )
 
 
 class HitOut(ArticleMetaOut):
@@ -136,6 +139,9 @@ class CitationOut(BaseModel):
     notes: list[QuoteNoteOut] = Field(
         [], description="what is shown beside the quote, never inside it (dates, a speaker)"
     )
+    language: str | None = Field(
+        None, description="the article's language (ISO 639-1); the quote is in it, untranslated"
+    )
 
 
 class Turn(BaseModel):
@@ -147,6 +153,9 @@ class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sources: list[str] = []
+    languages: list[str] = Field(
+        [], description="ISO 639-1 codes of the articles' languages (en, uk, zh...); any if empty"
+    )
     since: str | None = Field(
         None, description="published on or after, YYYY-MM-DD", json_schema_extra=DATE
     )
@@ -253,6 +262,7 @@ class ArticleRowOut(BaseModel):
     chunks: int | None = None
     modified_at: str | None = None
     version: int = 1
+    language: str | None = Field(None, description="ISO 639-1 code, given or detected")
 
 
 class ArticleListOut(BaseModel):

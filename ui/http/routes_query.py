@@ -53,6 +53,7 @@ def ask_request(body: AskIn) -> AskRequest:
         f.until if f else None,
         body.as_of,
         f.strict if f else False,
+        languages=f.languages if f else (),
     )
     history = [t.model_dump() for t in body.history]
     return AskRequest(body.question, history, filters, body.k, body.engine)
@@ -85,9 +86,12 @@ def search(
     until: str | None = None,
     as_of: str | None = None,
     strict: bool = False,
+    lang: Annotated[list[str], Query(description="ISO 639-1 code; repeat or comma-separate")] = [],  # noqa: B006
 ) -> dict[str, Any]:
     """Ranked passages, as ``newsrag search --json``, each with a highlighted snippet."""
-    filters = SearchFilters.build(split_sources(source), since, until, as_of, strict)
+    filters = SearchFilters.build(
+        split_sources(source), since, until, as_of, strict, languages=split_sources(lang)
+    )
     with services.reading() as a:
         hits = a.search(SearchRequest(q, k, mode, filters))
     return search_payload(q, hits, mode.value)

@@ -44,7 +44,7 @@ def safe_href(url: str | None) -> str | None:
 
 def byline(meta: dict[str, Any]) -> str:
     """``outlet · date · authors · link`` (escaped; what is unknown is left out)."""
-    known = dateline(meta.get("source"), meta.get("published_at"), " · ")
+    known = dateline(meta.get("source"), meta.get("published_at"), " · ", meta.get("language"))
     parts = [esc(known)] if known else []
     if meta.get("authors"):
         parts.append(esc(", ".join(meta["authors"])))

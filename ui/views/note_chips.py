@@ -9,6 +9,7 @@ import html
 from collections.abc import Callable, Sequence
 
 from assistant import QuoteNote
+from ui.views.dateline import in_language
 
 
 def esc(value: str) -> str:
@@ -36,3 +37,13 @@ def _chip(note: QuoteNote, text: Callable[[str], str]) -> str:
     return (
         f'<span class="qnote" role="note" tabindex="0" title="{esc(note.why)}">{text(shown)}</span>'
     )
+
+
+def language_chip(language: str | None, text: Callable[[str], str] = esc) -> str:
+    """``in Ukrainian`` after the ``[n]`` of a quote in another language than English (""
+    otherwise): the quote is the article's own words, untranslated."""
+    shown = in_language(language)
+    if shown is None:
+        return ""
+    why = "the article's language, detected at ingest; the quote is shown as written"
+    return f'<span class="qnote" role="note" tabindex="0" title="{esc(why)}">{text(shown)}</span>'

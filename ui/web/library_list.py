@@ -32,7 +32,7 @@ def article_list_html(rows: list[dict[str, Any]], empty: str = "No articles yet.
         return f'<p class="empty">{esc(empty)}</p>' if empty else ""
     items = []
     for r in rows:
-        known = dateline(r["source"], r["published_at"], " · ")
+        known = dateline(r["source"], r["published_at"], " · ", r.get("language"))
         size = f"{r['chars']:,} characters · {count(r['chunks'], 'passage')}"
         if r.get("version", 1) > 1:
             since = f" {r['modified_at'][:10]}" if r.get("modified_at") else ""

@@ -18,7 +18,7 @@ from ui.views.article_html import esc
 from ui.views.cite_urls import cite_url
 from ui.views.dateline import dateline
 from ui.views.highlight import snippet, with_marks
-from ui.views.note_chips import note_chips
+from ui.views.note_chips import language_chip, note_chips
 
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 _INLINE = re.compile(r"([\\`*_\[\]()<>&!|~$#{}:])")  # can start markup anywhere in a line
@@ -54,15 +54,16 @@ def answer_markdown(text: str, citations: Sequence[Citation], notes: bool = True
         if c is None:
             continue
         out.append(md_escape(text[at : m.start()]))
-        out.append(citation_link(c) + (note_chips(c.notes, md_escape) if notes else ""))
+        chips = language_chip(c.language, md_escape) + note_chips(c.notes, md_escape)
+        out.append(citation_link(c) + (chips if notes else ""))
         at = m.end()
     out.append(md_escape(text[at:]))
     return "".join(out)
 
 
-def _dateline(source: str | None, published_at: str | None) -> str:
+def _dateline(source: str | None, published_at: str | None, language: str | None = None) -> str:
     """`` — outlet, date`` (escaped), or nothing when neither is known."""
-    known = dateline(source, published_at)
+    known = dateline(source, published_at, language=language)
     return f" — {md_escape(known)}" if known else ""
 
 
@@ -77,11 +78,14 @@ def sources_markdown(answer: Answer) -> str:
             c = cited[0]
             title = f"[{md_escape(c.title)}]({cite_url(c.citation, (c.quote_start, c.quote_end))})"
             links = " ".join(citation_link(x) for x in cited)
-            lines.append(f"- {links} {title}{_dateline(c.source, c.published_at)}")
+            lines.append(f"- {links} {title}{_dateline(c.source, c.published_at, c.language)}")
     elif answer.related:  # scores stay in the JSON reason, never in the chat
         lines.append("**Closest articles**")
         for h in one_per_article(answer.related):
-            lines.append(f"- {_hit_link(h)}{_dateline(h.article.source, h.article.published_at)}")
+            meta = h.article
+            lines.append(
+                f"- {_hit_link(h)}{_dateline(meta.source, meta.published_at, meta.language)}"
+            )
     return "\n".join(lines)
 
 
@@ -126,11 +130,12 @@ def results_html(query: str, hits: Sequence[SearchHit]) -> str:
     for h in hits:
         text, spans = snippet(h.text, query)
         meta = h.article
+        byline = esc(dateline(meta.source, meta.published_at, " · ", meta.language))
         rows.append(
             "<tr>"
             f'<td class="rank">{h.rank}</td>'
             f'<td><a class="cite-link" href="{esc(cite_url(h.citation))}">{esc(meta.title)}</a>'
-            f'<div class="byline">{esc(dateline(meta.source, meta.published_at, " · "))}</div>'
+            f'<div class="byline">{byline}</div>'
             "</td>"
             f'<td class="snippet">{with_marks(text, spans)}</td>'
             "</tr>"
