@@ -27,6 +27,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from assistant.requests import SearchMode  # noqa: E402
 from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.settings import AssistantSettings  # noqa: E402
 from index import Library, NewsIndex, encoder_for  # noqa: E402
@@ -50,13 +51,18 @@ def asks(question: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def score(index: NewsIndex, settings: AssistantSettings, questions: list[dict[str, Any]]) -> dict:
+def score(
+    index: NewsIndex,
+    settings: AssistantSettings,
+    questions: list[dict[str, Any]],
+    mode: SearchMode = SearchMode.HYBRID,
+) -> dict:
     retriever = Retriever(index, settings.retrieval)
     retriever.run("warm up", k=1)
     cells: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
     for q in questions:
         for pair, text in asks(q):
-            hits = retriever.run(text, k=K).hits[:K]
+            hits = retriever.run(text, k=K, mode=mode).hits[:K]
             found = any(q["article_id"] in {h.article.id, *h.article.copies} for h in hits)
             quoted = any(q["answer"] in h.text for h in hits)
             cells[pair].append((found, quoted))
@@ -99,6 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", action="append", help="models to compare (default: both)")
     parser.add_argument("--distractors", type=int, default=0, help="rtqa-news articles added")
+    parser.add_argument("--mode", default="hybrid", choices=[m.value for m in SearchMode])
     parser.add_argument("--json", action="store_true", help="only the JSON line")
     args = parser.parse_args()
     questions = read_jsonl(SET / "questions.jsonl")
@@ -109,10 +116,8 @@ def main() -> None:
             settings = build(model, Path(tmp) / "home", args.distractors)
             built = time.perf_counter() - started
             with NewsIndex.open(settings.index) as index:
-                results[model] = {
-                    "ingest_s": round(built, 1),
-                    **summary(score(index, settings, questions)),
-                }
+                cells = score(index, settings, questions, SearchMode(args.mode))
+            results[model] = {"ingest_s": round(built, 1), **summary(cells)}
         if not args.json:
             print(f"\n{model} (ingest {built:.0f} s, {args.distractors} distractors)")
             print(f"{'pair':<14}{'n':>4}{'Hits@5':>9}{'AR@5':>8}")

@@ -53,3 +53,20 @@ def recent_only(
             if len(kept) == limit:
                 break
     return kept
+
+
+def stand_in_for_keywords(
+    fused: dict[int, float],
+    dense: Sequence[tuple[int, float]],
+    keyword: Sequence[tuple[int, float]],
+    other_language: set[int],
+    weight: float,
+    k: int = 60,
+) -> None:
+    """A passage in another language than the question cannot share its words, so missing
+    from the keyword list says nothing of it: it is scored as if keyword search had ranked it
+    where dense search did (``weight / (k + dense rank)`` added; in place)."""
+    found = {item for item, _ in keyword}
+    for rank, (item, _) in enumerate(dense, start=1):
+        if item in other_language and item not in found and item in fused:
+            fused[item] += weight / (k + rank)

@@ -14,12 +14,18 @@ import numpy as np
 from assistant.requests import QueryError, SearchMode
 from assistant.retrieval.as_of_versions import as_they_stood
 from assistant.retrieval.diversity import diversify
-from assistant.retrieval.fusion import recency, recent_only, reciprocal_rank_fusion
+from assistant.retrieval.fusion import (
+    recency,
+    recent_only,
+    reciprocal_rank_fusion,
+    stand_in_for_keywords,
+)
 from assistant.retrieval.rerank import Reranker, make_reranker, rerank
 from assistant.settings import RetrievalSettings
 from index import SearchHit
 from index.filters import SearchFilters
 from index.store import NewsIndex
+from index.text.languages import query_language
 
 MAX_QUERY_CHARS = 10_000
 INVISIBLE = frozenset({"Cc", "Cf", "Cs"})  # control, format (zero-width…), surrogate
@@ -96,7 +102,7 @@ class Retriever:
         ranked = as_they_stood(self.index, ranked, query, vector, filters, self.settings.pool)
         reranker = self.reranker
         depth = max(k, self.settings.rerank_depth) if reranker else k
-        hits = self._materialize(self._fuse(ranked, filters), depth)
+        hits = self._materialize(self._fuse(ranked, filters, query), depth)
         timings["fuse_ms"] = _ms(t)
         if reranker is not None:
             t = time.perf_counter()
@@ -130,8 +136,29 @@ class Retriever:
         timings["keyword_ms"] = _ms(t)
         return found
 
+    def _across_languages(
+        self, fused: dict[int, float], lists: dict[str, list[tuple[int, float]]], query: str
+    ) -> None:
+        """In an index of several languages, dense passages in another language than the
+        question's are not held back by keyword search, which cannot match them
+        (``fusion.stand_in_for_keywords``); an index of one language is scored as ever."""
+        if "dense" not in lists or "keyword" not in lists:
+            return
+        languages = self.index.catalog.articles.languages()
+        asked = query_language(query, languages) if len(languages) > 1 else None
+        if asked is None:
+            return
+        dense = lists["dense"]
+        of = self.index.catalog.articles.chunk_languages([item for item, _ in dense])
+        other = {item for item, language in of.items() if language and language != asked}
+        weight, k = self.settings.keyword_weight, self.settings.rrf_k
+        stand_in_for_keywords(fused, dense, lists["keyword"], other, weight, k)
+
     def _fuse(
-        self, ranked: dict[str, list[tuple[int, float]]], filters: SearchFilters
+        self,
+        ranked: dict[str, list[tuple[int, float]]],
+        filters: SearchFilters,
+        query: str = "",
     ) -> list[Scored]:
         """RRF over each backend's top ``candidates`` and, with an as-of date, over each backend's
         candidates published in the ``recent_days`` before it; plus the recency prior."""
@@ -150,6 +177,7 @@ class Retriever:
                 lists[f"{name}_recent"] = recent
                 weights[f"{name}_recent"] = weights[name] * opts.recent_weight
         fused = reciprocal_rank_fusion(lists, weights, opts.rrf_k)
+        self._across_languages(fused, lists, query)
         raw = {name: dict(items[: opts.candidates]) for name, items in ranked.items()}
         unit = 1.0 / (opts.rrf_k + 1)  # what rank 1 of one list is worth
         out: list[Scored] = []

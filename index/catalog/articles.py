@@ -200,6 +200,33 @@ class ArticleRows:
         for row in self._db.conn.execute("SELECT text FROM articles WHERE copy_of IS NULL"):
             yield row[0]
 
+    def languages(self) -> list[str]:
+        """The languages of the stored articles (ISO 639-1 codes, sorted)."""
+        rows = self._db.conn.execute(
+            "SELECT DISTINCT language FROM articles WHERE language IS NOT NULL ORDER BY 1"
+        )
+        return [row[0] for row in rows]
+
+    def language_counts(self) -> dict[str, int]:
+        """Primary articles per language (unknown: under ``""``), most first."""
+        rows = self._db.conn.execute(
+            "SELECT coalesce(language, ''), count(*) FROM articles WHERE copy_of IS NULL "
+            "GROUP BY 1 ORDER BY 2 DESC, 1"
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def chunk_languages(self, chunk_ids: Sequence[int]) -> dict[int, str | None]:
+        """The language of each passage's article."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._db.conn.execute(
+            f"SELECT c.id, a.language FROM chunks c JOIN articles a ON a.id = c.article_id "
+            f"WHERE c.id IN ({marks})",
+            list(chunk_ids),
+        )
+        return {row[0]: row[1] for row in rows}
+
     def keyword(
         self, text: str, k: int, filters: SearchFilters | None = None
     ) -> list[tuple[int, float]]:

@@ -12,6 +12,7 @@ the question alike (the usual bigram indexing of CJK search engines).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import cache
 from typing import Any
 
@@ -54,6 +55,19 @@ def language_code(value: object) -> str | None:
         return None
     code = value.strip().lower().replace("_", "-").split("-")[0]
     return code if CODE.match(code) and language_name(code) != code else None
+
+
+def query_language(text: str, among: Collection[str]) -> str | None:
+    """The language of a short text (a question) among the index's languages ``among``: the
+    likeliest of them, when it is at least ``MIN_CONFIDENCE`` of their total probability."""
+    codes = [code for code in among if code]
+    if len(text.strip()) < 3 or not codes:
+        return None
+    ranked = dict(_identifier().rank(text))
+    odds = {code: float(ranked.get(code, 0.0)) for code in codes}
+    total = sum(odds.values())
+    best = max(odds, key=odds.__getitem__)
+    return best if total > 0 and odds[best] / total >= MIN_CONFIDENCE else None
 
 
 @cache
