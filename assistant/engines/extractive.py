@@ -44,6 +44,7 @@ from assistant.records import (
     cite,
 )
 from index import SearchHit
+from index.encoding.cosine_scale import on_reference_scale
 from index.encoding.embedding import Encoder
 from index.text.sentences import sentence_spans
 
@@ -202,7 +203,9 @@ class ExtractiveEngine:
         rows = rows[: self.config.reader_candidates if reading else self.config.max_encoded]
         texts = [row[4] for row in rows]
         vectors = self.embedder.encode_sentences(texts)
-        similarity = vectors @ self.embedder.encode_query(question)
+        similarity = on_reference_scale(
+            self.embedder.name, vectors @ self.embedder.encode_query(question)
+        )
         logits = self.reader.score(question, texts) if self.reader is not None else None
         evidence = np.array([name in EVIDENCE for name in FEATURES]) * self.config.weights()
         out = []
@@ -257,7 +260,7 @@ class ExtractiveEngine:
         for other in candidates[1 : 2 * self.config.max_support]:
             if other.hit == best.hit or other.score < 0.85 * best.score:
                 continue
-            similarity = float(other.vector @ best.vector)
+            similarity = float(on_reference_scale(self.embedder.name, other.vector @ best.vector))
             if similarity >= self.config.same_topic_similarity and _disagree(best, other):
                 return [best, other]
         return self._adds(candidates, question)
@@ -312,7 +315,9 @@ class ExtractiveEngine:
             return Answer(question, text, citations, hits=hits, related=[])
         shown: list[tuple[Candidate, list[int]]] = []
         for n, cand in enumerate(chosen, start=1):
-            same = next((s for s in shown if _says_same(s[0], cand, hits, self.config)), None)
+            name = self.embedder.name
+            said = (s for s in shown if _says_same(s[0], cand, hits, self.config, name))
+            same = next(said, None)
             if same is None:
                 shown.append((cand, [n]))
             else:
@@ -354,12 +359,15 @@ def _short(choice: Choice, first: Candidate, cited: Citation) -> ShortAnswer | N
     return ShortAnswer(choice.span.text, choice.expected, cited.n, start, end)
 
 
-def _says_same(a: Candidate, b: Candidate, hits: list[SearchHit], cfg: ExtractiveConfig) -> bool:
+def _says_same(
+    a: Candidate, b: Candidate, hits: list[SearchHit], cfg: ExtractiveConfig, encoder: str
+) -> bool:
     """Two articles' sentences that say the same thing, with the same numbers."""
     if hits[a.hit].article.id == hits[b.hit].article.id:
         return False
     same_numbers = numbers(a.text) == numbers(b.text)
-    return same_numbers and float(a.vector @ b.vector) >= cfg.agree_similarity
+    similarity = float(on_reference_scale(encoder, a.vector @ b.vector))
+    return same_numbers and similarity >= cfg.agree_similarity
 
 
 def _ordering(config: ExtractiveConfig, reader: Reader | None) -> tuple[np.ndarray, float]:

@@ -25,6 +25,7 @@ from assistant.language.quote_notes import claim_of, note_citation, short_day
 from assistant.language.sentence_features import asks
 from assistant.records import Answer, TokenSink, as_quoted, cite
 from index import SearchHit
+from index.encoding.cosine_scale import on_reference_scale
 from index.store import NewsIndex
 from index.stories.signals import dateline_end
 from index.text.sentence_roles import is_news
@@ -141,7 +142,7 @@ class TimelineEngine:
         if not found:
             return []
         vectors = self.index.embedder.encode_sentences([f.text for f in found])
-        scores = vectors @ topic
+        scores = on_reference_scale(self.index.embedder.name, vectors @ topic)
         best: dict[int, _Entry] = {}
         for entry, score in zip(found, scores, strict=True):
             if score >= SENTENCE_FLOOR and (
