@@ -221,6 +221,13 @@ class Services:
         return bool(self.settings.server.api_token)
 
     # -- reads --------------------------------------------------------------------------------
+    def language_counts(self) -> dict[str, int]:
+        """Articles per language in the index, for the filter lists (empty without an index)."""
+        if not NewsIndex.exists(self.settings.index):
+            return {}
+        with self.reading() as a:
+            return a.index.catalog.articles.language_counts()
+
     def sources(self) -> list[str]:
         """Outlets in the index, for the filter lists (empty when there is no index yet)."""
         if not NewsIndex.exists(self.settings.index):

@@ -20,7 +20,7 @@ from ui.views.cite_urls import checked_key
 from ui.views.colors import app_palette
 from ui.views.note_chips import NOTE_CSS
 from ui.web.chat_tab import build_chat_tab
-from ui.web.filter_controls import build_filters, outlet_choices
+from ui.web.filter_controls import build_filters, language_choices, outlet_choices
 from ui.web.library_tab import build_library_tab, library_view, newest_articles
 from ui.web.search_tab import build_search_tab
 from ui.web.timeline_tab import TIMELINE_CSS, build_timeline_tab
@@ -120,11 +120,12 @@ def build_chat(services: Services) -> gr.Blocks:
             with gr.Tab("Library", id="library"):
                 library = build_library_tab(services)
         source_lists = [chat.filters.sources, search.filters.sources]
+        language_lists = [chat.filters.languages, search.filters.languages]
         with_ids = library.doomed is not None
         blocks.load(
             lambda: _on_load(services, with_ids, chat.examples),
             None,
-            [chat.chatbot, *source_lists, library.counts, library.table]
+            [chat.chatbot, *source_lists, *language_lists, library.counts, library.table]
             + ([library.doomed] if library.doomed else []),
             api_visibility="private",
         )
@@ -146,12 +147,15 @@ def _on_load(
     sources = services.sources()
     info = "only these outlets (none: all)" if sources else NO_OUTLETS
     outlets = gr.update(choices=outlet_choices(sources), info=info)
+    languages = gr.update(choices=language_choices(services.language_counts()))
     listing = newest_articles(services)  # read once: the examples and the Library use it
     examples = examples_now()  # questions the index answers (ui.web.examples)
     return (
         gr.update(examples=examples or None),
         outlets,
         outlets,
+        languages,
+        languages,
         *library_view(services, with_ids, listing),
     )
 

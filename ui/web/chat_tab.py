@@ -102,13 +102,14 @@ def build_chat_tab(services: Services) -> ChatTab:
         as_of: str | None,
         k: float,
         engine_name: str | None,
+        languages: list[str] | None = None,
     ) -> AsyncIterator[Outputs]:
-        filters = (sources, since, until, as_of)
+        filters = (sources, since, until, as_of, languages)
         clock = _Clock(engine_name, times, services.settings.answers.llm_timeout_s)
         async for out in _respond(services, question, shown, turns, filters, k, clock):
             yield out
 
-    inputs = [question, display, conversation, *filters.inputs, k, engine]
+    inputs = [question, display, conversation, *filters.inputs, k, engine, filters.languages]
     outputs = [question, chatbot, display, conversation]
     typed = raw_dates_js("chat", inputs.index(filters.since))
     unqueued: dict[str, Any] = {"concurrency_limit": None}  # the ask pool bounds the work
@@ -280,7 +281,7 @@ async def _respond(
     question: str,
     shown: Messages,
     turns: Messages,
-    chosen: tuple[list[str] | None, str | None, str | None, str | None],
+    chosen: tuple[list[str] | None, str | None, str | None, str | None, list[str] | None],
     k: float,
     clock: _Clock,
 ) -> AsyncIterator[Outputs]:

@@ -1,4 +1,4 @@
-"""The filter widgets the chat and search tabs share: outlets, since, until, as of."""
+"""The filter widgets the chat and search tabs share: outlets, languages, since, until, as of."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from assistant import SearchFilters
-from index import display_name
+from index import display_name, language_name
 
 
 @dataclass
@@ -18,6 +18,7 @@ class FilterControls:
     since: gr.DateTime
     until: gr.DateTime
     as_of: gr.DateTime
+    languages: gr.Dropdown  # a handler takes it last (its API keeps its earlier parameters)
 
     @property
     def inputs(self) -> list[gr.components.Component]:
@@ -33,11 +34,19 @@ def filter_controls(prefix: str) -> FilterControls:
         info="only these outlets (none: all)",
         elem_id=f"{prefix}-sources",
     )
+    languages = gr.Dropdown(
+        choices=[],
+        value=[],
+        multiselect=True,
+        label="Languages",
+        info="only articles in these languages (none: all)",
+        elem_id=f"{prefix}-languages",
+    )
     with gr.Row(elem_classes=["date-filters"]):
         since = _date("Since", f"{prefix}-since")
         until = _date("Until", f"{prefix}-until")
         as_of = _date("As of", f"{prefix}-as-of")
-    return FilterControls(sources, since, until, as_of)
+    return FilterControls(sources, since, until, as_of, languages)
 
 
 def outlet_choices(sources: Sequence[str]) -> list[tuple[str, str]]:
@@ -48,6 +57,11 @@ def outlet_choices(sources: Sequence[str]) -> list[tuple[str, str]]:
     alike = Counter(names.values())
     labels = [(f"{n} ({s})" if alike[n] > 1 else n, s) for s, n in names.items()]
     return sorted(labels, key=lambda pair: (pair[0].casefold(), pair[1]))
+
+
+def language_choices(counts: dict[str, int]) -> list[tuple[str, str]]:
+    """The language list's choices: "Ukrainian (12)" for "uk", most articles first."""
+    return [(f"{language_name(code)} ({n:,})", code) for code, n in counts.items() if code]
 
 
 def _date(label: str, elem_id: str) -> gr.DateTime:
@@ -71,7 +85,13 @@ def raw_dates_js(prefix: str, first: int) -> str:
 
 
 def build_filters(
-    sources: list[str] | None, since: str | None, until: str | None, as_of: str | None
+    sources: list[str] | None,
+    since: str | None,
+    until: str | None,
+    as_of: str | None,
+    languages: list[str] | None = None,
 ) -> SearchFilters:
     """Raises FilterError naming the field when a date is not YYYY-MM-DD."""
-    return SearchFilters.build(sources or [], since or None, until or None, as_of or None)
+    return SearchFilters.build(
+        sources or [], since or None, until or None, as_of or None, languages=languages or []
+    )

@@ -61,10 +61,11 @@ def build_search_tab(services: Services) -> SearchTab:
         since: str | None,
         until: str | None,
         as_of: str | None,
+        languages: list[str] | None = None,
     ) -> str:
-        return search_html(services, query, mode, k, sources, since, until, as_of)
+        return search_html(services, query, mode, k, sources, since, until, as_of, languages)
 
-    inputs = [query_box, mode_radio, k_slider, *filters.inputs]
+    inputs = [query_box, mode_radio, k_slider, *filters.inputs, filters.languages]
     typed = raw_dates_js("search", inputs.index(filters.since))
     go.click(run, inputs, results, api_name="search", js=typed)
     query_box.submit(run, inputs, results, api_visibility="private", js=typed)
@@ -80,12 +81,13 @@ def search_html(
     since: str | None,
     until: str | None,
     as_of: str | None,
+    languages: list[str] | None = None,
 ) -> str:
     """The results table for a query, or the reason there is none (escaped)."""
     if not (query or "").strip():
         return '<p class="empty">Type a query.</p>'
     try:
-        filters = build_filters(sources, since, until, as_of)
+        filters = build_filters(sources, since, until, as_of, languages)
         with services.reading() as a:
             request = SearchRequest(
                 query, int(k or DEFAULT_SEARCH_K), SearchMode(mode or "hybrid"), filters
