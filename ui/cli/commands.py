@@ -55,14 +55,8 @@ def _filters(args: argparse.Namespace) -> SearchFilters:
     """The search filters of ``search`` and ``ask`` (ui.cli.options ``_filter_options``)."""
     from assistant import SearchFilters
 
-    return SearchFilters.build(
-        ",".join(args.source or []),
-        args.since,
-        args.until,
-        args.as_of,
-        args.strict,
-        languages=",".join(args.lang or []),
-    )
+    where = ",".join(args.source or []), args.since, args.until, args.as_of, args.strict
+    return SearchFilters.build(*where, languages=",".join(args.lang or []))
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
