@@ -24,7 +24,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.encoding.e5_package import PREFIX_PASSAGE, PREFIX_QUERY, e5_package, e5_tokenizer
-from index.encoding.embedding import PROBE_SPEEDUP, available_cores, cpu_has_bf16_units
+from index.encoding.embedding import (
+    PROBE_SPEEDUP,
+    RecentQueries,
+    available_cores,
+    cpu_has_bf16_units,
+)
 from index.encoding.model_sources import ModelSpec, resolve_model
 from index.settings import EncoderBackend, IndexSettings, Precision
 
@@ -53,6 +58,7 @@ class E5Encoder:
         self.threads = threads or available_cores()
         self.precision: Precision | None = None
         self._lock = threading.RLock()
+        self._recent = RecentQueries()
 
     @classmethod
     def from_settings(cls, settings: IndexSettings) -> E5Encoder:
@@ -79,9 +85,8 @@ class E5Encoder:
         return f"torch-{(self.precision or self.requested_precision).value}"
 
     def encode_query(self, text: str) -> np.ndarray:
-        vector = self._encode([PREFIX_QUERY + text])[0]
-        vector.setflags(write=False)
-        return vector
+        """The query's vector (read-only), remembered like MiniLM's (``RecentQueries``)."""
+        return self._recent.vector(text, lambda t: self._encode([PREFIX_QUERY + t])[0])
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode([PREFIX_PASSAGE + text for text in texts])

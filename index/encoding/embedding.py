@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -64,6 +64,28 @@ class Encoder(Protocol):
     def encode_sentences(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+class RecentQueries:
+    """The last ``RECENT_QUERIES`` query vectors of an encoder, read-only: one ask encodes the
+    same text in the follow-up check, the retriever and the answer engine."""
+
+    def __init__(self) -> None:
+        self._vectors: dict[str, np.ndarray] = {}  # query text -> vector, oldest first
+        self._lock = threading.Lock()
+
+    def vector(self, text: str, encode: Callable[[str], np.ndarray]) -> np.ndarray:
+        with self._lock:
+            known = self._vectors.get(text)
+        if known is not None:
+            return known
+        vector = encode(text)
+        vector.setflags(write=False)
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > RECENT_QUERIES:
+                self._vectors.pop(next(iter(self._vectors)))
+        return vector
+
+
 class Embedder:
     """The real encoder: ``Encoder`` over a packaged sentence-transformers model, through ONNX
     Runtime or torch as ``EncoderBackend`` and the CPU decide."""
@@ -86,8 +108,7 @@ class Embedder:
         self._model: SentenceTransformer | None = None
         self.precision: Precision | None = None
         self._lock = _LOCKS.setdefault((str(self.spec.path), precision), threading.RLock())
-        self._recent: dict[str, np.ndarray] = {}  # query text -> vector, oldest first
-        self._recent_lock = threading.Lock()
+        self._recent = RecentQueries()
 
     @classmethod
     def from_settings(cls, settings: IndexSettings) -> Embedder:
@@ -182,19 +203,8 @@ class Embedder:
         return onnx.stats if onnx is not None else None
 
     def encode_query(self, text: str) -> np.ndarray:
-        """The query's vector (read-only). The last few are remembered: one ask encodes the
-        same text in the follow-up check, the retriever and the answer engine."""
-        with self._recent_lock:
-            known = self._recent.get(text)
-        if known is not None:
-            return known
-        vector = self._encode_query(text)
-        vector.setflags(write=False)
-        with self._recent_lock:
-            self._recent[text] = vector
-            while len(self._recent) > RECENT_QUERIES:
-                self._recent.pop(next(iter(self._recent)))
-        return vector
+        """The query's vector (read-only), remembered (``RecentQueries``)."""
+        return self._recent.vector(text, self._encode_query)
 
     def _encode_query(self, text: str) -> np.ndarray:
         onnx = self._onnx(documents=False)
