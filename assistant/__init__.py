@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.requests import (
     ASK_K,
+    BRIEF_LIMIT,
     DEFAULT_ASK_K,
+    DEFAULT_BRIEF_LIMIT,
     DEFAULT_ENGINE,
     DEFAULT_SEARCH_K,
     DEFAULT_STORIES_K,
@@ -23,6 +25,7 @@ from assistant.requests import (
     SEARCH_K,
     STORIES_K,
     AskRequest,
+    BriefRequest,
     QueryError,
     SearchMode,
     SearchRequest,
@@ -33,6 +36,7 @@ from assistant.settings import AnswerSettings, AssistantSettings, RetrievalSetti
 from index.filters import FilterError, SearchFilters
 
 if TYPE_CHECKING:
+    from assistant.briefing import Briefing, BriefItem
     from assistant.engines.registry import ENGINES, EngineUnavailable
     from assistant.facade import Assistant
     from assistant.language.quote_notes import claim_of, passage_notes, short_day
@@ -54,6 +58,8 @@ if TYPE_CHECKING:
     from assistant.retrieval.stories import StoryMatch, Timeline, TimelineEntry
 
 _LAZY = {
+    "Briefing": "assistant.briefing",
+    "BriefItem": "assistant.briefing",
     "ENGINES": "assistant.engines.registry",
     "EngineUnavailable": "assistant.engines.registry",
     "ABSTAIN_TEXT": "assistant.records",
@@ -82,7 +88,9 @@ _LAZY = {
 __all__ = [
     "ABSTAIN_TEXT",
     "ASK_K",
+    "BRIEF_LIMIT",
     "DEFAULT_ASK_K",
+    "DEFAULT_BRIEF_LIMIT",
     "DEFAULT_ENGINE",
     "DEFAULT_SEARCH_K",
     "DEFAULT_STORIES_K",
@@ -98,6 +106,9 @@ __all__ = [
     "AskRequest",
     "Assistant",
     "AssistantSettings",
+    "BriefItem",
+    "BriefRequest",
+    "Briefing",
     "Citation",
     "ContractViolation",
     "EngineUnavailable",

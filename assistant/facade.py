@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 
+from assistant.briefing import Briefer, Briefing
 from assistant.pipeline import Answering
 from assistant.records import Answer, TokenSink
-from assistant.requests import AskRequest, SearchRequest
+from assistant.requests import AskRequest, BriefRequest, SearchRequest
 from assistant.retrieval.retriever import Retriever
 from assistant.retrieval.stories import Stories
 from assistant.settings import AssistantSettings
@@ -25,6 +26,7 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._answerer: Answering | None = None
         self._stories: Stories | None = None
+        self._briefer: Briefer | None = None
 
     @property
     def index(self) -> NewsIndex:
@@ -56,6 +58,13 @@ class Assistant:
             if self._stories is None:
                 self._stories = Stories(self.index, self.retriever)
             return self._stories
+
+    def brief(self, request: BriefRequest) -> Briefing:
+        """A period's most important stories, each with its key sentences cited."""
+        with self._lock:
+            if self._briefer is None:
+                self._briefer = Briefer(self.index, self.retriever)
+        return self._briefer.brief(request)
 
     def _answering(self) -> Answering:
         with self._lock:

@@ -17,6 +17,8 @@ from index.filters import SearchFilters
 ASK_K = (1, 50)  # passages read per answer
 SEARCH_K = (1, 100)  # hits per search
 STORIES_K = (1, 50)  # stories listed
+BRIEF_LIMIT = (1, 50)  # stories in a briefing
+DEFAULT_BRIEF_LIMIT = 10
 DEFAULT_ASK_K = 6
 DEFAULT_SEARCH_K = 10
 DEFAULT_STORIES_K = 10
@@ -37,9 +39,9 @@ class QueryError(ValueError):
     """The query cannot be run (empty, too long, k out of bounds…); the message says why."""
 
 
-def _check_k(k: int, bounds: tuple[int, int]) -> None:
+def _check_k(k: int, bounds: tuple[int, int], name: str = "k") -> None:
     if isinstance(k, bool) or not isinstance(k, int) or not bounds[0] <= k <= bounds[1]:
-        raise QueryError(f"k: {k!r} is not a whole number from {bounds[0]} to {bounds[1]}")
+        raise QueryError(f"{name}: {k!r} is not a whole number from {bounds[0]} to {bounds[1]}")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,22 @@ class SearchRequest:
 
     def __post_init__(self) -> None:
         _check_k(self.k, SEARCH_K)
+
+
+@dataclass(frozen=True)
+class BriefRequest:
+    """A briefing: of one ``day``, or of ``since`` … ``until`` (inclusive days; until defaults
+    to the latest day with news), or of the latest day with news; about ``topic`` only when
+    given; its ``limit`` most important stories."""
+
+    day: str | None = None
+    since: str | None = None
+    until: str | None = None
+    topic: str | None = None
+    limit: int = DEFAULT_BRIEF_LIMIT
+
+    def __post_init__(self) -> None:
+        _check_k(self.limit, BRIEF_LIMIT, "limit")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,14 @@ from starlette.middleware.cors import CORSMiddleware
 
 from ui import uploads
 from ui.errors import install_error_handlers
-from ui.http import cite_pages, routes_articles, routes_meta, routes_query, routes_stories
+from ui.http import (
+    cite_pages,
+    routes_articles,
+    routes_briefing,
+    routes_meta,
+    routes_query,
+    routes_stories,
+)
 from ui.http.hosts import is_loopback
 from ui.http.openapi_doc import complete_openapi
 from ui.http.protocol import MAX_HEAD_BYTES, JsonErrorsH11
@@ -52,6 +59,7 @@ def create_app(settings: Settings, with_chat: bool = True) -> FastAPI:
     app.include_router(routes_query.router)
     app.include_router(routes_articles.router)
     app.include_router(routes_stories.router)
+    app.include_router(routes_briefing.router)
     app.include_router(routes_meta.unknown_api_router)
     app.include_router(cite_pages.router)
     app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]

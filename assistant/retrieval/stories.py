@@ -116,7 +116,7 @@ class Stories:
         if story is None:  # no such story, or none of its articles published by ``until``
             return None
         entries = tuple(
-            TimelineEntry(m.day, m, _key_citation(n, m))
+            TimelineEntry(m.day, m, key_citation(n, m))
             for n, m in enumerate(story.members, start=1)
         )
         # keys handed out: the version retention (NEWSRAG_KEEP_VERSIONS) keeps their versions
@@ -126,7 +126,8 @@ class Stories:
         return Timeline(story, entries)
 
 
-def _key_citation(n: int, member: StoryMember) -> Citation | None:
+def key_citation(n: int, member: StoryMember) -> Citation | None:
+    """Citation ``n`` quoting the member's key sentence (``_key``), noted like an answer's."""
     key = _key(member)
     if key is None:
         return None

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from index.catalog.activity import StoryActivityRows
 from index.catalog.articles import ArticleRows
 from index.catalog.db import Db, add_functions
 from index.catalog.feeds import FeedRows
@@ -80,7 +81,8 @@ class Catalog:
     - ``retention`` (``RetentionRows``): which older texts are kept, the cited versions;
     - ``stories`` (``StoryRows``): story rows (``index.stories`` decides the grouping);
     - ``feeds`` (``FeedRows``), ``integrity`` (``IntegrityRows``, ``newsrag check``) and
-      ``transfer`` (``TransferRows``, what a reindex carries).
+      ``transfer`` (``TransferRows``, what a reindex carries);
+    - ``activity`` (``StoryActivityRows``): how active each story was in a period (briefings).
 
     ``regroup`` groups every stored article into stories (``index.stories.grouper``): the
     upgrade of a catalog made before stories needs it (``index.store.open_catalog`` gives it).
@@ -100,6 +102,7 @@ class Catalog:
         self.feeds = FeedRows(self._db, self.transaction)
         self.integrity = IntegrityRows(self._db)
         self.transfer = TransferRows(self._db)
+        self.activity = StoryActivityRows(self._db)
 
     def _connect(self) -> sqlite3.Connection:
         try:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from index import FeedSource, IngestSummary, display_name
 from ui import payloads
+from ui.cli.brief_commands import cmd_brief
 from ui.cli.output import emit
 from ui.cli.story_commands import cmd_story
 from ui.settings import Settings
@@ -388,6 +389,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "articles": cmd_articles,
     "versions": cmd_versions,
     "story": cmd_story,
+    "brief": cmd_brief,
     "delete": cmd_delete,
     "stats": cmd_stats,
     "check": cmd_check,

@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 from assistant import (
     ASK_K,
+    BRIEF_LIMIT,
     DEFAULT_ASK_K,
+    DEFAULT_BRIEF_LIMIT,
     DEFAULT_SEARCH_K,
     DEFAULT_STORIES_K,
     ENGINE_NAMES,
@@ -154,6 +156,19 @@ def _story_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) 
     p.add_argument("--rebuild", action="store_true", help="group every article into stories again")
 
 
+def _brief_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    p.add_argument("--day", metavar="DATE", help="the briefing of this day (YYYY-MM-DD)")
+    p.add_argument("--since", metavar="DATE", help="the briefing of the days from this one")
+    p.add_argument("--until", metavar="DATE", help="... to this one (default: the latest news)")
+    p.add_argument("--topic", metavar="QUERY", help="only the stories about this")
+    p.add_argument(
+        "--limit",
+        type=_int_in(*BRIEF_LIMIT),
+        default=DEFAULT_BRIEF_LIMIT,
+        help=f"stories in the briefing (default {DEFAULT_BRIEF_LIMIT})",
+    )
+
+
 def _delete_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("ids", nargs="+", metavar="ID")
 
@@ -229,6 +244,11 @@ COMMANDS: dict[str, tuple[str, Options | None]] = {
     "story": (
         "Stories a query is about, with the best one's timeline (no query: latest).",
         _story_options,
+    ),
+    "brief": (
+        "A briefing: the most important stories of a day or period, with cited key sentences "
+        "(no period: the latest day with news).",
+        _brief_options,
     ),
     "delete": ("Delete articles by id (their copies keep the passages).", _delete_options),
     "stats": ("Counts, model and size of the index.", None),

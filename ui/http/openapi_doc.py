@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from ui.http.models import DATE_PATTERN, ArticleIn, ErrorOut
 
 KEY_PATTERN = r"^.+:[0-9]{1,12}-[0-9]{1,12}:[0-9a-f]{8}$"
-DATE_PARAMS = frozenset({"since", "until", "as_of"})
+DATE_PARAMS = frozenset({"since", "until", "as_of", "day"})
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 
 REASONS = {

@@ -1,5 +1,5 @@
-"""The Gradio UI mounted at ``/``: Chat, Search, Timeline and Library tabs over the ``assistant``
-API.
+"""The Gradio UI mounted at ``/``: Chat, Search, Briefing, Timeline and Library tabs over the
+``assistant`` API.
 
 Named endpoints for ``gradio_client`` (see docs/API.md): ``/chat``, ``/ask``, ``/search``,
 ``/citation``, ``/articles``, and with a token configured ``/upload`` and ``/delete``.
@@ -19,6 +19,7 @@ from ui.views.article_html import UPDATE_NOTE_CSS
 from ui.views.cite_urls import checked_key
 from ui.views.colors import app_palette
 from ui.views.note_chips import NOTE_CSS
+from ui.web.briefing_tab import BRIEFING_CSS, build_briefing_tab
 from ui.web.chat_tab import build_chat_tab
 from ui.web.filter_controls import build_filters, language_choices, outlet_choices
 from ui.web.library_tab import build_library_tab, library_view, newest_articles
@@ -34,7 +35,9 @@ CSS = (
 .chat-empty{color:var(--nr-text);background:var(--nr-bg);border:1px solid var(--nr-rule);
   border-radius:.5em;padding:.5em .9em}
 .chat-empty strong,.chat-empty code{color:inherit;background:transparent}
-.chat-empty .to-library{background:var(--nr-surface);color:var(--nr-link);cursor:pointer;
+.chat-start{margin:0;color:var(--nr-muted);font-size:.9em}
+.chat-empty .to-library,.chat-start .to-briefing{background:var(--nr-surface);color:var(--nr-link);
+  cursor:pointer;
   border:1px solid var(--nr-link);border-radius:.4em;padding:.3em .8em;font:inherit}
 .citation-panel .panel-scroll{max-height:60vh;overflow:auto;position:relative;padding-right:.5em}
 .citation-panel .article-text{white-space:pre-wrap;line-height:1.55}
@@ -83,6 +86,7 @@ color:var(--nr-muted)!important}
 """
     + UPDATE_NOTE_CSS.replace(".update-note", ".citation-panel .update-note")
     + TIMELINE_CSS
+    + BRIEFING_CSS
     + NOTE_CSS
 )  # colours: ui/views/colors.py, light and dark (Gradio's ``dark`` class on <body>)
 TITLE = (
@@ -115,6 +119,8 @@ def build_chat(services: Services) -> gr.Blocks:
                 chat = build_chat_tab(services)
             with gr.Tab("Search", id="search"):
                 search = build_search_tab(services)
+            with gr.Tab("Briefing", id="briefing"):
+                build_briefing_tab(services)
             with gr.Tab("Timeline", id="timeline"):
                 build_timeline_tab(services)
             with gr.Tab("Library", id="library"):

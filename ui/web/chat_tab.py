@@ -56,11 +56,12 @@ NO_INDEX = (
     "No articles are indexed yet: add some in the **Library** tab (or run `newsrag ingest PATH` "
     "in a terminal)."
 )
-TO_LIBRARY_JS = """element.addEventListener('click', (event) => {
-  if (!event.target.closest('.to-library')) return;
+TO_TAB_JS = """element.addEventListener('click', (event) => {
+  const to = event.target.closest('[data-tab]');
+  if (!to) return;
   const tabs = [...document.querySelectorAll('button[role="tab"]')];
-  tabs.find((tab) => tab.textContent.trim() === 'Library')?.click();
-});"""
+  tabs.find((tab) => tab.textContent.trim() === to.dataset.tab)?.click();
+});"""  # a button with data-tab="Library" opens that tab
 CHAT_MAX_K = 20  # the slider's end (a request allows up to ASK_K[1])
 STREAM_DELAY_S = 0.02  # between pieces, so the answer visibly streams in
 THINKING = "…"
@@ -83,7 +84,7 @@ def build_chat_tab(services: Services) -> ChatTab:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             gr.HTML(  # read on every page load; its button acts in the browser
-                lambda: empty_notice(services), elem_id="chat-empty", js_on_load=TO_LIBRARY_JS
+                lambda: empty_notice(services), elem_id="chat-empty", js_on_load=TO_TAB_JS
             )
             chatbot = _chatbot()
             question, ask, stop, clear = _question_row()
@@ -182,9 +183,14 @@ def _answer_options(services: Services) -> tuple[gr.Radio, gr.Slider]:
 
 
 def empty_notice(services: Services) -> str:
-    """Without any article: where to add some (the Library tab's upload); else nothing."""
+    """Without any article: where to add some (the Library tab's upload); else the way to the
+    latest day's briefing."""
     if NewsIndex.exists(services.settings.index):
-        return ""
+        return (
+            '<p class="chat-start"><button type="button" class="to-briefing secondary" '
+            "data-tab=\"Briefing\">Today's briefing</button> the latest day's most important "
+            "stories, each sentence cited</p>"
+        )
     where = (
         "upload files in the Library tab"
         if services.writes_enabled
@@ -194,7 +200,8 @@ def empty_notice(services: Services) -> str:
     return (
         '<div class="chat-empty" role="status"><p><strong>No articles yet.</strong> Add some: '
         f"{where}, or run <code>newsrag ingest PATH</code> in a terminal.</p>"
-        '<p><button type="button" class="to-library secondary">Open the Library</button></p>'
+        '<p><button type="button" class="to-library secondary" '
+        'data-tab="Library">Open the Library</button></p>'
         "</div>"
     )
 

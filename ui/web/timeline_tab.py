@@ -92,7 +92,7 @@ def stories_and_timeline(services: Services, text: str, day: str) -> tuple[Any, 
         return gr.update(choices=[], value=None), _error(exc)
     if not found:
         return gr.update(choices=[], value=None), '<p class="panel-empty">No story matches.</p>'
-    choices = [(f"{s.title[:90]} ({_span(s.first_day, s.last_day)})", s.id) for s in found]
+    choices = [(f"{s.title[:90]} ({day_span(s.first_day, s.last_day)})", s.id) for s in found]
     return gr.update(choices=choices, value=found[0].id), timeline_html(services, found[0].id, day)
 
 
@@ -132,14 +132,14 @@ def render_timeline(timeline: Timeline) -> str:
             f'<span class="outlet">{esc(outlet)}</span>'
             f'<span class="headline">{esc(meta.title)}</span>{quote}</li>'
         )
-    span = _span(story.first_day, story.last_day)
+    span = day_span(story.first_day, story.last_day)
     return (
         f'<div class="timeline"><h3>{esc(story.title)} <span class="span">{esc(span)} · '
         f"{story.articles} articles</span></h3><ol>{''.join(items)}</ol></div>"
     )
 
 
-def _span(first: str | None, last: str | None) -> str:
+def day_span(first: str | None, last: str | None) -> str:
     """ "3 Mar 2022 – 9 Mar 2022", one day once, or "undated" when no article has a date."""
     return _day(first) if first == last else f"{_day(first)} – {_day(last)}"
 
