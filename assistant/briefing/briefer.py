@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from assistant.briefing.key_sentences import key_sentences
+from assistant.briefing.key_sentences import key_sentences, repeats
 from assistant.briefing.periods import Period, period_of
 from assistant.briefing.ranking import RankWeights, importance, ranked
 from assistant.briefing.records import Briefing, BriefItem
@@ -21,6 +21,7 @@ from index.records import StoryMember
 from index.store import NewsIndex
 from index.text.outlet_names import display_name
 
+REPEAT = 0.4  # word overlap of two key sentences at which two stories tell one event
 TOPIC_PASSAGES = 30  # passages retrieved to find the stories a topic is about
 TOPIC_COSINE = 0.40  # ... that count when this near in meaning (MiniLM's scale, any encoder)
 TOPIC_COSINE_WITH_WORDS = 0.25  # ... or this near and matched by keyword search too
@@ -33,6 +34,7 @@ class Briefer:
         self.index = index
         self.retriever = retriever
         self.weights = weights or RankWeights()
+        self.repeat = REPEAT
 
     def brief(self, request: BriefRequest) -> Briefing:
         today = datetime.now(UTC).date().isoformat()
@@ -48,9 +50,15 @@ class Briefer:
                 break
             quoted = sum(len(i.key_sentences) for i in items)
             item = self._item(activity, period, activity.story_id in before, quoted)
-            if item is not None:
+            if item is not None and not self._told(item, items):
                 items.append(item)
         return Briefing(period, period.previous(), topic, tuple(items), len(current))
+
+    def _told(self, item: BriefItem, items: list[BriefItem]) -> bool:
+        """A story whose key sentence says what a story above already said (a fragment of
+        one event that grouping kept apart) is left out."""
+        shown = [c.quote for i in items for c in i.key_sentences]
+        return repeats([c.quote for c in item.key_sentences], shown, self.repeat)
 
     def ranked(self, period: Period, allowed: set[str] | None = None) -> list[StoryActivity]:
         """The period's stories, most important first (only ``allowed`` ones, when given)."""
@@ -95,7 +103,7 @@ class Briefer:
         self.index.note_cited((lead.member.meta.id, lead.member.meta.version) for lead in leads)
         # numbered on from the stories above: [1] [2] for the first, [3] for the next...
         citations = tuple(replace(lead.citation, n=quoted + n) for n, lead in enumerate(leads, 1))
-        outlets = dict.fromkeys(display_name(m.meta.source) or m.meta.id for m in now)
+        outlets = dict.fromkeys(name for m in now if (name := display_name(m.meta.source)))
         return BriefItem(
             story_id=story.id,
             title=leads[0].member.meta.title or story.title,

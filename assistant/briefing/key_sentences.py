@@ -56,6 +56,13 @@ def key_sentences(
     return chosen
 
 
+def repeats(quotes: Sequence[str], shown: Sequence[str], same: float) -> bool:
+    """One of ``quotes`` says what one of ``shown`` said (word overlap at least ``same``):
+    another story's fragment of one event, which a briefing does not repeat."""
+    said = [frozenset(gist(text)) for text in shown]
+    return any(_overlap(frozenset(gist(q)), s) >= same for q in quotes for s in said)
+
+
 def _centrality(pool: Sequence[Lead], i: int) -> float:
     """Mean overlap of lead ``i`` with the other leads (1 lead: 0)."""
     others = [_overlap(pool[i].words, lead.words) for j, lead in enumerate(pool) if j != i]
