@@ -147,6 +147,10 @@ class FeedSource:
     last_error: str | None = None
     failures: int = 0  # in a row: the back-off grows with them
     next_try_at: str | None = None
+    revalidate: str | None = None  # when its entries' pages are read again after publication
+    # ("1h,6h,1d", "off"); None: NEWSRAG_FETCH_REVALIDATE (index.feeds.schedule)
+    revalidated_at: str | None = None  # the last pass that re-validated some of its pages
+    revalidation: str | None = None  # what it found: "3 checked: 1 changed, 2 unchanged, ..."
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -164,6 +168,9 @@ class EntryState:
     last_modified: str | None
     fetched_at: str
     page_read: bool = False  # False: the page could not be read; it is tried again next pass
+    published_at: str | None = None  # where its revalidation schedule starts (UTC): when it
+    # was published, else first seen (None in rows from before schema 7: its fetched_at)
+    last_check: str | None = None  # its last revalidation: unchanged, changed, failed: why
 
 
 @dataclass

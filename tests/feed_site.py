@@ -1,7 +1,7 @@
 """A fixture web site for feed tests: a threaded HTTP server on 127.0.0.1 whose pages (path →
 status, body, content type) a test sets and changes between passes. Every 200 carries an ETag
 of its body and a matching ``If-None-Match`` gets a 304, as a real site's conditional GET does;
-``hits`` counts the requests per path."""
+``hits`` counts the requests per path, ``not_modified`` the 304s it answered per path."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class FixtureSite:
     base: str = ""
     pages: dict[str, tuple[int, bytes, str]] = field(default_factory=dict)
     hits: Counter[str] = field(default_factory=Counter)
+    not_modified: Counter[str] = field(default_factory=Counter)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -37,6 +38,7 @@ def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
             status, body, kind = site.pages.get(self.path, (404, b"not here", "text/plain"))
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
             if status == 200 and self.headers.get("If-None-Match") == etag:
+                site.not_modified[self.path] += 1
                 self.send_response(304)
                 self.send_header("ETag", etag)
                 self.end_headers()

@@ -207,7 +207,7 @@ def test_a_schema_3_catalog_is_grouped_when_it_is_upgraded(tmp_path: Path) -> No
         Catalog(path)  # the catalog decides no story: without a grouping it cannot upgrade…
     assert _stored_schema(path) == "3"  # …and leaves the file as it was
     reopened = _index(home)  # NewsIndex.open hands it index.stories' grouping
-    assert reopened.catalog.meta()["schema_version"] == "6"
+    assert reopened.catalog.meta()["schema_version"] == "7"
     assert _story(reopened, "b1") is not None and _story(reopened, "b1") == _story(reopened, "b2")
     reopened.close()
 

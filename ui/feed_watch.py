@@ -5,7 +5,10 @@ fetch pass (``index.feeds.passes``). Its pages are fetched outside the server's 
 each batch is written under it, so an upload, a delete and a pass never write at once and a slow
 feed never holds up an upload. What it last did is in ``/api/health`` (``feeds``) and the Library,
 whose open pages read it again within seconds of a pass (``Services.library_stamp``).
-A pass that fails is logged and tried again at the next tick; it never stops the server.
+A pass also re-validates, conditionally, the pages of the fetched feeds' recent entries that are
+due on their schedule (``index.feeds.schedule``, issue #33): a silent correction becomes a new
+version at the feed's first pass after each point. A pass that fails is logged and tried again at
+the next tick; it never stops the server.
 """
 
 from __future__ import annotations

@@ -13,6 +13,11 @@ version it holds — the current ones and the older ones whose text is kept — 
 Schema 5 → 6: articles gain ``language`` (ISO 639-1), detected for those already stored
 (``index.text.languages``), and the keyword index holds unspaced scripts (Chinese, Japanese,
 Thai...) as character pairs (``fts_text``): rows holding such text are rewritten.
+Schema 6 → 7: revalidation of recent entries' pages (#33): ``feeds`` gains ``revalidate`` (the
+feed's own schedule; NULL: the setting's), ``revalidated_at`` and ``revalidation`` (what its last
+revalidation found); ``feed_entries`` gains ``published_at`` (where an entry's schedule starts;
+NULL in the rows it finds: their ``fetched_at`` stands in) and ``last_check``. Nothing is read
+again for it: entries fetched within the schedule's reach are simply checked when due.
 Each upgrade is a numbered step (``MIGRATIONS``) run when the stored schema is older than its
 number, and recorded in ``schema_steps`` (its number, what it did, when); each step checks the
 shape it changes, so a step met twice does nothing. An upgrade runs under the write lock and
@@ -28,8 +33,9 @@ from datetime import UTC, datetime
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6  # 2: article versions; 3: entries per feed, one full-text table (#18);
-# 4: stories (#20); 5: cited versions, kept by the version retention (#28); 6: languages (#32)
+SCHEMA_VERSION = 7  # 2: article versions; 3: entries per feed, one full-text table (#18);
+# 4: stories (#20); 5: cited versions, kept by the version retention (#28); 6: languages (#32);
+# 7: entries' pages re-validated after publication (#33)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -131,6 +137,8 @@ CREATE TABLE IF NOT EXISTS feed_entries (
     last_modified TEXT,
     fetched_at TEXT NOT NULL,
     page_read INTEGER NOT NULL DEFAULT 0,
+    published_at TEXT,
+    last_check TEXT,
     PRIMARY KEY (feed_url, url)
 );
 CREATE TABLE IF NOT EXISTS feeds (
@@ -144,7 +152,10 @@ CREATE TABLE IF NOT EXISTS feeds (
     last_status TEXT,
     last_error TEXT,
     failures INTEGER NOT NULL DEFAULT 0,
-    next_try_at TEXT
+    next_try_at TEXT,
+    revalidate TEXT,
+    revalidated_at TEXT,
+    revalidation TEXT
 );
 CREATE TABLE IF NOT EXISTS stories (
     id TEXT PRIMARY KEY,
@@ -176,6 +187,13 @@ ADDED_COLUMNS = {  # schema 1 -> 2: columns a catalog made before versions lacks
     "valid_from": "TEXT",
 }
 ENTRY_COLUMNS = "url, feed_url, updated, etag, last_modified, fetched_at, page_read"
+REVALIDATION_COLUMNS = {  # schema 6 -> 7: (table, column) -> its type
+    ("feeds", "revalidate"): "TEXT",
+    ("feeds", "revalidated_at"): "TEXT",
+    ("feeds", "revalidation"): "TEXT",
+    ("feed_entries", "published_at"): "TEXT",
+    ("feed_entries", "last_check"): "TEXT",
+}
 
 
 GroupAll = Callable[[sqlite3.Connection], object]  # every stored article into stories
@@ -304,6 +322,13 @@ def _languages(conn: sqlite3.Connection, _: GroupAll) -> None:
     )
 
 
+def _revalidation(conn: sqlite3.Connection, _: GroupAll) -> None:
+    """The columns revalidation keeps, added where they are missing."""
+    for (table, name), kind in REVALIDATION_COLUMNS.items():
+        if name not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+
+
 Step = Callable[[sqlite3.Connection, GroupAll], None]  # a step may need the stories grouped
 MIGRATIONS: tuple[tuple[int, str, Step], ...] = (  # (the schema it brings, what it does, how)
     (2, "article versions: version, modified_at, valid_from", _add_version_columns),
@@ -311,5 +336,6 @@ MIGRATIONS: tuple[tuple[int, str, Step], ...] = (  # (the schema it brings, what
     (4, "stories: every stored article grouped", _group_stories),
     (5, "cited versions: every kept version counts as cited", _cite_every_version),
     (6, "languages: detected per article; unspaced scripts indexed as pairs", _languages),
+    (7, "revalidation: feeds' schedules and results, entries' schedule starts", _revalidation),
 )
 assert MIGRATIONS[-1][0] == SCHEMA_VERSION, "the last step brings SCHEMA_VERSION"

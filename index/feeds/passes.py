@@ -9,7 +9,13 @@ the fetcher's or the parser's).
 The network is never read under the write lock: pages are fetched and extracted first, and the
 lock (``writing``; the index's own by default, the server's one-writer lock under ``serve
 --watch``) is taken for each batch's write alone. A pass has a wall-clock budget
-(``fetch_pass_s``): the feeds and entries it did not reach are left due for the next one."""
+(``fetch_pass_s``): the feeds and entries it did not reach are left due for the next one.
+
+After a feed's own fetch, the pages of its recent entries that are due on its revalidation
+schedule (``index.feeds.schedule``; at most ``fetch_revalidate_per_pass`` a pass) are asked for
+again, conditionally: a 304 costs nothing, a changed page is extracted and written exactly as a
+changed entry's is (the same ``Ingestor`` write: a new version, the old one still citable), and
+a page that cannot be read leaves its article as it is until the next point of the schedule."""
 
 from __future__ import annotations
 
@@ -21,8 +27,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from index.feeds.fetch import Fetcher, FetchError
+from index.feeds.fetch import Fetcher, FetchError, FetchResult
 from index.feeds.parse import Entry, FeedParseError, entries, plain_text
+from index.feeds.revalidation import Revalidation, due_entries, feed_points
+from index.feeds.schedule import anchor
 from index.ingest.ingestor import Ingestor, IngestSummary
 from index.loaders.build import Draft, Origin, build_article
 from index.loaders.dates import normalize_date
@@ -36,7 +44,16 @@ MAX_BACKOFF_S = 86400
 WRITE_EVERY = 20  # entries fetched per write: a pass killed midway keeps what it wrote
 PAGE_NOT_READ = "page not read"  # in the origin of an article made from its entry's text
 DEFERRED = "deferred"  # the pass ran out of time before this feed (or all its entries)
+# what an entry's last revalidation found (``EntryState.last_check``)
+CHANGED, UNCHANGED, FAILED = "changed", "unchanged", "failed"
+READ = "read"  # answered with a page: changed or unchanged once its article is written
+NOT_INDEXED = "not checked: its article was deleted"
 Writing = Callable[[], AbstractContextManager[object]]
+
+
+@dataclass
+class _Budget:
+    left: int  # pages this pass may still re-validate
 
 
 @dataclass(frozen=True)
@@ -48,6 +65,7 @@ class _Pass:
     now: datetime
     writing: Writing
     deadline: float  # time.monotonic() past which nothing more is fetched
+    checks: _Budget = field(default_factory=lambda: _Budget(0))
 
     @property
     def stamp(self) -> str:
@@ -74,6 +92,8 @@ class FeedOutcome:
     summary: IngestSummary = field(default_factory=IngestSummary)
     changed: int = 0  # known entries read again: their date moved (conditionally), or their
     # page could not be read last time
+    revalidation: Revalidation = field(default_factory=Revalidation)  # pages due on the
+    # schedule, read again (their updates are counted in ``summary`` too)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -86,6 +106,7 @@ class FeedOutcome:
             "error": self.error,
             "added": self.summary.added,
             "updated": self.summary.updated,
+            "revalidation": self.revalidation.to_dict(),
         }
 
 
@@ -103,7 +124,10 @@ def fetch_pass(
     """Fetch every due feed (``every_feed``: all of them) and index what is new; each write
     is made inside ``writing()`` (default: the index's write lock)."""
     deadline = time.monotonic() + fetcher.settings.fetch_pass_s
-    run = _Pass(index, fetcher, now or datetime.now(UTC), writing or index.write_lock, deadline)
+    checks = _Budget(fetcher.settings.fetch_revalidate_per_pass)
+    run = _Pass(
+        index, fetcher, now or datetime.now(UTC), writing or index.write_lock, deadline, checks
+    )
     outcomes = []
     for feed in index.catalog.feeds.followed():
         if not (every_feed or due(feed, run.now)):
@@ -159,16 +183,21 @@ def _one(run: _Pass, feed: FeedSource) -> FeedOutcome:
     status = ("not_modified" if result.not_modified else "ok") if done else DEFERRED
     error = None if done else run.late  # deferred: read again in full, no unread entry lost
     _record(run, feed, status, error, result.etag or feed.etag, result.last_modified)
+    try:
+        checks = _revalidate(run, feed, summary) if done else Revalidation()
+    finally:
+        _save_vectors(run, summary)
     new = sum(item.before is None and not item.indexed for item in todo)
     return FeedOutcome(
-        feed.url, status, len(found), new, from_entry, error, summary, len(todo) - new
+        feed.url, status, len(found), new, from_entry, error, summary, len(todo) - new, checks
     )
 
 
 def _read_pages(run: _Pass, feed: FeedSource, todo: list[_Todo]) -> tuple[IngestSummary, int, bool]:
     """Read and index the pages of ``todo``, ``WRITE_EVERY`` at a time (a pass killed midway
-    keeps what it wrote): fetched outside the write lock, written inside it; the vector cache
-    is saved once, at the end. False when the pass's time ran out before the last page."""
+    keeps what it wrote): fetched outside the write lock, written inside it (the vector cache
+    is saved once, at the end of the feed). False when the pass's time ran out before the last
+    page."""
     summary, from_entry, done = IngestSummary(), 0, True
     for begin in range(0, len(todo), WRITE_EVERY):
         if run.out_of_time():
@@ -181,18 +210,121 @@ def _read_pages(run: _Pass, feed: FeedSource, todo: list[_Todo]) -> tuple[Ingest
             if article is not None:
                 articles.append(article)
                 from_entry += PAGE_NOT_READ in article.origin
-        with run.writing():
-            if articles:
-                _add(summary, Ingestor(run.index, save_cache=False).run(articles))
-            run.index.catalog.feeds.record_entries(
-                seen
-            )  # after its article: a crash re-reads a page
+        _write(run, summary, articles, seen)
+    return summary, from_entry, done
+
+
+def _write(
+    run: _Pass, summary: IngestSummary, articles: list[Article], seen: list[EntryState]
+) -> None:
+    """One batch: its articles through the ``Ingestor`` (new ones added, changed ones a new
+    version), then its entries' states — after their articles: a crash re-reads a page."""
+    with run.writing():
+        _ingest(run, summary, articles)
+        run.index.catalog.feeds.record_entries(seen)
+
+
+def _ingest(run: _Pass, summary: IngestSummary, articles: list[Article]) -> None:
+    """The one write of a pass's articles, inside ``run.writing()``: new ones added, changed
+    ones a new version of their article (its older one kept, still citable)."""
+    if articles:
+        _add(summary, Ingestor(run.index, save_cache=False).run(articles))
+
+
+def _save_vectors(run: _Pass, summary: IngestSummary) -> None:
     if summary.added or summary.updated:
         with run.writing():
             problem = run.index.save_vectors()
         if problem:
             summary.warnings.append(problem)
-    return summary, from_entry, done
+
+
+def _revalidate(run: _Pass, feed: FeedSource, summary: IngestSummary) -> Revalidation:
+    """Ask again for the pages of ``feed``'s entries that are due on its schedule (the pass's
+    bound and time allowing), ``WRITE_EVERY`` at a time; a changed page is written as any
+    update is (into ``summary``). What was found is recorded on the feed."""
+    found = Revalidation()
+    due = _indexed_due(run, feed)
+    for begin in range(0, len(due), WRITE_EVERY):
+        if run.out_of_time() or run.checks.left <= 0:
+            break
+        batch = due[begin : begin + min(WRITE_EVERY, run.checks.left)]
+        run.checks.left -= len(batch)
+        rechecked = [(_recheck(run.fetcher, feed, item, run.stamp), text) for item, text in batch]
+        articles = [article for (article, _), _ in rechecked if article is not None]
+        with run.writing():
+            _ingest(run, summary, articles)
+            states = [_checked(run.index, state, text) for (_, state), text in rechecked]
+            run.index.catalog.feeds.record_entries(states)  # after its article, as above
+        for state in states:
+            check = state.last_check or ""
+            found.changed += check == CHANGED
+            found.unchanged += check.startswith(UNCHANGED)
+            found.failed += check.startswith(FAILED)
+        found.checked += len(batch)
+    found.left = len(due) - found.checked
+    if found.checked or found.left:
+        with run.writing():
+            run.index.catalog.feeds.record_revalidation(feed.url, run.stamp, found.text())
+    return found
+
+
+def _indexed_due(run: _Pass, feed: FeedSource) -> list[tuple[_Todo, str]]:
+    """The due entries of ``feed`` whose article is indexed, each with its text's hash; those
+    whose article was deleted are never brought back nor asked for (recorded as not checked,
+    so they wait for the next point)."""
+    due, gone = [], []
+    points = feed_points(feed, run.fetcher.settings)
+    for before in due_entries(run.index, feed.url, points, run.now):
+        row = run.index.catalog.articles.article_state(url_id(before.url))
+        if row is None:
+            gone.append(replace(before, fetched_at=run.stamp, last_check=NOT_INDEXED))
+            continue
+        entry = Entry(before.url, updated=before.updated)
+        due.append((_Todo(entry, before, True, row["published_at"]), row["text_hash"]))
+    if gone:
+        with run.writing():
+            run.index.catalog.feeds.record_entries(gone)
+    return due
+
+
+def _recheck(
+    fetcher: Fetcher, feed: FeedSource, item: _Todo, stamp: str
+) -> tuple[Article | None, EntryState]:
+    """An indexed entry's page asked for again with its validators: nothing on a 304, its
+    article when it answered with a page (written, then ``_checked`` tells whether its text
+    changed), and the entry's new state; a page that cannot be read keeps the old validators
+    (and its article), and waits for the next point of the schedule."""
+    before = item.before
+    assert before is not None
+    start = before.published_at or anchor(None, before.fetched_at)
+    state = replace(before, fetched_at=stamp, published_at=start, page_read=True)
+    try:
+        page = fetcher.get(item.entry.url, before.etag, before.last_modified)
+        if page.not_modified:
+            etag, modified = page.etag or before.etag, page.last_modified or before.last_modified
+            return None, replace(state, etag=etag, last_modified=modified, last_check=UNCHANGED)
+        made = _from_page(feed, item, page, stamp)
+        if isinstance(made, Article):
+            read = replace(state, etag=page.etag, last_modified=page.last_modified, last_check=READ)
+            return made, read
+        why = made
+    except FetchError as exc:
+        why = str(exc)
+    except Exception as exc:  # one page's surprise never stops its feed
+        log.exception("feed %s: page %s could not be re-validated", feed.url, item.entry.url)
+        why = f"{type(exc).__name__}: {exc}"
+    log.info("feed %s: %s not re-validated (%s); kept as it is", feed.url, item.entry.url, why)
+    return None, replace(state, last_check=f"{FAILED}: {why}"[:300])
+
+
+def _checked(index: NewsIndex, state: EntryState, text_before: str) -> EntryState:
+    """A re-read page's state once its article is written: changed when its text is new."""
+    if state.last_check != READ:
+        return state
+    row = index.catalog.articles.article_state(url_id(state.url))
+    changed = row is not None and row["text_hash"] != text_before
+    return replace(state, last_check=CHANGED if changed else f"{UNCHANGED} (the same text)")
 
 
 def _add(total: IngestSummary, part: IngestSummary) -> None:
@@ -221,7 +353,10 @@ def _worth_fetching(
         elif not item.indexed or PAGE_NOT_READ in origin:  # new, or made from its entry's text
             todo.append(item)
         else:
-            quiet.append(EntryState(entry.url, feed_url, entry.updated, None, None, stamp, True))
+            start = anchor(entry.published, stamp)
+            quiet.append(
+                EntryState(entry.url, feed_url, entry.updated, None, None, stamp, True, start)
+            )
     return todo, quiet
 
 
@@ -247,8 +382,10 @@ def _article(
     """The entry's page, extracted (None when a changed page answered 304); else its own
     text (saying so in ``origin``); and the entry's new state."""
     entry, before = item.entry, item.before
-    state = EntryState(entry.url, feed.url, entry.updated, None, None, stamp)
-    origin = Origin(Path(feed.url), f"{feed.url} → {entry.url}")
+    start = (before.published_at if before else None) or anchor(
+        entry.published, before.fetched_at if before else stamp
+    )
+    state = EntryState(entry.url, feed.url, entry.updated, None, None, stamp, published_at=start)
     why = "no page"
     try:
         etag, modified = (before.etag, before.last_modified) if before else (None, None)
@@ -256,19 +393,10 @@ def _article(
         state = replace(state, etag=page.etag, last_modified=page.last_modified, page_read=True)
         if page.not_modified:
             return None, state
-        parsed = parse_html(page.body.decode("utf-8", "replace"), origin)
-        if isinstance(parsed, Article):
-            return replace(
-                parsed,
-                url=entry.url,
-                id=url_id(entry.url),
-                source=feed.source or parsed.source,
-                authors=parsed.authors or entry.authors,
-                published_at=parsed.published_at or _published(item),
-                modified_at=parsed.modified_at or _changed_on(item),
-                origin=f"{entry.url} (fetched {stamp} from feed {feed.url})",
-            ), state
-        why = parsed.message
+        made = _from_page(feed, item, page, stamp)
+        if isinstance(made, Article):
+            return made, state
+        why = made
     except FetchError as exc:
         why = str(exc)
     except Exception as exc:  # one page's surprise never stops its feed
@@ -277,7 +405,27 @@ def _article(
     if item.indexed:  # an indexed article is never replaced by the entry's teaser
         log.info("feed %s: %s not read again (%s); kept as it is", feed.url, entry.url, why)
         return None, replace(state, page_read=False)
+    origin = Origin(Path(feed.url), f"{feed.url} → {entry.url}")
     return _from_entry(feed, item, origin, why), replace(state, page_read=False)
+
+
+def _from_page(feed: FeedSource, item: _Todo, page: FetchResult, stamp: str) -> Article | str:
+    """The entry's fetched page as its article, or why it is none."""
+    entry = item.entry
+    origin = Origin(Path(feed.url), f"{feed.url} → {entry.url}")
+    parsed = parse_html(page.body.decode("utf-8", "replace"), origin)
+    if not isinstance(parsed, Article):
+        return parsed.message
+    return replace(
+        parsed,
+        url=entry.url,
+        id=url_id(entry.url),
+        source=feed.source or parsed.source,
+        authors=parsed.authors or entry.authors,
+        published_at=parsed.published_at or _published(item),
+        modified_at=parsed.modified_at or _changed_on(item),
+        origin=f"{entry.url} (fetched {stamp} from feed {feed.url})",
+    )
 
 
 def _published(item: _Todo) -> str | None:

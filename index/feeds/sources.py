@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from index.feeds.addresses import BlockedAddress, check_url
+from index.feeds.schedule import parse_schedule, schedule_text
 from index.records import FeedSource
 
 DEFAULT_EVERY = "30m"
@@ -47,8 +48,17 @@ def feed_url(url: str, allow_hosts: str = "") -> str:
 
 
 def new_feed(
-    url: str, every: str = DEFAULT_EVERY, source: str | None = None, allow_hosts: str = ""
+    url: str,
+    every: str = DEFAULT_EVERY,
+    source: str | None = None,
+    allow_hosts: str = "",
+    revalidate: str | None = None,
 ) -> FeedSource:
+    """A feed to follow; ``revalidate`` (``1h,6h,24h,3d,7d`` or ``off``) is its own schedule
+    for reading its recent entries' pages again (None: ``NEWSRAG_FETCH_REVALIDATE``)."""
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     name = (source or "").strip() or None
-    return FeedSource(feed_url(url, allow_hosts), name, parse_every(every), stamp)
+    schedule = None if revalidate is None else schedule_text(parse_schedule(revalidate))
+    return FeedSource(
+        feed_url(url, allow_hosts), name, parse_every(every), stamp, revalidate=schedule
+    )

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index import FeedSource, IngestSummary, display_name
+from index import IngestSummary, display_name
 from ui import payloads
 from ui.cli.brief_commands import cmd_brief
+from ui.cli.feed_commands import cmd_feeds, cmd_fetch
 from ui.cli.output import emit
 from ui.cli.story_commands import cmd_story
 from ui.settings import Settings
@@ -20,7 +21,7 @@ from ui.views.dateline import dateline, with_dateline
 
 if TYPE_CHECKING:
     from assistant import SearchFilters
-    from index import Library, UpdateNote
+    from index import UpdateNote
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -310,72 +311,6 @@ def _forced() -> bool:
     import os
 
     return os.environ.get("NEWSRAG_PROGRESS", "") == "1"
-
-
-def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
-    from index import Library
-
-    with Library(settings.index) as door:
-        return _feeds(args, settings, door)
-
-
-def _feeds(args: argparse.Namespace, settings: Settings, door: Library) -> int:
-    from index.feeds import DEFAULT_EVERY, feed_url, new_feed
-
-    if args.feeds_command == "list":
-        feeds = door.feeds()
-        lines = [f"{len(feeds)} feeds"] + [_feed_line(f) for f in feeds]
-        emit(args, {"feeds": [f.to_dict() for f in feeds]}, "\n".join(lines))
-        return 0
-    allow = settings.fetch.fetch_allow_hosts
-    if args.feeds_command == "add":
-        feed = new_feed(args.url, args.every or DEFAULT_EVERY, args.source, allow)
-        given = frozenset({"every_s"} if args.every else set()) | (
-            {"source"} if args.source is not None else set()
-        )
-        added = door.follow(feed, given)
-        said = "following" if added else "already followed" + ("; updated" if given else "")
-        emit(args, {"added": added, "feed": feed.to_dict()}, f"{said}: {feed.url}")
-        return 0
-    url = feed_url(args.url, allow)
-    removed = door.unfollow(url)
-    emit(
-        args, {"removed": removed, "url": url}, f"{'removed' if removed else 'not followed'}: {url}"
-    )
-    return 0 if removed else 1
-
-
-def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
-    from index import Library
-    from index.feeds import Fetcher
-
-    with Library(settings.index) as door:
-        if not door.exists():
-            emit(args, {"feeds": []}, "no feeds followed (newsrag feeds add URL)")
-            return 0
-        fetcher = Fetcher(settings.fetch)
-        try:
-            outcomes = door.fetch(fetcher, every_feed=args.all)
-        finally:
-            fetcher.close()
-    lines = [f"{len(outcomes)} feeds fetched"] + [
-        f"{o.url}  {o.status}  {o.new} new of {o.entries}, added {o.summary.added}"
-        + (f", {o.changed} changed, updated {o.summary.updated}" if o.changed else "")
-        + (f", {o.from_entry} from the entry text" if o.from_entry else "")
-        + (f"  ({o.error})" if o.error else "")
-        for o in outcomes
-    ]
-    emit(args, {"feeds": [o.to_dict() for o in outcomes]}, "\n".join(lines))
-    failed = any(o.status not in ("ok", "not_modified") for o in outcomes)
-    return 1 if failed else 0
-
-
-def _feed_line(f: FeedSource) -> str:
-    every = f"every {f.every_s // 60} min"
-    state = f.last_status or "not fetched yet"
-    error = f" ({f.last_error})" if f.last_error else ""
-    due = f", next {f.next_try_at}" if f.next_try_at else ""
-    return f"{f.url}  {f.source or '-'}  {every}  {state}{error}{due}"
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {

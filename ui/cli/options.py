@@ -195,8 +195,19 @@ def _feeds_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) 
     feeds = p.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     f = feeds.add_parser("add", parents=[common], help="follow a feed or sitemap URL")
     f.add_argument("url", metavar="URL")
-    f.add_argument("--every", help="how often it is due: 30m, 2h, 1d (default 30m; 1m to 7d)")
+    f.add_argument(
+        "--every",
+        help="how often it is due: 30m, 2h, 1d (default 30m; 1m to 7d); a feed followed "
+        "already takes a new one at once",
+    )
     f.add_argument("--source", metavar="NAME", help="the outlet its articles are filed under")
+    f.add_argument(
+        "--revalidate",
+        metavar="TIMES",
+        help="read each recent entry's page again (a conditional GET) this long after its "
+        "publication, to catch corrections the feed does not announce: e.g. 1h,6h,24h,3d,7d "
+        "(the default, NEWSRAG_FETCH_REVALIDATE), or off",
+    )
     feeds.add_parser("list", parents=[common], help="the feeds followed and how they stand")
     f = feeds.add_parser("remove", parents=[common], help="stop following a URL (articles stay)")
     f.add_argument("url", metavar="URL")
