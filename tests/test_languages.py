@@ -102,6 +102,26 @@ def test_sentences_split_in_every_script(text: str, count: int) -> None:
     assert all(text[a:b] == text[a:b].strip() and text[b - 1] in ".!?。！？“" for a, b in spans)
 
 
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [  # Thai writes no full stop: a space between two Thai letters ends a sentence or clause
+        (
+            "กรุงเทพฯ ประกาศปิดโรงเรียนสามวัน เนื่องจากฝุ่นละอองเกินมาตรฐาน",
+            ["กรุงเทพฯ", "ประกาศปิดโรงเรียนสามวัน", "เนื่องจากฝุ่นละอองเกินมาตรฐาน"],
+        ),
+        ("दिल्ली में बारिश हुई। स्कूल बंद रहे।", ["दिल्ली में बारिश हुई।", "स्कूल बंद रहे।"]),
+        ("هل ستمطر غدا؟ نعم ستمطر.", ["هل ستمطر غدا؟", "نعم ستمطر."]),
+        ("דובר המשטרה אמר. זה נכון.", ["דובר המשטרה אמר.", "זה נכון."]),
+        (
+            "Thai news: กรุงเทพฯ ปิดโรงเรียน. Dr. Smith agreed.",
+            ["Thai news: กรุงเทพฯ", "ปิดโรงเรียน.", "Dr. Smith agreed."],
+        ),
+    ],
+)
+def test_scripts_without_capitals_or_stops_split_too(text: str, sentences: list[str]) -> None:
+    assert [text[a:b] for a, b in sentence_spans(text)] == sentences
+
+
 def test_a_catalog_of_schema_5_gets_languages_and_paired_keywords(tmp_path: Path) -> None:
     chinese = next(a for a in ARTICLES if a["language"] == "zh")
     german = next(a for a in ARTICLES if a["language"] == "de")

@@ -5,9 +5,14 @@ from __future__ import annotations
 import re
 
 # A boundary: sentence-final punctuation (plus closing quotes/brackets) then whitespace, a line
-# break, or the full-width stops of Chinese and Japanese, which no space follows. Group 1 is the
-# whitespace between two sentences; group 2 a line break; group 3 a full-width stop (kept).
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’“»)\]]*(\s+)|(\n\s*)|([。！？]+[」』”’）]*)")
+# break, the full-width stops of Chinese and Japanese (and the danda of Hindi), which need no
+# space after them, or a space between two Thai letters (Thai has no full stop: a space ends a
+# sentence or a clause). Group 1 is the whitespace between two sentences; group 2 a line break;
+# group 3 a stop that needs no space (kept); group 4 the space between two Thai sentences.
+_BOUNDARY = re.compile(
+    r"[.!?…؟]+[\"'”’“»)\]]*(\s+)|(\n\s*)|([。！？।]+[」』”’）]*)"
+    r"|(?<=[\u0e01-\u0e5b])( +)(?=[\u0e01-\u0e5b])"
+)
 _ABBREVIATIONS = frozenset(
     (
         "mr mrs ms dr st jr sr prof gen sen rep gov lt col sgt capt cmdr adm pres vs etc inc "
@@ -15,9 +20,13 @@ _ABBREVIATIONS = frozenset(
         "i.e a.m p.m"
     ).split()
 )
-# what a new sentence starts with: a capital (Latin, Greek, Cyrillic) or a digit, perhaps after
-# an opening quote, bracket or Spanish inverted mark
-_NEXT_STARTS_SENTENCE = re.compile(r"(?:«\s?|[\"'“‘„¿¡(\[])?[A-Z0-9À-ÖØ-ÞΑ-ΩА-ЯЁЄІЇҐ]")
+# what a new sentence starts with: a capital (Latin, Greek, Cyrillic), a digit or a letter of a
+# script without capitals (Hebrew, Arabic, Devanagari, Thai, Chinese, Japanese, Korean), perhaps
+# after an opening quote, bracket or Spanish inverted mark
+_NEXT_STARTS_SENTENCE = re.compile(
+    r"(?:«\s?|[\"'“‘„¿¡(\[])?[A-Z0-9À-ÖØ-ÞΑ-ΩА-ЯЁЄІЇҐ"
+    r"\u05d0-\u05ea\u0620-\u064a\u0904-\u0939\u0e01-\u0e2e\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]"
+)
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -31,7 +40,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         if match.group(3) is not None:
             gap_start = match.end()
         else:
-            gap_start = match.start(1) if match.group(1) is not None else match.start(2)
+            gap_start = next(match.start(g) for g in (1, 2, 4) if match.group(g) is not None)
         _append_trimmed(text, spans, cursor, gap_start)
         cursor = match.end()
     _append_trimmed(text, spans, cursor, end)
