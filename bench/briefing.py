@@ -181,14 +181,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", choices=("tune", "report", "dev"), default="report")
     parser.add_argument("--home", type=Path, default=Path.home() / "newsrag-bench" / "briefing")
-    parser.add_argument("--index", type=Path, help="the home of a whole rtqa-news index (dev)")
+    parser.add_argument(
+        "--index", type=Path, help="an index home to use (dev: a whole rtqa-news index)"
+    )
     parser.add_argument("--sweep", action="store_true", help="a grid of ranking weights")
     args = parser.parse_args()
     questions = questions_of(args.set)
-    home = args.index if args.set == "dev" else args.home / args.set
-    if home is None:
+    home = args.index or args.home / args.set
+    if args.set == "dev" and args.index is None:
         parser.error("--set dev needs --index")
-    if not (home / "catalog.sqlite3").exists() and args.set != "dev":
+    if not (home / "catalog.sqlite3").exists():
         build(questions, home)
     with Assistant(AssistantSettings.from_env(home=home)) as assistant:
         briefer = Briefer(assistant.index, assistant.retriever)

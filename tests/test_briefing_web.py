@@ -15,35 +15,15 @@ from typing import Any
 import httpx
 import pytest
 
-from index import NewsIndex, ingest_paths
+from tests import test_stories
 from tests.chromium import AXE, VIEWPORTS, axe_violations, chromium, needs_chromium
-from tests.conftest import FIXTURES, REPO, settings_for
-from tests.live_server import ServerSpec, copy_index, live_servers
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
+home, api = test_stories.home, test_stories.api  # the same fixtures: this module's own index
 
 MARCH = {"since": "2025-03-01", "until": "2025-03-31"}
 TIMEOUT_MS = 120_000
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory, sample_home: Path) -> Path:
-    target = copy_index(sample_home, tmp_path_factory.mktemp("briefing") / "index")
-    index = NewsIndex.open(settings_for(target).index)
-    try:
-        ingest_paths(index, [FIXTURES / "story" / "harwick.jsonl"])
-    finally:
-        index.close()
-    return target
-
-
-@pytest.fixture(scope="module")
-def api(home: Path) -> Iterator[httpx.Client]:
-    with (
-        live_servers([ServerSpec(home)]) as (base,),
-        httpx.Client(base_url=base, timeout=180) as client,
-    ):
-        yield client
 
 
 def test_the_month_leads_with_the_bridge_and_every_key_sentence_resolves(

@@ -5,21 +5,15 @@ quotes only what is new."""
 
 from __future__ import annotations
 
-import logging
-
 import gradio as gr
 
-from assistant import Briefing, BriefItem, BriefRequest, claim_of
+from assistant import Briefing, BriefItem, BriefRequest
 from index import NewsIndex
-from ui.errors import classify
 from ui.services import Services
 from ui.views.article_html import esc
-from ui.views.cite_urls import cite_url
-from ui.views.note_chips import note_chips
 from ui.web.citation_panel import citation_panel
+from ui.web.render import error_html, quote_html
 from ui.web.timeline_tab import day_span
-
-log = logging.getLogger(__name__)
 
 BRIEFING_CSS = """
 .briefing h3{margin:.2em 0 .5em;font-size:1.1em}
@@ -81,11 +75,7 @@ def briefing_html(services: Services, since: str, until: str, topic: str) -> str
         with services.reading() as a:
             return render_briefing(a.brief(BriefRequest(None, since or None, until or None, about)))
     except Exception as exc:
-        known = classify(exc)
-        if known is None:
-            log.exception("briefing")
-            known = (500, "internal_error", type(exc).__name__)
-        return f'<p class="panel-error">{esc(known[2])}</p>'
+        return error_html(exc, "briefing")
 
 
 def render_briefing(briefing: Briefing) -> str:
@@ -113,14 +103,6 @@ def _story(item: BriefItem) -> str:
         f'<span class="meta">{esc(day_span(item.first_day, item.last_day))} · {item.articles} '
         f"article{'s' if item.articles != 1 else ''} · {esc(outlets)}</span>"
     )
-    quotes = []
-    for c in item.key_sentences:
-        link = cite_url(c.citation, (c.quote_start, c.quote_end))
-        claim = f' <span class="claim">({esc(claim_of(c.claim_by))})</span>' if c.claim_by else ""
-        quotes.append(
-            f"<blockquote>“{esc(c.quote)}”{claim} "
-            f'<a class="cite-link" href="{esc(link)}">[{c.n}]</a>{note_chips(c.notes)}'
-            "</blockquote>"
-        )
+    quotes = [quote_html(c) for c in item.key_sentences]
     headline = f'<span class="headline">{esc(item.title)}</span>'
     return f"<li>{headline}{meta}{continuing}{''.join(quotes)}</li>"

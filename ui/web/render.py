@@ -8,12 +8,14 @@ markers at a line start) is backslash-escaped, so the text forms neither HTML no
 
 from __future__ import annotations
 
+import logging
 import re
 import string
 from collections.abc import Sequence
 
-from assistant import FALLBACK, MARKER, Answer, Citation, by_article, one_per_article
+from assistant import FALLBACK, MARKER, Answer, Citation, by_article, claim_of, one_per_article
 from index import SearchHit
+from ui.errors import classify
 from ui.views.article_html import esc
 from ui.views.cite_urls import cite_url
 from ui.views.dateline import dateline
@@ -164,3 +166,23 @@ PANEL_PLACEHOLDER = (
 
 def panel_error(error: str, detail: str) -> str:
     return f'<div class="panel-error"><strong>{esc(error)}</strong>: {esc(detail)}</div>'
+
+
+def quote_html(c: Citation) -> str:
+    """A key sentence as a tab shows it: quoted verbatim, whose claim it is, its ``[n]`` link
+    (opened in the tab's panel) and its notes beside it, never inside."""
+    link = cite_url(c.citation, (c.quote_start, c.quote_end))
+    claim = f' <span class="claim">({esc(claim_of(c.claim_by))})</span>' if c.claim_by else ""
+    return (
+        f"<blockquote>“{esc(c.quote)}”{claim} "
+        f'<a class="cite-link" href="{esc(link)}">[{c.n}]</a>{note_chips(c.notes)}</blockquote>'
+    )
+
+
+def error_html(exc: Exception, what: str) -> str:
+    """A failure as a tab shows it: its known message, else its type (logged under ``what``)."""
+    known = classify(exc)
+    if known is None:
+        logging.getLogger("ui.web").exception(what)
+        known = (500, "internal_error", type(exc).__name__)
+    return f'<p class="panel-error">{esc(known[2])}</p>'

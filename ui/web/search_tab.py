@@ -3,20 +3,16 @@ that open in the tab's own side panel."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import gradio as gr
 
 from assistant import DEFAULT_SEARCH_K, SEARCH_K, SearchMode, SearchRequest
-from ui.errors import classify
 from ui.services import Services
-from ui.views.article_html import esc
 from ui.web.citation_panel import citation_panel
 from ui.web.filter_controls import FilterControls, build_filters, filter_controls, raw_dates_js
-from ui.web.render import results_html
+from ui.web.render import error_html, results_html
 
-log = logging.getLogger(__name__)
 SEARCH_MAX_K = 50  # the slider's end (a request allows up to SEARCH_K[1])
 
 
@@ -94,9 +90,5 @@ def search_html(
             )
             hits = a.search(request)
     except Exception as exc:
-        known = classify(exc)
-        if known is None:
-            log.exception("search")
-            known = (500, "internal_error", type(exc).__name__)
-        return f'<p class="panel-error">{esc(known[2])}</p>'
+        return error_html(exc, "search")
     return results_html(query, hits)

@@ -4,22 +4,17 @@ answer's does. Without a query, the latest stories."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
-from assistant import SearchFilters, Timeline, claim_of, short_day
+from assistant import SearchFilters, Timeline, short_day
 from index import display_name
-from ui.errors import classify
 from ui.services import Services
 from ui.views.article_html import esc
-from ui.views.cite_urls import cite_url
-from ui.views.note_chips import note_chips
 from ui.web.citation_panel import citation_panel
-
-log = logging.getLogger(__name__)
+from ui.web.render import error_html, quote_html
 
 TIMELINE_CSS = """
 .timeline ol{list-style:none;margin:0;padding:0 0 0 1.2em;border-left:3px solid var(--nr-accent)}
@@ -117,16 +112,7 @@ def render_timeline(timeline: Timeline) -> str:
     for entry in timeline.entries:
         meta, c = entry.member.meta, entry.citation
         outlet = (c.outlet if c else None) or display_name(meta.source)
-        quote = ""
-        if c is not None:
-            link = cite_url(c.citation, (c.quote_start, c.quote_end))
-            by = c.claim_by
-            claim = f' <span class="claim">({esc(claim_of(by))})</span>' if by else ""
-            quote = (
-                f"<blockquote>“{esc(c.quote)}”{claim} "
-                f'<a class="cite-link" href="{esc(link)}">[{c.n}]</a>{note_chips(c.notes)}'
-                "</blockquote>"
-            )
+        quote = quote_html(c) if c is not None else ""
         items.append(
             f'<li><span class="when">{esc(_day(entry.day))}</span> '
             f'<span class="outlet">{esc(outlet)}</span>'
@@ -155,8 +141,4 @@ def _as_of(day: str) -> SearchFilters:
 
 
 def _error(exc: Exception) -> str:
-    known = classify(exc)
-    if known is None:
-        log.exception("timeline")
-        known = (500, "internal_error", type(exc).__name__)
-    return f'<p class="panel-error">{esc(known[2])}</p>'
+    return error_html(exc, "timeline")
