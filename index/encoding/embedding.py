@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from index.encoding.devices import batch_on, precision_on, resolve_device
 from index.encoding.model_sources import ModelSpec, resolve_model
-from index.settings import EncoderBackend, IndexSettings, Precision
+from index.settings import Device, EncoderBackend, IndexSettings, Precision
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -98,8 +99,10 @@ class Embedder:
         backend: EncoderBackend = IndexSettings.encoder,
         cache_dir: Path | None = None,
         threads: int = 0,
+        device: Device = IndexSettings.device,
     ) -> None:
         self.spec: ModelSpec = resolve_model(model)
+        self.device = resolve_device(device)  # "cuda" or "cpu"
         self.requested_precision = precision
         self.batch_size = batch_size
         self.backend = backend
@@ -119,6 +122,7 @@ class Embedder:
             settings.encoder,
             settings.cache_dir,
             settings.encoder_threads,
+            settings.device,
         )
 
     @property
@@ -133,19 +137,23 @@ class Embedder:
     def model(self) -> SentenceTransformer:
         with self._lock:
             if self._model is None:
-                self._model, self.precision = _load(self.spec.path, self.requested_precision)
+                self._model, self.precision = _load(
+                    self.spec.path, self.requested_precision, self.device
+                )
             return self._model
 
     @property
     def document_path(self) -> str:
-        """How documents are encoded: onnx-int8, onnx-fp32 or torch-<precision>."""
+        """How documents are encoded: onnx-int8, onnx-fp32 or torch-<precision> (-cuda on a GPU)."""
         kind = self._onnx_file(documents=True)
         if kind is not None:
             return f"onnx-{kind}"
-        return f"torch-{self.precision.value if self.precision else self.requested_precision}"
+        precision = self.precision or precision_on(self.device, self.requested_precision)
+        return f"torch-{precision.value}" + ("-cuda" if self.device == "cuda" else "")
 
     def _onnx_file(self, documents: bool) -> str | None:
-        if self.backend is EncoderBackend.TORCH or self.spec.name in _ONNX_FAILED:
+        torch_only = self.backend is EncoderBackend.TORCH or self.device == "cuda"
+        if torch_only or self.spec.name in _ONNX_FAILED:
             return None
         if documents:
             return DOCUMENT_ONNX.get(self.backend) or self._auto_documents()
@@ -190,7 +198,7 @@ class Embedder:
         with self._lock:
             vectors = model.encode(
                 list(texts),
-                batch_size=self.batch_size,
+                batch_size=batch_on(self.device, self.batch_size),
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
@@ -267,18 +275,21 @@ _LOCKS: dict[tuple[str, Precision], threading.RLock] = {}
 
 
 @cache
-def _load(path: Path, precision: Precision) -> tuple[SentenceTransformer, Precision]:
+def _load(
+    path: Path, precision: Precision, device: str = "cpu"
+) -> tuple[SentenceTransformer, Precision]:
     started = time.perf_counter()
     import torch
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-    chosen = precision
-    if precision is Precision.AUTO:
+    model = SentenceTransformer(str(path), device=device, local_files_only=True)
+    chosen = precision_on(device, precision)
+    if chosen is Precision.AUTO:
         chosen = Precision.BF16 if _bf16_pays(model) else Precision.FP32
-    if chosen is Precision.BF16:
-        model = model.to(torch.bfloat16)
-    log.info("loaded %s (%s) in %.1fs", path.name, chosen.value, time.perf_counter() - started)
+    if chosen is not Precision.FP32:
+        model = model.to(torch.bfloat16 if chosen is Precision.BF16 else torch.float16)
+    took = time.perf_counter() - started
+    log.info("loaded %s (%s on %s) in %.1fs", path.name, chosen.value, device, took)
     return model, chosen
 
 

@@ -29,6 +29,7 @@ from index.ingest.sharding import (
     limit_threads,
     run_block,
 )
+from index.settings import Device
 from index.store import NewsIndex
 
 log = logging.getLogger(__name__)
@@ -66,18 +67,28 @@ class NewsragEncoder:
 
 class RayExecutor:
     """``workers`` encoder actors of ``threads`` CPUs each (0 workers: as many as the cluster's
-    CPUs allow)."""
+    CPUs allow); on a cluster with GPUs (and ``NEWSRAG_DEVICE`` not ``cpu``) one actor per GPU,
+    each given one (Ray sets its ``CUDA_VISIBLE_DEVICES``; its encoder's ``auto`` finds it)."""
 
     in_memory = True
 
-    def __init__(self, workers: int, threads: int, address: str = "") -> None:
+    def __init__(
+        self, workers: int, threads: int, address: str = "", device: Device = Device.AUTO
+    ) -> None:
         ray = self._ray = _ray()
         self._owns_ray = not ray.is_initialized()
         if self._owns_ray:
             _init(ray, address)
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        self.workers = workers or max(1, cpus // threads)
+        resources = ray.cluster_resources()
+        cpus, gpus = int(resources.get("CPU", 1)), int(resources.get("GPU", 0))
         options = {"num_cpus": threads, "max_restarts": -1, "max_task_retries": TASK_RETRIES}
+        if gpus and device is not Device.CPU:  # one actor per GPU, which it sees alone
+            self.workers = workers or gpus
+            options["num_gpus"] = 1
+        elif device is Device.CUDA:
+            raise RayUnavailable("NEWSRAG_DEVICE=cuda, but the Ray cluster has no GPU")
+        else:
+            self.workers = workers or max(1, cpus // threads)
         encoder = ray.remote(**options)(NewsragEncoder)
         self.actors = [encoder.remote(threads) for _ in range(self.workers)]
         self._busy = [0] * self.workers
@@ -122,6 +133,6 @@ def _init(ray: Any, address: str) -> None:
 def ray_shard_stage(index: NewsIndex, workers: int, address: str = "") -> ShardStage:
     """Blocks on Ray actors (``settings.encoder_threads`` CPUs each, default 1)."""
     threads = index.settings.encoder_threads or 1
-    executor = RayExecutor(workers, threads, address)
+    executor = RayExecutor(workers, threads, address, index.settings.device)
     log.info("ingest: %d Ray encoder actors, %d CPU each", executor.workers, threads)
     return ShardStage(index, executor, EncoderSpec.of(index, threads))
