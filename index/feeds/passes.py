@@ -15,21 +15,22 @@ After a feed's own fetch, the pages of its recent entries that are due on its re
 schedule (``index.feeds.schedule``; at most ``fetch_revalidate_per_pass`` a pass) are asked for
 again, conditionally: a 304 costs nothing, a changed page is extracted and written exactly as a
 changed entry's is (the same ``Ingestor`` write: a new version, the old one still citable), and
-a page that cannot be read leaves its article as it is until the next point of the schedule."""
+a page that cannot be read leaves its article as it is until the next point of the schedule
+(``index.feeds.recheck``)."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from index.feeds.fetch import Fetcher, FetchError, FetchResult
 from index.feeds.parse import Entry, FeedParseError, entries, plain_text
-from index.feeds.revalidation import Revalidation, due_entries, feed_points
+from index.feeds.recheck import WRITE_EVERY, Budget, Todo, Writing, revalidate
+from index.feeds.revalidation import Revalidation
 from index.feeds.schedule import anchor
 from index.ingest.ingestor import Ingestor, IngestSummary
 from index.loaders.build import Draft, Origin, build_article
@@ -41,19 +42,8 @@ from index.store import NewsIndex
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 86400
-WRITE_EVERY = 20  # entries fetched per write: a pass killed midway keeps what it wrote
 PAGE_NOT_READ = "page not read"  # in the origin of an article made from its entry's text
 DEFERRED = "deferred"  # the pass ran out of time before this feed (or all its entries)
-# what an entry's last revalidation found (``EntryState.last_check``)
-CHANGED, UNCHANGED, FAILED = "changed", "unchanged", "failed"
-READ = "read"  # answered with a page: changed or unchanged once its article is written
-NOT_INDEXED = "not checked: its article was deleted"
-Writing = Callable[[], AbstractContextManager[object]]
-
-
-@dataclass
-class _Budget:
-    left: int  # pages this pass may still re-validate
 
 
 @dataclass(frozen=True)
@@ -65,7 +55,7 @@ class _Pass:
     now: datetime
     writing: Writing
     deadline: float  # time.monotonic() past which nothing more is fetched
-    checks: _Budget = field(default_factory=lambda: _Budget(0))
+    checks: Budget = field(default_factory=lambda: Budget(0))
 
     @property
     def stamp(self) -> str:
@@ -124,7 +114,7 @@ def fetch_pass(
     """Fetch every due feed (``every_feed``: all of them) and index what is new; each write
     is made inside ``writing()`` (default: the index's write lock)."""
     deadline = time.monotonic() + fetcher.settings.fetch_pass_s
-    checks = _Budget(fetcher.settings.fetch_revalidate_per_pass)
+    checks = Budget(fetcher.settings.fetch_revalidate_per_pass)
     run = _Pass(
         index, fetcher, now or datetime.now(UTC), writing or index.write_lock, deadline, checks
     )
@@ -153,16 +143,6 @@ def _isolated(run: _Pass, feed: FeedSource) -> FeedOutcome:
         return FeedOutcome(feed.url, "error", error=error)
 
 
-@dataclass(frozen=True)
-class _Todo:
-    """An entry whose page is to be read, with what is known of it."""
-
-    entry: Entry
-    before: EntryState | None  # what this feed showed of it last time (None: new here)
-    indexed: bool  # its article is in the index: a page that cannot be read leaves it as is
-    published: str | None  # the indexed article's publication date (kept when a page has none)
-
-
 def _one(run: _Pass, feed: FeedSource) -> FeedOutcome:
     index = run.index
     try:
@@ -183,8 +163,9 @@ def _one(run: _Pass, feed: FeedSource) -> FeedOutcome:
     status = ("not_modified" if result.not_modified else "ok") if done else DEFERRED
     error = None if done else run.late  # deferred: read again in full, no unread entry lost
     _record(run, feed, status, error, result.etag or feed.etag, result.last_modified)
+    ingest = partial(_ingest, run)
     try:
-        checks = _revalidate(run, feed, summary) if done else Revalidation()
+        checks = revalidate(run, feed, summary, ingest, _from_page) if done else Revalidation()
     finally:
         _save_vectors(run, summary)
     new = sum(item.before is None and not item.indexed for item in todo)
@@ -193,7 +174,7 @@ def _one(run: _Pass, feed: FeedSource) -> FeedOutcome:
     )
 
 
-def _read_pages(run: _Pass, feed: FeedSource, todo: list[_Todo]) -> tuple[IngestSummary, int, bool]:
+def _read_pages(run: _Pass, feed: FeedSource, todo: list[Todo]) -> tuple[IngestSummary, int, bool]:
     """Read and index the pages of ``todo``, ``WRITE_EVERY`` at a time (a pass killed midway
     keeps what it wrote): fetched outside the write lock, written inside it (the vector cache
     is saved once, at the end of the feed). False when the pass's time ran out before the last
@@ -239,94 +220,6 @@ def _save_vectors(run: _Pass, summary: IngestSummary) -> None:
             summary.warnings.append(problem)
 
 
-def _revalidate(run: _Pass, feed: FeedSource, summary: IngestSummary) -> Revalidation:
-    """Ask again for the pages of ``feed``'s entries that are due on its schedule (the pass's
-    bound and time allowing), ``WRITE_EVERY`` at a time; a changed page is written as any
-    update is (into ``summary``). What was found is recorded on the feed."""
-    found = Revalidation()
-    due = _indexed_due(run, feed)
-    for begin in range(0, len(due), WRITE_EVERY):
-        if run.out_of_time() or run.checks.left <= 0:
-            break
-        batch = due[begin : begin + min(WRITE_EVERY, run.checks.left)]
-        run.checks.left -= len(batch)
-        rechecked = [(_recheck(run.fetcher, feed, item, run.stamp), text) for item, text in batch]
-        articles = [article for (article, _), _ in rechecked if article is not None]
-        with run.writing():
-            _ingest(run, summary, articles)
-            states = [_checked(run.index, state, text) for (_, state), text in rechecked]
-            run.index.catalog.feeds.record_entries(states)  # after its article, as above
-        for state in states:
-            check = state.last_check or ""
-            found.changed += check == CHANGED
-            found.unchanged += check.startswith(UNCHANGED)
-            found.failed += check.startswith(FAILED)
-        found.checked += len(batch)
-    found.left = len(due) - found.checked
-    if found.checked or found.left:
-        with run.writing():
-            run.index.catalog.feeds.record_revalidation(feed.url, run.stamp, found.text())
-    return found
-
-
-def _indexed_due(run: _Pass, feed: FeedSource) -> list[tuple[_Todo, str]]:
-    """The due entries of ``feed`` whose article is indexed, each with its text's hash; those
-    whose article was deleted are never brought back nor asked for (recorded as not checked,
-    so they wait for the next point)."""
-    due, gone = [], []
-    points = feed_points(feed, run.fetcher.settings)
-    for before in due_entries(run.index, feed.url, points, run.now):
-        row = run.index.catalog.articles.article_state(url_id(before.url))
-        if row is None:
-            gone.append(replace(before, fetched_at=run.stamp, last_check=NOT_INDEXED))
-            continue
-        entry = Entry(before.url, updated=before.updated)
-        due.append((_Todo(entry, before, True, row["published_at"]), row["text_hash"]))
-    if gone:
-        with run.writing():
-            run.index.catalog.feeds.record_entries(gone)
-    return due
-
-
-def _recheck(
-    fetcher: Fetcher, feed: FeedSource, item: _Todo, stamp: str
-) -> tuple[Article | None, EntryState]:
-    """An indexed entry's page asked for again with its validators: nothing on a 304, its
-    article when it answered with a page (written, then ``_checked`` tells whether its text
-    changed), and the entry's new state; a page that cannot be read keeps the old validators
-    (and its article), and waits for the next point of the schedule."""
-    before = item.before
-    assert before is not None
-    start = before.published_at or anchor(None, before.fetched_at)
-    state = replace(before, fetched_at=stamp, published_at=start, page_read=True)
-    try:
-        page = fetcher.get(item.entry.url, before.etag, before.last_modified)
-        if page.not_modified:
-            etag, modified = page.etag or before.etag, page.last_modified or before.last_modified
-            return None, replace(state, etag=etag, last_modified=modified, last_check=UNCHANGED)
-        made = _from_page(feed, item, page, stamp)
-        if isinstance(made, Article):
-            read = replace(state, etag=page.etag, last_modified=page.last_modified, last_check=READ)
-            return made, read
-        why = made
-    except FetchError as exc:
-        why = str(exc)
-    except Exception as exc:  # one page's surprise never stops its feed
-        log.exception("feed %s: page %s could not be re-validated", feed.url, item.entry.url)
-        why = f"{type(exc).__name__}: {exc}"
-    log.info("feed %s: %s not re-validated (%s); kept as it is", feed.url, item.entry.url, why)
-    return None, replace(state, last_check=f"{FAILED}: {why}"[:300])
-
-
-def _checked(index: NewsIndex, state: EntryState, text_before: str) -> EntryState:
-    """A re-read page's state once its article is written: changed when its text is new."""
-    if state.last_check != READ:
-        return state
-    row = index.catalog.articles.article_state(url_id(state.url))
-    changed = row is not None and row["text_hash"] != text_before
-    return replace(state, last_check=CHANGED if changed else f"{UNCHANGED} (the same text)")
-
-
 def _add(total: IngestSummary, part: IngestSummary) -> None:
     """``part`` (one write's summary) added into ``total`` (the feed's)."""
     for name, value in part.to_dict().items():
@@ -335,14 +228,14 @@ def _add(total: IngestSummary, part: IngestSummary) -> None:
 
 def _worth_fetching(
     index: NewsIndex, feed_url: str, found: list[Entry], stamp: str
-) -> tuple[list[_Todo], list[EntryState]]:
+) -> tuple[list[Todo], list[EntryState]]:
     """Entries whose page is to be read — new ones (no article yet), changed ones (their date
     in the feed moved) and ones whose page could not be read last time (retried while the feed
     lists them, or whose article was made from the entry's text) — and the states of entries
     whose article is indexed already (by another feed, a file, or a pass killed before it
     recorded them): recorded, not fetched."""
     known = index.catalog.feeds.entry_states(feed_url)
-    todo: list[_Todo] = []
+    todo: list[Todo] = []
     quiet: list[EntryState] = []
     for entry in found:
         before = known.get(entry.url)
@@ -360,24 +253,24 @@ def _worth_fetching(
     return todo, quiet
 
 
-def _unread(index: NewsIndex, feed_url: str) -> list[_Todo]:
+def _unread(index: NewsIndex, feed_url: str) -> list[Todo]:
     """The entries of ``feed_url`` whose page could not be read last time."""
     states = index.catalog.feeds.entry_states(feed_url).values()
     unread = [(Entry(s.url, updated=s.updated), s) for s in states if not s.page_read]
     return [_todo(index, entry, state)[0] for entry, state in unread]
 
 
-def _todo(index: NewsIndex, entry: Entry, before: EntryState | None) -> tuple[_Todo, str]:
+def _todo(index: NewsIndex, entry: Entry, before: EntryState | None) -> tuple[Todo, str]:
     """``entry`` to read, with what the index holds of its article; and that article's origin
     ("" when there is none)."""
     row = index.catalog.articles.article_state(url_id(entry.url))
     if row is None:
-        return _Todo(entry, before, False, None), ""
-    return _Todo(entry, before, True, row["published_at"]), row["origin"] or ""
+        return Todo(entry, before, False, None), ""
+    return Todo(entry, before, True, row["published_at"]), row["origin"] or ""
 
 
 def _article(
-    fetcher: Fetcher, feed: FeedSource, item: _Todo, stamp: str
+    fetcher: Fetcher, feed: FeedSource, item: Todo, stamp: str
 ) -> tuple[Article | None, EntryState]:
     """The entry's page, extracted (None when a changed page answered 304); else its own
     text (saying so in ``origin``); and the entry's new state."""
@@ -409,7 +302,7 @@ def _article(
     return _from_entry(feed, item, origin, why), replace(state, page_read=False)
 
 
-def _from_page(feed: FeedSource, item: _Todo, page: FetchResult, stamp: str) -> Article | str:
+def _from_page(feed: FeedSource, item: Todo, page: FetchResult, stamp: str) -> Article | str:
     """The entry's fetched page as its article, or why it is none."""
     entry = item.entry
     origin = Origin(Path(feed.url), f"{feed.url} → {entry.url}")
@@ -428,20 +321,20 @@ def _from_page(feed: FeedSource, item: _Todo, page: FetchResult, stamp: str) -> 
     )
 
 
-def _published(item: _Todo) -> str | None:
+def _published(item: Todo) -> str | None:
     """The entry's publication date, else the indexed article's. An update date (Atom's
     ``<updated>``, a sitemap's ``<lastmod>``) says when the entry last changed, not when it
     was published: it is never taken for one."""
     return normalize_date(item.entry.published) or item.published
 
 
-def _changed_on(item: _Todo) -> str | None:
+def _changed_on(item: Todo) -> str | None:
     """The entry's update date when it is not just its publication date."""
     updated = normalize_date(item.entry.updated)
     return updated if updated and updated != _published(item) else None
 
 
-def _from_entry(feed: FeedSource, item: _Todo, origin: Origin, why: str) -> Article | None:
+def _from_entry(feed: FeedSource, item: Todo, origin: Origin, why: str) -> Article | None:
     entry = item.entry
     if not entry.summary.strip():
         log.info("feed %s: %s skipped (%s; the entry has no text)", feed.url, entry.url, why)
