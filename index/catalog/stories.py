@@ -152,6 +152,21 @@ class StoryRows:
             (first, last, count, founder, title, story_id),
         )
 
+    def first_days(self, conn: sqlite3.Connection, story_ids: Sequence[str]) -> dict[str, str]:
+        """Story id → the day of its oldest member (as grouping places it)."""
+        marks = ",".join("?" * len(story_ids))
+        rows = conn.execute(
+            f"SELECT id, first_day FROM stories WHERE id IN ({marks})", list(story_ids)
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def merge(self, conn: sqlite3.Connection, story_id: str, into: str) -> None:
+        """Every member of ``story_id`` moves to ``into`` (grouping found them one story); the
+        emptied story is removed."""
+        conn.execute("UPDATE story_articles SET story_id=? WHERE story_id=?", (into, story_id))
+        self.refresh(conn, into)
+        self.refresh(conn, story_id)
+
     def ungroup(self, conn: sqlite3.Connection, article_id: str) -> None:
         """The article leaves its story (if it is in one)."""
         row = conn.execute(

@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from index.catalog.stories import MemberRow, StoryRows
-from index.stories.grouping import Grouped, Neighbourhood, founded_story_id, window
+from index.stories.grouping import Grouped, Neighbourhood, founded_story_id, keeper, window
 from index.stories.signals import LEAD_CHUNKS, StorySignals, signals
 
 
@@ -68,8 +68,17 @@ class StoryGrouper:
         return hood
 
     def _place(self, conn: sqlite3.Connection, new: StorySignals, hood: Neighbourhood) -> None:
-        link = hood.best_link(new)
-        story_id = link.story_id if link else self._found(conn, new.article_id)
+        placement = hood.place(new)
+        link = placement.link
+        if link is None:
+            story_id = self._found(conn, new.article_id)
+        else:  # the stories it bridges are one: the oldest keeps its id
+            stories = [link.story_id, *placement.merged]
+            story_id = keeper(stories, self.rows.first_days(conn, stories))
+            for other in stories:
+                if other != story_id:
+                    self.rows.merge(conn, other, story_id)
+                    hood.merge(other, story_id)
         self.rows.insert_member(
             conn,
             MemberRow(
