@@ -54,8 +54,21 @@ if TYPE_CHECKING:
         by_article,
         one_per_article,
     )
+    from assistant.retrieval.match_strength import nothing_matches_well, weak_hit
     from assistant.retrieval.retriever import Retriever, SearchResult
     from assistant.retrieval.stories import StoryMatch, Timeline, TimelineEntry
+    from assistant.watch.matcher import MatchReport, WatchMatcher
+    from assistant.watch.webhook import (
+        SIGNATURE_HEADER,
+        DeliveryError,
+        DeliveryReport,
+        Policy,
+        WebhookPoster,
+        check_webhook,
+        deliver_due,
+        new_secret,
+        sign,
+    )
 
 _LAZY = {
     "Briefing": "assistant.briefing",
@@ -83,6 +96,19 @@ _LAZY = {
     "StoryMatch": "assistant.retrieval.stories",
     "Timeline": "assistant.retrieval.stories",
     "TimelineEntry": "assistant.retrieval.stories",
+    "nothing_matches_well": "assistant.retrieval.match_strength",
+    "weak_hit": "assistant.retrieval.match_strength",
+    "MatchReport": "assistant.watch.matcher",
+    "WatchMatcher": "assistant.watch.matcher",
+    "SIGNATURE_HEADER": "assistant.watch.webhook",
+    "DeliveryError": "assistant.watch.webhook",
+    "DeliveryReport": "assistant.watch.webhook",
+    "Policy": "assistant.watch.webhook",
+    "WebhookPoster": "assistant.watch.webhook",
+    "check_webhook": "assistant.watch.webhook",
+    "deliver_due": "assistant.watch.webhook",
+    "new_secret": "assistant.watch.webhook",
+    "sign": "assistant.watch.webhook",
 }
 
 __all__ = [
@@ -99,6 +125,7 @@ __all__ = [
     "FALLBACK",
     "MARKER",
     "SEARCH_K",
+    "SIGNATURE_HEADER",
     "STORIES_K",
     "Answer",
     "AnswerCancelled",
@@ -111,8 +138,12 @@ __all__ = [
     "Briefing",
     "Citation",
     "ContractViolation",
+    "DeliveryError",
+    "DeliveryReport",
     "EngineUnavailable",
     "FilterError",
+    "MatchReport",
+    "Policy",
     "QueryError",
     "QuoteNote",
     "RetrievalSettings",
@@ -127,11 +158,19 @@ __all__ = [
     "TimelineEntry",
     "TokenSink",
     "Turn",
+    "WatchMatcher",
+    "WebhookPoster",
     "by_article",
+    "check_webhook",
     "claim_of",
+    "deliver_due",
+    "new_secret",
+    "nothing_matches_well",
     "one_per_article",
     "passage_notes",
     "short_day",
+    "sign",
+    "weak_hit",
     "with_notes",
 ]
 

@@ -144,8 +144,7 @@ def measure(
                 covered[name][depth] += coverage(picks, answers[week], depth)
     total = len(questions)
     return {
-        name: {f"coverage@{d}": round(covered[name][d] / total, 4) for d in DEPTHS}
-        for name in ways
+        name: {f"coverage@{d}": round(covered[name][d] / total, 4) for d in DEPTHS} for name in ways
     }
 
 

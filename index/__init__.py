@@ -21,8 +21,17 @@ from index.records import (
     SearchHit,
     StoredArticle,
     StoryMember,
+    WatchItem,
+    Watchlist,
 )
-from index.settings import EncoderBackend, EnvSettings, IndexSettings, Precision, Secret
+from index.settings import (
+    DEFAULT_MODEL,
+    EncoderBackend,
+    EnvSettings,
+    IndexSettings,
+    Precision,
+    Secret,
+)
 
 if TYPE_CHECKING:
     from index.catalog.catalog import CatalogError, IndexWriteError
@@ -97,6 +106,7 @@ _LAZY = {
 
 __all__ = [
     "DEFAULT_CONTEXT",
+    "DEFAULT_MODEL",
     "STOPWORDS",
     "SUPPORTED_EXTENSIONS",
     "Article",
@@ -137,6 +147,8 @@ __all__ = [
     "UnknownArticle",
     "UpdateNote",
     "VectorIndex",
+    "WatchItem",
+    "Watchlist",
     "check_index",
     "citation_key",
     "delete_articles",

@@ -18,7 +18,15 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from index.filters import SearchFilters
-from index.records import Article, ArticleMeta, ArticleVersion, FeedSource, StoredArticle
+from index.records import (
+    Article,
+    ArticleMeta,
+    ArticleVersion,
+    FeedSource,
+    StoredArticle,
+    WatchItem,
+    Watchlist,
+)
 from index.settings import IndexSettings
 from index.text.outlet_names import display_name
 
@@ -141,6 +149,43 @@ class Library:
             return []
         return fetch_pass(self._existing(), fetcher, every_feed=every_feed, writing=writing)
 
+    # -- watchlists (#33): the matching itself is the assistant's (assistant.watch) ----------
+    def watch(self, watchlist: Watchlist) -> Watchlist:
+        """Follow a query or a story: matched against the articles written from now on."""
+        return self.index.catalog.watchlists.add(watchlist)
+
+    def unwatch(self, watchlist_id: int) -> bool:
+        """Forget a watchlist with its items; False when there is none."""
+        return self.exists() and self._existing().catalog.watchlists.remove(watchlist_id)
+
+    def record_watch_items(
+        self, watchlist_id: int, after: int, through: int, items: Sequence[WatchItem]
+    ) -> list[int]:
+        """A matching run's items, written with the watchlist's cursor moved to ``through`` in
+        one transaction (``WatchlistRows.record``); the ids of those new."""
+        return self._existing().catalog.watchlists.record(watchlist_id, after, through, items)
+
+    def mark_watch_read(self, watchlist_id: int, through: int | None = None) -> int:
+        """Items up to ``through`` (None: all) read; the read cursor."""
+        return self._existing().catalog.watchlists.mark_read(watchlist_id, through)
+
+    def claim_delivery(self, item_id: int) -> int:
+        """A webhook delivery marked as being sent, before it is (at most once): its attempts
+        (0: not due any more)."""
+        return self._existing().catalog.watchlists.claim_delivery(item_id)
+
+    def settle_delivery(
+        self, item_id: int, state: str, error: str | None = None, next_try_at: str | None = None
+    ) -> None:
+        """How a claimed delivery went (``sent``, ``retry``, ``failed``)."""
+        return self._existing().catalog.watchlists.settle_delivery(
+            item_id, state, error, next_try_at
+        )
+
+    def interrupt_deliveries(self, before: str) -> int:
+        """Deliveries left being sent since before ``before`` (a killed sender): interrupted."""
+        return self._existing().catalog.watchlists.interrupt_stale(before)
+
     def regroup_stories(self) -> int:
         """Group every article into stories again (``newsrag story --rebuild``); how many."""
         return self._existing().regroup_stories()
@@ -221,6 +266,19 @@ class Library:
     def feeds(self) -> list[FeedSource]:
         """The feeds followed, with how each one's last fetch went."""
         return self._existing().catalog.feeds.followed() if self.exists() else []
+
+    def watchlists(self) -> list[Watchlist]:
+        """The watchlists, oldest first, with their items, unread and delivery counts."""
+        return self._existing().catalog.watchlists.all() if self.exists() else []
+
+    def watchlist(self, watchlist_id: int) -> Watchlist | None:
+        return self._existing().catalog.watchlists.get(watchlist_id) if self.exists() else None
+
+    def watch_items(
+        self, watchlist_id: int, since: str | None = None, limit: int | None = None
+    ) -> list[WatchItem]:
+        """A watchlist's items, newest first (``since``: matched at or after it)."""
+        return self._existing().catalog.watchlists.items(watchlist_id, since, limit)
 
 
 def _matches(meta: ArticleMeta, words: list[str]) -> bool:

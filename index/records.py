@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from index.citation_keys import citation_key
 from index.text.hashing import sha256_hex
@@ -318,3 +319,65 @@ class Story:
             "articles": self.articles,
             "sources": list(self.sources),
         }
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    """A query or a story a user follows (issue #33): new articles that match it become its
+    items. ``matched_through`` is its cursor: the highest passage (chunk) id already matched,
+    advanced in the same transaction as the items it produced; ``read_through`` the highest
+    item id read. The webhook's secret is kept for signing, never shown."""
+
+    id: int
+    name: str
+    query: str | None  # a query watchlist, or
+    story_id: str | None  # a story watchlist
+    created_at: str
+    matched_through: int = 0
+    read_through: int = 0
+    matched_at: str | None = None  # its last matching run that found something new
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    items: int = 0
+    unread: int = 0
+    deliveries: dict[str, int] = field(default_factory=dict)  # state -> items (webhook)
+    last_delivery_error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Its fields, without the secret; the webhook as its origin only (a webhook URL's
+        path is often a secret too)."""
+        out = asdict(self)
+        del out["webhook_secret"]
+        out["kind"] = "story" if self.story_id else "query"
+        if self.webhook_url:
+            parts = urlsplit(self.webhook_url)
+            out["webhook_url"] = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"
+        return out
+
+
+@dataclass(frozen=True)
+class WatchItem:
+    """A new article a watchlist matched: its version, the passage's citation key (as search
+    hits carry it) and the sentence quoted from it, at ``quote_start``-``quote_end`` of the
+    article's text. ``delivery`` is its webhook state (None: no webhook)."""
+
+    watchlist_id: int
+    article_id: str
+    version: int
+    citation: str
+    title: str
+    source: str | None
+    published_at: str | None
+    url: str | None
+    start: int  # the passage in the article
+    end: int
+    quote: str
+    quote_start: int
+    quote_end: int
+    score: float | None = None  # the hit's fused score (None: matched by story)
+    id: int = 0
+    matched_at: str = ""
+    delivery: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -59,7 +59,9 @@ ARTICLES = [
         "flood-1", "2025-03-04", "Rescuers evacuated 300 families as the Ostrava river flooded.",
         FLOOD, "valleynews.example",
     ),
-    _article("fair-1", "2025-03-06", "The Lindell county fair opened on Thursday.", FAIR, "x.example"),
+    _article(
+        "fair-1", "2025-03-06", "The Lindell county fair opened on Thursday.", FAIR, "x.example"
+    ),
     _article(
         "later", "2025-03-20", "The Harwick dock workers returned to the container terminal.",
         STRIKE, "statewire.example",

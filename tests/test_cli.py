@@ -25,6 +25,7 @@ COMMANDS = [
     "reindex",
     "serve",
     "eval",
+    "watch",
 ]
 
 

@@ -8,7 +8,8 @@ whose open pages read it again within seconds of a pass (``Services.library_stam
 A pass also re-validates, conditionally, the pages of the fetched feeds' recent entries that are
 due on their schedule (``index.feeds.schedule``, issue #33): a silent correction becomes a new
 version at the feed's first pass after each point. A pass that fails is logged and tried again at
-the next tick; it never stops the server.
+the next tick; it never stops the server. Each tick also matches the watchlists against what
+was written since their cursors (``Services.match_watchlists``, issue #33).
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ class FeedWatcher:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("feed pass failed: %s", self.last_error)
                 continue
+            try:  # watchlists behind their cursors: another process's writes, a killed run
+                self.services.match_watchlists()
+            except Exception as exc:
+                log.warning("watchlist matching failed: %s", exc)
             if outcomes:
                 self.passes += 1
                 self.last_pass = datetime.now(UTC).isoformat(timespec="seconds")

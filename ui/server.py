@@ -28,6 +28,7 @@ from ui.http import (
     routes_meta,
     routes_query,
     routes_stories,
+    routes_watchlists,
 )
 from ui.http.hosts import is_loopback
 from ui.http.openapi_doc import complete_openapi
@@ -41,9 +42,9 @@ log = logging.getLogger(__name__)
 
 DESCRIPTION = """Semantic search and cited answers over news articles.
 
-Every error is JSON `{"error": ..., "detail": ...}`. Writes (`POST`/`DELETE /api/articles`)
-need `Authorization: Bearer <NEWSRAG_API_TOKEN>`. The chat UI is at `/`, citation pages at
-`/cite/{key}`.
+Every error is JSON `{"error": ..., "detail": ...}`. Writes (`POST`/`DELETE /api/articles`,
+`POST`/`DELETE /api/watchlists`) need `Authorization: Bearer <NEWSRAG_API_TOKEN>`. The chat UI
+is at `/`, citation pages at `/cite/{key}`.
 """
 
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings, with_chat: bool = True) -> FastAPI:
     app.include_router(routes_articles.router)
     app.include_router(routes_stories.router)
     app.include_router(routes_briefing.router)
+    app.include_router(routes_watchlists.router)
     app.include_router(routes_meta.unknown_api_router)
     app.include_router(cite_pages.router)
     app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]

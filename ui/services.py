@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from assistant import Answer, AskRequest, Assistant, SearchFilters, TokenSink
 from index import Article, IngestSummary, Library, NewsIndex, VectorIndex
 from ui.settings import Settings
+from ui.watching import Deliveries, WatchlistService, after_write
 
 if TYPE_CHECKING:
     from index.feeds import FeedOutcome
@@ -181,6 +182,8 @@ class Services:
         self._write_lock = threading.Lock()
         self._pass_lock = threading.Lock()  # one feed pass at a time
         self.feed_passes = 0  # fetch passes this process ran (the Library polls it)
+        self.deliveries = Deliveries(settings)  # watchlists' webhooks, off the request path
+        self.watchlists = WatchlistService(settings, self.reading, self._write_lock)
         slots = max(1, settings.server.ask_concurrency)
         self.ask_pool = AskPool(slots, self._ask_assistant, ASK_WAITING_PER_SLOT * slots)
 
@@ -331,6 +334,7 @@ class Services:
 
         with self._write_lock, Library(self.settings.index) as door:
             summary = door.ingest(paths, on_progress, on_article=note)
+            after_write(door, self.settings, self.deliveries)  # watchlists, past their cursors
         log.info(
             "upload: %d files, added %d, updated %d, unchanged %d, failed %d",
             len(paths),
@@ -363,12 +367,22 @@ class Services:
                 with self._write_lock, door.index.write_lock():
                     yield
 
-            return door.fetch(fetcher, writing=writing)
+            outcomes = door.fetch(fetcher, writing=writing)
+            with self._write_lock:
+                after_write(door, self.settings, self.deliveries)
+            return outcomes
         finally:
             self.feed_passes += 1
             fetcher.close()
             door.close()
             self._pass_lock.release()
+
+    def match_watchlists(self) -> None:
+        """Watchlists matched against what was written since their cursors (``serve --watch``
+        ticks: what another process or a killed run wrote)."""
+        if NewsIndex.exists(self.settings.index):
+            with self._write_lock, Library(self.settings.index) as door:
+                after_write(door, self.settings, self.deliveries)
 
     def feeds(self) -> list[dict[str, Any]]:
         """The feeds followed and how each one's last fetch went."""

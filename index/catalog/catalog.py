@@ -30,6 +30,7 @@ from index.catalog.schema import SCHEMA, SCHEMA_VERSION, upgrade
 from index.catalog.stories import StoryRows
 from index.catalog.transfer import TransferRows
 from index.catalog.versions import VersionRows
+from index.catalog.watchlists import WatchlistRows
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "Catalog", "CatalogError", "IndexWriteError", "Regroup"]
 
@@ -82,7 +83,8 @@ class Catalog:
     - ``stories`` (``StoryRows``): story rows (``index.stories`` decides the grouping);
     - ``feeds`` (``FeedRows``), ``integrity`` (``IntegrityRows``, ``newsrag check``) and
       ``transfer`` (``TransferRows``, what a reindex carries);
-    - ``activity`` (``StoryActivityRows``): how active each story was in a period (briefings).
+    - ``activity`` (``StoryActivityRows``): how active each story was in a period (briefings);
+    - ``watchlists`` (``WatchlistRows``): followed queries and stories, items, deliveries (#33).
 
     ``regroup`` groups every stored article into stories (``index.stories.grouper``): the
     upgrade of a catalog made before stories needs it (``index.store.open_catalog`` gives it).
@@ -103,6 +105,7 @@ class Catalog:
         self.integrity = IntegrityRows(self._db)
         self.transfer = TransferRows(self._db)
         self.activity = StoryActivityRows(self._db)
+        self.watchlists = WatchlistRows(self._db, self.transaction)
 
     def _connect(self) -> sqlite3.Connection:
         try:

@@ -18,6 +18,9 @@ feed's own schedule; NULL: the setting's), ``revalidated_at`` and ``revalidation
 revalidation found); ``feed_entries`` gains ``published_at`` (where an entry's schedule starts;
 NULL in the rows it finds: their ``fetched_at`` stands in) and ``last_check``. Nothing is read
 again for it: entries fetched within the schedule's reach are simply checked when due.
+Schema 7 → 8: watchlists (#33): ``watchlists`` (a query or a story followed, with its matching
+cursor and read cursor), ``watch_items`` (what new articles it matched, one per article version)
+and ``watch_deliveries`` (each item's webhook state); new tables only, nothing read again.
 Each upgrade is a numbered step (``MIGRATIONS``) run when the stored schema is older than its
 number, and recorded in ``schema_steps`` (its number, what it did, when); each step checks the
 shape it changes, so a step met twice does nothing. An upgrade runs under the write lock and
@@ -33,9 +36,9 @@ from datetime import UTC, datetime
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7  # 2: article versions; 3: entries per feed, one full-text table (#18);
+SCHEMA_VERSION = 8  # 2: article versions; 3: entries per feed, one full-text table (#18);
 # 4: stories (#20); 5: cited versions, kept by the version retention (#28); 6: languages (#32);
-# 7: entries' pages re-validated after publication (#33)
+# 7: entries' pages re-validated after publication (#33); 8: watchlists (#33)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -179,6 +182,50 @@ CREATE TABLE IF NOT EXISTS story_articles (
 );
 CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles(story_id, day);
 CREATE INDEX IF NOT EXISTS story_articles_day ON story_articles(day);
+-- watchlists (#33): a query or a story followed; matched_through is the highest chunk id already
+-- matched, advanced in the transaction that writes the items it produced
+CREATE TABLE IF NOT EXISTS watchlists (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    query TEXT,
+    story_id TEXT,
+    created_at TEXT NOT NULL,
+    matched_through INTEGER NOT NULL DEFAULT 0,
+    read_through INTEGER NOT NULL DEFAULT 0,
+    matched_at TEXT,
+    webhook_url TEXT,
+    webhook_secret TEXT
+);
+CREATE TABLE IF NOT EXISTS watch_items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    watchlist_id INTEGER NOT NULL,
+    article_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    citation TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source TEXT,
+    published_at TEXT,
+    url TEXT,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    quote TEXT NOT NULL,
+    quote_start INTEGER NOT NULL,
+    quote_end INTEGER NOT NULL,
+    score REAL,
+    matched_at TEXT NOT NULL,
+    UNIQUE (watchlist_id, article_id, version)
+);
+-- one row per item of a watchlist with a webhook: pending, sending, retry, sent, failed
+-- (given up) or interrupted (killed while sending: never sent again, at most once)
+CREATE TABLE IF NOT EXISTS watch_deliveries (
+    item_id INTEGER PRIMARY KEY,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try_at TEXT,
+    last_error TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS watch_deliveries_state ON watch_deliveries(state, next_try_at);
 """
 
 ADDED_COLUMNS = {  # schema 1 -> 2: columns a catalog made before versions lacks
@@ -329,6 +376,13 @@ def _revalidation(conn: sqlite3.Connection, _: GroupAll) -> None:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
+def _watchlists(conn: sqlite3.Connection, _: GroupAll) -> None:
+    """The watchlist tables, made where they are missing (a writable open made them already)."""
+    script = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS watchlists") :]
+    for statement in filter(str.strip, script.split(";")):
+        conn.execute(statement)
+
+
 Step = Callable[[sqlite3.Connection, GroupAll], None]  # a step may need the stories grouped
 MIGRATIONS: tuple[tuple[int, str, Step], ...] = (  # (the schema it brings, what it does, how)
     (2, "article versions: version, modified_at, valid_from", _add_version_columns),
@@ -337,5 +391,6 @@ MIGRATIONS: tuple[tuple[int, str, Step], ...] = (  # (the schema it brings, what
     (5, "cited versions: every kept version counts as cited", _cite_every_version),
     (6, "languages: detected per article; unspaced scripts indexed as pairs", _languages),
     (7, "revalidation: feeds' schedules and results, entries' schedule starts", _revalidation),
+    (8, "watchlists: followed queries and stories, items, webhook deliveries", _watchlists),
 )
 assert MIGRATIONS[-1][0] == SCHEMA_VERSION, "the last step brings SCHEMA_VERSION"

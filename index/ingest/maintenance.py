@@ -148,6 +148,8 @@ def reindex(
             carry_versions(source, target)  # kept passages only: the searched vectors stand
             with target.catalog.transaction(content=False) as conn:  # keys handed out stay
                 target.catalog.retention.copy_cited(conn, source.retention, _renamed(source))
+            with target.catalog.transaction(content=False) as conn:  # cursors at the new head
+                target.catalog.watchlists.carry(source.watchlists, conn)
             carry_ingested_at(source, target)
             target.regroup_stories()  # oldest first, whatever order the articles came in
             ingest.vectors.generation = target.catalog.generation

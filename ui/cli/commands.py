@@ -15,6 +15,7 @@ from ui.cli.brief_commands import cmd_brief
 from ui.cli.feed_commands import cmd_feeds, cmd_fetch
 from ui.cli.output import emit
 from ui.cli.story_commands import cmd_story
+from ui.cli.watch_commands import after_write, cmd_watch
 from ui.settings import Settings
 from ui.views.article_html import unchanged_run
 from ui.views.dateline import dateline, with_dateline
@@ -40,6 +41,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         _progress(not args.no_progress, "ingest") as hook,
     ):
         summary = door.ingest(args.paths, on_progress=hook)
+        after_write(door, settings)  # watchlists: the new articles matched, webhooks sent
     emit(args, summary.to_dict(), _summary_text(summary))
     return 1 if summary.failed else 0
 
@@ -325,6 +327,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "versions": cmd_versions,
     "story": cmd_story,
     "brief": cmd_brief,
+    "watch": cmd_watch,
     "delete": cmd_delete,
     "stats": cmd_stats,
     "check": cmd_check,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from index import FeedSource
 from ui.cli.output import emit
+from ui.cli.watch_commands import after_write
 from ui.settings import Settings
 
 if TYPE_CHECKING:
@@ -122,6 +123,7 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
             outcomes = door.fetch(fetcher, every_feed=args.all)
         finally:
             fetcher.close()
+        after_write(door, settings)  # watchlists: the new articles matched, webhooks sent
     lines = [f"{len(outcomes)} feeds fetched"] + [_outcome_line(o) for o in outcomes]
     emit(args, {"feeds": [o.to_dict() for o in outcomes]}, "\n".join(lines))
     failed = any(o.status not in ("ok", "not_modified") for o in outcomes)

@@ -17,6 +17,7 @@ from assistant import (
     SEARCH_K,
     STORIES_K,
 )
+from ui.cli.watch_commands import watch_options
 from ui.limits import (
     CHUNK_TOKENS,
     CONTEXT_CHARS,
@@ -272,6 +273,11 @@ COMMANDS: dict[str, tuple[str, Options | None]] = {
     "fetch": (
         "One pass over the feeds that are due: new articles fetched and indexed.",
         _fetch_options,
+    ),
+    "watch": (
+        "Watchlists: follow a query or a story; new matching articles become items "
+        "(add, list, remove, items, run).",
+        watch_options,
     ),
     "serve": ("Serve the web UI and JSON API.", _serve_options),
 }

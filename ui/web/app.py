@@ -1,5 +1,5 @@
-"""The Gradio UI mounted at ``/``: Chat, Search, Briefing, Timeline and Library tabs over the
-``assistant`` API.
+"""The Gradio UI mounted at ``/``: Chat, Search, Briefing, Timeline, Following and Library tabs
+over the ``assistant`` API.
 
 Named endpoints for ``gradio_client`` (see docs/API.md): ``/chat``, ``/ask``, ``/search``,
 ``/citation``, ``/articles``, and with a token configured ``/upload`` and ``/delete``.
@@ -22,6 +22,7 @@ from ui.views.note_chips import NOTE_CSS
 from ui.web.briefing_tab import BRIEFING_CSS, build_briefing_tab
 from ui.web.chat_tab import build_chat_tab
 from ui.web.filter_controls import build_filters, language_choices, outlet_choices
+from ui.web.following_tab import FOLLOWING_CSS, build_following_tab, following_view
 from ui.web.library_tab import build_library_tab, library_view, newest_articles
 from ui.web.search_tab import build_search_tab
 from ui.web.timeline_tab import TIMELINE_CSS, build_timeline_tab
@@ -87,6 +88,7 @@ color:var(--nr-muted)!important}
     + UPDATE_NOTE_CSS.replace(".update-note", ".citation-panel .update-note")
     + TIMELINE_CSS
     + BRIEFING_CSS
+    + FOLLOWING_CSS
     + NOTE_CSS
 )  # colours: ui/views/colors.py, light and dark (Gradio's ``dark`` class on <body>)
 TITLE = (
@@ -114,7 +116,7 @@ new MutationObserver(() => {
 def build_chat(services: Services) -> gr.Blocks:
     with gr.Blocks(title="newsrag", analytics_enabled=False) as blocks:
         gr.HTML(TITLE, elem_id="app-header", js_on_load=None, container=False, padding=False)
-        with gr.Tabs():
+        with gr.Tabs(overflow_behavior="wrap"):  # on a phone every tab stays in sight
             with gr.Tab("Chat", id="chat"):
                 chat = build_chat_tab(services)
             with gr.Tab("Search", id="search"):
@@ -123,6 +125,8 @@ def build_chat(services: Services) -> gr.Blocks:
                 build_briefing_tab(services)
             with gr.Tab("Timeline", id="timeline"):
                 build_timeline_tab(services)
+            with gr.Tab("Following", id="following"):
+                following = build_following_tab(services)
             with gr.Tab("Library", id="library"):
                 library = build_library_tab(services)
         source_lists = [chat.filters.sources, search.filters.sources]
@@ -134,6 +138,9 @@ def build_chat(services: Services) -> gr.Blocks:
             [chat.chatbot, *source_lists, *language_lists, library.counts, library.table]
             + ([library.doomed] if library.doomed else []),
             api_visibility="private",
+        )
+        blocks.load(
+            lambda: following_view(services, None), None, list(following), api_visibility="private"
         )
         _api_endpoints(services)
     return blocks

@@ -12,8 +12,7 @@ from index import NewsIndex
 from ui.services import Services
 from ui.views.article_html import esc
 from ui.web.citation_panel import citation_panel
-from ui.web.render import error_html, quote_html
-from ui.web.timeline_tab import day_span
+from ui.web.render import day_span, error_html, quote_html
 
 BRIEFING_CSS = """
 .briefing h3{margin:.2em 0 .5em;font-size:1.1em}

@@ -41,6 +41,7 @@ from ui.services import Services
 from ui.web.citation_panel import citation_panel
 from ui.web.examples import ChatExamples
 from ui.web.filter_controls import FilterControls, build_filters, filter_controls, raw_dates_js
+from ui.web.following_tab import follow_question
 from ui.web.render import PANEL_PLACEHOLDER, answer_markdown, full_answer, md_escape
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,12 @@ def build_chat_tab(services: Services) -> ChatTab:
             )
             chatbot = _chatbot()
             question, ask, stop, clear = _question_row()
+            follow = gr.Button(  # the last question, as a watchlist (ui.web.following_tab)
+                "Follow this question",
+                elem_id="chat-follow",
+                size="sm",
+                visible=services.writes_enabled,
+            )
             filters = filter_controls("chat")
             engine, k = _answer_options(services)
         with gr.Column(scale=2):
@@ -128,6 +135,7 @@ def build_chat_tab(services: Services) -> ChatTab:
     for event in answering:
         event.then(lambda: gr.update(visible=False), None, stop, **private)
     stop.click(_stopped, display, [chatbot, display, stop], cancels=answering, **private)
+    follow.click(lambda turns: follow_question(services, turns), conversation, None, **private)
     clear.click(
         lambda: ("", [], [], [], PANEL_PLACEHOLDER),
         None,

@@ -13,8 +13,18 @@ import re
 import string
 from collections.abc import Sequence
 
-from assistant import FALLBACK, MARKER, Answer, Citation, by_article, claim_of, one_per_article
-from index import SearchHit
+from assistant import (
+    FALLBACK,
+    MARKER,
+    Answer,
+    Citation,
+    by_article,
+    claim_of,
+    nothing_matches_well,
+    one_per_article,
+    short_day,
+)
+from index import DEFAULT_MODEL, SearchHit
 from ui.errors import classify
 from ui.views.article_html import esc
 from ui.views.cite_urls import cite_url
@@ -124,7 +134,7 @@ def full_answer(answer: Answer) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def results_html(query: str, hits: Sequence[SearchHit]) -> str:
+def results_html(query: str, hits: Sequence[SearchHit], model: str = DEFAULT_MODEL) -> str:
     """The search tab's results table: escaped text, ``<mark>`` on query terms, citation links."""
     if not hits:
         return '<p class="empty">No passages found.</p>'
@@ -144,18 +154,10 @@ def results_html(query: str, hits: Sequence[SearchHit]) -> str:
         )
     head = "<tr><th>#</th><th>Article</th><th>Passage</th></tr>"
     table = f'<table class="results"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
-    if all(_weak(h) for h in hits):
+    if nothing_matches_well(hits, model):
         note = f"Nothing matches “{esc(query)}” well; the closest passages:"
         return f'<p class="empty">{note}</p>{table}'
     return table
-
-
-WEAK_SIMILARITY = 0.25  # the answer engine's floor: below it a passage is only "closest"
-
-
-def _weak(hit: SearchHit) -> bool:
-    """No query word in the passage and a low embedding similarity."""
-    return "keyword" not in hit.scores and hit.scores.get("dense", 0.0) < WEAK_SIMILARITY
 
 
 PANEL_PLACEHOLDER = (
@@ -186,3 +188,13 @@ def error_html(exc: Exception, what: str) -> str:
         logging.getLogger("ui.web").exception(what)
         known = (500, "internal_error", type(exc).__name__)
     return f'<p class="panel-error">{esc(known[2])}</p>'
+
+
+def day_span(first: str | None, last: str | None) -> str:
+    """ "3 Mar 2022 – 9 Mar 2022", one day once, or "undated" when no article has a date."""
+    return shown_day(first) if first == last else f"{shown_day(first)} – {shown_day(last)}"
+
+
+def shown_day(day: str | None) -> str:
+    """ "2022-03-03" → "3 Mar 2022"; "undated" for none."""
+    return (short_day(day) or day) if day else "undated"

@@ -89,6 +89,7 @@ def search_html(
                 query, int(k or DEFAULT_SEARCH_K), SearchMode(mode or "hybrid"), filters
             )
             hits = a.search(request)
+            model = a.index.model_name
     except Exception as exc:
         return error_html(exc, "search")
-    return results_html(query, hits)
+    return results_html(query, hits, model)

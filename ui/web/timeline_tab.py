@@ -9,12 +9,13 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import SearchFilters, Timeline, short_day
+from assistant import SearchFilters, Timeline
 from index import display_name
 from ui.services import Services
 from ui.views.article_html import esc
 from ui.web.citation_panel import citation_panel
-from ui.web.render import error_html, quote_html
+from ui.web.following_tab import follow_story
+from ui.web.render import day_span, error_html, quote_html, shown_day
 
 TIMELINE_CSS = """
 .timeline ol{list-style:none;margin:0;padding:0 0 0 1.2em;border-left:3px solid var(--nr-accent)}
@@ -55,9 +56,21 @@ def build_timeline_tab(services: Services) -> TimelineTab:
                     scale=2,
                 )
                 go = gr.Button("Show", variant="primary", elem_id="timeline-go", scale=1)
-            stories = gr.Dropdown(
-                choices=[], label="Stories", elem_id="timeline-stories", interactive=True
-            )
+            with gr.Row(equal_height=True):
+                stories = gr.Dropdown(
+                    choices=[],
+                    label="Stories",
+                    elem_id="timeline-stories",
+                    interactive=True,
+                    scale=4,
+                )
+                follow = gr.Button(
+                    "Follow this story",
+                    elem_id="timeline-follow",
+                    size="sm",
+                    scale=1,
+                    visible=services.writes_enabled,
+                )
             view = gr.HTML("", elem_id="timeline-view")
         with gr.Column(scale=2):
             citation_panel(services, "#timeline-view", "timeline-panel")
@@ -71,6 +84,9 @@ def build_timeline_tab(services: Services) -> TimelineTab:
     go.click(find, [query, as_of], [stories, view], api_visibility="private")
     query.submit(find, [query, as_of], [stories, view], api_visibility="private")
     stories.input(show, [stories, as_of], view, api_visibility="private")
+    follow.click(
+        lambda chosen: follow_story(services, chosen), stories, None, api_visibility="private"
+    )
     return TimelineTab(query, stories, view)
 
 
@@ -114,7 +130,7 @@ def render_timeline(timeline: Timeline) -> str:
         outlet = (c.outlet if c else None) or display_name(meta.source)
         quote = quote_html(c) if c is not None else ""
         items.append(
-            f'<li><span class="when">{esc(_day(entry.day))}</span> '
+            f'<li><span class="when">{esc(shown_day(entry.day))}</span> '
             f'<span class="outlet">{esc(outlet)}</span>'
             f'<span class="headline">{esc(meta.title)}</span>{quote}</li>'
         )
@@ -123,15 +139,6 @@ def render_timeline(timeline: Timeline) -> str:
         f'<div class="timeline"><h3>{esc(story.title)} <span class="span">{esc(span)} · '
         f"{story.articles} articles</span></h3><ol>{''.join(items)}</ol></div>"
     )
-
-
-def day_span(first: str | None, last: str | None) -> str:
-    """ "3 Mar 2022 – 9 Mar 2022", one day once, or "undated" when no article has a date."""
-    return _day(first) if first == last else f"{_day(first)} – {_day(last)}"
-
-
-def _day(day: str | None) -> str:
-    return (short_day(day) or day) if day else "undated"
 
 
 def _as_of(day: str) -> SearchFilters:
