@@ -7,7 +7,9 @@ through and let them propagate.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -89,11 +91,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
-        ]
-        return error_response(422, "validation_error", problems)
+        return error_response(422, "validation_error", validation_problems(exc.errors()))
 
     async def domain_error(_: Request, exc: Exception) -> JSONResponse:
         status, error, detail = classify(exc) or (500, "internal_error", type(exc).__name__)
@@ -110,6 +108,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def crash(_: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled %s", type(exc).__name__, exc_info=exc)
         return error_response(500, "internal_error", type(exc).__name__)
+
+
+def validation_problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """A request that does not match its model, as the 422 ``detail``: ``{loc, msg, type}``."""
+    return [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in errors
+    ]
 
 
 def status_name(code: int) -> str:

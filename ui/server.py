@@ -34,6 +34,7 @@ from ui.http.hosts import is_loopback
 from ui.http.openapi_doc import complete_openapi
 from ui.http.protocol import MAX_HEAD_BYTES, JsonErrorsH11
 from ui.http.request_guard import RequestGuard
+from ui.mcp.http import mount_mcp
 from ui.services import Services
 from ui.settings import Settings
 from ui.stopping import GRACE_S, Cleanup, PromptServer, end_streams
@@ -64,6 +65,7 @@ def create_app(settings: Settings, with_chat: bool = True) -> FastAPI:
     app.include_router(routes_watchlists.router)
     app.include_router(routes_meta.unknown_api_router)
     app.include_router(cite_pages.router)
+    mount_mcp(app, app.state.services, cors_origins(settings))  # /mcp: ui/mcp/http.py
     app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]
     if with_chat:
         _mount_chat(app, app.state.services)

@@ -13,6 +13,7 @@ from index import IngestSummary, display_name
 from ui import payloads
 from ui.cli.brief_commands import cmd_brief
 from ui.cli.feed_commands import cmd_feeds, cmd_fetch
+from ui.cli.mcp_commands import cmd_mcp
 from ui.cli.output import emit
 from ui.cli.story_commands import cmd_story
 from ui.cli.watch_commands import after_write, cmd_watch
@@ -333,4 +334,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "check": cmd_check,
     "eval": cmd_eval,
     "serve": cmd_serve,
+    "mcp": cmd_mcp,
 }

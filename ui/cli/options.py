@@ -17,6 +17,7 @@ from assistant import (
     SEARCH_K,
     STORIES_K,
 )
+from ui.cli.mcp_commands import MCP_HELP, mcp_options
 from ui.cli.watch_commands import watch_options
 from ui.limits import (
     CHUNK_TOKENS,
@@ -280,6 +281,7 @@ COMMANDS: dict[str, tuple[str, Options | None]] = {
         watch_options,
     ),
     "serve": ("Serve the web UI and JSON API.", _serve_options),
+    "mcp": (MCP_HELP.split(": tools")[0] + ".", mcp_options),
 }
 
 

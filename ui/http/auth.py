@@ -24,12 +24,17 @@ READ_ONLY = (
 def require_token(all_settings: Settings, request: Request) -> None:
     """Raise 403 (a read-only replica; no token configured), 401 (missing or wrong token);
     return when allowed."""
+    check_authorization(all_settings, request.headers.get("authorization", ""))
+
+
+def check_authorization(all_settings: Settings, header: str) -> None:
+    """``require_token`` on an ``Authorization`` header's value (the MCP write tool's too)."""
     if all_settings.index.read_only:
         raise ApiError(403, "read_only_replica", READ_ONLY)
     settings = all_settings.server
     if not settings.api_token:
         raise ApiError(403, "writes_disabled", NO_TOKEN)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
         raise ApiError(
             401,
