@@ -10,7 +10,10 @@ marked answer inside one of those passages, quoted exactly).
 
 Prints a table per model and, last, one JSON line. Not part of CI (tests/test_multilingual.py
 holds the thresholds on the real model).
+With ``--answers``, each question is asked instead (``newsrag ask``: retrieval and the
+extractive engine): per pair, how many answers cite the article, quote the marked answer, abstain.
 Usage: .venv/bin/python bench/multilingual.py [--model NAME ...] [--distractors 300] [--json]
+       [--answers]
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assistant.requests import SearchMode  # noqa: E402
+from assistant.facade import Assistant  # noqa: E402
+from assistant.requests import AskRequest, SearchMode  # noqa: E402
 from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.settings import AssistantSettings  # noqa: E402
 from index import Library, NewsIndex, encoder_for  # noqa: E402
@@ -69,6 +73,35 @@ def score(
     return cells
 
 
+def answers(settings: AssistantSettings, questions: list[dict[str, Any]]) -> dict:
+    """Per pair: how many answers cite the article, quote the marked answer (in any quote),
+    and abstain — the whole ask (retrieval, extractive engine), as `newsrag ask` runs it."""
+    cells: dict[str, list[tuple[bool, bool, bool]]] = defaultdict(list)
+    with Assistant(settings) as assistant:
+        for q in questions:
+            for pair, text in asks(q):
+                answer = assistant.ask(AskRequest(text))
+                cited = any(c.article_id == q["article_id"] for c in answer.citations)
+                quoted = any(q["answer"] in c.quote for c in answer.citations)
+                cells[pair].append((cited, quoted, answer.abstained))
+    return cells
+
+
+def answer_summary(cells: dict[str, list[tuple[bool, bool, bool]]]) -> dict[str, dict]:
+    groups = dict(sorted(cells.items()))
+    groups["cross-lingual"] = [r for p, rows in cells.items() if p[:2] != p[-2:] for r in rows]
+    groups["same-language"] = [r for p, rows in cells.items() if p[:2] == p[-2:] for r in rows]
+    return {
+        name: {
+            "n": len(rows),
+            "cites": sum(r[0] for r in rows),
+            "quotes_answer": sum(r[1] for r in rows),
+            "abstains": sum(r[2] for r in rows),
+        }
+        for name, rows in groups.items()
+    }
+
+
 def build(model: str, home: Path, distractors: int) -> AssistantSettings:
     settings = AssistantSettings.from_env(home=home, model=model)
     paths = [SET / "corpus.jsonl"]
@@ -107,6 +140,9 @@ def main() -> None:
     parser.add_argument("--distractors", type=int, default=0, help="rtqa-news articles added")
     parser.add_argument("--mode", default="hybrid", choices=[m.value for m in SearchMode])
     parser.add_argument("--json", action="store_true", help="only the JSON line")
+    parser.add_argument(
+        "--answers", action="store_true", help="ask each question (counts of answers) instead"
+    )
     args = parser.parse_args()
     questions = read_jsonl(SET / "questions.jsonl")
     results = {}
@@ -115,6 +151,14 @@ def main() -> None:
             started = time.perf_counter()
             settings = build(model, Path(tmp) / "home", args.distractors)
             built = time.perf_counter() - started
+            if args.answers:
+                results[model] = answer_summary(answers(settings, questions))
+                if not args.json:
+                    print(f"\n{model}: answers (cites the article, quotes the answer, abstains)")
+                    for pair, row in results[model].items():
+                        print(f"{pair:<14}{row['n']:>4}{row['cites']:>5}", end="")
+                        print(f"{row['quotes_answer']:>5}{row['abstains']:>5}")
+                continue
             with NewsIndex.open(settings.index) as index:
                 cells = score(index, settings, questions, SearchMode(args.mode))
             results[model] = {"ingest_s": round(built, 1), **summary(cells)}

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.engines.short_answer import Choice, Scored, ShortAnswerConfig, choose
+from assistant.language.across_languages import expected_overlap, in_other_language
 from assistant.language.followup import FollowUp
 from assistant.language.question_parts import question_parts
 from assistant.language.quote_notes import note_citation
@@ -33,6 +34,7 @@ from assistant.language.sentence_features import (
     gist,
     numbers,
     recency,
+    word_count,
 )
 from assistant.models.reader import Reader
 from assistant.records import (
@@ -44,7 +46,7 @@ from assistant.records import (
     cite,
 )
 from index import SearchHit
-from index.encoding.cosine_scale import on_reference_scale
+from index.encoding.cosine_scale import across_languages, on_reference_scale
 from index.encoding.embedding import Encoder
 from index.text.sentences import sentence_spans
 
@@ -54,6 +56,7 @@ class ExtractiveConfig:
     max_passages: int = 6
     max_sentences: int = 80  # sentences considered from the passages
     max_encoded: int = 16  # of which the best by the other features are embedded
+    max_encoded_across: int = 40  # ... and of those in another language than the question's
     min_words: int = 4
     max_support: int = 3  # sentences quoted in an answer, each adding what the question asked
     support_evidence: float = 1.75  # ... each with at least this evidence (the best one: threshold)
@@ -72,6 +75,10 @@ class ExtractiveConfig:
     reader_candidates: int = 24
     threshold: float = 1.75  # abstain when the best sentence's evidence is below this
     min_similarity: float = 0.25  # ... or when its similarity to the question is below this
+    # ... or this, for a sentence in another language: its similarity is mapped from across
+    # languages (cosine_scale.across_languages), and the map errs by up to 0.11 on MiniLM's
+    # scale for 90 % of unrelated calibration pairs (bench/across_languages.py): 0.25 + 0.11
+    min_similarity_across: float = 0.36
     agree_similarity: float = 0.80  # two sentences from two articles say the same thing
     same_topic_similarity: float = 0.60  # ... or the same topic, with other numbers: disagree
     short: ShortAnswerConfig | None = field(default_factory=ShortAnswerConfig)  # None: none
@@ -85,6 +92,9 @@ class ExtractiveConfig:
         return np.array([getattr(self, f"w_{name}") for name in FEATURES])
 
 
+Row = tuple[np.ndarray, int, int, int, str]  # features, hit, start, end, text
+
+
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds a vector
 class Candidate:
     hit: int  # index into the hits
@@ -96,6 +106,7 @@ class Candidate:
     similarity: float
     vector: np.ndarray
     features: tuple[float, ...] = ()
+    language: str | None = None  # its article's, when not the question's
 
 
 class ExtractiveEngine:
@@ -164,7 +175,8 @@ class ExtractiveEngine:
     def _weak(self, best: Candidate, follow_up: FollowUp | None = None) -> bool:
         """Too little evidence, or too far from the question in meaning (a follow-up's
         sentence holding all its own words is as near as it asks)."""
-        near = best.similarity >= self.config.min_similarity
+        floor = self.config.min_similarity_across if best.language else self.config.min_similarity
+        near = best.similarity >= floor
         if follow_up is not None and follow_up.own and follow_up.matches(best.text):
             near = True
         return best.evidence < self.config.threshold or not near
@@ -183,7 +195,7 @@ class ExtractiveEngine:
         weights = self.ordering
         terms = QuestionTerms.of(question)
         passages = Passages([h.text for h in hits[: self.config.max_passages]])
-        rows = [
+        rows: list[Row] = [
             (
                 np.array([0.0, *terms.features(text, start, hit, recency(hits[hit]), passages)]),
                 hit,
@@ -199,13 +211,14 @@ class ExtractiveEngine:
                 row[4], float(row[0] @ weights) + self._followed(row[4], follow_up), follow_up
             )
         )
-        reading = self.reader is not None
-        rows = rows[: self.config.reader_candidates if reading else self.config.max_encoded]
+        other = in_other_language(question, hits)
+        rows = self._read(rows, other)
         texts = [row[4] for row in rows]
         vectors = self.embedder.encode_sentences(texts)
-        similarity = on_reference_scale(
-            self.embedder.name, vectors @ self.embedder.encode_query(question)
-        )
+        cosines = vectors @ self.embedder.encode_query(question)
+        languages = [other[row[1]] for row in rows]
+        cosines = across_languages(self.embedder.name, cosines, languages)
+        similarity = on_reference_scale(self.embedder.name, cosines)
         logits = self.reader.score(question, texts) if self.reader is not None else None
         evidence = np.array([name in EVIDENCE for name in FEATURES]) * self.config.weights()
         out = []
@@ -213,6 +226,8 @@ class ExtractiveEngine:
             zip(rows, similarity, vectors, strict=True)
         ):
             feats[0] = float(sim)
+            if languages[i]:  # no word is shared across languages: what one this near would
+                feats[1:3] = expected_overlap(float(sim))
             score, judged = float(feats @ weights), float(feats @ evidence)
             if logits is not None:
                 score += self.w_reader * float(logits[i])
@@ -221,10 +236,21 @@ class ExtractiveEngine:
                 judged += self.config.w_follow_own * follow_up.held(text)
             features = tuple(float(f) for f in feats)
             out.append(
-                Candidate(hit, start, end, text, score, judged, float(sim), vector, features)
+                Candidate(
+                    hit, start, end, text, score, judged, float(sim), vector, features, languages[i]
+                )
             )
         out.sort(key=lambda c: (not _shares(c, follow_up), *_order(c.text, c.score, follow_up)))
         return out
+
+    def _read(self, rows: list[Row], other: list[str | None]) -> list[Row]:
+        """The rows embedded (and read by a reader), best first by the other features: those in
+        the question's language and, apart, those in another (which share no word with it)."""
+        reading = self.reader is not None
+        same = [row for row in rows if not other[row[1]]]
+        across = [row for row in rows if other[row[1]]]
+        kept = same[: self.config.reader_candidates if reading else self.config.max_encoded]
+        return kept + across[: self.config.max_encoded_across]
 
     def _followed(self, text: str, follow_up: FollowUp | None) -> float:
         """What a follow-up adds to a sentence's score (nothing without one): its own words
@@ -246,7 +272,7 @@ class ExtractiveEngine:
             for s, e in sentence_spans(hit.text):
                 text = hit.text[s:e]
                 key = " ".join(text.lower().split())
-                if len(text.split()) < self.config.min_words or key in seen or asks(text):
+                if word_count(text) < self.config.min_words or key in seen or asks(text):
                     continue
                 seen.add(key)
                 found.append((i, hit.start + s, hit.start + e, text))

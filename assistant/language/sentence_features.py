@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from index import SearchHit
 from index.catalog.keyword import STOPWORDS
+from index.text.languages import cjk_bigrams
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d")
@@ -111,7 +112,10 @@ def recency(hit: SearchHit) -> float:
 
 
 def content_words(text: str) -> set[str]:
-    return {stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
+    """Its words less stopwords, coarsely stemmed; runs of an unspaced script (Chinese,
+    Japanese, Thai) count as their character pairs, as the keyword index holds them."""
+    words = _WORD.findall(cjk_bigrams(text).lower())
+    return {stem(w) for w in words if w not in STOPWORDS and len(w) > 1}
 
 
 def gist(text: str) -> set[str]:
@@ -173,7 +177,12 @@ def _new_full_name(text: str, q_words: set[str]) -> bool:
 
 def asks(sentence: str) -> bool:
     """A question in the article (a quiz, a headline) restates the question; it never answers."""
-    return sentence.rstrip("\"'”’)] ").endswith("?")
+    return sentence.rstrip("\"'”’)] 」』").endswith(("?", "？"))
+
+
+def word_count(text: str) -> int:
+    """Its words, a run of an unspaced script counting as its character pairs."""
+    return len(cjk_bigrams(text).split())
 
 
 _COUNT = re.compile(r"(?<![\w.,])(\d[\d,.]*\d|\d)\s+(?:more\s+|new\s+|of\s+)?([a-z][a-z-]{2,})")

@@ -35,3 +35,40 @@ def on_reference_scale(encoder_name: str, cosines: np.ndarray | float) -> np.nda
     mapped = np.where(low, y[0] + (values - x[0]) * slope_low, mapped)
     mapped = np.where(high, y[-1] + (values - x[-1]) * slope_high, mapped)
     return np.clip(mapped, -1.0, 1.0)
+
+
+# per encoder and language: where the encoder puts an English question against a sentence in
+# that language, and where against the same sentence in English — the medians over unrelated
+# and over matching pairs of a calibration set of 30 rtqa-train questions with hand-translated
+# answering sentences (``bench/across_languages.py``): a line through the two knots maps one onto
+# the other (a translation costs a matching pair more than an unrelated one). "*": their mean,
+# for the languages not calibrated.
+ACROSS_KNOTS: dict[str, dict[str, tuple[tuple[float, float], tuple[float, float]]]] = {
+    "multilingual-e5-small": {
+        "uk": ((0.7111, 0.74), (0.8106, 0.8663)),
+        "ru": ((0.7136, 0.74), (0.8105, 0.8663)),
+        "de": ((0.7206, 0.74), (0.8184, 0.8663)),
+        "fr": ((0.721, 0.74), (0.8148, 0.8663)),
+        "es": ((0.7228, 0.74), (0.8182, 0.8663)),
+        "zh": ((0.7088, 0.74), (0.7931, 0.8663)),
+        "ja": ((0.7138, 0.74), (0.7939, 0.8663)),
+        "*": ((0.7160, 0.74), (0.8085, 0.8663)),
+    }
+}
+
+
+def across_languages(
+    encoder_name: str, cosines: np.ndarray, languages: list[str | None]
+) -> np.ndarray:
+    """``cosines`` of sentences in ``languages`` (None: the question's own, unchanged) as the
+    encoder would put the same sentences in the question's language (an encoder without a
+    calibration: unchanged)."""
+    values = np.asarray(cosines, dtype=np.float64).copy()
+    maps = ACROSS_KNOTS.get(encoder_name)
+    if not maps:
+        return values
+    for i, language in enumerate(languages):
+        if language:
+            (x0, y0), (x1, y1) = maps.get(language, maps["*"])
+            values[i] = y0 + (values[i] - x0) * (y1 - y0) / (x1 - x0)
+    return values
