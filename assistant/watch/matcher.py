@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.language.sentence_features import content_words
 from assistant.records import Citation, cite
 from assistant.requests import SearchMode
 from assistant.retrieval.match_strength import weak_hit
@@ -104,19 +105,28 @@ class WatchMatcher:
             for hit in hits:
                 if hit.article.id in batch and not weak_hit(hit, self.index.model_name):
                     best.setdefault(hit.article.id, hit)
-            items += [self._hit_item(watchlist.id, h, vector) for h in best.values()]
+            words = content_words(query)
+            items += [self._hit_item(watchlist.id, h, vector, words) for h in best.values()]
         return items
 
-    def _hit_item(self, watchlist_id: int, hit: SearchHit, query: np.ndarray) -> WatchItem:
-        start, end = self._closest_sentence(hit, query)
+    def _hit_item(
+        self, watchlist_id: int, hit: SearchHit, query: np.ndarray, words: set[str]
+    ) -> WatchItem:
+        start, end = self._closest_sentence(hit, query, words)
         text = self.index.catalog.articles.article_text(hit.article.id) or ""
         citation = cite(1, hit, start, end, text)
         return _item(watchlist_id, citation, hit.article.version, hit.score)
 
-    def _closest_sentence(self, hit: SearchHit, query: np.ndarray) -> tuple[int, int]:
-        """The span, in the article, of the hit's sentence nearest the query in meaning."""
+    def _closest_sentence(
+        self, hit: SearchHit, query: np.ndarray, words: set[str]
+    ) -> tuple[int, int]:
+        """The span, in the article, of the hit's sentence nearest the query: the one holding
+        most of its words, and among several (or none) the nearest in meaning — embedding only
+        those (a passage's every sentence, for every item, was most of a run's cost)."""
         spans = sentence_spans(hit.text) or [(0, len(hit.text))]
         long = [s for s in spans if s[1] - s[0] >= MIN_QUOTE_CHARS] or spans
+        held = [len(words & content_words(hit.text[s:e])) for s, e in long]
+        long = [span for span, n in zip(long, held, strict=True) if n == max(held)]
         if len(long) > 1:
             vectors = self.index.embedder.encode_sentences([hit.text[s:e] for s, e in long])
             long = [long[int(np.argmax(vectors @ query))]]
