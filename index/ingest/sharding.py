@@ -33,7 +33,7 @@ from index.encoding.embedding import Embedder, Encoder, available_cores
 from index.encoding.encoders import encoder_for
 from index.ingest.embed_stage import EmbeddedBatch, Planned, embed_hash, vectors_for
 from index.records import Article, Chunk, IngestStatus
-from index.settings import EncoderBackend, IndexSettings, Precision
+from index.settings import Device, EncoderBackend, IndexSettings, Precision
 from index.store import NewsIndex
 from index.text.chunking import Chunker, ChunkerConfig
 from index.text.tokenization import load_tokenizer
@@ -54,6 +54,7 @@ class EncoderSpec:
     cache_dir: Path
     threads: int
     chunker: ChunkerConfig
+    device: Device = Device.AUTO
 
     @classmethod
     def of(cls, index: NewsIndex, threads: int) -> EncoderSpec:
@@ -66,6 +67,7 @@ class EncoderSpec:
             s.cache_dir,
             threads,
             index.chunker_config,
+            s.device,
         )
 
 
@@ -142,6 +144,7 @@ def _tools(spec: EncoderSpec) -> tuple[Chunker, Encoder]:
             batch_size=spec.batch_size,
             cache_dir=spec.cache_dir,
             encoder_threads=spec.threads,
+            device=spec.device,
         )
     )
     return Chunker(load_tokenizer(embedder.spec.path), spec.chunker), embedder
