@@ -30,13 +30,13 @@ from assistant.language.sentence_features import (
     Passages,
     QuestionTerms,
     asks,
-    counts,
+    counts_differ,
     gist,
     numbers,
     recency,
     word_count,
 )
-from assistant.models.reader import Reader
+from assistant.models.reader import Reader, ordering_weights
 from assistant.records import (
     Answer,
     Citation,
@@ -121,7 +121,7 @@ class ExtractiveEngine:
         self.embedder = embedder
         self.config = config or ExtractiveConfig()
         self.reader = reader
-        self.ordering, self.w_reader = _ordering(self.config, reader)
+        self.ordering, self.w_reader = ordering_weights(self.config.weights(), reader, FEATURES)
 
     def answer(
         self,
@@ -287,7 +287,9 @@ class ExtractiveEngine:
             if other.hit == best.hit or other.score < 0.85 * best.score:
                 continue
             similarity = float(on_reference_scale(self.embedder.name, other.vector @ best.vector))
-            if similarity >= self.config.same_topic_similarity and _disagree(best, other):
+            if similarity >= self.config.same_topic_similarity and counts_differ(
+                best.text, other.text
+            ):
                 return [best, other]
         return self._adds(candidates, question)
 
@@ -333,7 +335,11 @@ class ExtractiveEngine:
                 note_citation(cite(n, hit, cand.start, cand.end, text), text, hit.article)
             )
         shown_text = {c.n: as_quoted(c.quote) for c in citations}  # notes go beside, never in
-        if len(chosen) == 2 and _disagree(chosen[0], chosen[1]) and chosen[0].hit != chosen[1].hit:
+        if (
+            len(chosen) == 2
+            and counts_differ(chosen[0].text, chosen[1].text)
+            and chosen[0].hit != chosen[1].hit
+        ):
             text = " ".join(
                 f"{as_quoted(c.outlet or '')} reports: “{shown_text[c.n]}” [{c.n}]"
                 for c in citations
@@ -394,23 +400,3 @@ def _says_same(
     same_numbers = numbers(a.text) == numbers(b.text)
     similarity = float(on_reference_scale(encoder, a.vector @ b.vector))
     return same_numbers and similarity >= cfg.agree_similarity
-
-
-def _ordering(config: ExtractiveConfig, reader: Reader | None) -> tuple[np.ndarray, float]:
-    """The weights that order sentences, and the reader logit's: the config's alone without a
-    reader; with one, the weights it ships with (``combiner.json``: every feature and
-    "reader"), or the config's plus the logit at weight 1 when it ships none."""
-    combiner = reader.combiner if reader is not None else None
-    if combiner is None:
-        return config.weights(), 1.0
-    missing = [name for name in (*FEATURES, "reader") if name not in combiner]
-    if missing:
-        raise ValueError(f"the reader's combiner lacks weights for {missing}")
-    return np.array([combiner[name] for name in FEATURES]), combiner["reader"]
-
-
-def _disagree(a: Candidate, b: Candidate) -> bool:
-    """The two sentences count the same thing with different numbers ("188 drones" / "200
-    drones"); a date or a count of something else is no disagreement."""
-    first, second = counts(a.text), counts(b.text)
-    return any(first[noun].isdisjoint(second[noun]) for noun in first.keys() & second.keys())

@@ -195,3 +195,10 @@ def counts(text: str) -> dict[str, set[str]]:
         if noun not in STOPWORDS:
             out.setdefault(stem(noun), set()).add(number.replace(",", ""))
     return out
+
+
+def counts_differ(a: str, b: str) -> bool:
+    """The two sentences count the same thing with different numbers ("188 drones" / "200
+    drones"); a date or a count of something else is no disagreement."""
+    first, second = counts(a), counts(b)
+    return any(first[noun].isdisjoint(second[noun]) for noun in first.keys() & second.keys())

@@ -48,6 +48,21 @@ class Reader(Protocol):
         ...
 
 
+def ordering_weights(
+    own: np.ndarray, reader: Reader | None, features: Sequence[str]
+) -> tuple[np.ndarray, float]:
+    """The weights that order sentences (one per name of ``features``), and the reader logit's:
+    ``own`` alone without a reader; with one, the weights it ships with (``combiner.json``:
+    every feature and "reader"), or ``own`` plus the logit at weight 1 when it ships none."""
+    combiner = reader.combiner if reader is not None else None
+    if combiner is None:
+        return own, 1.0
+    missing = [name for name in (*features, "reader") if name not in combiner]
+    if missing:
+        raise ValueError(f"the reader's combiner lacks weights for {missing}")
+    return np.array([combiner[name] for name in features]), combiner["reader"]
+
+
 class ReaderUnavailable(RuntimeError):
     """No shipped reader weights, or the export failed: the caller keeps today's scorer."""
 
