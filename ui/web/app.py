@@ -19,10 +19,10 @@ from ui.views.article_html import UPDATE_NOTE_CSS
 from ui.views.cite_urls import checked_key
 from ui.views.colors import app_palette
 from ui.views.note_chips import NOTE_CSS
-from ui.web.briefing_tab import BRIEFING_CSS, build_briefing_tab
+from ui.web.briefing_tab import LIST_CSS, build_briefing_tab
 from ui.web.chat_tab import build_chat_tab
 from ui.web.filter_controls import build_filters, language_choices, outlet_choices
-from ui.web.following_tab import FOLLOWING_CSS, build_following_tab, following_view
+from ui.web.following_tab import build_following_tab, following_view
 from ui.web.library_tab import build_library_tab, library_view, newest_articles
 from ui.web.search_tab import build_search_tab
 from ui.web.timeline_tab import TIMELINE_CSS, build_timeline_tab
@@ -87,8 +87,7 @@ color:var(--nr-muted)!important}
 """
     + UPDATE_NOTE_CSS.replace(".update-note", ".citation-panel .update-note")
     + TIMELINE_CSS
-    + BRIEFING_CSS
-    + FOLLOWING_CSS
+    + LIST_CSS  # the Briefing's and the Following tab's lists
     + NOTE_CSS
 )  # colours: ui/views/colors.py, light and dark (Gradio's ``dark`` class on <body>)
 TITLE = (

@@ -14,16 +14,17 @@ from ui.views.article_html import esc
 from ui.web.citation_panel import citation_panel
 from ui.web.render import day_span, error_html, quote_html
 
-BRIEFING_CSS = """
-.briefing h3{margin:.2em 0 .5em;font-size:1.1em}
-.briefing ol{margin:0;padding:0 0 0 1.4em}
-.briefing li{margin:0 0 1.1em;overflow-wrap:anywhere}
-.briefing .headline{display:block;font-weight:700;color:var(--nr-text)}
-.briefing .meta{color:var(--nr-muted);font-size:.9em}
-.briefing .continuing{display:inline-block;border:1px solid var(--nr-rule);border-radius:999px;
-padding:0 .5em;margin-left:.3em;color:var(--nr-text);font-size:.85em}
-.briefing blockquote{margin:.3em 0 0;padding:0;color:var(--nr-text)}
-.briefing .claim{color:var(--nr-muted);font-size:.9em}
+LIST_CSS = """
+:is(.briefing,.following) h3{margin:.2em 0 .5em;font-size:1.1em}
+:is(.briefing,.following) ol{margin:0;padding:0 0 0 1.4em}
+:is(.briefing,.following) li{margin:0 0 1.1em;overflow-wrap:anywhere}
+:is(.briefing,.following) .headline{display:block;font-weight:700;color:var(--nr-text)}
+:is(.briefing,.following) .meta{color:var(--nr-muted);font-size:.9em}
+:is(.briefing,.following) :is(.continuing,.new){display:inline-block;border-radius:999px;
+border:1px solid var(--nr-rule);padding:0 .5em;margin-left:.3em;color:var(--nr-text);
+font-size:.85em}
+:is(.briefing,.following) blockquote{margin:.3em 0 0;padding:0;color:var(--nr-text)}
+:is(.briefing,.following) .claim{color:var(--nr-muted);font-size:.9em}
 """  # colours: ui/views/colors.py (both schemes)
 TO_BRIEFING_JS = """element.addEventListener('click', (event) => {
   if (!event.target.closest('.to-briefing')) return;

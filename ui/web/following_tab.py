@@ -17,15 +17,6 @@ from ui.web.citation_panel import citation_panel
 from ui.web.render import day_span, error_html
 
 ITEMS_SHOWN = 50
-FOLLOWING_CSS = """
-.following ol{margin:0;padding:0 0 0 1.4em}
-.following li{margin:0 0 1em;overflow-wrap:anywhere}
-.following .headline{display:block;font-weight:700;color:var(--nr-text)}
-.following .meta{color:var(--nr-muted);font-size:.9em}
-.following .new{display:inline-block;border:1px solid var(--nr-rule);border-radius:999px;
-padding:0 .5em;margin-left:.3em;color:var(--nr-text);font-size:.85em}
-.following blockquote{margin:.3em 0 0;padding:0;color:var(--nr-text)}
-"""  # colours: ui/views/colors.py (both schemes)
 NOTHING = (
     "Nothing followed yet: follow a query here, an answer's question in the Chat or a story in "
     "the Timeline."
