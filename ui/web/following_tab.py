@@ -84,7 +84,8 @@ def following_view(services: Services, watchlist_id: int | None) -> tuple[Any, s
 
 def render_items(watchlist: Watchlist, items: list[WatchItem]) -> str:
     what = f"story {watchlist.story_id}" if watchlist.story_id else f"“{watchlist.query}”"
-    counts = f"{watchlist.items} items, {watchlist.unread} unread"
+    plural = "" if watchlist.items == 1 else "s"
+    counts = f"{watchlist.items} item{plural}, {watchlist.unread} unread"
     head = f'<h3>{esc(watchlist.name)} <span class="meta">· {esc(what)} · {counts}</span></h3>'
     if not items:
         note = "No new article has matched it yet: matches come with the next ingest or fetch."
