@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from index.encoding.ann import VectorIndex
     from index.encoding.embedding import Embedder, Encoder
     from index.encoding.encoders import encoder_for
+    from index.ingest.backfill import EmbedSummary
     from index.ingest.ingestor import Ingestor, IngestSummary, ingest_paths
     from index.ingest.maintenance import delete_articles, reindex
     from index.library import DeleteResult, Library
@@ -91,6 +92,7 @@ _LAZY = {
     "Embedder": "index.encoding.embedding",
     "Encoder": "index.encoding.embedding",
     "encoder_for": "index.encoding.encoders",
+    "EmbedSummary": "index.ingest.backfill",
     "IngestSummary": "index.ingest.ingestor",
     "Ingestor": "index.ingest.ingestor",
     "ingest_paths": "index.ingest.ingestor",
@@ -117,6 +119,7 @@ __all__ = [
     "CitationKey",
     "DeleteResult",
     "DeletedArticleError",
+    "EmbedSummary",
     "Embedder",
     "Encoder",
     "EncoderBackend",

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from index.encoding.embedding import Encoder
     from index.feeds.fetch import Fetcher
     from index.feeds.passes import FeedOutcome, Writing
+    from index.ingest.backfill import EmbedSummary
+    from index.ingest.backfill import Progress as EmbedProgress
     from index.ingest.ingestor import IngestSummary, ProgressHook
     from index.store import NewsIndex
 
@@ -121,6 +123,18 @@ class Library:
         from index.ingest.ingestor import ingest_paths
 
         return ingest_paths(self.index, paths, on_progress, on_article=on_article)
+
+    def embed_awaiting(
+        self,
+        limit: int | None = None,
+        batch: int | None = None,
+        on_progress: EmbedProgress | None = None,
+    ) -> EmbedSummary:
+        """Vectors for the passages ingest left without one (``NEWSRAG_EMBED=leads``), the
+        latest first, up to ``limit``, ``batch`` per write (``index.ingest.backfill``)."""
+        from index.ingest.backfill import BATCH, embed_awaiting
+
+        return embed_awaiting(self._existing(), limit, batch or BATCH, on_progress)
 
     def delete(self, article_ids: Sequence[str]) -> DeleteResult:
         """Delete articles (a primary's first copy inherits its passages); unknown ids are

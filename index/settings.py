@@ -43,6 +43,16 @@ class Device(StrEnum):
     CUDA = "cuda"
 
 
+class EmbedPolicy(StrEnum):
+    """Which passages ingest runs through the document encoder."""
+
+    AUTO = "auto"  # leads for a bulk ingest (4 MB of input or more, or a reindex of an index
+    # that big: minutes of encoding saved), every passage otherwise (seconds)
+    LEADS = "leads"  # each article's first passages (what stories and most questions need);
+    # the rest are searched by keyword until ``newsrag embed`` gives them vectors
+    ALL = "all"  # every passage at ingest
+
+
 class Secret(str):
     """A secret (an API token or key): used as its text, shown as ``'***'`` in any repr, so
     logging a settings object leaks nothing."""
@@ -60,6 +70,7 @@ _ENUMS: dict[str, type[StrEnum]] = {
     "Executor": Executor,
     "Precision": Precision,
     "Device": Device,
+    "EmbedPolicy": EmbedPolicy,
 }
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -123,6 +134,7 @@ class IndexSettings(EnvSettings):
     precision: Precision = Precision.AUTO
     encoder: EncoderBackend = EncoderBackend.AUTO
     device: Device = Device.AUTO  # where encoders run: a CUDA GPU skips the ONNX paths
+    embed: EmbedPolicy = EmbedPolicy.AUTO  # passages encoded at ingest (index.ingest.embed_stage)
     cache_dir: Path = DEFAULT_CACHE_DIR  # exported ONNX models, the local LLM, the reader
     batch_size: int = 32
     encoder_threads: int = 0  # intra-op threads for document batches; 0 = every available core

@@ -17,6 +17,7 @@ def index_stats(settings: IndexSettings) -> dict[str, Any]:
         return {
             "articles": 0,
             "chunks": 0,
+            "awaiting_vectors": 0,
             "copies": 0,
             "model": spec.name,
             "dim": spec.dim,
@@ -31,6 +32,7 @@ def index_stats(settings: IndexSettings) -> dict[str, Any]:
         return {
             "articles": counts["articles"],
             "chunks": counts["chunks"],
+            "awaiting_vectors": counts["awaiting_vectors"],
             "copies": counts["copies"],
             "model": index.model_name,
             "dim": index.dim,

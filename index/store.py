@@ -211,7 +211,7 @@ class NewsIndex:
             return None  # another catalog's cache (a reindex swapping files), or unmarked
         with self.catalog.snapshot():  # one snapshot: the generation and the chunk ids agree
             generation = self.catalog.generation
-            now = self.catalog.articles.chunk_ids()
+            now = self.catalog.articles.embedded_chunk_ids()
             have = ann.ids()
             found, vectors = self.catalog.articles.vectors_of(
                 np.setdiff1d(now, have).tolist(), self.dim

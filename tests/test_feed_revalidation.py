@@ -341,7 +341,7 @@ def test_a_catalog_of_schema_6_is_upgraded(site: FixtureSite, tmp_path: Path) ->
 
     index = NewsIndex.open(settings, embedder=HashEncoder())
     try:
-        assert index.catalog.meta()["schema_version"] == str(SCHEMA_VERSION) == "8"
+        assert index.catalog.meta()["schema_version"] == str(SCHEMA_VERSION) == "9"
         (feed,) = index.catalog.feeds.followed()
         assert feed.last_status == "ok" and feed.revalidate is None
         (state,) = index.catalog.feeds.entry_states(feed.url).values()
@@ -358,7 +358,7 @@ def test_a_catalog_of_schema_6_is_upgraded(site: FixtureSite, tmp_path: Path) ->
     conn = sqlite3.connect(settings.catalog_path)
     try:
         steps = [v for (v,) in conn.execute("SELECT version FROM schema_steps ORDER BY version")]
-        assert 7 in steps and steps[-1] == SCHEMA_VERSION == 8  # 8: watchlists
+        assert 7 in steps and steps[-1] == SCHEMA_VERSION == 9  # 9: late vectors
         _revalidation(conn, lambda _: None)  # met twice: it does nothing
         columns = [row[1] for row in conn.execute("PRAGMA table_info(feed_entries)")]
         assert columns.count("published_at") == 1 and columns.count("last_check") == 1

@@ -134,7 +134,7 @@ def test_a_catalog_of_schema_5_gets_languages_and_paired_keywords(tmp_path: Path
     _as_schema_5(settings.catalog_path)
 
     with NewsIndex.open(settings, embedder=HashEncoder()) as index:
-        assert index.catalog.meta()["schema_version"] == "8"
+        assert index.catalog.meta()["schema_version"] == "9"
         assert index.catalog.articles.article(chinese["id"]).meta.language == "zh"
         assert index.catalog.articles.article(german["id"]).meta.language == "de"
         found = index.catalog.articles.keyword(chinese["title"][:6], 5)

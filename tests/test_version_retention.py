@@ -275,7 +275,7 @@ def test_a_catalog_of_schema_4_is_upgraded_and_keeps_every_version_it_held(
     conn.close()
 
     index = opened(settings_for(tmp_path, keep_versions=1).index)
-    assert index.catalog.meta()["schema_version"] == str(SCHEMA_VERSION) == "8"
+    assert index.catalog.meta()["schema_version"] == str(SCHEMA_VERSION) == "9"
     for n in range(3, 8):
         write(index, page(n))
     assert kept_texts(index) == [1, 2, 6]

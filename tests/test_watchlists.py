@@ -304,7 +304,7 @@ def test_since_and_the_shared_threshold() -> None:
     with pytest.raises(ValueError):
         since_stamp("yesterday")
     assert ExtractiveConfig().min_similarity == WEAK_SIMILARITY  # the engine's floor, shared
-    assert SCHEMA_VERSION == 8
+    assert SCHEMA_VERSION == 9
 
 
 def test_a_read_only_catalog_without_watchlists_lists_none(tmp_path: Path) -> None:

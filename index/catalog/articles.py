@@ -18,6 +18,7 @@ import numpy as np
 
 from index.catalog.db import (
     ARTICLE_META_COLUMNS,
+    HAS_VECTOR,
     Db,
     batches,
     copies_of,
@@ -81,7 +82,9 @@ class ArticleRows:
         for batch in batches(list(set(hashes)), 500):
             marks = ",".join("?" * len(batch))
             for row in self._db.conn.execute(
-                f"SELECT embed_hash, embedding FROM chunks WHERE embed_hash IN ({marks})", batch
+                f"SELECT embed_hash, embedding FROM chunks WHERE embed_hash IN ({marks}) "
+                f"AND {HAS_VECTOR}",
+                batch,
             ):
                 found[row[0]] = row[1]
         return found
@@ -95,10 +98,19 @@ class ArticleRows:
         rows = self._db.conn.execute("SELECT id FROM chunks ORDER BY id").fetchall()
         return np.asarray([r[0] for r in rows], dtype=np.int64)
 
-    def vectors_of(self, chunk_ids: Sequence[int], dim: int) -> tuple[np.ndarray, np.ndarray]:
-        """The stored (float16) vectors of those of ``chunk_ids`` that are searched chunks."""
+    def embedded_chunk_ids(self) -> np.ndarray:
+        """The ids of the searched chunks that have a vector (the vector cache's), ascending."""
         rows = self._db.conn.execute(
-            "SELECT id, embedding FROM chunks WHERE id IN (SELECT value FROM json_each(?))",
+            f"SELECT id FROM chunks WHERE {HAS_VECTOR} ORDER BY id"
+        ).fetchall()
+        return np.asarray([r[0] for r in rows], dtype=np.int64)
+
+    def vectors_of(self, chunk_ids: Sequence[int], dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """The stored (float16) vectors of those of ``chunk_ids`` that are searched chunks
+        with a vector."""
+        rows = self._db.conn.execute(
+            "SELECT id, embedding FROM chunks WHERE id IN (SELECT value FROM json_each(?)) "
+            f"AND {HAS_VECTOR}",
             (json.dumps([int(i) for i in chunk_ids]),),
         ).fetchall()
         ids = np.asarray([r[0] for r in rows], dtype=np.int64)
@@ -106,7 +118,8 @@ class ArticleRows:
 
     def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
         ids, blobs = [], []
-        for row in self._db.conn.execute("SELECT id, embedding FROM chunks ORDER BY id"):
+        sql = f"SELECT id, embedding FROM chunks WHERE {HAS_VECTOR} ORDER BY id"
+        for row in self._db.conn.execute(sql):
             ids.append(row[0])
             blobs.append(row[1])
         return np.asarray(ids, dtype=np.int64), from_blobs(blobs, dim)
@@ -151,7 +164,39 @@ class ArticleRows:
             ).fetchone()[0],
             "copies": one("SELECT count(*) FROM articles WHERE copy_of IS NOT NULL").fetchone()[0],
             "chunks": one("SELECT count(*) FROM chunks").fetchone()[0],
+            "awaiting_vectors": self.awaiting_count(),
         }
+
+    def awaiting_count(self) -> int:
+        """Searched passages with no vector yet."""
+        sql = "SELECT count(*) FROM chunks WHERE length(embedding) = 0"
+        return int(self._db.conn.execute(sql).fetchone()[0])
+
+    def awaiting(self, limit: int) -> list[tuple[int, str, str]]:
+        """(chunk id, article title, passage text) of up to ``limit`` passages with no vector
+        yet, the latest written first (news is asked about while it is new)."""
+        rows = self._db.conn.execute(
+            'SELECT c.id, a.title, substr(a.text, c.start + 1, c."end" - c.start) FROM chunks c '
+            "JOIN articles a ON a.id = c.article_id WHERE length(c.embedding) = 0 "
+            "ORDER BY c.id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [(int(r[0]), r[1], r[2]) for r in rows]
+
+    def fill_vectors(
+        self, conn: sqlite3.Connection, chunk_ids: Sequence[int], vectors: np.ndarray
+    ) -> list[int]:
+        """Give passages still without a vector theirs; the ids written (a passage deleted or
+        given one meanwhile is left as it is)."""
+        written: list[int] = []
+        for chunk_id, vector in zip(chunk_ids, vectors, strict=True):
+            cursor = conn.execute(
+                "UPDATE chunks SET embedding=? WHERE id=? AND length(embedding) = 0",
+                (to_blob(vector), int(chunk_id)),
+            )
+            if cursor.rowcount:
+                written.append(int(chunk_id))
+        return written
 
     def list_articles(
         self, limit: int | None = None, offset: int = 0, filters: SearchFilters | None = None

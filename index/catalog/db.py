@@ -44,7 +44,14 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+NOT_EMBEDDED = b""  # the stored embedding of a passage with no vector yet (NEWSRAG_EMBED=leads)
+HAS_VECTOR = "length(embedding) > 0"  # SQL: the row has a vector (chunks, version_chunks)
+
+
 def to_blob(vector: np.ndarray) -> bytes:
+    """A vector as stored (float16); a zero row, which no encoder returns, is "not embedded"."""
+    if not np.any(vector):
+        return NOT_EMBEDDED
     return np.asarray(vector, dtype=np.float16).tobytes()
 
 

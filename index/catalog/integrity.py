@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from index.catalog.db import Db
+from index.catalog.db import HAS_VECTOR, Db
 
 VERSION_CHECKS: list[tuple[str, str]] = [
     (
@@ -181,10 +181,12 @@ class IntegrityRows:
         return int(self._db.conn.execute("SELECT count(*) FROM article_versions").fetchone()[0])
 
     def embedding_of_other_size(self, size: int) -> tuple[str, int, int] | None:
-        """(what, its id, its byte length) of the first stored embedding not ``size`` bytes."""
+        """(what, its id, its byte length) of the first stored embedding not ``size`` bytes
+        (an empty one is a passage not embedded yet)."""
         for table, what in EMBEDDED:
             row = self._first(
-                f"SELECT id, length(embedding) FROM {table} WHERE length(embedding) <> ? LIMIT 1",
+                f"SELECT id, length(embedding) FROM {table} "
+                f"WHERE length(embedding) NOT IN (0, ?) LIMIT 1",
                 (size,),
             )
             if row:
@@ -192,7 +194,9 @@ class IntegrityRows:
         return None
 
     def embedding_batches(self, size: int) -> Iterator[list[sqlite3.Row]]:
-        """Every searched chunk's (id, embedding), ascending, ``size`` rows at a time."""
-        rows = self._db.conn.execute("SELECT id, embedding FROM chunks ORDER BY id")
+        """Every embedded searched chunk's (id, embedding), ascending, ``size`` rows at a time."""
+        rows = self._db.conn.execute(
+            f"SELECT id, embedding FROM chunks WHERE {HAS_VECTOR} ORDER BY id"
+        )
         while batch := rows.fetchmany(size):
             yield batch

@@ -36,9 +36,10 @@ from datetime import UTC, datetime
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8  # 2: article versions; 3: entries per feed, one full-text table (#18);
+SCHEMA_VERSION = 9  # 2: article versions; 3: entries per feed, one full-text table (#18);
 # 4: stories (#20); 5: cited versions, kept by the version retention (#28); 6: languages (#32);
-# 7: entries' pages re-validated after publication (#33); 8: watchlists (#33)
+# 7: entries' pages re-validated after publication (#33); 8: watchlists (#33); 9: passages
+# without a vector yet (an empty embedding, NEWSRAG_EMBED=leads; #34)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -84,6 +85,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     UNIQUE (article_id, ordinal)
 );
 CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
+-- passages whose vector ``newsrag embed`` has still to compute (their embedding is empty)
+CREATE INDEX IF NOT EXISTS chunks_awaiting_vectors ON chunks(id) WHERE length(embedding) = 0;
 -- full text of the searched chunks and of older versions' kept passages (rowid = their id;
 -- one table, so both are scored with the same corpus statistics)
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
@@ -383,6 +386,14 @@ def _watchlists(conn: sqlite3.Connection, _: GroupAll) -> None:
         conn.execute(statement)
 
 
+def _awaiting_vectors(conn: sqlite3.Connection, _: GroupAll) -> None:
+    """The index of passages without a vector (none yet in a catalog of schema 8)."""
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS chunks_awaiting_vectors ON chunks(id) "
+        "WHERE length(embedding) = 0"
+    )
+
+
 Step = Callable[[sqlite3.Connection, GroupAll], None]  # a step may need the stories grouped
 MIGRATIONS: tuple[tuple[int, str, Step], ...] = (  # (the schema it brings, what it does, how)
     (2, "article versions: version, modified_at, valid_from", _add_version_columns),
@@ -392,5 +403,6 @@ MIGRATIONS: tuple[tuple[int, str, Step], ...] = (  # (the schema it brings, what
     (6, "languages: detected per article; unspaced scripts indexed as pairs", _languages),
     (7, "revalidation: feeds' schedules and results, entries' schedule starts", _revalidation),
     (8, "watchlists: followed queries and stories, items, webhook deliveries", _watchlists),
+    (9, "late vectors: passages may wait for theirs (an empty embedding)", _awaiting_vectors),
 )
 assert MIGRATIONS[-1][0] == SCHEMA_VERSION, "the last step brings SCHEMA_VERSION"

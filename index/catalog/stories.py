@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from index.catalog.db import Db, copies_of, row_to_meta
+from index.catalog.db import HAS_VECTOR, Db, copies_of, row_to_meta
 from index.records import Story, StoryMember
 
 _DAY = "substr(coalesce(a.published_at, a.ingested_at), 1, 10)"  # where grouping places it
@@ -97,7 +97,8 @@ class StoryRows:
         blobs = [
             r[0]
             for r in self._db.conn.execute(
-                "SELECT embedding FROM chunks WHERE article_id=? ORDER BY ordinal LIMIT ?",
+                f"SELECT embedding FROM chunks WHERE article_id=? AND {HAS_VECTOR} "
+                "ORDER BY ordinal LIMIT ?",
                 (article_id, limit),
             )
         ]

@@ -280,7 +280,8 @@ class VersionRows:
         for article_id, version in wanted.items():
             rows = self._db.conn.execute(
                 f"SELECT c.id, c.embedding FROM version_chunks c {VERSION_AS_ARTICLE} "
-                f"WHERE c.article_id=? AND c.version=? AND {where} ORDER BY c.id",
+                f"WHERE c.article_id=? AND c.version=? AND length(c.embedding) > 0 "
+                f"AND {where} ORDER BY c.id",
                 [article_id, version, *params],
             )
             for r in rows:

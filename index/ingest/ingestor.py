@@ -26,10 +26,19 @@ import numpy as np
 
 from index.catalog.db import now_iso
 from index.catalog.versions import next_valid_from
-from index.ingest.embed_stage import EmbeddedBatch, EmbedStage, EncoderThread, PendingBatch, Planned
+from index.ingest.embed_stage import (
+    BULK_BYTES,
+    EmbeddedBatch,
+    EmbedStage,
+    EncoderThread,
+    PendingBatch,
+    Planned,
+    bulk_policy,
+    embedded_rows,
+)
 from index.loaders import iter_articles
 from index.records import Article, IngestStatus, LoadProblem
-from index.settings import Executor
+from index.settings import EmbedPolicy, Executor
 from index.store import NewsIndex
 from index.stories.grouper import StoryGrouper
 
@@ -81,8 +90,12 @@ class Ingestor:
         on_progress: ProgressHook | None = None,
         stage: EmbedStage | None = None,
         save_cache: bool = True,
+        embed: EmbedPolicy | None = None,
     ) -> None:
+        """``embed``: which passages the default stage encodes (None: the settings', ``auto``
+        meaning every passage: a caller that knows an ingest is bulk says so)."""
         self.index = index
+        self.embed = bulk_policy(embed or index.settings.embed, 0)
         self.save_cache = save_cache  # False: a caller writing many small runs saves it once
         self.summary = IngestSummary()
         self.on_progress = on_progress
@@ -99,7 +112,7 @@ class Ingestor:
     @property
     def stage(self) -> EmbedStage:
         if self._stage is None:
-            self._stage = EncoderThread(self.index)
+            self._stage = EncoderThread(self.index, embed=self.embed)
         return self._stage
 
     def run(self, items: Iterable[Article | LoadProblem]) -> IngestSummary:
@@ -240,7 +253,8 @@ class Ingestor:
                 offset += n
             StoryGrouper(catalog.stories).group(conn, [planned.article.id for planned in batch])
         self.vectors.remove(removed)
-        self.vectors.add(np.asarray(added_ids, dtype=np.int64), vectors)
+        has = embedded_rows(vectors)  # passages left for ``newsrag embed`` have no vector yet
+        self.vectors.add(np.asarray(added_ids, dtype=np.int64)[has], vectors[has])
         self.vectors.generation = catalog.generation
         self._count_written(batch)
 
@@ -338,12 +352,18 @@ def ingest_paths(
     go to that many encoder actors on Ray instead (``index.ingest.ray_executor``; 0: the cluster's
     CPUs decide).
     """
-    from index.ingest.sharding import auto_workers, local_shard_stage, remove_stale_shards
+    from index.ingest.sharding import (
+        auto_workers,
+        input_bytes,
+        local_shard_stage,
+        remove_stale_shards,
+    )
 
     paths = list(paths)
     settings = index.settings
     on_ray = settings.executor == Executor.RAY
     workers = workers or settings.workers or (0 if on_ray else auto_workers(index, paths))
+    embed = bulk_policy(settings.embed, input_bytes(paths, BULK_BYTES))
     with index.write_lock():
         items = _told(iter_articles(paths, max_file_bytes=settings.max_file_bytes), on_article)
         stage: EmbedStage | None = None
@@ -351,10 +371,10 @@ def ingest_paths(
         if on_ray:
             from index.ingest.ray_executor import ray_shard_stage
 
-            stage = ray_shard_stage(index, workers, settings.ray_address)
+            stage = ray_shard_stage(index, workers, settings.ray_address, embed)
         elif workers > 1:
-            stage = local_shard_stage(index, workers)
-        return Ingestor(index, on_progress, stage).run(items)
+            stage = local_shard_stage(index, workers, embed=embed)
+        return Ingestor(index, on_progress, stage, embed=embed).run(items)
 
 
 def _told(

@@ -11,7 +11,7 @@ from dataclasses import replace
 from index.catalog.catalog import Catalog
 from index.catalog.db import now_iso
 from index.catalog.transfer import VERSION_COLUMNS
-from index.ingest.embed_stage import embed_hash
+from index.ingest.embed_stage import bulk_policy, embed_hash
 from index.ingest.ingestor import Ingestor, IngestSummary
 from index.loaders.ids import legacy_url_id, url_id
 from index.records import Article
@@ -143,7 +143,9 @@ def reindex(
             forced = source.meta().get("ann", "") if ann is None else ann.replace("auto", "")
             with target.catalog.transaction() as conn:
                 target.catalog.set_meta(conn, {"ann": forced})
-            ingest = Ingestor(target, on_progress, save_cache=False)  # fitted to ``ann`` by run
+            size = settings.catalog_path.stat().st_size  # a bulk index is reindexed as bulk
+            embed = bulk_policy(settings.embed, size)
+            ingest = Ingestor(target, on_progress, save_cache=False, embed=embed)  # fitted to ann
             summary = ingest.run(stored_articles(source))
             carry_versions(source, target)  # kept passages only: the searched vectors stand
             with target.catalog.transaction(content=False) as conn:  # keys handed out stay

@@ -29,7 +29,7 @@ from index.ingest.sharding import (
     limit_threads,
     run_block,
 )
-from index.settings import Device
+from index.settings import Device, EmbedPolicy
 from index.store import NewsIndex
 
 log = logging.getLogger(__name__)
@@ -130,9 +130,12 @@ def _init(ray: Any, address: str) -> None:
         raise RayUnavailable(f"cannot start or reach Ray at {where}: {exc}") from exc
 
 
-def ray_shard_stage(index: NewsIndex, workers: int, address: str = "") -> ShardStage:
-    """Blocks on Ray actors (``settings.encoder_threads`` CPUs each, default 1)."""
+def ray_shard_stage(
+    index: NewsIndex, workers: int, address: str = "", embed: EmbedPolicy = EmbedPolicy.ALL
+) -> ShardStage:
+    """Blocks on Ray actors (``settings.encoder_threads`` CPUs each, default 1), encoding the
+    passages ``embed`` says."""
     threads = index.settings.encoder_threads or 1
     executor = RayExecutor(workers, threads, address, index.settings.device)
     log.info("ingest: %d Ray encoder actors, %d CPU each", executor.workers, threads)
-    return ShardStage(index, executor, EncoderSpec.of(index, threads))
+    return ShardStage(index, executor, EncoderSpec.of(index, threads, embed))

@@ -31,9 +31,15 @@ import numpy as np
 from index.catalog.catalog import Catalog
 from index.encoding.embedding import Embedder, Encoder, available_cores
 from index.encoding.encoders import encoder_for
-from index.ingest.embed_stage import EmbeddedBatch, Planned, embed_hash, vectors_for
+from index.ingest.embed_stage import (
+    EmbeddedBatch,
+    Planned,
+    embed_hash,
+    to_encode,
+    vectors_for,
+)
 from index.records import Article, Chunk, IngestStatus
-from index.settings import Device, EncoderBackend, IndexSettings, Precision
+from index.settings import Device, EmbedPolicy, EncoderBackend, IndexSettings, Precision
 from index.store import NewsIndex
 from index.text.chunking import Chunker, ChunkerConfig
 from index.text.tokenization import load_tokenizer
@@ -55,9 +61,12 @@ class EncoderSpec:
     threads: int
     chunker: ChunkerConfig
     device: Device = Device.AUTO
+    embed: EmbedPolicy = EmbedPolicy.LEADS  # which passages are encoded now (embed_stage)
 
     @classmethod
-    def of(cls, index: NewsIndex, threads: int) -> EncoderSpec:
+    def of(
+        cls, index: NewsIndex, threads: int, embed: EmbedPolicy = EmbedPolicy.ALL
+    ) -> EncoderSpec:
         s = index.settings
         return cls(
             s.model,
@@ -68,6 +77,7 @@ class EncoderSpec:
             threads,
             index.chunker_config,
             s.device,
+            embed,
         )
 
 
@@ -187,7 +197,8 @@ def embed_articles(
     texts = [chunker.embed_text(articles[p].title, c.text) for p, c in rows]
     hashes = [embed_hash(embedder.name, t) for t in texts]
     stored = _stored_vectors(known, hashes)
-    todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in stored}
+    ordinals = [c.ordinal for _, c in rows]
+    todo = to_encode(hashes, texts, ordinals, stored, spec.embed)
     for h, vector in zip(todo, embedder.encode_documents(list(todo.values())), strict=True):
         stored[h] = vector.astype(np.float16).tobytes()
     return _shard(rows, hashes, stored, embedder.dim), len(todo)
@@ -375,10 +386,10 @@ def auto_workers(index: NewsIndex, paths: Sequence[str | Path]) -> int:
         or not encoder.document_path.startswith("onnx")
     ):
         return 1
-    return cores if _input_bytes(paths, AUTO_WORKERS_BYTES) >= AUTO_WORKERS_BYTES else 1
+    return cores if input_bytes(paths, AUTO_WORKERS_BYTES) >= AUTO_WORKERS_BYTES else 1
 
 
-def _input_bytes(paths: Sequence[str | Path], enough: int) -> int:
+def input_bytes(paths: Sequence[str | Path], enough: int) -> int:
     """Bytes of the input files (folders walked), counting stops once ``enough`` is reached."""
     total = 0
     for raw in paths:
@@ -394,10 +405,12 @@ def _input_bytes(paths: Sequence[str | Path], enough: int) -> int:
     return total
 
 
-def local_shard_stage(index: NewsIndex, workers: int, threads: int = 0) -> ShardStage:
+def local_shard_stage(
+    index: NewsIndex, workers: int, threads: int = 0, embed: EmbedPolicy = EmbedPolicy.ALL
+) -> ShardStage:
     """``workers`` local processes sharing this machine's cores (``threads`` each, default an
-    even share; ``settings.encoder_threads`` when set)."""
+    even share; ``settings.encoder_threads`` when set), encoding the passages ``embed`` says."""
     threads = threads or index.settings.encoder_threads or max(1, available_cores() // workers)
-    spec = EncoderSpec.of(index, threads)
+    spec = EncoderSpec.of(index, threads, embed)
     log.info("ingest: %d worker processes, %d encoder threads each", workers, threads)
     return ShardStage(index, LocalProcessExecutor(workers, threads), spec)

@@ -23,7 +23,7 @@ from ui.views.dateline import dateline, with_dateline
 
 if TYPE_CHECKING:
     from assistant import SearchFilters
-    from index import UpdateNote
+    from index import EmbedSummary, UpdateNote
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -53,6 +53,28 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     with Library(settings.index) as door, _progress(not args.no_progress, "reindex") as hook:
         summary = door.reindex(on_progress=hook, ann=args.ann)
     emit(args, summary.to_dict(), _summary_text(summary))
+    return 0
+
+
+def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
+    from index import Library
+
+    def line(s: EmbedSummary) -> None:
+        print(
+            f"embed: {s.embedded} passages, {s.remaining} to go, {s.seconds:.0f} s", file=sys.stderr
+        )
+
+    with Library(settings.index) as door:
+        summary = door.embed_awaiting(args.limit, args.batch, None if args.no_progress else line)
+    text = (
+        f"embedded {summary.embedded} passages ({summary.encoded} encoded, the rest reused) "
+        f"in {summary.seconds:.1f}s; {summary.remaining} still without a vector"
+    )
+    emit(
+        args,
+        summary.to_dict(),
+        "\n".join([text, *(f"warning: {w}" for w in summary.warnings or [])]),
+    )
     return 0
 
 
@@ -321,6 +343,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "fetch": cmd_fetch,
     "ingest": cmd_ingest,
     "reindex": cmd_reindex,
+    "embed": cmd_embed,
     "search": cmd_search,
     "ask": cmd_ask,
     "cite": cmd_cite,

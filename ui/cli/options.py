@@ -54,6 +54,28 @@ def _ingest_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser)
         help="the Ray cluster to use: auto, or HOST:PORT of its head (env NEWSRAG_RAY_ADDRESS; "
         "default: a private Ray on this machine for the ingest)",
     )
+    p.add_argument(
+        "--embed",
+        choices=["auto", "leads", "all"],
+        help="passages run through the encoder now: each article's first three (leads: about a "
+        "quarter of the work; the rest are searched by keyword until 'newsrag embed' gives them "
+        "vectors), every one (all), or leads for inputs of 4 MB or more and all below (auto, "
+        "the default) (env NEWSRAG_EMBED)",
+    )
+
+
+def _embed_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-progress", action="store_true", help="no progress line")
+    p.add_argument(
+        "--limit", type=_positive_int, metavar="N", help="embed at most N passages (default: all)"
+    )
+    p.add_argument(
+        "--batch",
+        type=_positive_int,
+        default=256,
+        metavar="N",
+        help="passages per write (default 256); a stop loses at most the batch in flight",
+    )
 
 
 def _search_options(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -267,6 +289,11 @@ COMMANDS: dict[str, tuple[str, Options | None]] = {
     "stats": ("Counts, model and size of the index.", None),
     "check": ("Verify the index; exit 1 naming the first problem found.", None),
     "reindex": ("Rebuild chunks and vectors (after a model or chunker change).", _reindex_options),
+    "embed": (
+        "Compute the vectors a bulk ingest left for later (NEWSRAG_EMBED), newest first; safe "
+        "to stop and run again, beside searches and ingests.",
+        _embed_options,
+    ),
     "feeds": (
         "Follow feeds and sitemaps: add, list or remove one (newsrag fetch reads them).",
         _feeds_options,

@@ -94,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=getattr(args, "workers", None),
             executor=getattr(args, "executor", None),
             ray_address=getattr(args, "ray_address", None),
+            embed=getattr(args, "embed", None),
             read_only=getattr(args, "read_only", None) or None,
         )
     except ValueError as exc:

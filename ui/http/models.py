@@ -47,6 +47,7 @@ class HealthOut(BaseModel):
 class StatsOut(BaseModel):
     articles: int
     chunks: int
+    awaiting_vectors: int = 0  # passages still without a vector (``newsrag embed``)
     copies: int
     model: str
     dim: int
