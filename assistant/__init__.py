@@ -36,6 +36,7 @@ from assistant.settings import AnswerSettings, AssistantSettings, RetrievalSetti
 from index.filters import FilterError, SearchFilters
 
 if TYPE_CHECKING:
+    from assistant.answer_cache import AnswerCache, SearchCache
     from assistant.briefing import Briefing, BriefItem
     from assistant.engines.registry import ENGINES, EngineUnavailable
     from assistant.facade import Assistant
@@ -79,6 +80,8 @@ _LAZY = {
     "FALLBACK": "assistant.records",
     "MARKER": "assistant.records",
     "Answer": "assistant.records",
+    "AnswerCache": "assistant.answer_cache",
+    "SearchCache": "assistant.answer_cache",
     "AnswerCancelled": "assistant.records",
     "Citation": "assistant.records",
     "QuoteNote": "assistant.records",
@@ -128,6 +131,7 @@ __all__ = [
     "SIGNATURE_HEADER",
     "STORIES_K",
     "Answer",
+    "AnswerCache",
     "AnswerCancelled",
     "AnswerSettings",
     "AskRequest",
@@ -148,6 +152,7 @@ __all__ = [
     "QuoteNote",
     "RetrievalSettings",
     "Retriever",
+    "SearchCache",
     "SearchFilters",
     "SearchMode",
     "SearchRequest",

@@ -36,7 +36,7 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 DEV = REPO.parent / "shared" / "data" / "rtqa-news" / "dev.jsonl"
-ENDPOINTS = ("search", "ask", "citation")
+ENDPOINTS = ("search", "ask", "stream", "citation")  # stream: an ask read as server-sent events
 START_TIMEOUT_S = 180.0
 MAX_KEYS = 5000
 
@@ -50,7 +50,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=0, help="server port (default 0: a free one)")
     p.add_argument("--seed", type=int, default=0, help="seed of the request mix (default 0)")
     p.add_argument("--timeout", type=float, default=30.0, help="client timeout, s (default 30)")
-    p.add_argument("--mix", default="70,20,10", help="search,ask,citation weights (70,20,10)")
+    p.add_argument(
+        "--mix",
+        default="60,15,15,10",
+        help="search,ask,stream,citation weights (60,15,15,10; three weights: no streams)",
+    )
+    p.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="read-only replicas of the home (serve --read-only), clients spread round-robin",
+    )
     p.add_argument("--questions", type=Path, default=DEV, help="rtqa-news dev.jsonl")
     p.add_argument("--warmup", type=int, default=20, help="warm-up searches (default 20)")
     p.add_argument(
@@ -79,8 +89,10 @@ def load_questions(path: Path) -> list[str]:
 
 def parse_mix(text: str) -> list[float]:
     weights = [float(w) for w in text.split(",")]
+    if len(weights) == 3:  # search, ask, citation (the form before streams)
+        weights.insert(2, 0.0)
     if len(weights) != len(ENDPOINTS) or min(weights) < 0 or sum(weights) <= 0:
-        raise SystemExit(f"--mix {text!r}: expected three non-negative weights")
+        raise SystemExit(f"--mix {text!r}: expected four (or three) non-negative weights")
     return weights
 
 
@@ -120,6 +132,24 @@ class Server:
             self.proc.wait()
 
 
+@dataclass
+class Fleet:
+    """The server, or ``--replicas`` of them; memory is summed over all."""
+
+    servers: list[Server]
+
+    def rss_mb(self, field_name: str = "VmRSS") -> float | None:
+        values = [s.rss_mb(field_name) for s in self.servers]
+        return None if None in values else sum(v for v in values if v is not None)
+
+    def died(self) -> Server | None:
+        return next((s for s in self.servers if s.proc.poll() is not None), None)
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+
 def server_env(args: argparse.Namespace) -> dict[str, str]:
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "NEWSRAG_ENCODER": args.encoder}
     env.pop("NEWSRAG_API_TOKEN", None)  # read-only: nothing can write to the index
@@ -131,10 +161,12 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
-def start_server(args: argparse.Namespace) -> Server:
-    port = args.port or free_port()
+def start_server(args: argparse.Namespace, replica: int = 0) -> Server:
+    port = (args.port + replica if args.port else 0) or free_port()
     log = Path(tempfile.mkstemp(prefix="newsrag-load-", suffix=".log")[1])
     cmd = [sys.executable, "-m", "ui.cli", "serve", "--home", str(args.home), "--port", str(port)]
+    if args.replicas > 1:
+        cmd.append("--read-only")
     with log.open("wb") as err:
         proc = subprocess.Popen(
             cmd, cwd=args.repo, env=server_env(args), stdout=subprocess.DEVNULL, stderr=err
@@ -174,6 +206,7 @@ class Workload:
     keys: list[str] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     queue_ms: list[float] = field(default_factory=list)  # server-side ask queueing
+    cached: int = 0  # asks (JSON) the server answered from its answer cache
     window: tuple[float, float] = (0.0, 0.0)  # the measured run, time.monotonic()
 
     def add_keys(self, body: dict[str, Any]) -> None:
@@ -186,6 +219,8 @@ async def call(client: httpx.AsyncClient, endpoint: str, arg: str) -> httpx.Resp
         return await client.get("/api/search", params={"q": arg, "k": 10})
     if endpoint == "ask":
         return await client.post("/api/ask", json={"question": arg})
+    if endpoint == "stream":  # the whole stream, to its answer event
+        return await client.post("/api/ask", json={"question": arg, "stream": True})
     return await client.get(f"/api/citations/{quote(arg, safe=':')}", params={"context": 300})
 
 
@@ -193,12 +228,15 @@ def check_body(endpoint: str, r: httpx.Response, work: Workload) -> str:
     """'' when a 200 carries what it should; records keys and ask queueing on the way."""
     if r.status_code != 200:
         return ""
+    if endpoint == "stream":
+        return "" if "event: done" in r.text else "bad body"
     body = r.json()
     if endpoint == "search":
         work.add_keys(body)
         return "" if "hits" in body else "bad body"
     if endpoint == "ask":
         work.queue_ms.append(float(body.get("timings", {}).get("queue_ms", 0.0)))
+        work.cached += int(body.get("timings", {}).get("cached", 0))
         return "" if "answer" in body else "bad body"
     return "" if "text" in body else "bad body"
 
@@ -229,6 +267,7 @@ def pick(rng: random.Random, weights: list[float], work: Workload) -> tuple[str,
 async def client_loop(
     client: httpx.AsyncClient, rng: random.Random, weights: list[float], work: Workload, end: float
 ) -> None:
+    """One closed-loop client: the next request as soon as the last one is answered."""
     while time.monotonic() < end:
         endpoint, arg = pick(rng, weights, work)
         work.samples.append(await request(client, endpoint, arg, work))
@@ -250,7 +289,7 @@ async def warm_up(client: httpx.AsyncClient, args: argparse.Namespace, work: Wor
 
 # -- progress and RSS ---------------------------------------------------------------------------
 async def progress(
-    server: Server, work: Workload, label: str, start: float, end: float, rss: list[float]
+    server: Fleet, work: Workload, label: str, start: float, end: float, rss: list[float]
 ) -> None:
     """A one-line progress bar on stderr each second; samples the server's RSS."""
     width = 30
@@ -283,9 +322,9 @@ class Phase:
 
 
 async def mixed_load(
-    client: httpx.AsyncClient,
+    clients: list[httpx.AsyncClient],
     args: argparse.Namespace,
-    server: Server,
+    server: Fleet,
     work: Workload,
     phase: Phase,
 ) -> None:
@@ -296,29 +335,41 @@ async def mixed_load(
     work.window = (start, end)
     ticker = asyncio.create_task(progress(server, work, phase.label, start, end, phase.rss))
     rngs = [random.Random(f"{phase.label}-{args.seed}-{i}") for i in range(args.clients)]
-    await asyncio.gather(*(client_loop(client, rng, weights, work, end) for rng in rngs))
+    loops = (
+        client_loop(clients[i % len(clients)], rng, weights, work, end)  # round-robin replicas
+        for i, rng in enumerate(rngs)
+    )
+    await asyncio.gather(*loops)
     phase.elapsed = time.monotonic() - start
     await ticker
     sys.stderr.write("\n")
 
 
-async def drive(args: argparse.Namespace, server: Server, work: Workload) -> dict[str, Any]:
+async def drive(args: argparse.Namespace, server: Fleet, work: Workload) -> dict[str, Any]:
     """Warm up (sequential, then ``--warmup-seconds`` of the mix), then the measured run."""
     limits = httpx.Limits(  # idle connections dropped before uvicorn's 5 s keep-alive does
         max_connections=args.clients + 2, max_keepalive_connections=args.clients, keepalive_expiry=3
     )
     timeout = httpx.Timeout(args.timeout)
     rss_ready = server.rss_mb()
-    async with httpx.AsyncClient(base_url=server.base, timeout=timeout, limits=limits) as client:
-        await warm_up(client, args, work)
+    clients = [
+        httpx.AsyncClient(base_url=s.base, timeout=timeout, limits=limits) for s in server.servers
+    ]
+    try:
+        for client in clients:
+            await warm_up(client, args, work)
         if args.warmup_seconds > 0:
-            await mixed_load(client, args, server, work, Phase("warm", args.warmup_seconds))
+            await mixed_load(clients, args, server, work, Phase("warm", args.warmup_seconds))
         work.samples.clear()
         work.queue_ms.clear()
+        work.cached = 0
         rss_start = server.rss_mb()
         load_start = os.getloadavg()
         run = Phase("load", args.duration)
-        await mixed_load(client, args, server, work, run)
+        await mixed_load(clients, args, server, work, run)
+    finally:
+        for client in clients:
+            await client.aclose()
     return {
         "elapsed_s": round(run.elapsed, 2),
         "loadavg_start": load_start,
@@ -385,11 +436,13 @@ def summarise(
         "mix": args.mix,
         "encoder": args.encoder,
         "ask_concurrency": args.ask_concurrency,
+        "replicas": args.replicas,
         "client_timeout_s": args.timeout,
         "cpus": os.cpu_count(),
         **run,
         "endpoints": per,
         "total": total,
+        "asks_from_cache": work.cached,
         "ask_queue_ms": {
             "p50": percentile(work.queue_ms, 50),
             "p95": percentile(work.queue_ms, 95),
@@ -437,21 +490,23 @@ def _load(values: tuple[float, ...]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     work = Workload(load_questions(args.questions))
-    server = start_server(args)
+    fleet = Fleet([start_server(args, r) for r in range(max(1, args.replicas))])
     try:
-        health = wait_ready(server)
-        print(f"server up at {server.base}: {health.get('chunks')} chunks", file=sys.stderr)
-        run = asyncio.run(drive(args, server, work))
-        if server.proc.poll() is not None:
-            raise SystemExit(f"server died during the run:\n{server.log_tail()}")
+        for server in fleet.servers:
+            health = wait_ready(server)
+            print(f"server up at {server.base}: {health.get('chunks')} chunks", file=sys.stderr)
+        run = asyncio.run(drive(args, fleet, work))
+        if (dead := fleet.died()) is not None:
+            raise SystemExit(f"server died during the run:\n{dead.log_tail()}")
     finally:
-        server.stop()
+        fleet.stop()
     report = summarise(args, health, run, work)
     print(table(report), file=sys.stderr if args.json else sys.stdout)
-    if report["passed"]:
-        server.log.unlink(missing_ok=True)
-    else:
-        print(f"server log: {server.log}", file=sys.stderr)
+    for server in fleet.servers:
+        if report["passed"]:
+            server.log.unlink(missing_ok=True)
+        else:
+            print(f"server log: {server.log}", file=sys.stderr)
     if args.json:
         print(json.dumps(report))
     return 0 if report["passed"] else 1

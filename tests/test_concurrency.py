@@ -161,7 +161,8 @@ def test_ask_that_waited_too_long_is_refused() -> None:
 
 def test_busy_ask_is_503_with_retry_after(sample_copy: Path) -> None:
     app = create_app(settings_for(sample_copy), with_chat=False)
-    app.state.services.ask_pool.max_waiting = -1  # every ask finds the queue full
+    pool = app.state.services.ask_pool
+    pool.max_waiting = -pool.slots  # every ask finds the queue full
     with TestClient(app, base_url=LOCAL) as client:
         response = client.post("/api/ask", json={"question": DRONES})
         search = client.get("/api/search", params={"q": "drones", "k": 3})

@@ -86,7 +86,7 @@ def test_the_events_replace_a_draft_the_check_changed() -> None:
 # -- the ask pool, in process -----------------------------------------------------------------
 @pytest.fixture()
 def services(sample_copy: Path) -> Iterator[Services]:
-    services = Services(settings_for(sample_copy), readers=1)
+    services = Services(settings_for(sample_copy, ask_concurrency=1), readers=1)
     yield services
     services.ask_pool.shutdown()
 

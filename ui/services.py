@@ -7,9 +7,11 @@ cache when the catalog's generation moves (articles another process ingests show
 restart); ``SharedVectors`` hands all of them one copy, so memory does not grow with readers.
 
 Asks (``Services.ask``, ``ask_async``) do not take a reader: they run on the ``AskPool``,
-``ServerSettings.ask_concurrency`` worker threads with their own assistants. So searches never queue
-behind an ask, at most that many asks compete for the cores, and an ask that would wait too long
-is refused with ``AskBusy`` (HTTP 503 + Retry-After) rather than left to time out.
+``ServerSettings.ask_concurrency`` worker threads (one per core by default) with their own
+assistants, each thread at ``ask_nice`` above the request threads: searches never queue behind
+an ask and take the cores first, asks use what is left, and an ask that would wait too long is
+refused with ``AskBusy`` (HTTP 503 + Retry-After) rather than left to time out. A question asked
+again over the same index generation is answered from ``AnswerCache`` without a worker.
 
 Writes (ingest, delete, feed passes) go through the index's one write door, a ``Library`` over
 its own ``NewsIndex``, under the index's write lock, so they never hold a transaction on a
@@ -22,9 +24,10 @@ import asyncio
 import logging
 import os
 import queue
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,8 +35,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from assistant import Answer, AskRequest, Assistant, SearchFilters, TokenSink
-from index import Article, IngestSummary, Library, NewsIndex, VectorIndex
+from assistant import (
+    Answer,
+    AnswerCache,
+    AskRequest,
+    Assistant,
+    SearchCache,
+    SearchFilters,
+    SearchRequest,
+    TokenSink,
+)
+from index import Article, IngestSummary, Library, NewsIndex, SearchHit, VectorIndex
 from ui.settings import Settings
 from ui.watching import Deliveries, WatchlistService, after_write
 
@@ -45,7 +57,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[IngestSummary], None]
 T = TypeVar("T")
 
-READERS = max(2, os.cpu_count() or 1)  # searches and lookups served at once
+READERS = 2 * (os.cpu_count() or 1)  # searches and lookups served at once (a lookup is
+# quick: it should not wait for a reader behind searches)
 ASK_WAITING_PER_SLOT = 32  # asks queued per slot before new ones are refused at once
 ASK_MAX_WAIT_S = 25.0  # an ask that waited longer for a slot is refused (before 30 s timeouts)
 RETRY_AFTER_S = 5  # what ui.errors sends with every 503
@@ -74,6 +87,7 @@ class AskPool:
         make_assistant: Callable[[], Assistant],
         max_waiting: int,
         max_wait_s: float = ASK_MAX_WAIT_S,
+        nice: int = 0,
     ) -> None:
         self.slots = max(1, slots)
         self.max_waiting = max_waiting
@@ -85,7 +99,12 @@ class AskPool:
         self._count_lock = threading.Lock()
         self._local = threading.local()
         self._live: dict[Future[Any], _Ticket] = {}  # queued or running, in submission order
-        self._executor = ThreadPoolExecutor(self.slots, thread_name_prefix="newsrag-ask")
+        self._executor = ThreadPoolExecutor(
+            self.slots,
+            thread_name_prefix="newsrag-ask",
+            initializer=_lower_priority,
+            initargs=(nice,),
+        )
 
     @property
     def pending(self) -> int:
@@ -152,6 +171,18 @@ class AskPool:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
+def _lower_priority(nice: int) -> None:
+    """Raise this thread's niceness by ``nice`` (Linux threads have their own; where that is
+    not so, or not allowed, the thread keeps the process's)."""
+    if nice <= 0 or not sys.platform.startswith("linux"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
+    except OSError as exc:
+        log.info("ask workers keep the server's priority: %s", exc)
+
+
 class SharedVectors:
     """One FAISS cache in memory for every index of the process, of the current generation.
 
@@ -184,8 +215,12 @@ class Services:
         self.feed_passes = 0  # fetch passes this process ran (the Library polls it)
         self.deliveries = Deliveries(settings)  # watchlists' webhooks, off the request path
         self.watchlists = WatchlistService(settings, self.reading, self._write_lock)
-        slots = max(1, settings.server.ask_concurrency)
-        self.ask_pool = AskPool(slots, self._ask_assistant, ASK_WAITING_PER_SLOT * slots)
+        slots = settings.server.ask_concurrency or os.cpu_count() or 1
+        self.ask_pool = AskPool(
+            slots, self._ask_assistant, ASK_WAITING_PER_SLOT * slots, nice=settings.server.ask_nice
+        )
+        self.answers = AnswerCache(settings.server.answer_cache)  # a repeat skips the pool
+        self.searches = SearchCache(settings.server.answer_cache)
 
     @contextmanager
     def reading(self) -> Iterator[Assistant]:
@@ -224,6 +259,17 @@ class Services:
         return bool(self.settings.server.api_token)
 
     # -- reads --------------------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> list[SearchHit]:
+        """Ranked passages; a request searched before over this generation is not run again."""
+        with self.reading() as a:
+            key = self.searches.key(request, a.index.catalog.generation)
+            hits = self.searches.get(key) if key is not None else None
+            if hits is None:
+                hits = a.search(request)
+                if key is not None:
+                    self.searches.put(key, list(hits))
+            return hits
+
     def language_counts(self) -> dict[str, int]:
         """Articles per language in the index, for the filter lists (empty without an index)."""
         if not NewsIndex.exists(self.settings.index):
@@ -259,10 +305,7 @@ class Services:
         """What moves when the Library would read differently: the catalog's generation (an
         ingest, a delete, a feed's articles, from any process) and the feed passes run here
         (a feed's state); a cheap read, for the page to poll."""
-        if not NewsIndex.exists(self.settings.index):
-            return 0, self.feed_passes
-        with self.reading() as a:
-            return a.index.catalog.generation, self.feed_passes
+        return (self.generation() if self._indexed() else 0), self.feed_passes
 
     def counts(self) -> dict[str, int]:
         """Articles, primary articles, copies and passages (all zero without an index)."""
@@ -289,10 +332,31 @@ class Services:
         """Queue an ask on the pool (``AskBusy`` when the queue is full); a writing engine's
         draft goes to ``on_token`` from the worker thread as it is written. A ``patient`` ask
         (streamed: its reader is told its place) is never refused for waiting long."""
+        key = self.answers.key(request, self.generation()) if self._indexed() else None
+        kept = self.answers.get(key) if key is not None else None
+        if kept is not None:  # asked before over this generation: no queue, no worker
+            done: Future[Answer] = Future()
+            done.set_result(kept)
+            return done
         queued_at = time.perf_counter()
-        return self.ask_pool.submit(
+        future = self.ask_pool.submit(
             lambda a: self._answer(a, request, queued_at, on_token), patient
         )
+        if key is not None:
+            future.add_done_callback(lambda f: self._keep(key, f))
+        return future
+
+    def _keep(self, key: Hashable, future: Future[Answer]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.answers.put(key, future.result())
+
+    def _indexed(self) -> bool:
+        return NewsIndex.exists(self.settings.index)
+
+    def generation(self) -> int:
+        """The catalog's generation (a cheap read)."""
+        with self.reading() as a:
+            return a.index.catalog.generation
 
     def ask(self, request: AskRequest) -> Answer:
         """Answer on the pool, blocking the calling thread until done."""

@@ -24,7 +24,9 @@ class ServerSettings(EnvSettings):
     max_upload_files: int = 50  # files per upload request (HTTP API); more is 413
     upload_cache_bytes: int = 0  # Gradio's upload cache holds at most this many bytes of files
     # not yet indexed (more is 507); 0: room for one largest upload request
-    ask_concurrency: int = 1  # asks answered at once by the server (ui/services.py AskPool)
+    ask_concurrency: int = 0  # asks answered at once (ui/services.py AskPool); 0: one per core
+    ask_nice: int = 10  # the ask workers' niceness above the searches' (Linux; 0: the same)
+    answer_cache: int = 512  # answers, and searches, kept per generation for repeats; 0: none
     log_level: str = "WARNING"
     watch_tick_s: float = 60.0  # serve --watch: how often due feeds are looked for
 

@@ -27,7 +27,8 @@ from index.encoding.devices import batch_on, precision_on, resolve_device
 from index.encoding.e5_package import PREFIX_PASSAGE, PREFIX_QUERY, e5_package, e5_tokenizer
 from index.encoding.embedding import (
     PROBE_SPEEDUP,
-    RecentQueries,
+    RECENT_QUERIES,
+    RecentVectors,
     available_cores,
     cpu_has_bf16_units,
 )
@@ -61,7 +62,9 @@ class E5Encoder:
         self.threads = threads or available_cores()
         self.precision: Precision | None = None
         self._lock = threading.RLock()
-        self._recent = RecentQueries()
+        self._recent = RecentVectors.shared(
+            self.spec.path, backend, precision, self.device, "query", size=RECENT_QUERIES
+        )
 
     @classmethod
     def from_settings(cls, settings: IndexSettings) -> E5Encoder:
@@ -90,7 +93,7 @@ class E5Encoder:
         return f"torch-{precision.value}" + ("-cuda" if self.device == "cuda" else "")
 
     def encode_query(self, text: str) -> np.ndarray:
-        """The query's vector (read-only), remembered like MiniLM's (``RecentQueries``)."""
+        """The query's vector (read-only), remembered like MiniLM's (``RecentVectors``)."""
         return self._recent.vector(text, lambda t: self._encode([PREFIX_QUERY + t])[0])
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:

@@ -41,7 +41,8 @@ DOCUMENT_ONNX = {
 }  # AUTO decides per machine: Embedder._auto_documents
 
 
-RECENT_QUERIES = 16  # query vectors an embedder remembers
+RECENT_QUERIES = 1_024  # query vectors remembered per model and encoder path (process-wide)
+RECENT_SENTENCES = 20_000  # answer sentences' vectors likewise (≈ 30 MB at 384-d)
 SENTENCE_BATCH = 4  # question-time sentences per encoder run (less padding than one batch)
 
 
@@ -65,26 +66,47 @@ class Encoder(Protocol):
     def encode_sentences(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-class RecentQueries:
-    """The last ``RECENT_QUERIES`` query vectors of an encoder, read-only: one ask encodes the
-    same text in the follow-up check, the retriever and the answer engine."""
+class RecentVectors:
+    """Vectors an encoder computed for texts, read-only, the least recently used dropped past
+    ``size``. One per (model, encoder path, kind) in the process (``shared``): one ask encodes
+    the same question in the follow-up check, the retriever and the answer engine, and the
+    server's readers and answer workers each hold their own encoder object. A text's vector
+    depends on the text alone (queries and sentences run fp32), so it never goes stale."""
 
-    def __init__(self) -> None:
-        self._vectors: dict[str, np.ndarray] = {}  # query text -> vector, oldest first
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._vectors: dict[str, np.ndarray] = {}  # text -> vector, least recently used first
         self._lock = threading.Lock()
 
+    @classmethod
+    def shared(cls, *key: object, size: int) -> RecentVectors:
+        with _SHARED_LOCK:
+            return _SHARED.setdefault(key, cls(size))
+
     def vector(self, text: str, encode: Callable[[str], np.ndarray]) -> np.ndarray:
+        return self.vectors([text], lambda texts: np.stack([encode(texts[0])]))[0]
+
+    def vectors(
+        self, texts: Sequence[str], encode: Callable[[list[str]], np.ndarray]
+    ) -> np.ndarray:
+        """One row per text; only the texts not remembered go to ``encode`` (once each)."""
         with self._lock:
-            known = self._vectors.get(text)
-        if known is not None:
-            return known
-        vector = encode(text)
-        vector.setflags(write=False)
-        with self._lock:
-            self._vectors[text] = vector
-            while len(self._vectors) > RECENT_QUERIES:
-                self._vectors.pop(next(iter(self._vectors)))
-        return vector
+            known = {t: self._vectors.pop(t) for t in set(texts) if t in self._vectors}
+            self._vectors.update(known)  # now the most recently used
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = encode(missing)
+            fresh.setflags(write=False)
+            with self._lock:
+                for text, row in zip(missing, fresh, strict=True):
+                    known[text] = self._vectors[text] = row
+                while len(self._vectors) > self.size:
+                    self._vectors.pop(next(iter(self._vectors)))
+        return np.stack([known[t] for t in texts])
+
+
+_SHARED: dict[tuple[object, ...], RecentVectors] = {}
+_SHARED_LOCK = threading.Lock()
 
 
 class Embedder:
@@ -111,7 +133,9 @@ class Embedder:
         self._model: SentenceTransformer | None = None
         self.precision: Precision | None = None
         self._lock = _LOCKS.setdefault((str(self.spec.path), precision), threading.RLock())
-        self._recent = RecentQueries()
+        path = (self.spec.path, backend, precision, self.device)
+        self._recent = RecentVectors.shared(*path, "query", size=RECENT_QUERIES)
+        self._sentences = RecentVectors.shared(*path, "sentence", size=RECENT_SENTENCES)
 
     @classmethod
     def from_settings(cls, settings: IndexSettings) -> Embedder:
@@ -211,7 +235,7 @@ class Embedder:
         return onnx.stats if onnx is not None else None
 
     def encode_query(self, text: str) -> np.ndarray:
-        """The query's vector (read-only), remembered (``RecentQueries``)."""
+        """The query's vector (read-only), remembered (``RecentVectors``)."""
         return self._recent.vector(text, self._encode_query)
 
     def _encode_query(self, text: str) -> np.ndarray:
@@ -233,10 +257,13 @@ class Embedder:
         one batch padded to the longest, same vectors)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        return self._sentences.vectors(texts, self._encode_sentences)
+
+    def _encode_sentences(self, texts: list[str]) -> np.ndarray:
         onnx = self._onnx(documents=False)
         if onnx is not None:
-            return onnx.encode(list(texts), SENTENCE_BATCH)
-        return self.encode_documents(texts)
+            return onnx.encode(texts, SENTENCE_BATCH)
+        return np.array(self.encode_documents(texts), dtype=np.float32)
 
 
 @contextmanager

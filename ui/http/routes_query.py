@@ -92,8 +92,7 @@ def search(
     filters = SearchFilters.build(
         split_sources(source), since, until, as_of, strict, languages=split_sources(lang)
     )
-    with services.reading() as a:
-        hits = a.search(SearchRequest(q, k, mode, filters))
+    hits = services.search(SearchRequest(q, k, mode, filters))
     return search_payload(q, hits, mode.value)
 
 

@@ -78,8 +78,7 @@ def search_tools(server: MCPServer[Any], services: Services) -> None:
         key. Quote a passage with its key; `get_citation` opens a key again. Same object as
         GET /api/search."""
         filters = SearchFilters.build(source or (), since, until, as_of, strict)
-        with services.reading() as a:
-            hits = a.search(SearchRequest(query, k, SearchMode.HYBRID, filters))
+        hits = services.search(SearchRequest(query, k, SearchMode.HYBRID, filters))
         return search_payload(query, hits, SearchMode.HYBRID.value)
 
     @server.tool(annotations=READ)
