@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -41,6 +42,11 @@ def _corpus(path: Path, n: int = 6, sentences: int = 60) -> Path:
         rows.append({"id": f"a{i}", "title": f"{topic.title()} report {i}", "text": " ".join(said)})
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path
+
+
+def _private(home: Path, tmp_path: Path) -> Path:
+    """A writable copy of the module's index."""
+    return Path(shutil.copytree(home, tmp_path / "index"))
 
 
 def _open(home: Path, **overrides: object) -> NewsIndex:
@@ -134,8 +140,7 @@ def test_a_passage_without_a_vector_is_found_by_its_words(lead_home: Path) -> No
 def test_embed_fills_the_rest_newest_first_and_matches_an_eager_ingest(
     lead_home: Path, tmp_path: Path
 ) -> None:
-    home = tmp_path / "index"
-    subprocess.run(["cp", "-r", str(lead_home), str(home)], check=True)
+    home = _private(lead_home, tmp_path)
     index = _open(home)
     try:
         before, chunks = _state(index)
@@ -169,8 +174,7 @@ def test_embed_fills_the_rest_newest_first_and_matches_an_eager_ingest(
 def test_a_correction_keeps_a_version_without_vectors_searchable_as_of(
     lead_home: Path, tmp_path: Path
 ) -> None:
-    home = tmp_path / "index"
-    subprocess.run(["cp", "-r", str(lead_home), str(home)], check=True)
+    home = _private(lead_home, tmp_path)
     corpus = _corpus(tmp_path / "v1.jsonl")
     rows = [json.loads(line) for line in corpus.read_text().splitlines()]
     rows[2]["text"] = rows[2]["text"].replace(DEEP_WORD, "rusted")
@@ -193,8 +197,7 @@ def test_a_correction_keeps_a_version_without_vectors_searchable_as_of(
 def test_a_killed_embed_loses_at_most_its_batch_and_runs_again(
     lead_home: Path, tmp_path: Path
 ) -> None:
-    home = tmp_path / "index"
-    subprocess.run(["cp", "-r", str(lead_home), str(home)], check=True)
+    home = _private(lead_home, tmp_path)
     before = NewsIndex.open(settings_for(home).index)
     try:
         waiting = before.catalog.articles.awaiting_count()
@@ -220,8 +223,7 @@ def test_a_killed_embed_loses_at_most_its_batch_and_runs_again(
 
 
 def test_a_replica_catches_up_with_vectors_written_later(lead_home: Path, tmp_path: Path) -> None:
-    home = tmp_path / "index"
-    subprocess.run(["cp", "-r", str(lead_home), str(home)], check=True)
+    home = _private(lead_home, tmp_path)
     replica = NewsIndex.open(settings_for(home, read_only=True).index)
     writer = _open(home)
     try:
