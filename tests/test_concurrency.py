@@ -20,8 +20,9 @@ from fastapi.testclient import TestClient
 from assistant import AskRequest, Assistant, SearchRequest
 from tests.conftest import LOCAL, settings_for
 from tests.live_server import ServerSpec, live_servers
+from ui.ask_pool import AskBusy, AskPool
 from ui.server import create_app
-from ui.services import AskBusy, AskPool, Services
+from ui.services import Services
 
 DRONES = "How many drones were launched?"
 SEARCHES = ["drones", "Iskander missile", "Dnipro", "air defence", "Russia", "Ukraine"]

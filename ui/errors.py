@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import EngineUnavailable, FilterError, QueryError
 from index import DeletedArticleError, MalformedCitation, StaleCitation, UnknownArticle
-from ui.services import AskBusy
+from ui.ask_pool import AskBusy
 
 log = logging.getLogger(__name__)
 
