@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -30,7 +30,7 @@ class EmbedSummary:
     encoded: int = 0  # of them, through the encoder (the rest reused a stored vector)
     remaining: int = 0  # passages still without a vector
     seconds: float = 0.0
-    warnings: list[str] | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. a vector cache not saved
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -38,7 +38,7 @@ class EmbedSummary:
             "encoded": self.encoded,
             "remaining": self.remaining,
             "seconds": round(self.seconds, 3),
-            "warnings": list(self.warnings or []),
+            "warnings": list(self.warnings),
         }
 
 
@@ -110,4 +110,4 @@ def _save(index: NewsIndex, summary: EmbedSummary) -> None:
     with index.write_lock():
         problem = index.save_vectors()
     if problem:
-        summary.warnings = [*(summary.warnings or []), problem]
+        summary.warnings.append(problem)

@@ -3,10 +3,10 @@ vector the catalog already holds for the same encoder input (its embed hash).
 
 Under ``NEWSRAG_EMBED=leads`` (what ``auto``, the default, picks for a bulk ingest of
 ``BULK_BYTES`` or more) only each article's first ``EAGER_PASSAGES`` passages go through the
-encoder; the others come out as zero rows ("not embedded yet"), are
-stored without a vector and searched by keyword until ``newsrag embed`` (index.ingest.backfill)
-gives them one. News carries its story in the lead: on the dev questions this kept every
-retrieval figure (docs/BENCHMARKS.md, "Late vectors") for a quarter of the encoder's work.
+encoder; the others come out as zero rows ("not embedded yet"), are stored without a vector
+and searched by keyword until ``newsrag embed`` (index.ingest.backfill) gives them one. News
+carries its story in the lead: on the dev questions this kept every retrieval figure
+(docs/BENCHMARKS.md, "Late vectors") for a quarter of the encoder's work.
 
 ``EncoderThread`` (the default) encodes on one background thread of this process;
 ``index.ingest.sharding.ShardStage`` implements the same ``EmbedStage`` with worker processes. Both

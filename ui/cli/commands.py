@@ -73,7 +73,7 @@ def cmd_embed(args: argparse.Namespace, settings: Settings) -> int:
     emit(
         args,
         summary.to_dict(),
-        "\n".join([text, *(f"warning: {w}" for w in summary.warnings or [])]),
+        "\n".join([text, *(f"warning: {w}" for w in summary.warnings)]),
     )
     return 0
 
