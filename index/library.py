@@ -129,12 +129,24 @@ class Library:
         limit: int | None = None,
         batch: int | None = None,
         on_progress: EmbedProgress | None = None,
+        save: bool = True,
     ) -> EmbedSummary:
         """Vectors for the passages ingest left without one (``NEWSRAG_EMBED=leads``), the
-        latest first, up to ``limit``, ``batch`` per write (``index.ingest.backfill``)."""
+        latest first, up to ``limit``, ``batch`` per write (``index.ingest.backfill``);
+        ``save=False`` leaves saving the vector cache to ``save_vectors``."""
         from index.ingest.backfill import BATCH, embed_awaiting
 
-        return embed_awaiting(self._existing(), limit, batch or BATCH, on_progress)
+        return embed_awaiting(self._existing(), limit, batch or BATCH, on_progress, save)
+
+    def save_vectors(self) -> str | None:
+        """Save the vector cache (after ``embed_awaiting(save=False)``): None, or why not."""
+        index = self._existing()
+        with index.write_lock():
+            return index.save_vectors()
+
+    def awaiting_vectors(self) -> int:
+        """Passages still without a vector (0 when there is no index)."""
+        return self._existing().catalog.articles.awaiting_count() if self.exists() else 0
 
     def delete(self, article_ids: Sequence[str]) -> DeleteResult:
         """Delete articles (a primary's first copy inherits its passages); unknown ids are

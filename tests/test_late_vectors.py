@@ -13,8 +13,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
@@ -23,6 +25,7 @@ from index import NewsIndex, check_index, ingest_paths
 from index.ingest.backfill import embed_awaiting
 from index.ingest.embed_stage import EAGER_PASSAGES
 from tests.conftest import REPO, settings_for
+from tests.live_server import ServerSpec, live_servers
 
 TOPICS = ["harbour", "election", "vaccine", "drought", "railway", "budget"]
 DEEP_WORD = "quokkamarine"  # only in a late passage of article 2
@@ -233,3 +236,31 @@ def test_a_replica_catches_up_with_vectors_written_later(lead_home: Path, tmp_pa
     finally:
         writer.close()
         replica.close()
+
+
+def test_serve_fills_the_rest_while_idle(lead_home: Path, tmp_path: Path) -> None:
+    """A writable server gives the waiting passages their vectors once it is idle
+    (NEWSRAG_BACKFILL_IDLE_S), says so in /api/health, and its searches read them; the index
+    checks out. Health polls do not count as work (a balancer's would starve the filler)."""
+    home = _private(lead_home, tmp_path)
+    with NewsIndex.open(settings_for(home).index) as index:
+        waiting = index.catalog.articles.awaiting_count()
+    assert waiting > 0
+    env = {"NEWSRAG_BACKFILL_IDLE_S": "0.5"}
+    with live_servers([ServerSpec(home, env=env)]) as (url,):
+        deadline = time.monotonic() + 120
+        vectors: dict = {}
+        while time.monotonic() < deadline:
+            vectors = httpx.get(f"{url}/api/health", timeout=10).json()["vectors"]
+            if not vectors["awaiting"]:
+                break
+            time.sleep(0.3)
+        assert vectors == {"awaiting": 0, "filling": False, "filled": waiting, "last_error": None}
+        found = httpx.get(
+            f"{url}/api/search",
+            params={"q": "pump discovered beneath the pier", "mode": "dense", "k": 3},
+            timeout=30,
+        ).json()["hits"]
+        assert found[0]["citation"].startswith("a2:") and DEEP_WORD in found[0]["text"]
+    report = check_index(settings_for(home).index)
+    assert report.ok and report.counts["awaiting_vectors"] == 0, report.problems

@@ -54,6 +54,7 @@ class AskPool:
         self.max_waiting = max_waiting
         self.max_wait_s = max_wait_s
         self.peak_running = 0  # the most jobs seen running at once
+        self.last_done = time.monotonic()  # when the latest job ended (or the pool began)
         self._make_assistant = make_assistant
         self._pending = 0  # queued or running
         self._running = 0
@@ -63,7 +64,7 @@ class AskPool:
         self._executor = ThreadPoolExecutor(
             self.slots,
             thread_name_prefix="newsrag-ask",
-            initializer=_lower_priority,
+            initializer=lower_priority,
             initargs=(nice,),
         )
 
@@ -102,6 +103,7 @@ class AskPool:
         with self._count_lock:
             self._pending -= 1
             self._live.pop(future, None)
+            self.last_done = time.monotonic()
 
     def _run(
         self, job: Callable[[Assistant], T], queued_at: float, ticket: _Ticket, limit: float | None
@@ -132,7 +134,7 @@ class AskPool:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _lower_priority(nice: int) -> None:
+def lower_priority(nice: int) -> None:
     """Raise this thread's niceness by ``nice`` (Linux threads have their own; where that is
     not so, or not allowed, the thread keeps the process's)."""
     if nice <= 0 or not sys.platform.startswith("linux"):
@@ -141,4 +143,4 @@ def _lower_priority(nice: int) -> None:
         tid = threading.get_native_id()
         os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
     except OSError as exc:
-        log.info("ask workers keep the server's priority: %s", exc)
+        log.info("%s keeps the server's priority: %s", threading.current_thread().name, exc)

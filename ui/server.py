@@ -193,6 +193,14 @@ def _app_to_serve(settings: Settings, watch: bool) -> FastAPI:
 
         app.state.watcher = FeedWatcher(app.state.services, settings.server.watch_tick_s)
         app.state.watcher.start()
+    if not settings.index.read_only and settings.server.backfill_idle_s > 0:
+        from ui.vector_backfill import VectorBackfill
+
+        services = app.state.services
+        app.state.backfill = VectorBackfill(
+            settings.index, services.idle_s, services.write_lock, settings.server.backfill_idle_s
+        )
+        app.state.backfill.start()
     _activity_log(settings)
     return app
 

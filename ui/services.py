@@ -87,11 +87,14 @@ class Services:
         for _ in range(max(1, readers)):
             self._readers.put(Assistant(settings))
         self._held = threading.local()
-        self._write_lock = threading.Lock()
+        self._reads = 0  # reads in progress (``reading``), and when the latest one ended
+        self._last_read = time.monotonic()
+        self._reads_lock = threading.Lock()
+        self.write_lock = threading.Lock()
         self._pass_lock = threading.Lock()  # one feed pass at a time
         self.feed_passes = 0  # fetch passes this process ran (the Library polls it)
         self.deliveries = Deliveries(settings)  # watchlists' webhooks, off the request path
-        self.watchlists = WatchlistService(settings, self.reading, self._write_lock)
+        self.watchlists = WatchlistService(settings, self.reading, self.write_lock)
         slots = settings.server.ask_concurrency or os.cpu_count() or 1
         self.ask_pool = AskPool(
             slots, self._ask_assistant, ASK_WAITING_PER_SLOT * slots, nice=settings.server.ask_nice
@@ -100,20 +103,36 @@ class Services:
         self.searches = SearchCache(settings.server.answer_cache)
 
     @contextmanager
-    def reading(self) -> Iterator[Assistant]:
-        """An assistant of its own for one read (search, lookup); waits while all are busy."""
+    def reading(self, busy: bool = True) -> Iterator[Assistant]:
+        """An assistant of its own for one read (search, lookup); waits while all are busy.
+        A read that is not ``busy`` (a page's or a balancer's poll) leaves the server idle."""
         held: Assistant | None = getattr(self._held, "reader", None)
         if held is not None:  # a nested read in the same thread
             yield held
             return
         reader = self._readers.get()
         self._held.reader = reader
+        self._count_read(busy, 1)
         try:
             self.vectors.attach(reader.index)
             yield reader
         finally:
+            self._count_read(busy, -1)
             self._held.reader = None
             self._readers.put(reader)
+
+    def _count_read(self, busy: bool, step: int) -> None:
+        if busy:
+            with self._reads_lock:
+                self._reads += step
+                self._last_read = time.monotonic()
+
+    def idle_s(self) -> float:
+        """Seconds since the last read or ask ended; 0 while one is in progress or queued."""
+        with self._reads_lock:
+            if self._reads or self.ask_pool.pending:
+                return 0.0
+            return time.monotonic() - max(self._last_read, self.ask_pool.last_done)
 
     def warm_up(self) -> None:
         """Load the embedding model in the background, so the first question does not wait
@@ -182,7 +201,7 @@ class Services:
         """What moves when the Library would read differently: the catalog's generation (an
         ingest, a delete, a feed's articles, from any process) and the feed passes run here
         (a feed's state); a cheap read, for the page to poll."""
-        return (self.generation() if self._indexed() else 0), self.feed_passes
+        return (self.generation(busy=False) if self._indexed() else 0), self.feed_passes
 
     def counts(self) -> dict[str, int]:
         """Articles, primary articles, copies and passages (all zero without an index)."""
@@ -230,9 +249,9 @@ class Services:
     def _indexed(self) -> bool:
         return NewsIndex.exists(self.settings.index)
 
-    def generation(self) -> int:
+    def generation(self, busy: bool = True) -> int:
         """The catalog's generation (a cheap read)."""
-        with self.reading() as a:
+        with self.reading(busy) as a:
             return a.index.catalog.generation
 
     def ask(self, request: AskRequest) -> Answer:
@@ -273,7 +292,7 @@ class Services:
         def note(article: Article) -> None:
             seen.append({"article_id": article.id, "title": article.title})
 
-        with self._write_lock, Library(self.settings.index) as door:
+        with self.write_lock, Library(self.settings.index) as door:
             summary = door.ingest(paths, on_progress, on_article=note)
             after_write(door, self.settings, self.deliveries)  # watchlists, past their cursors
         log.info(
@@ -305,11 +324,11 @@ class Services:
 
             @contextmanager
             def writing() -> Iterator[None]:
-                with self._write_lock, door.index.write_lock():
+                with self.write_lock, door.index.write_lock():
                     yield
 
             outcomes = door.fetch(fetcher, writing=writing)
-            with self._write_lock:
+            with self.write_lock:
                 after_write(door, self.settings, self.deliveries)
             return outcomes
         finally:
@@ -322,7 +341,7 @@ class Services:
         """Watchlists matched against what was written since their cursors (``serve --watch``
         ticks: what another process or a killed run wrote)."""
         if NewsIndex.exists(self.settings.index):
-            with self._write_lock, Library(self.settings.index) as door:
+            with self.write_lock, Library(self.settings.index) as door:
                 after_write(door, self.settings, self.deliveries)
 
     def feeds(self) -> list[dict[str, Any]]:
@@ -336,14 +355,14 @@ class Services:
         """How many feeds are followed and how many failed at their last fetch."""
         if not NewsIndex.exists(self.settings.index):
             return {"followed": 0, "failing": 0}
-        with self.reading() as a:
+        with self.reading(busy=False) as a:  # /api/health: a balancer's poll
             feeds = Library.over(a.index).feeds()
         failing = sum(1 for f in feeds if f.failures)
         return {"followed": len(feeds), "failing": failing}
 
     def delete(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
         """Delete articles through the write door (``Library.delete``)."""
-        with self._write_lock, Library(self.settings.index) as door:
+        with self.write_lock, Library(self.settings.index) as door:
             result = door.delete(article_ids)
         log.info("delete: %d deleted, %d missing", len(result.deleted), len(result.missing))
         return result.to_dict()

@@ -29,6 +29,7 @@ class ServerSettings(EnvSettings):
     answer_cache: int = 512  # answers, and searches, kept per generation for repeats; 0: none
     log_level: str = "WARNING"
     watch_tick_s: float = 60.0  # serve --watch: how often due feeds are looked for
+    backfill_idle_s: float = 5.0  # serve fills passages' vectors after so long idle; 0: never
 
     def token_matches(self, given: str | None) -> bool:
         """``given`` is the write token (compared in constant time); never without one."""

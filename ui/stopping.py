@@ -59,15 +59,16 @@ class PromptServer(uvicorn.Server):
 
 def end_streams(app: FastAPI) -> None:
     """Ask every mounted Gradio app to end its heartbeat streams; cancel queued questions; stop
-    the feed watcher (in the background: it may wait for a pass to write)."""
+    the feed watcher and the vector filler (in the background: they may wait for a write)."""
     for route in app.routes:
         stop_event = getattr(getattr(route, "app", None), "stop_event", None)
         if stop_event is not None:
             stop_event.set()
     app.state.services.ask_pool.shutdown()
-    watcher = getattr(app.state, "watcher", None)
-    if watcher is not None:
-        threading.Thread(target=watcher.stop, name="newsrag-stop-watch", daemon=True).start()
+    for name in ("watcher", "backfill"):
+        worker = getattr(app.state, name, None)
+        if worker is not None:
+            threading.Thread(target=worker.stop, name=f"newsrag-stop-{name}", daemon=True).start()
 
 
 class Cleanup:

@@ -50,8 +50,10 @@ def embed_awaiting(
     limit: int | None = None,
     batch: int = BATCH,
     on_progress: Progress | None = None,
+    save: bool = True,
 ) -> EmbedSummary:
-    """Embed up to ``limit`` (None: every) passage still without a vector."""
+    """Embed up to ``limit`` (None: every) passage still without a vector; ``save``: the
+    vector cache every ``SAVE_EVERY`` batches and at the end (else the caller saves it)."""
     started = time.perf_counter()
     summary = EmbedSummary(remaining=index.catalog.articles.awaiting_count())
     wanted = summary.remaining if limit is None else min(limit, summary.remaining)
@@ -65,13 +67,14 @@ def embed_awaiting(
         summary.embedded += len(_write(index, ids, vectors))  # less when others filled some
         summary.encoded += encoded
         batches += 1
-        if batches % SAVE_EVERY == 0:
+        if save and batches % SAVE_EVERY == 0:
             _save(index, summary)
         summary.remaining = index.catalog.articles.awaiting_count()
         summary.seconds = time.perf_counter() - started
         if on_progress is not None:
             on_progress(summary)
-    _save(index, summary)
+    if save:
+        _save(index, summary)
     summary.remaining = index.catalog.articles.awaiting_count()
     summary.seconds = time.perf_counter() - started
     return summary

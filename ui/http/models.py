@@ -33,6 +33,13 @@ class FeedsHealth(BaseModel):
     last_error: str | None = None
 
 
+class VectorsHealth(BaseModel):
+    awaiting: int = Field(description="passages still without a vector (found by their words)")
+    filling: bool = Field(description="serve is giving them theirs while idle")
+    filled: int = Field(0, description="passages this server gave a vector")
+    last_error: str | None = None
+
+
 class HealthOut(BaseModel):
     status: Literal["ok"]
     ready: bool = Field(description="false until the index holds at least one article")
@@ -42,6 +49,7 @@ class HealthOut(BaseModel):
     generation: int
     read_only: bool = Field(description="a replica (serve --read-only): it never writes")
     feeds: FeedsHealth
+    vectors: VectorsHealth
 
 
 class StatsOut(BaseModel):

@@ -26,6 +26,10 @@ def health(request: Request, services: ServicesDep) -> dict[str, Any]:
     feeds = {"watching": False, **services.feed_health()}
     if watcher is not None:
         feeds.update(watcher.state())
+    backfill = getattr(request.app.state, "backfill", None)
+    vectors = {"awaiting": stats.get("awaiting_vectors", 0), "filling": False, "filled": 0}
+    if backfill is not None:
+        vectors.update(backfill.state())
     return {
         "status": "ok",
         "ready": stats["articles"] > 0,
@@ -35,6 +39,7 @@ def health(request: Request, services: ServicesDep) -> dict[str, Any]:
         "generation": stats["generation"],
         "read_only": services.settings.index.read_only,
         "feeds": feeds,
+        "vectors": vectors,
     }
 
 
