@@ -53,7 +53,6 @@ class VectorBackfill:
         self._tick_s = tick_s
         self._door: Library | None = None
         self._steps = 0
-        self._rest_s = 0.0  # seconds to wait before looking again (nothing left)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="newsrag-backfill", daemon=True)
 
@@ -63,6 +62,8 @@ class VectorBackfill:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
+        if self._door is not None and not self._thread.is_alive():
+            self._save(self._door)  # a restart reads the cache file instead of catching up
         self._close()
 
     def state(self) -> dict[str, Any]:
@@ -74,26 +75,25 @@ class VectorBackfill:
 
     def _run(self) -> None:
         lower_priority(NICE)
-        while not self._stop.wait(self._rest_s or self._tick_s):
-            self._rest_s = 0.0
+        wait = self._tick_s
+        while not self._stop.wait(wait):
+            wait = self._tick_s
             if self._idle_s() < self.after_s:
                 continue
-            try:
-                self.step()
+            try:  # steps follow each other while idle; nothing left: look again later
+                wait = 0.0 if self.step() else RECHECK_S
             except Exception as exc:  # a failed step must not stop the server
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("filling vectors failed: %s", self.last_error)
                 self._close()
-                self._rest_s = RECHECK_S
+                wait = RECHECK_S
 
     def step(self) -> int:
-        """Encode one step's passages; how many are left (0: the door is closed until more
-        come, looked for every ``RECHECK_S``)."""
+        """Encode one step's passages; how many are left (0: nothing to do, the door closed)."""
         door = self._door or Library(self.settings)
         if not door.awaiting_vectors():
             door.close()
             self._close()
-            self._rest_s = RECHECK_S
             return 0
         self._door = door
         with self._writing:
