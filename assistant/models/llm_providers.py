@@ -20,6 +20,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
 from assistant.settings import AnswerSettings
+from index.encoding.model_sources import LOADING
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 LOCAL_LABEL = "local model"  # what an answer's reason calls a model running in this process
@@ -43,7 +44,8 @@ def chat_model(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
             "and NEWSRAG_LLM_MODEL, or NEWSRAG_LLM_PROVIDER=gguf with "
             "NEWSRAG_LLM_MODEL=/path/to/model.gguf (or smollm2)"
         )
-    return provider(settings, cache_dir)
+    with LOADING:  # two ask workers' first questions: one load (a cache does not wait for one)
+        return provider(settings, cache_dir)
 
 
 def _local_provider(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:

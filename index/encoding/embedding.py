@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from index.encoding.devices import batch_on, precision_on, resolve_device
-from index.encoding.model_sources import ModelSpec, resolve_model
+from index.encoding.model_sources import LOADING, ModelSpec, resolve_model
 from index.settings import Device, EncoderBackend, IndexSettings, Precision
 
 if TYPE_CHECKING:
@@ -307,9 +307,11 @@ def _load(
 ) -> tuple[SentenceTransformer, Precision]:
     started = time.perf_counter()
     import torch
-    from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(path), device=device, local_files_only=True)
+    with LOADING:
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(path), device=device, local_files_only=True)
     chosen = precision_on(device, precision)
     if chosen is Precision.AUTO:
         chosen = Precision.BF16 if _bf16_pays(model) else Precision.FP32

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import struct
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,6 +16,11 @@ from pathlib import Path
 
 class ModelNotAvailable(RuntimeError):
     pass
+
+
+# One model loaded at a time per process (the encoders, an llm): a server's threads each load
+# on first use, and transformers' lazy imports fail when two threads run them at once.
+LOADING = threading.RLock()
 
 
 def _minilm_dir() -> Path:

@@ -24,7 +24,7 @@ import numpy as np
 from filelock import FileLock
 from tokenizers import Encoding, Tokenizer
 
-from index.encoding.model_sources import ModelSpec
+from index.encoding.model_sources import LOADING, ModelSpec
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +73,13 @@ def model_files(spec: ModelSpec, cache_dir: Path, quantized: bool) -> Path:
 def _export(model_dir: Path, out: Path) -> None:
     started = time.perf_counter()
     import torch
-    from transformers import AutoModel
 
-    body = AutoModel.from_pretrained(
-        str(model_dir), attn_implementation="eager", local_files_only=True
-    ).eval()
+    with LOADING:
+        from transformers import AutoModel
+
+        body = AutoModel.from_pretrained(
+            str(model_dir), attn_implementation="eager", local_files_only=True
+        ).eval()
 
     class LastHidden(torch.nn.Module):
         def __init__(self) -> None:
