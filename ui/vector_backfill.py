@@ -5,7 +5,8 @@ A bulk ingest encodes each article's lead and leaves the other passages without 
 server gives them theirs itself, as ``newsrag embed`` would: once ``NEWSRAG_BACKFILL_IDLE_S``
 seconds (default 5; 0: never) have passed without a search, a lookup or an ask, it encodes
 ``STEP`` passages at a time, newest first, on a thread at the lowest priority, and stops at the
-next request (which waits at most for the step in flight, about a second on two cores).
+next request, which shares the cores with the step in flight only (a search landing mid-step
+took 55 ms instead of 30 at the median on two cores: docs/BENCHMARKS.md, "Late vectors").
 
 Each step is one short write under the server's write lock, so an upload or a feed pass waits at
 most one step; the vector cache is saved every ``SAVE_STEPS`` steps and when nothing is left, so
