@@ -90,7 +90,7 @@ class Services:
         self._reads = 0  # reads in progress (``reading``), and when the latest one ended
         self._last_read = time.monotonic()
         self._reads_lock = threading.Lock()
-        self.write_lock = threading.Lock()
+        self.write_lock = threading.Lock()  # this process's writers, one at a time (the filler too)
         self._pass_lock = threading.Lock()  # one feed pass at a time
         self.feed_passes = 0  # fetch passes this process ran (the Library polls it)
         self.deliveries = Deliveries(settings)  # watchlists' webhooks, off the request path

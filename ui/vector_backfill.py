@@ -11,7 +11,9 @@ took 55 ms instead of 30 at the median on two cores: docs/BENCHMARKS.md, "Late v
 Each step is one short write under the server's write lock, so an upload or a feed pass waits at
 most one step; the vector cache is saved every ``SAVE_STEPS`` steps and when nothing is left, so
 the readers, a restart and replicas catch up from it. ``/api/stats`` counts what is left
-(``awaiting_vectors``) and ``/api/health`` (``vectors``) what the filler has done.
+(``awaiting_vectors``) and ``/api/health`` (``vectors``) what the filler has done. While it fills
+it holds its own index (the document encoder and a copy of the vector cache), closed when
+nothing is left.
 """
 
 from __future__ import annotations
