@@ -65,7 +65,9 @@ class VectorBackfill:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
-        if self._door is not None and not self._thread.is_alive():
+        if self._thread.is_alive():
+            return  # mid-step past the timeout: the door is still in use
+        if self._door is not None:
             self._save(self._door)  # a restart reads the cache file instead of catching up
         self._close()
 
@@ -93,12 +95,10 @@ class VectorBackfill:
 
     def step(self) -> int:
         """Encode one step's passages; how many are left (0: nothing to do, the door closed)."""
-        door = self._door or Library(self.settings)
+        door = self._door = self._door or Library(self.settings)
         if not door.awaiting_vectors():
-            door.close()
             self._close()
             return 0
-        self._door = door
         with self._writing:
             done = door.embed_awaiting(STEP, STEP, save=False)
         self.filled += done.embedded

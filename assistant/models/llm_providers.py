@@ -44,8 +44,7 @@ def chat_model(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
             "and NEWSRAG_LLM_MODEL, or NEWSRAG_LLM_PROVIDER=gguf with "
             "NEWSRAG_LLM_MODEL=/path/to/model.gguf (or smollm2)"
         )
-    with LOADING:  # two ask workers' first questions: one load (a cache does not wait for one)
-        return provider(settings, cache_dir)
+    return provider(settings, cache_dir)
 
 
 def _local_provider(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
@@ -64,7 +63,8 @@ def _openai_provider(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel
 
 
 def _gguf_provider(settings: AnswerSettings, cache_dir: Path) -> BaseChatModel:
-    return _gguf(settings.llm_model or "smollm2", settings.llm_max_tokens)
+    with LOADING:  # two ask workers' first questions: one load (a cache does not wait for one)
+        return _gguf(settings.llm_model or "smollm2", settings.llm_max_tokens)
 
 
 def _local(cache_dir: Path, max_tokens: int, timeout_s: float) -> BaseChatModel:
