@@ -308,6 +308,35 @@ def test_a_read_only_catalog_file_refuses_writes_in_one_line(
 
 
 # -- two writers ----------------------------------------------------------------------------------
+OPEN_AT_ONCE = """
+import sys, time
+from pathlib import Path
+from index.store import open_catalog
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.001)
+open_catalog(Path(sys.argv[1])).close()
+"""
+
+
+def test_processes_creating_one_new_catalog_at_once_all_open_it(tmp_path: Path) -> None:
+    """SQLite answers "locked" at once, not after its busy timeout, to a second process
+    switching a file another is creating to WAL: every opener must wait instead of failing
+    (two ingests into one new index failed this way about once in six)."""
+    for round_ in range(5):
+        folder = tmp_path / str(round_)
+        folder.mkdir()
+        go = folder / "go"
+        argv = [sys.executable, "-c", OPEN_AT_ONCE, str(folder / "catalog.sqlite3"), str(go)]
+        procs = [
+            subprocess.Popen(argv, cwd=REPO, stderr=subprocess.PIPE, text=True) for _ in range(3)
+        ]
+        time.sleep(1.0)  # imported, waiting for the start
+        go.touch()
+        for proc in procs:
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err[-2000:]
+
+
 def test_two_ingest_processes_take_turns(tmp_path: Path) -> None:
     """Both wait while the lock is held, then one runs after the other: no interleaved writes."""
     home = tmp_path / "idx"

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,6 +57,20 @@ def storage_failure(exc: sqlite3.Error) -> bool:
 
 def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL; SQLite answers "locked" at once, without its busy timeout, while another
+    process creates the same new file, so the switch is tried again until that timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _probe(uri: str) -> sqlite3.Connection:
@@ -135,7 +150,7 @@ class Catalog:
         add_functions(conn)  # the upgrade's statements use them too
         try:
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # two first writers may make it
-            conn.execute("PRAGMA journal_mode=WAL")
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(SCHEMA)
             upgrade(conn, self._group_all)
